@@ -1,0 +1,182 @@
+/**
+ * Price books as data, validated by a Schema: a currency, the named rounding mode, the volume
+ * discount rule, and per tier a plan of charges (a flat monthly fee and usage charges, each usage
+ * charge with an included quantity and a pricing model). All prices are exact decimals in major
+ * units (`"2000"`, `"0.0004"`).
+ */
+import { Schema } from "effect"
+import { PriceBookId } from "../Ids.ts"
+import { Currency } from "../money/Currency.ts"
+import * as Decimal from "../money/Decimal.ts"
+import { NonNegativeDecimal } from "../money/Decimal.ts"
+import { RoundingMode } from "../money/Money.ts"
+import { MetricCode } from "../usage/Metric.ts"
+import * as Metric from "../usage/Metric.ts"
+import { DiscountRule } from "./Discount.ts"
+import * as Discount from "./Discount.ts"
+import { PricingModel } from "./PricingModel.ts"
+import type { Tier } from "./Tier.ts"
+
+/** A charge code, unique within a plan, such as `platform` or `api_calls_overage`. */
+export const ChargeCode = Schema.String.check(
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a charge code such as platform" })
+)
+export type ChargeCode = typeof ChargeCode.Type
+
+/** A fixed amount every period (the tier's base price). */
+export const FlatCharge = Schema.TaggedStruct("Flat", {
+  code: ChargeCode,
+  description: Schema.NonEmptyString,
+  amount: NonNegativeDecimal
+})
+export type FlatCharge = typeof FlatCharge.Type
+
+/** A charge on a metric: the first `included` units are free, the rest are priced by `model`. */
+export const UsageCharge = Schema.TaggedStruct("Usage", {
+  code: ChargeCode,
+  description: Schema.NonEmptyString,
+  metric: MetricCode,
+  included: NonNegativeDecimal,
+  model: PricingModel
+})
+export type UsageCharge = typeof UsageCharge.Type
+
+/** A charge of a plan. */
+export const Charge = Schema.Union([FlatCharge, UsageCharge])
+export type Charge = typeof Charge.Type
+
+/** A tier's plan: its charges in invoice order. */
+export const Plan = Schema.Struct({ charges: Schema.NonEmptyArray(Charge) }).check(
+  Schema.makeFilter((plan: { charges: ReadonlyArray<{ code: string }> }) => {
+    const codes = plan.charges.map((c) => c.code)
+    return new Set(codes).size === codes.length || "charge codes must be unique within a plan"
+  })
+)
+export type Plan = typeof Plan.Type
+
+/** A price book. */
+export const PriceBook = Schema.Struct({
+  id: PriceBookId,
+  name: Schema.NonEmptyString,
+  currency: Currency,
+  rounding: RoundingMode,
+  discount: DiscountRule,
+  plans: Schema.Struct({
+    standard: Plan,
+    fintech: Plan,
+    healthcare: Plan,
+    "gov-federal": Plan
+  })
+}).annotate({ identifier: "PriceBook" })
+export type PriceBook = typeof PriceBook.Type
+
+/** Decodes a price book from JSON-shaped data, with errors that name the offending field. */
+export const decode = Schema.decodeUnknownEffect(PriceBook)
+
+/** The plan of a tier. */
+export const plan = (book: PriceBook, tier: Tier): Plan => book.plans[tier]
+
+/** The flat base price of a tier's plan (the sum of its flat charges), in major units. */
+export const basePrice = (book: PriceBook, tier: Tier): Decimal.Decimal =>
+  book.plans[tier].charges
+    .filter((c): c is FlatCharge => c._tag === "Flat")
+    .reduce((acc, c) => Decimal.add(acc, c.amount), Decimal.zero)
+
+const d = Decimal.unsafe
+const platform = (amount: string): FlatCharge => ({
+  _tag: "Flat",
+  code: "platform",
+  description: "Platform subscription",
+  amount: d(amount)
+})
+const usage = (
+  code: string,
+  description: string,
+  metric: keyof typeof Metric.defaults,
+  included: string,
+  model: PricingModel
+): UsageCharge => ({ _tag: "Usage", code, description, metric: Metric.code(metric), included: d(included), model })
+
+/**
+ * The reference card's price book: base prices $2,000 / $8,000 / $15,000 / $25,000 a month, the
+ * capped 5%-over-$5,000 volume discount, half-up rounding to the cent, and overage charges on the
+ * card's usage metrics above generous included quantities (so a customer within its tier's
+ * allowance pays exactly the base price).
+ */
+export const referenceCard: PriceBook = {
+  id: "securebase-2026" as PriceBookId,
+  name: "SecureBase list prices 2026",
+  currency: "USD",
+  rounding: "half-up",
+  discount: Discount.referenceCard,
+  plans: {
+    standard: {
+      charges: [
+        platform("2000"),
+        usage("api_calls", "API calls", "api_calls", "1000000", {
+          _tag: "Graduated",
+          bands: [
+            { upTo: d("10000000"), unitPrice: d("0.0004") },
+            { upTo: null, unitPrice: d("0.0002") }
+          ]
+        }),
+        usage("accounts", "Managed accounts", "accounts", "10", { _tag: "PerUnit", unitPrice: d("150") }),
+        usage("storage", "Evidence storage", "storage_gb", "100", { _tag: "PerUnit", unitPrice: d("0.25") }),
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "500", { _tag: "PerUnit", unitPrice: d("0.09") }),
+        usage("scans", "Compliance scans", "compliance_scans", "100", { _tag: "Package", size: d("100"), price: d("50") }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "50", { _tag: "PerUnit", unitPrice: d("0.03") })
+      ]
+    },
+    fintech: {
+      charges: [
+        platform("8000"),
+        usage("api_calls", "API calls", "api_calls", "5000000", {
+          _tag: "Graduated",
+          bands: [
+            { upTo: d("50000000"), unitPrice: d("0.0003") },
+            { upTo: null, unitPrice: d("0.00015") }
+          ]
+        }),
+        usage("accounts", "Managed accounts", "accounts", "50", { _tag: "PerUnit", unitPrice: d("120") }),
+        usage("storage", "Evidence storage", "storage_gb", "500", { _tag: "PerUnit", unitPrice: d("0.25") }),
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "2000", { _tag: "PerUnit", unitPrice: d("0.08") }),
+        usage("scans", "Compliance scans", "compliance_scans", "1000", { _tag: "Package", size: d("100"), price: d("40") }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "250", { _tag: "PerUnit", unitPrice: d("0.03") })
+      ]
+    },
+    healthcare: {
+      charges: [
+        platform("15000"),
+        usage("api_calls", "API calls", "api_calls", "10000000", {
+          _tag: "Graduated",
+          bands: [
+            { upTo: d("100000000"), unitPrice: d("0.00025") },
+            { upTo: null, unitPrice: d("0.0001") }
+          ]
+        }),
+        usage("accounts", "Managed accounts", "accounts", "100", { _tag: "PerUnit", unitPrice: d("100") }),
+        usage("storage", "Evidence storage", "storage_gb", "1000", { _tag: "PerUnit", unitPrice: d("0.25") }),
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "5000", { _tag: "PerUnit", unitPrice: d("0.07") }),
+        usage("scans", "Compliance scans", "compliance_scans", "2000", { _tag: "Package", size: d("100"), price: d("35") }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "500", { _tag: "PerUnit", unitPrice: d("0.03") })
+      ]
+    },
+    "gov-federal": {
+      charges: [
+        platform("25000"),
+        usage("api_calls", "API calls", "api_calls", "20000000", {
+          _tag: "Volume",
+          bands: [
+            { upTo: d("100000000"), unitPrice: d("0.0002") },
+            { upTo: null, unitPrice: d("0.00015") }
+          ]
+        }),
+        usage("accounts", "Managed accounts", "accounts", "250", { _tag: "PerUnit", unitPrice: d("90") }),
+        usage("storage", "Evidence storage", "storage_gb", "2000", { _tag: "PerUnit", unitPrice: d("0.30") }),
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "10000", { _tag: "PerUnit", unitPrice: d("0.06") }),
+        usage("scans", "Compliance scans", "compliance_scans", "5000", { _tag: "Package", size: d("100"), price: d("30") }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "1000", { _tag: "PerUnit", unitPrice: d("0.03") })
+      ]
+    }
+  }
+}

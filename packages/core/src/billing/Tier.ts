@@ -1,0 +1,113 @@
+/**
+ * The four tiers of the reference card and their feature matrix (the `tier_features` table):
+ * entitlements and limits, as data. Prices are not here: they live in a price book.
+ */
+import { Schema } from "effect"
+
+/** A tier: `standard | fintech | healthcare | gov-federal` (the card's `customer_tier` enum). */
+export const Tier = Schema.Literals(["standard", "fintech", "healthcare", "gov-federal"]).annotate({
+  identifier: "Tier"
+})
+export type Tier = typeof Tier.Type
+
+/** Every tier, cheapest first. */
+export const all: ReadonlyArray<Tier> = Tier.literals
+
+/** Compliance frameworks a tier is assessed against. */
+export const ComplianceFramework = Schema.Literals(["CIS", "SOC2", "PCI-DSS", "HIPAA", "HITRUST", "FedRAMP", "NIST-800-53"])
+export type ComplianceFramework = typeof ComplianceFramework.Type
+
+/** Support levels, from business hours to a named engineer. */
+export const SupportLevel = Schema.Literals(["business-hours", "priority", "24x7", "dedicated"])
+export type SupportLevel = typeof SupportLevel.Type
+
+/** Where a tenant's data may live. */
+export const DataResidency = Schema.Literals(["any-region", "us-only", "us-gov-cloud"])
+export type DataResidency = typeof DataResidency.Type
+
+/** One row of the feature matrix. */
+export class TierFeatures extends Schema.Class<TierFeatures>("@securebase/core/TierFeatures")({
+  tier: Tier,
+  displayName: Schema.NonEmptyString,
+  /** Cloud accounts a tenant may put under management. */
+  maxAccounts: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** Active (unrevoked, unexpired) API keys a tenant may hold at once. */
+  maxApiKeys: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** Requests per minute per API key before 429. */
+  apiRateLimitPerMinute: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  complianceFrameworks: Schema.Array(ComplianceFramework),
+  /** How long audit events are kept before they may be archived. */
+  auditRetentionDays: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  supportLevel: SupportLevel,
+  /** First-response target for a critical ticket, in hours. */
+  criticalResponseHours: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** Monthly uptime commitment in basis points (9990 = 99.90%). */
+  uptimeSlaBasisPoints: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10000 })),
+  ssoRequired: Schema.Boolean,
+  customerManagedKeys: Schema.Boolean,
+  dataResidency: DataResidency
+}) {}
+
+/** The default feature matrix, one row per tier. */
+export const features: Readonly<Record<Tier, TierFeatures>> = {
+  standard: new TierFeatures({
+    tier: "standard",
+    displayName: "Standard",
+    maxAccounts: 10,
+    maxApiKeys: 5,
+    apiRateLimitPerMinute: 600,
+    complianceFrameworks: ["CIS", "SOC2"],
+    auditRetentionDays: 365,
+    supportLevel: "business-hours",
+    criticalResponseHours: 24,
+    uptimeSlaBasisPoints: 9950,
+    ssoRequired: false,
+    customerManagedKeys: false,
+    dataResidency: "any-region"
+  }),
+  fintech: new TierFeatures({
+    tier: "fintech",
+    displayName: "Fintech",
+    maxAccounts: 50,
+    maxApiKeys: 20,
+    apiRateLimitPerMinute: 3000,
+    complianceFrameworks: ["CIS", "SOC2", "PCI-DSS"],
+    auditRetentionDays: 2555,
+    supportLevel: "priority",
+    criticalResponseHours: 4,
+    uptimeSlaBasisPoints: 9990,
+    ssoRequired: true,
+    customerManagedKeys: true,
+    dataResidency: "any-region"
+  }),
+  healthcare: new TierFeatures({
+    tier: "healthcare",
+    displayName: "Healthcare",
+    maxAccounts: 100,
+    maxApiKeys: 25,
+    apiRateLimitPerMinute: 3000,
+    complianceFrameworks: ["CIS", "SOC2", "HIPAA", "HITRUST"],
+    auditRetentionDays: 2190,
+    supportLevel: "24x7",
+    criticalResponseHours: 2,
+    uptimeSlaBasisPoints: 9990,
+    ssoRequired: true,
+    customerManagedKeys: true,
+    dataResidency: "us-only"
+  }),
+  "gov-federal": new TierFeatures({
+    tier: "gov-federal",
+    displayName: "Gov-Federal",
+    maxAccounts: 250,
+    maxApiKeys: 50,
+    apiRateLimitPerMinute: 6000,
+    complianceFrameworks: ["CIS", "SOC2", "FedRAMP", "NIST-800-53"],
+    auditRetentionDays: 2555,
+    supportLevel: "dedicated",
+    criticalResponseHours: 1,
+    uptimeSlaBasisPoints: 9995,
+    ssoRequired: true,
+    customerManagedKeys: true,
+    dataResidency: "us-gov-cloud"
+  })
+}

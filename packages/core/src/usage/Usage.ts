@@ -1,0 +1,156 @@
+/**
+ * Usage events and their aggregation into a month's metrics.
+ *
+ * An event is identified by its idempotency key: the same key sent again (a retried batch) is the
+ * same event and counts once; the same key with a different payload is a conflict, never a silent
+ * overwrite. Aggregation is order-independent, so how events were batched never changes a bill.
+ */
+import { BigDecimal, DateTime, Effect, Schema } from "effect"
+import { CustomerId, UsageEventId } from "../Ids.ts"
+import * as Period from "../billing/Period.ts"
+import { NonNegativeDecimal } from "../money/Decimal.ts"
+import * as Decimal from "../money/Decimal.ts"
+import { type Aggregation, type Catalog, MetricCode } from "./Metric.ts"
+
+/** One usage event. `subject` names what `unique_count` metrics count (an account id, say). */
+export class UsageEvent extends Schema.Class<UsageEvent>("@securebase/core/UsageEvent")({
+  id: UsageEventId,
+  customerId: CustomerId,
+  metric: MetricCode,
+  occurredAt: Schema.DateTimeUtc,
+  quantity: NonNegativeDecimal,
+  subject: Schema.optional(Schema.String.check(Schema.isMaxLength(256)))
+}) {}
+
+/** A month's totals per metric; every catalogue metric is present (zero when unused). */
+export type Metrics = ReadonlyMap<MetricCode, BigDecimal.BigDecimal>
+
+/** Two events share an idempotency key but differ in content. */
+export class UsageEventConflict extends Schema.TaggedError<UsageEventConflict>()("UsageEventConflict", {
+  id: UsageEventId
+}) {
+  /** Stable error code. */
+  readonly code = "USAGE.EVENT_CONFLICT"
+}
+
+/** An event names a metric the catalogue does not define. */
+export class UnknownMetric extends Schema.TaggedError<UnknownMetric>()("UnknownMetric", {
+  metric: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "USAGE.UNKNOWN_METRIC"
+}
+
+/** An event of another customer was handed to this customer's aggregation. */
+export class ForeignUsageEvent extends Schema.TaggedError<ForeignUsageEvent>()("ForeignUsageEvent", {
+  id: UsageEventId,
+  expected: CustomerId,
+  actual: CustomerId
+}) {
+  /** Stable error code. */
+  readonly code = "USAGE.FOREIGN_EVENT"
+}
+
+/** Whether two events with the same key carry the same content (a harmless resend). */
+export const sameContent = (a: UsageEvent, b: UsageEvent): boolean =>
+  a.customerId === b.customerId &&
+  a.metric === b.metric &&
+  DateTime.toEpochMillis(a.occurredAt) === DateTime.toEpochMillis(b.occurredAt) &&
+  BigDecimal.equals(a.quantity, b.quantity) &&
+  a.subject === b.subject
+
+/**
+ * Removes resent duplicates (same key, same content) and fails on a conflicting duplicate. The
+ * result keeps the first occurrence of each key, in input order.
+ */
+export const deduplicate = (
+  events: Iterable<UsageEvent>
+): Effect.Effect<ReadonlyArray<UsageEvent>, UsageEventConflict> =>
+  Effect.suspend(() => {
+    const seen = new Map<UsageEventId, UsageEvent>()
+    for (const e of events) {
+      const prior = seen.get(e.id)
+      if (prior === undefined) seen.set(e.id, e)
+      else if (!sameContent(prior, e)) return Effect.fail(new UsageEventConflict({ id: e.id }))
+    }
+    return Effect.succeed(Array.from(seen.values()))
+  })
+
+interface Accumulator {
+  sum: BigDecimal.BigDecimal
+  count: bigint
+  max: BigDecimal.BigDecimal
+  latest: { at: number; id: string; quantity: BigDecimal.BigDecimal } | undefined
+  subjects: Set<string>
+}
+
+/**
+ * Aggregates one customer's events into the metrics of a period. Events outside the period are
+ * ignored (they belong to another month's bill); every other problem is a typed error.
+ */
+export const aggregate = (options: {
+  readonly catalog: Catalog
+  readonly customerId: CustomerId
+  readonly period: Period.Period
+  readonly events: Iterable<UsageEvent>
+}): Effect.Effect<Metrics, UsageEventConflict | UnknownMetric | ForeignUsageEvent> =>
+  Effect.flatMap(deduplicate(options.events), (events): Effect.Effect<Metrics, UnknownMetric | ForeignUsageEvent> => {
+    const from = DateTime.toEpochMillis(Period.start(options.period))
+    const to = DateTime.toEpochMillis(Period.end(options.period))
+    const acc = new Map<MetricCode, Accumulator>()
+    for (const code of options.catalog.keys()) {
+      acc.set(code, { sum: Decimal.zero, count: 0n, max: Decimal.zero, latest: undefined, subjects: new Set() })
+    }
+    for (const e of events) {
+      if (e.customerId !== options.customerId) {
+        return Effect.fail(new ForeignUsageEvent({ id: e.id, expected: options.customerId, actual: e.customerId }))
+      }
+      const a = acc.get(e.metric)
+      if (a === undefined) return Effect.fail(new UnknownMetric({ metric: e.metric }))
+      const at = DateTime.toEpochMillis(e.occurredAt)
+      if (at < from || at >= to) continue
+      a.sum = BigDecimal.sum(a.sum, e.quantity)
+      a.count += 1n
+      if (BigDecimal.isGreaterThan(e.quantity, a.max)) a.max = e.quantity
+      // The latest event wins; equal instants are ordered by key so the result never depends on
+      // the order the events arrived in.
+      if (a.latest === undefined || at > a.latest.at || (at === a.latest.at && e.id > a.latest.id)) {
+        a.latest = { at, id: e.id, quantity: e.quantity }
+      }
+      if (e.subject !== undefined) a.subjects.add(e.subject)
+    }
+    const metrics = new Map<MetricCode, BigDecimal.BigDecimal>()
+    for (const [code, a] of acc) {
+      const definition = options.catalog.get(code)!
+      metrics.set(code, finish(definition.aggregation, a))
+    }
+    return Effect.succeed(metrics as Metrics)
+  })
+
+const finish = (aggregation: Aggregation, a: Accumulator): BigDecimal.BigDecimal => {
+  switch (aggregation) {
+    case "sum":
+      return BigDecimal.normalize(a.sum)
+    case "count":
+      return BigDecimal.fromBigInt(a.count)
+    case "max":
+      return BigDecimal.normalize(a.max)
+    case "latest":
+      return a.latest === undefined ? Decimal.zero : BigDecimal.normalize(a.latest.quantity)
+    case "unique_count":
+      return BigDecimal.fromBigInt(BigInt(a.subjects.size))
+  }
+}
+
+/** Metrics from literal figures, for tests and examples: unspecified catalogue metrics are zero. */
+export const metrics = (catalog: Catalog, figures: Partial<Record<string, string>>): Metrics => {
+  const out = new Map<MetricCode, BigDecimal.BigDecimal>()
+  for (const code of catalog.keys()) {
+    const figure = figures[code]
+    out.set(code, figure === undefined ? Decimal.zero : Decimal.unsafe(figure))
+  }
+  for (const code of Object.keys(figures)) {
+    if (!catalog.has(code as MetricCode)) throw new RangeError(`unknown metric: ${code}`)
+  }
+  return out
+}
