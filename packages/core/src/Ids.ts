@@ -14,7 +14,9 @@ export type InvoiceId = typeof InvoiceId.Type
 
 /** A price book id such as `securebase-2026`. */
 export const PriceBookId = Schema.String.check(
-  Schema.isPattern(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: "expected a lowercase id such as securebase-2026" })
+  Schema.isPattern(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+    message: "expected a lowercase id such as securebase-2026"
+  })
 ).pipe(Schema.brand("PriceBookId"))
 export type PriceBookId = typeof PriceBookId.Type
 

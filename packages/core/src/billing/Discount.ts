@@ -32,9 +32,11 @@ export const AllUnitsVolume = Schema.TaggedStruct("AllUnitsVolume", volumeFields
 export const MarginalVolume = Schema.TaggedStruct("MarginalVolume", volumeFields)
 
 /** A discount rule. */
-export const DiscountRule = Schema.Union([NoDiscount, CappedVolume, AllUnitsVolume, MarginalVolume]).annotate({
-  identifier: "DiscountRule"
-})
+export const DiscountRule = Schema.Union([NoDiscount, CappedVolume, AllUnitsVolume, MarginalVolume]).annotate(
+  {
+    identifier: "DiscountRule"
+  }
+)
 export type DiscountRule = typeof DiscountRule.Type
 
 /** The reference card's rule: 5% over $5,000, capped at the threshold. */

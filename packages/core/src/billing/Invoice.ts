@@ -29,7 +29,7 @@ export const formatNumber = (year: number, sequence: number | bigint): InvoiceNu
   `INV-${year.toString().padStart(4, "0")}-${sequence.toString().padStart(6, "0")}` as InvoiceNumber
 
 /** One priced line (before the invoice-level discount, whose share is in `discount`). */
-export class InvoiceLine extends Schema.Class<InvoiceLine>("@securebase/core/InvoiceLine")({
+export const InvoiceLine = Schema.Struct({
   position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   code: Schema.String,
   description: Schema.String,
@@ -44,19 +44,21 @@ export class InvoiceLine extends Schema.Class<InvoiceLine>("@securebase/core/Inv
   amount: MinorUnits,
   /** This line's share of the invoice discount (largest-remainder allocation). */
   discount: MinorUnits
-}) {}
+}).annotate({ identifier: "InvoiceLine" })
+export interface InvoiceLine extends Schema.Schema.Type<typeof InvoiceLine> {}
 
 /** One tax line on the discounted subtotal. */
-export class InvoiceTaxLine extends Schema.Class<InvoiceTaxLine>("@securebase/core/InvoiceTaxLine")({
+export const InvoiceTaxLine = Schema.Struct({
   jurisdiction: JurisdictionCode,
   name: Schema.String,
   rate: Decimal,
   taxable: MinorUnits,
   amount: MinorUnits
-}) {}
+}).annotate({ identifier: "InvoiceTaxLine" })
+export interface InvoiceTaxLine extends Schema.Schema.Type<typeof InvoiceTaxLine> {}
 
-/** An invoice. Amounts are minor units of `currency`. */
-export class Invoice extends Schema.Class<Invoice>("@securebase/core/Invoice")({
+/** An invoice (plain data). Amounts are minor units of `currency`. */
+export const Invoice = Schema.Struct({
   id: InvoiceId,
   number: Schema.NullOr(InvoiceNumber),
   customerId: CustomerId,
@@ -84,7 +86,8 @@ export class Invoice extends Schema.Class<Invoice>("@securebase/core/Invoice")({
   cancelledAt: Schema.NullOr(Schema.DateTimeUtc),
   paymentReference: Schema.NullOr(Schema.String),
   cancellationReason: Schema.NullOr(Schema.String)
-}) {}
+}).annotate({ identifier: "Invoice" })
+export interface Invoice extends Schema.Schema.Type<typeof Invoice> {}
 
 /** The default payment terms: net 30. */
 export const defaultNetDays = 30
@@ -97,10 +100,14 @@ export const defaultNetDays = 30
 export const reconciliationErrors = (invoice: Invoice): ReadonlyArray<string> => {
   const errors: Array<string> = []
   const sum = (xs: ReadonlyArray<bigint>) => xs.reduce((a, b) => a + b, 0n)
-  if (sum(invoice.lines.map((l) => l.amount)) !== invoice.subtotal) errors.push("lines do not add to the subtotal")
-  if (sum(invoice.lines.map((l) => l.discount)) !== invoice.discount) errors.push("discount shares do not add up")
-  if (invoice.subtotal - invoice.discount !== invoice.taxable) errors.push("taxable is not subtotal − discount")
-  if (sum(invoice.taxLines.map((t) => t.amount)) !== invoice.tax) errors.push("tax lines do not add to the tax")
+  if (sum(invoice.lines.map((l) => l.amount)) !== invoice.subtotal)
+    errors.push("lines do not add to the subtotal")
+  if (sum(invoice.lines.map((l) => l.discount)) !== invoice.discount)
+    errors.push("discount shares do not add up")
+  if (invoice.subtotal - invoice.discount !== invoice.taxable)
+    errors.push("taxable is not subtotal − discount")
+  if (sum(invoice.taxLines.map((t) => t.amount)) !== invoice.tax)
+    errors.push("tax lines do not add to the tax")
   if (invoice.taxable + invoice.tax !== invoice.total) errors.push("total is not taxable + tax")
   const amounts = [invoice.subtotal, invoice.discount, invoice.taxable, invoice.tax, invoice.total]
   for (const l of invoice.lines) amounts.push(l.amount, l.discount)

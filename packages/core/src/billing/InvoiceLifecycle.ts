@@ -11,7 +11,7 @@
  */
 import { DateTime, Duration, Effect, Schema } from "effect"
 import { InvoiceId } from "../Ids.ts"
-import { Invoice, type InvoiceNumber, InvoiceStatus } from "./Invoice.ts"
+import { type Invoice, type InvoiceNumber, InvoiceStatus } from "./Invoice.ts"
 
 /** The legal next states of each state. */
 export const transitions: Readonly<Record<InvoiceStatus, ReadonlyArray<InvoiceStatus>>> = {
@@ -23,7 +23,8 @@ export const transitions: Readonly<Record<InvoiceStatus, ReadonlyArray<InvoiceSt
 }
 
 /** Whether `from → to` is a legal move. */
-export const canTransition = (from: InvoiceStatus, to: InvoiceStatus): boolean => transitions[from].includes(to)
+export const canTransition = (from: InvoiceStatus, to: InvoiceStatus): boolean =>
+  transitions[from].includes(to)
 
 /** An illegal move such as paid → issued. */
 export class IllegalInvoiceTransition extends Schema.TaggedError<IllegalInvoiceTransition>()(
@@ -60,26 +61,25 @@ export const issue = (
   invoice: Invoice,
   options: { readonly number: InvoiceNumber; readonly at: DateTime.Utc }
 ): Effect.Effect<Invoice, IllegalInvoiceTransition> =>
-  Effect.as(
-    move(invoice, "issued"),
-    new Invoice({
-      ...invoice,
-      status: "issued",
-      number: options.number,
-      issuedAt: options.at,
-      dueAt: dueDate(options.at, invoice.netDays)
-    })
-  )
+  Effect.as(move(invoice, "issued"), {
+    ...invoice,
+    status: "issued",
+    number: options.number,
+    issuedAt: options.at,
+    dueAt: dueDate(options.at, invoice.netDays)
+  })
 
 /** issued | overdue → paid. */
 export const markPaid = (
   invoice: Invoice,
   options: { readonly at: DateTime.Utc; readonly reference: string }
 ): Effect.Effect<Invoice, IllegalInvoiceTransition> =>
-  Effect.as(
-    move(invoice, "paid"),
-    new Invoice({ ...invoice, status: "paid", paidAt: options.at, paymentReference: options.reference })
-  )
+  Effect.as(move(invoice, "paid"), {
+    ...invoice,
+    status: "paid",
+    paidAt: options.at,
+    paymentReference: options.reference
+  })
 
 /** issued → overdue, only once the due date has passed. */
 export const markOverdue = (
@@ -88,7 +88,7 @@ export const markOverdue = (
 ): Effect.Effect<Invoice, IllegalInvoiceTransition | InvoiceNotYetDue> =>
   Effect.flatMap(move(invoice, "overdue"), () =>
     invoice.dueAt !== null && DateTime.isGreaterThan(options.at, invoice.dueAt)
-      ? Effect.succeed(new Invoice({ ...invoice, status: "overdue", overdueAt: options.at }))
+      ? Effect.succeed({ ...invoice, status: "overdue", overdueAt: options.at })
       : Effect.fail(new InvoiceNotYetDue({ invoiceId: invoice.id, dueAt: invoice.dueAt ?? options.at }))
   )
 
@@ -97,10 +97,12 @@ export const cancel = (
   invoice: Invoice,
   options: { readonly at: DateTime.Utc; readonly reason: string }
 ): Effect.Effect<Invoice, IllegalInvoiceTransition> =>
-  Effect.as(
-    move(invoice, "cancelled"),
-    new Invoice({ ...invoice, status: "cancelled", cancelledAt: options.at, cancellationReason: options.reason })
-  )
+  Effect.as(move(invoice, "cancelled"), {
+    ...invoice,
+    status: "cancelled",
+    cancelledAt: options.at,
+    cancellationReason: options.reason
+  })
 
 /** Whether an issued invoice is past due at `at` (what the overdue sweep looks for). */
 export const isPastDue = (invoice: Invoice, at: DateTime.Utc): boolean =>

@@ -15,7 +15,7 @@ import * as Decimal from "../money/Decimal.ts"
 import * as Money from "../money/Money.ts"
 import type { Metrics } from "../usage/Usage.ts"
 import * as Discount from "./Discount.ts"
-import { Invoice, InvoiceLine, InvoiceTaxLine } from "./Invoice.ts"
+import type { Invoice, InvoiceLine, InvoiceTaxLine } from "./Invoice.ts"
 import * as InvoiceModule from "./Invoice.ts"
 import type { Period } from "./Period.ts"
 import type { Charge, PriceBook } from "./PriceBook.ts"
@@ -55,13 +55,24 @@ export const priceCharge = (
   MissingMetric
 > => {
   if (charge._tag === "Flat") {
-    return Effect.succeed({ quantity: Decimal.one, included: Decimal.zero, billable: Decimal.one, exact: charge.amount })
+    return Effect.succeed({
+      quantity: Decimal.one,
+      included: Decimal.zero,
+      billable: Decimal.one,
+      exact: charge.amount
+    })
   }
   const quantity = usage.get(charge.metric)
-  if (quantity === undefined) return Effect.fail(new MissingMetric({ charge: charge.code, metric: charge.metric }))
+  if (quantity === undefined)
+    return Effect.fail(new MissingMetric({ charge: charge.code, metric: charge.metric }))
   const over = BigDecimal.subtract(quantity, charge.included)
   const billable = BigDecimal.isNegative(over) ? Decimal.zero : over
-  return Effect.succeed({ quantity, included: charge.included, billable, exact: PricingModel.price(charge.model, billable) })
+  return Effect.succeed({
+    quantity,
+    included: charge.included,
+    billable,
+    exact: PricingModel.price(charge.model, billable)
+  })
 }
 
 /** Prices a customer's month into a draft invoice whose amounts reconcile exactly. */
@@ -70,7 +81,7 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
   const currency = book.currency
   const mode = book.rounding
   const charges = book.plans[input.tier].charges
-  const priced: Array<Omit<ConstructorParameters<typeof InvoiceLine>[0], "discount">> = []
+  const priced: Array<Omit<InvoiceLine, "discount">> = []
   for (let i = 0; i < charges.length; i++) {
     const charge = charges[i]!
     const p = yield* priceCharge(charge, input.usage)
@@ -93,10 +104,15 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
   )
   const discount = Discount.compute(book.discount, subtotal, mode)
   const shares =
-    priced.length > 0 ? Money.allocate(discount, priced.map((l) => l.amount)) : []
+    priced.length > 0
+      ? Money.allocate(
+          discount,
+          priced.map((l) => l.amount)
+        )
+      : []
   const taxable = Money.subtract(subtotal, discount)
   const tax = yield* Tax.compute(input.taxPolicy, input.taxProfile, taxable, mode)
-  return new Invoice({
+  const invoice: Invoice = {
     id: input.invoiceId,
     number: null,
     customerId: input.customerId,
@@ -105,23 +121,23 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
     currency,
     priceBookId: book.id,
     status: "draft",
-    lines: priced.map((l, i) => new InvoiceLine({ ...l, discount: shares[i]!.minor })),
+    lines: priced.map((l, i): InvoiceLine => ({ ...l, discount: shares[i]!.minor })),
     subtotal: subtotal.minor,
     discount: discount.minor,
     discountDescription: discount.minor > 0n ? Discount.describe(book.discount, currency) : null,
     taxable: taxable.minor,
     taxLines: tax.lines.map(
-      (t) =>
-        new InvoiceTaxLine({
-          jurisdiction: t.jurisdiction,
-          name: t.name,
-          rate: t.rate,
-          taxable: t.taxable.minor,
-          amount: t.amount.minor
-        })
+      (t): InvoiceTaxLine => ({
+        jurisdiction: t.jurisdiction,
+        name: t.name,
+        rate: t.rate,
+        taxable: t.taxable.minor,
+        amount: t.amount.minor
+      })
     ),
     tax: tax.total.minor,
-    taxExemption: tax.exemption === null ? null : `${tax.exemption.reason} (certificate ${tax.exemption.certificate})`,
+    taxExemption:
+      tax.exemption === null ? null : `${tax.exemption.reason} (certificate ${tax.exemption.certificate})`,
     total: taxable.minor + tax.total.minor,
     netDays: input.netDays ?? InvoiceModule.defaultNetDays,
     createdAt: input.createdAt,
@@ -132,5 +148,6 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
     cancelledAt: null,
     paymentReference: null,
     cancellationReason: null
-  })
+  }
+  return invoice
 })

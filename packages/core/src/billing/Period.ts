@@ -42,8 +42,7 @@ export const ofDateTime = (at: DateTime.DateTime): Period => {
 }
 
 /** Whether an instant falls inside the period. */
-export const contains = (period: Period, at: DateTime.DateTime): boolean =>
-  ofDateTime(at) === period
+export const contains = (period: Period, at: DateTime.DateTime): boolean => ofDateTime(at) === period
 
 /** The month after. */
 export const next = (period: Period): Period => {

@@ -10,10 +10,10 @@ import { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
 import { NonNegativeDecimal } from "../money/Decimal.ts"
 import { RoundingMode } from "../money/Money.ts"
-import { MetricCode } from "../usage/Metric.ts"
 import * as Metric from "../usage/Metric.ts"
-import { DiscountRule } from "./Discount.ts"
+import { MetricCode } from "../usage/Metric.ts"
 import * as Discount from "./Discount.ts"
+import { DiscountRule } from "./Discount.ts"
 import { PricingModel } from "./PricingModel.ts"
 import type { Tier } from "./Tier.ts"
 
@@ -31,7 +31,10 @@ export const FlatCharge = Schema.TaggedStruct("Flat", {
 })
 export type FlatCharge = typeof FlatCharge.Type
 
-/** A charge on a metric: the first `included` units are free, the rest are priced by `model`. */
+/**
+ * A charge on a metric: the first `included` units are free and the rest (the billable units) are
+ * priced by `model`; a graduated or volume model's bands count billable units, not raw usage.
+ */
 export const UsageCharge = Schema.TaggedStruct("Usage", {
   code: ChargeCode,
   description: Schema.NonEmptyString,
@@ -95,7 +98,14 @@ const usage = (
   metric: keyof typeof Metric.defaults,
   included: string,
   model: PricingModel
-): UsageCharge => ({ _tag: "Usage", code, description, metric: Metric.code(metric), included: d(included), model })
+): UsageCharge => ({
+  _tag: "Usage",
+  code,
+  description,
+  metric: Metric.code(metric),
+  included: d(included),
+  model
+})
 
 /**
  * The reference card's price book: base prices $2,000 / $8,000 / $15,000 / $25,000 a month, the
@@ -122,9 +132,19 @@ export const referenceCard: PriceBook = {
         }),
         usage("accounts", "Managed accounts", "accounts", "10", { _tag: "PerUnit", unitPrice: d("150") }),
         usage("storage", "Evidence storage", "storage_gb", "100", { _tag: "PerUnit", unitPrice: d("0.25") }),
-        usage("data_transfer", "Data transfer", "data_transfer_gb", "500", { _tag: "PerUnit", unitPrice: d("0.09") }),
-        usage("scans", "Compliance scans", "compliance_scans", "100", { _tag: "Package", size: d("100"), price: d("50") }),
-        usage("log_archive", "Audit log archive", "log_archive_gb", "50", { _tag: "PerUnit", unitPrice: d("0.03") })
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "500", {
+          _tag: "PerUnit",
+          unitPrice: d("0.09")
+        }),
+        usage("scans", "Compliance scans", "compliance_scans", "100", {
+          _tag: "Package",
+          size: d("100"),
+          price: d("50")
+        }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "50", {
+          _tag: "PerUnit",
+          unitPrice: d("0.03")
+        })
       ]
     },
     fintech: {
@@ -139,9 +159,19 @@ export const referenceCard: PriceBook = {
         }),
         usage("accounts", "Managed accounts", "accounts", "50", { _tag: "PerUnit", unitPrice: d("120") }),
         usage("storage", "Evidence storage", "storage_gb", "500", { _tag: "PerUnit", unitPrice: d("0.25") }),
-        usage("data_transfer", "Data transfer", "data_transfer_gb", "2000", { _tag: "PerUnit", unitPrice: d("0.08") }),
-        usage("scans", "Compliance scans", "compliance_scans", "1000", { _tag: "Package", size: d("100"), price: d("40") }),
-        usage("log_archive", "Audit log archive", "log_archive_gb", "250", { _tag: "PerUnit", unitPrice: d("0.03") })
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "2000", {
+          _tag: "PerUnit",
+          unitPrice: d("0.08")
+        }),
+        usage("scans", "Compliance scans", "compliance_scans", "1000", {
+          _tag: "Package",
+          size: d("100"),
+          price: d("40")
+        }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "250", {
+          _tag: "PerUnit",
+          unitPrice: d("0.03")
+        })
       ]
     },
     healthcare: {
@@ -156,9 +186,19 @@ export const referenceCard: PriceBook = {
         }),
         usage("accounts", "Managed accounts", "accounts", "100", { _tag: "PerUnit", unitPrice: d("100") }),
         usage("storage", "Evidence storage", "storage_gb", "1000", { _tag: "PerUnit", unitPrice: d("0.25") }),
-        usage("data_transfer", "Data transfer", "data_transfer_gb", "5000", { _tag: "PerUnit", unitPrice: d("0.07") }),
-        usage("scans", "Compliance scans", "compliance_scans", "2000", { _tag: "Package", size: d("100"), price: d("35") }),
-        usage("log_archive", "Audit log archive", "log_archive_gb", "500", { _tag: "PerUnit", unitPrice: d("0.03") })
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "5000", {
+          _tag: "PerUnit",
+          unitPrice: d("0.07")
+        }),
+        usage("scans", "Compliance scans", "compliance_scans", "2000", {
+          _tag: "Package",
+          size: d("100"),
+          price: d("35")
+        }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "500", {
+          _tag: "PerUnit",
+          unitPrice: d("0.03")
+        })
       ]
     },
     "gov-federal": {
@@ -173,9 +213,19 @@ export const referenceCard: PriceBook = {
         }),
         usage("accounts", "Managed accounts", "accounts", "250", { _tag: "PerUnit", unitPrice: d("90") }),
         usage("storage", "Evidence storage", "storage_gb", "2000", { _tag: "PerUnit", unitPrice: d("0.30") }),
-        usage("data_transfer", "Data transfer", "data_transfer_gb", "10000", { _tag: "PerUnit", unitPrice: d("0.06") }),
-        usage("scans", "Compliance scans", "compliance_scans", "5000", { _tag: "Package", size: d("100"), price: d("30") }),
-        usage("log_archive", "Audit log archive", "log_archive_gb", "1000", { _tag: "PerUnit", unitPrice: d("0.03") })
+        usage("data_transfer", "Data transfer", "data_transfer_gb", "10000", {
+          _tag: "PerUnit",
+          unitPrice: d("0.06")
+        }),
+        usage("scans", "Compliance scans", "compliance_scans", "5000", {
+          _tag: "Package",
+          size: d("100"),
+          price: d("30")
+        }),
+        usage("log_archive", "Audit log archive", "log_archive_gb", "1000", {
+          _tag: "PerUnit",
+          unitPrice: d("0.03")
+        })
       ]
     }
   }

@@ -49,7 +49,9 @@ export const PerUnit = Schema.TaggedStruct("PerUnit", { unitPrice: NonNegativeDe
 /** ⌈quantity / size⌉ × price. */
 export const Package = Schema.TaggedStruct("Package", {
   size: PositiveDecimal.check(
-    Schema.makeFilter((d: BigDecimal.BigDecimal) => BigDecimal.isInteger(d) || "package size must be whole units")
+    Schema.makeFilter(
+      (d: BigDecimal.BigDecimal) => BigDecimal.isInteger(d) || "package size must be whole units"
+    )
   ),
   price: NonNegativeDecimal
 })

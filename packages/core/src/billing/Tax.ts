@@ -11,7 +11,9 @@ import * as Money from "../money/Money.ts"
 
 /** A jurisdiction code such as `US` or `US-CA`. */
 export const JurisdictionCode = Schema.String.check(
-  Schema.isPattern(/^[A-Z]{2}(-[A-Z0-9]{1,8})*$/, { message: "expected a jurisdiction code such as US or US-CA" })
+  Schema.isPattern(/^[A-Z]{2}(-[A-Z0-9]{1,8})*$/, {
+    message: "expected a jurisdiction code such as US or US-CA"
+  })
 )
 export type JurisdictionCode = typeof JurisdictionCode.Type
 
@@ -35,7 +37,8 @@ export const TaxPolicy = Schema.Struct({
   Schema.makeFilter((p: { defaultJurisdiction: string; jurisdictions: ReadonlyArray<{ code: string }> }) => {
     const codes = p.jurisdictions.map((j) => j.code)
     if (new Set(codes).size !== codes.length) return "jurisdiction codes must be unique"
-    if (!codes.includes(p.defaultJurisdiction)) return "the default jurisdiction must be one of the jurisdictions"
+    if (!codes.includes(p.defaultJurisdiction))
+      return "the default jurisdiction must be one of the jurisdictions"
     return undefined
   })
 )
@@ -58,13 +61,18 @@ export type TaxProfile = typeof TaxProfile.Type
 /** The reference card's policy: one 8% sales tax. */
 export const referenceCard: TaxPolicy = {
   defaultJurisdiction: "US",
-  jurisdictions: [{ code: "US", name: "United States", components: [{ name: "Sales tax", rate: Decimal.unsafe("0.08") }] }]
+  jurisdictions: [
+    { code: "US", name: "United States", components: [{ name: "Sales tax", rate: Decimal.unsafe("0.08") }] }
+  ]
 }
 
 /** The customer's jurisdiction is not in the policy. */
-export class UnknownTaxJurisdiction extends Schema.TaggedError<UnknownTaxJurisdiction>()("UnknownTaxJurisdiction", {
-  jurisdiction: Schema.String
-}) {
+export class UnknownTaxJurisdiction extends Schema.TaggedError<UnknownTaxJurisdiction>()(
+  "UnknownTaxJurisdiction",
+  {
+    jurisdiction: Schema.String
+  }
+) {
   /** Stable error code. */
   readonly code = "TAX.UNKNOWN_JURISDICTION"
 }

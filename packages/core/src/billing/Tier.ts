@@ -14,7 +14,15 @@ export type Tier = typeof Tier.Type
 export const all: ReadonlyArray<Tier> = Tier.literals
 
 /** Compliance frameworks a tier is assessed against. */
-export const ComplianceFramework = Schema.Literals(["CIS", "SOC2", "PCI-DSS", "HIPAA", "HITRUST", "FedRAMP", "NIST-800-53"])
+export const ComplianceFramework = Schema.Literals([
+  "CIS",
+  "SOC2",
+  "PCI-DSS",
+  "HIPAA",
+  "HITRUST",
+  "FedRAMP",
+  "NIST-800-53"
+])
 export type ComplianceFramework = typeof ComplianceFramework.Type
 
 /** Support levels, from business hours to a named engineer. */

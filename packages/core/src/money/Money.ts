@@ -19,7 +19,9 @@ export interface Money {
  * encodes to a string so no JSON reader ever rounds a large amount through a float.
  */
 export const MinorUnits = Schema.Union([
-  Schema.String.check(Schema.isPattern(/^-?\d{1,30}$/, { message: "expected an integer amount in minor units" })),
+  Schema.String.check(
+    Schema.isPattern(/^-?\d{1,30}$/, { message: "expected an integer amount in minor units" })
+  ),
   Schema.Int
 ])
   .pipe(
@@ -34,7 +36,9 @@ export const MinorUnits = Schema.Union([
   .annotate({ identifier: "MinorUnits", description: "integer amount in the currency's minor unit (cents)" })
 
 /** The Schema of {@link Money}. */
-export const Money = Schema.Struct({ currency: Currency, minor: MinorUnits }).annotate({ identifier: "Money" })
+export const Money = Schema.Struct({ currency: Currency, minor: MinorUnits }).annotate({
+  identifier: "Money"
+})
 
 /** Money has a fixed currency; mixing two is a programming error, not a user error. */
 export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("CurrencyMismatch", {
@@ -49,7 +53,15 @@ export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("Cu
  * The named rounding modes. `half-up` is commercial rounding (halves away from zero) and the
  * default everywhere; `half-even` is banker's rounding; `up`/`down` are away from / toward zero.
  */
-export const RoundingMode = Schema.Literals(["half-up", "half-even", "half-down", "up", "down", "ceiling", "floor"])
+export const RoundingMode = Schema.Literals([
+  "half-up",
+  "half-even",
+  "half-down",
+  "up",
+  "down",
+  "ceiling",
+  "floor"
+])
 export type RoundingMode = typeof RoundingMode.Type
 
 /** The rounding mode used when none is named: half-up to the currency's minor unit. */
@@ -76,7 +88,11 @@ export const zero = (currency: Currency): Money => ({ currency, minor: 0n })
  * units (cents) by the named mode. Every place where a price, a discount or a tax becomes money
  * goes through here.
  */
-export const round = (amount: BigDecimal.BigDecimal, currency: Currency, mode: RoundingMode = defaultRounding): Money => {
+export const round = (
+  amount: BigDecimal.BigDecimal,
+  currency: Currency,
+  mode: RoundingMode = defaultRounding
+): Money => {
   const e = exponent(currency)
   const rounded = BigDecimal.round(amount, { scale: e, mode: bigDecimalMode[mode] })
   return { currency, minor: BigDecimal.scale(rounded, e).value }

@@ -6,10 +6,10 @@
  * overwrite. Aggregation is order-independent, so how events were batched never changes a bill.
  */
 import { BigDecimal, DateTime, Effect, Schema } from "effect"
-import { CustomerId, UsageEventId } from "../Ids.ts"
 import * as Period from "../billing/Period.ts"
-import { NonNegativeDecimal } from "../money/Decimal.ts"
+import { CustomerId, UsageEventId } from "../Ids.ts"
 import * as Decimal from "../money/Decimal.ts"
+import { NonNegativeDecimal } from "../money/Decimal.ts"
 import { type Aggregation, type Catalog, MetricCode } from "./Metric.ts"
 
 /** One usage event. `subject` names what `unique_count` metrics count (an account id, say). */
@@ -94,38 +94,49 @@ export const aggregate = (options: {
   readonly period: Period.Period
   readonly events: Iterable<UsageEvent>
 }): Effect.Effect<Metrics, UsageEventConflict | UnknownMetric | ForeignUsageEvent> =>
-  Effect.flatMap(deduplicate(options.events), (events): Effect.Effect<Metrics, UnknownMetric | ForeignUsageEvent> => {
-    const from = DateTime.toEpochMillis(Period.start(options.period))
-    const to = DateTime.toEpochMillis(Period.end(options.period))
-    const acc = new Map<MetricCode, Accumulator>()
-    for (const code of options.catalog.keys()) {
-      acc.set(code, { sum: Decimal.zero, count: 0n, max: Decimal.zero, latest: undefined, subjects: new Set() })
-    }
-    for (const e of events) {
-      if (e.customerId !== options.customerId) {
-        return Effect.fail(new ForeignUsageEvent({ id: e.id, expected: options.customerId, actual: e.customerId }))
+  Effect.flatMap(
+    deduplicate(options.events),
+    (events): Effect.Effect<Metrics, UnknownMetric | ForeignUsageEvent> => {
+      const from = DateTime.toEpochMillis(Period.start(options.period))
+      const to = DateTime.toEpochMillis(Period.end(options.period))
+      const acc = new Map<MetricCode, Accumulator>()
+      for (const code of options.catalog.keys()) {
+        acc.set(code, {
+          sum: Decimal.zero,
+          count: 0n,
+          max: Decimal.zero,
+          latest: undefined,
+          subjects: new Set()
+        })
       }
-      const a = acc.get(e.metric)
-      if (a === undefined) return Effect.fail(new UnknownMetric({ metric: e.metric }))
-      const at = DateTime.toEpochMillis(e.occurredAt)
-      if (at < from || at >= to) continue
-      a.sum = BigDecimal.sum(a.sum, e.quantity)
-      a.count += 1n
-      if (BigDecimal.isGreaterThan(e.quantity, a.max)) a.max = e.quantity
-      // The latest event wins; equal instants are ordered by key so the result never depends on
-      // the order the events arrived in.
-      if (a.latest === undefined || at > a.latest.at || (at === a.latest.at && e.id > a.latest.id)) {
-        a.latest = { at, id: e.id, quantity: e.quantity }
+      for (const e of events) {
+        if (e.customerId !== options.customerId) {
+          return Effect.fail(
+            new ForeignUsageEvent({ id: e.id, expected: options.customerId, actual: e.customerId })
+          )
+        }
+        const a = acc.get(e.metric)
+        if (a === undefined) return Effect.fail(new UnknownMetric({ metric: e.metric }))
+        const at = DateTime.toEpochMillis(e.occurredAt)
+        if (at < from || at >= to) continue
+        a.sum = BigDecimal.sum(a.sum, e.quantity)
+        a.count += 1n
+        if (BigDecimal.isGreaterThan(e.quantity, a.max)) a.max = e.quantity
+        // The latest event wins; equal instants are ordered by key so the result never depends on
+        // the order the events arrived in.
+        if (a.latest === undefined || at > a.latest.at || (at === a.latest.at && e.id > a.latest.id)) {
+          a.latest = { at, id: e.id, quantity: e.quantity }
+        }
+        if (e.subject !== undefined) a.subjects.add(e.subject)
       }
-      if (e.subject !== undefined) a.subjects.add(e.subject)
+      const metrics = new Map<MetricCode, BigDecimal.BigDecimal>()
+      for (const [code, a] of acc) {
+        const definition = options.catalog.get(code)!
+        metrics.set(code, finish(definition.aggregation, a))
+      }
+      return Effect.succeed(metrics as Metrics)
     }
-    const metrics = new Map<MetricCode, BigDecimal.BigDecimal>()
-    for (const [code, a] of acc) {
-      const definition = options.catalog.get(code)!
-      metrics.set(code, finish(definition.aggregation, a))
-    }
-    return Effect.succeed(metrics as Metrics)
-  })
+  )
 
 const finish = (aggregation: Aggregation, a: Accumulator): BigDecimal.BigDecimal => {
   switch (aggregation) {

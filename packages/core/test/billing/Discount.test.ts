@@ -1,0 +1,44 @@
+/** The table in Discount.ts's header, checked row by row. */
+import { assert, describe, it } from "@effect/vitest"
+import { Decimal, Discount, Money } from "../../src/index.ts"
+
+const rule = (tag: "CappedVolume" | "AllUnitsVolume" | "MarginalVolume"): Discount.DiscountRule => ({
+  _tag: tag,
+  threshold: Decimal.unsafe("5000"),
+  rate: Decimal.unsafe("0.05")
+})
+const off = (r: Discount.DiscountRule, subtotal: string) =>
+  Money.format(Discount.compute(r, Money.unsafeMajor("USD", subtotal), "half-up"))
+
+describe("Discount.compute", () => {
+  const rows: ReadonlyArray<[string, string, string, string]> = [
+    // subtotal, capped, all-units, marginal
+    ["5000.00", "$0.00", "$0.00", "$0.00"],
+    ["5000.01", "$0.01", "$250.00", "$0.00"],
+    ["5200.00", "$200.00", "$260.00", "$10.00"],
+    ["10000.00", "$500.00", "$500.00", "$250.00"]
+  ]
+  for (const [subtotal, capped, all, marginal] of rows) {
+    it(`$${subtotal}: capped ${capped}, all-units ${all}, marginal ${marginal}`, () => {
+      assert.strictEqual(off(rule("CappedVolume"), subtotal), capped)
+      assert.strictEqual(off(rule("AllUnitsVolume"), subtotal), all)
+      assert.strictEqual(off(rule("MarginalVolume"), subtotal), marginal)
+    })
+  }
+
+  it("capped equals all-units from threshold / (1 − rate) = $5,263.16 up", () => {
+    assert.strictEqual(off(rule("CappedVolume"), "5263.15"), "$263.15")
+    assert.strictEqual(off(rule("AllUnitsVolume"), "5263.15"), "$263.16")
+    assert.strictEqual(off(rule("CappedVolume"), "5263.16"), off(rule("AllUnitsVolume"), "5263.16"))
+  })
+
+  it("no discount and a zero subtotal give zero", () => {
+    assert.strictEqual(off({ _tag: "NoDiscount" }, "99999.99"), "$0.00")
+    assert.strictEqual(off(rule("CappedVolume"), "0.00"), "$0.00")
+  })
+
+  it("the reference card rule is the capped one", () => {
+    assert.strictEqual(Discount.referenceCard._tag, "CappedVolume")
+    assert.match(Discount.describe(Discount.referenceCard, "USD")!, /5% over \$5,000\.00/)
+  })
+})
