@@ -38,3 +38,5 @@ export * as Money from "./money/Money.ts"
 export * as Metric from "./usage/Metric.ts"
 /** Usage events and their aggregation. */
 export * as Usage from "./usage/Usage.ts"
+/** Plain-text invoice rendering. */
+export * as InvoiceText from "./billing/InvoiceText.ts"

@@ -73,3 +73,10 @@ export const formatPercent = (rate: BigDecimal.BigDecimal): string =>
 /** a + b. */
 export const add = (a: BigDecimal.BigDecimal, b: BigDecimal.BigDecimal): BigDecimal.BigDecimal =>
   BigDecimal.sum(a, b)
+
+/** Formats a decimal with thousands separators ("1,240,000", "2,345.67"). */
+export const formatGrouped = (d: BigDecimal.BigDecimal): string => {
+  const [whole = "", frac] = format(d).split(".")
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+  return frac === undefined ? grouped : `${grouped}.${frac}`
+}
