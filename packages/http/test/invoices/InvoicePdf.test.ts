@@ -1,0 +1,150 @@
+/**
+ * The PDF is read back with pdfjs-dist (Mozilla's PDF reader) and its text checked, so the test
+ * proves what a person opening the file would see, not just that bytes came out.
+ */
+
+import { dirname } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import {
+  Invoice,
+  InvoiceLifecycle,
+  Invoicing,
+  Metric,
+  type Period,
+  PriceBook,
+  Tax,
+  Usage
+} from "@securebase/core"
+import { DateTime, Effect } from "effect"
+import * as InvoicePdf from "../../src/invoices/InvoicePdf.ts"
+
+const pdfText = (bytes: Uint8Array) =>
+  Effect.promise(async () => {
+    const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs")
+    const standardFontDataUrl = `${dirname(fileURLToPath(import.meta.resolve("pdfjs-dist/package.json")))}/standard_fonts/`
+    const doc = await pdfjs.getDocument({
+      data: new Uint8Array(bytes),
+      useSystemFonts: false,
+      standardFontDataUrl
+    }).promise
+    const pages: Array<string> = []
+    for (let i = 1; i <= doc.numPages; i++) {
+      const content = await (await doc.getPage(i)).getTextContent()
+      // Collapse pdfjs's separate space items so assertions read like the printed line.
+      pages.push(
+        content.items
+          .map((item) => ("str" in item ? item.str : ""))
+          .join(" ")
+          .replace(/\s+/g, " ")
+      )
+    }
+    return { pages, numPages: doc.numPages, info: (await doc.getMetadata()).info as Record<string, unknown> }
+  })
+
+const issued = (
+  figures: Record<string, string>,
+  taxProfile: Tax.TaxProfile = {},
+  tier: "fintech" | "gov-federal" = "fintech"
+) =>
+  Effect.flatMap(
+    Invoicing.priceInvoice({
+      invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
+      customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
+      tier,
+      taxProfile,
+      period: "2026-10" as Period.Period,
+      priceBook: PriceBook.referenceCard,
+      taxPolicy: Tax.referenceCard,
+      usage: Usage.metrics(Metric.defaultCatalog, figures),
+      createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+    }),
+    (draft) =>
+      InvoiceLifecycle.issue(draft, {
+        number: Invoice.formatNumber(2026, 42),
+        at: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+      })
+  )
+
+const customer = { name: "Ledgerline Payments", email: "billing@ledgerline.example" }
+
+describe("InvoicePdf.render", () => {
+  it.effect("prints seller, customer, period, numbered lines, discount, tax, total and due date", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54", api_calls: "6820000" })
+      const bytes = yield* InvoicePdf.render(invoice, customer)
+      assert.strictEqual(new TextDecoder().decode(bytes.slice(0, 5)), "%PDF-")
+      const { pages, info } = yield* pdfText(bytes)
+      const text = pages.join("\n")
+      for (const expected of [
+        "SecureBase, Inc.",
+        "INVOICE INV-2026-000042",
+        "Ledgerline Payments",
+        "billing@ledgerline.example",
+        "2026-10 (UTC calendar month)",
+        "2026-11-01",
+        "2026-12-01",
+        "Net 30",
+        "Platform subscription",
+        "Managed accounts",
+        "6,820,000",
+        "$8,000.00",
+        "$546.00",
+        "$480.00",
+        "$9,026.00",
+        "-$451.30",
+        "Sales tax 8% on $8,574.70",
+        "$685.98",
+        "Total due (USD)",
+        "$9,260.68",
+        "Page 1 of 1"
+      ]) {
+        assert.include(text, expected)
+      }
+      // Lines are numbered 1..7 in order.
+      assert.match(text, /1 Platform subscription[\s\S]*2 API calls[\s\S]*7 Audit log archive/)
+      assert.strictEqual(info.Title, "Invoice INV-2026-000042")
+    })
+  )
+
+  it.effect("an exempt invoice says so and charges no tax", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued(
+        {},
+        { exemption: { reason: "US federal government purchaser", certificate: "GSA-EX-2026-0042" } },
+        "gov-federal"
+      )
+      const { pages } = yield* pdfText(
+        yield* InvoicePdf.render(invoice, { name: "Federal Records Agency", email: "ap@fra.example" })
+      )
+      const text = pages.join("\n")
+      assert.include(text, "Tax exempt: US federal government purchaser (certificate GSA-EX-2026-0042)")
+      assert.notInclude(text, "Sales tax")
+      assert.include(text, "$23,750.00")
+    })
+  )
+
+  it.effect("the same invoice renders to the same bytes (dates come from the invoice)", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54" })
+      const a = yield* InvoicePdf.render(invoice, customer)
+      const b = yield* InvoicePdf.render(invoice, customer)
+      assert.deepStrictEqual(a, b)
+    })
+  )
+
+  it.effect("a long invoice continues on further pages; unprintable characters do not fail it", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({})
+      const many = Array.from({ length: 90 }, (_, i) => ({ ...invoice.lines[0]!, position: i + 1 }))
+      const big = { ...invoice, lines: many }
+      const { pages, numPages } = yield* pdfText(
+        yield* InvoicePdf.render(big, { name: "Zürich AG 北京", email: "x@y.example" })
+      )
+      assert.isAtLeast(numPages, 2)
+      assert.include(pages[0]!, `Page 1 of ${numPages}`)
+      assert.include(pages.join("\n"), "90 Platform subscription")
+      assert.include(pages.join("\n"), "Zürich AG ??")
+    })
+  )
+})
