@@ -40,3 +40,7 @@ export * as Metric from "./usage/Metric.ts"
 export * as Usage from "./usage/Usage.ts"
 /** Plain-text invoice rendering. */
 export * as InvoiceText from "./billing/InvoiceText.ts"
+/** Compliance findings and per-framework status. */
+export * as Compliance from "./compliance/Compliance.ts"
+/** Support tickets and their response targets. */
+export * as SupportTicket from "./support/SupportTicket.ts"

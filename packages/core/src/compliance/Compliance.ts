@@ -1,0 +1,111 @@
+/**
+ * Compliance findings and the status they add up to, per framework of the customer's tier (CIS,
+ * SOC 2, PCI-DSS, HIPAA, HITRUST, FedRAMP, NIST 800-53). Findings are stored per customer; the
+ * status is never stored, it is computed from the open findings so it cannot drift from them.
+ */
+import { DateTime, Schema } from "effect"
+import { ComplianceFramework, features, type Tier } from "../billing/Tier.ts"
+import { CustomerId } from "../Ids.ts"
+
+/** A finding id: a UUID. */
+export const FindingId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("FindingId"))
+export type FindingId = typeof FindingId.Type
+
+/** How bad a failed control is. */
+export const Severity = Schema.Literals(["low", "medium", "high", "critical"])
+export type Severity = typeof Severity.Type
+
+/** Open until fixed; `accepted` records a documented risk acceptance. */
+export const FindingStatus = Schema.Literals(["open", "resolved", "accepted"])
+export type FindingStatus = typeof FindingStatus.Type
+
+/** One failed (or formerly failed) control on one resource. */
+export const Finding = Schema.Struct({
+  id: FindingId,
+  customerId: CustomerId,
+  framework: ComplianceFramework,
+  controlId: Schema.NonEmptyString.check(Schema.isMaxLength(64)),
+  title: Schema.NonEmptyString.check(Schema.isMaxLength(300)),
+  severity: Severity,
+  status: FindingStatus,
+  resource: Schema.NullOr(Schema.String.check(Schema.isMaxLength(512))),
+  detectedAt: Schema.DateTimeUtc,
+  resolvedAt: Schema.NullOr(Schema.DateTimeUtc)
+}).annotate({ identifier: "ComplianceFinding" })
+export interface Finding extends Schema.Schema.Type<typeof Finding> {}
+
+/**
+ * A framework's status: `compliant` with no open finding, `at_risk` with open low or medium ones,
+ * `non_compliant` with any open high or critical one.
+ */
+export const FrameworkState = Schema.Literals(["compliant", "at_risk", "non_compliant"])
+export type FrameworkState = typeof FrameworkState.Type
+
+/** The status of one framework. */
+export interface FrameworkStatus {
+  readonly framework: ComplianceFramework
+  readonly state: FrameworkState
+  readonly open: Readonly<Record<Severity, number>>
+  readonly resolved: number
+  readonly accepted: number
+  readonly lastFindingAt: DateTime.Utc | null
+}
+
+/** The status of every framework of a tier, and the worst of them overall. */
+export interface ComplianceStatus {
+  readonly tier: Tier
+  readonly overall: FrameworkState
+  readonly frameworks: ReadonlyArray<FrameworkStatus>
+}
+
+const rank: Record<FrameworkState, number> = { compliant: 0, at_risk: 1, non_compliant: 2 }
+
+/**
+ * Summarises findings into a status per framework of the tier. Findings of frameworks outside the
+ * tier (left over from a downgrade, say) are not counted against it.
+ */
+export const summarize = (tier: Tier, findings: Iterable<Finding>): ComplianceStatus => {
+  const frameworks = features[tier].complianceFrameworks
+  const byFramework = new Map(
+    frameworks.map((f) => [
+      f,
+      {
+        open: { low: 0, medium: 0, high: 0, critical: 0 } as Record<Severity, number>,
+        resolved: 0,
+        accepted: 0,
+        last: null as DateTime.Utc | null
+      }
+    ])
+  )
+  for (const finding of findings) {
+    const entry = byFramework.get(finding.framework)
+    if (entry === undefined) continue
+    if (finding.status === "open") entry.open[finding.severity] += 1
+    else if (finding.status === "resolved") entry.resolved += 1
+    else entry.accepted += 1
+    if (entry.last === null || DateTime.isGreaterThan(finding.detectedAt, entry.last))
+      entry.last = finding.detectedAt
+  }
+  const statuses = frameworks.map((framework): FrameworkStatus => {
+    const e = byFramework.get(framework)!
+    const state: FrameworkState =
+      e.open.high + e.open.critical > 0
+        ? "non_compliant"
+        : e.open.low + e.open.medium > 0
+          ? "at_risk"
+          : "compliant"
+    return {
+      framework,
+      state,
+      open: e.open,
+      resolved: e.resolved,
+      accepted: e.accepted,
+      lastFindingAt: e.last
+    }
+  })
+  const overall = statuses.reduce<FrameworkState>(
+    (worst, s) => (rank[s.state] > rank[worst] ? s.state : worst),
+    "compliant"
+  )
+  return { tier, overall, frameworks: statuses }
+}
