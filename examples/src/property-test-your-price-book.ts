@@ -1,0 +1,269 @@
+/**
+ * Property-testing YOUR OWN price book with the generators of `@securebase/core/testing`.
+ *
+ * A team embedding the core ("Acme Telemetry") keeps its prices as data: its own metrics, its own
+ * plans, a 10% volume discount over €10,000. Before shipping a price change it checks, over
+ * thousands of generated months of usage, that every bill reconciles to the cent, that more usage
+ * never costs less, and that an idle customer pays exactly its base price.
+ *
+ *   npx node examples/src/property-test-your-price-book.ts [--discount=capped|all-units] [--seed=S] [--runs=N]
+ *
+ * `--discount=all-units` swaps in the card's literal "10% of everything once over €10,000" rule:
+ * the monotonicity property then fails with a shrunk counterexample and the program exits 1.
+ */
+import { Invoice, Invoicing, Metric, Money, PriceBook, type Usage } from "@securebase/core"
+import { DecimalArbitrary, InvoicingArbitrary, Primitives } from "@securebase/core/testing"
+import { Arbitrary, BigDecimal, Console, Effect } from "effect"
+
+// --- The team's own catalogue and price book, as data -------------------------------------------
+
+const catalog = Metric.catalog([
+  new Metric.MetricDefinition({
+    code: "events_ingested" as Metric.MetricCode,
+    name: "Events ingested",
+    unit: "event",
+    aggregation: "sum"
+  }),
+  new Metric.MetricDefinition({
+    code: "hosts" as Metric.MetricCode,
+    name: "Monitored hosts",
+    unit: "host",
+    aggregation: "unique_count"
+  }),
+  new Metric.MetricDefinition({
+    code: "retention_gb" as Metric.MetricCode,
+    name: "Retained data (peak)",
+    unit: "GB",
+    aggregation: "max"
+  })
+])
+
+/** One plan of the book in its JSON shape: a base fee and three usage charges. */
+const plan = (base: string, includedEvents: string, includedHosts: string, perHost: string) => ({
+  charges: [
+    { _tag: "Flat", code: "platform", description: "Platform", amount: base },
+    {
+      _tag: "Usage",
+      code: "events",
+      description: "Events ingested",
+      metric: "events_ingested",
+      included: includedEvents,
+      model: {
+        _tag: "Graduated",
+        bands: [
+          { upTo: "10000000", unitPrice: "0.0001" },
+          { upTo: "100000000", unitPrice: "0.00005", flatFee: "25" },
+          { upTo: null, unitPrice: "0.00002" }
+        ]
+      }
+    },
+    {
+      _tag: "Usage",
+      code: "hosts",
+      description: "Monitored hosts",
+      metric: "hosts",
+      included: includedHosts,
+      model: { _tag: "PerUnit", unitPrice: perHost }
+    },
+    {
+      _tag: "Usage",
+      code: "retention",
+      description: "Retained data",
+      metric: "retention_gb",
+      included: "100",
+      model: { _tag: "Package", size: "50", price: "7.50" }
+    }
+  ]
+})
+
+const discounts = {
+  capped: { _tag: "CappedVolume", threshold: "10000", rate: "0.10" },
+  "all-units": { _tag: "AllUnitsVolume", threshold: "10000", rate: "0.10" }
+} as const
+
+const bookData = (discount: keyof typeof discounts) => ({
+  id: "acme-telemetry-2026",
+  name: "Acme Telemetry list prices 2026",
+  currency: "EUR",
+  rounding: "half-even",
+  discount: discounts[discount],
+  plans: {
+    standard: plan("1500", "5000000", "20", "12"),
+    fintech: plan("6000", "20000000", "100", "10"),
+    healthcare: plan("9000", "40000000", "200", "9"),
+    "gov-federal": plan("14000", "80000000", "400", "8")
+  }
+})
+
+// --- The properties --------------------------------------------------------------------------------
+
+const events = "events_ingested" as Metric.MetricCode
+const hosts = "hosts" as Metric.MetricCode
+
+/** Realistic months for this team: usage spread around its plans' allowances, not up to 10^7 GB. */
+const acmeUsage = Arbitrary.map(
+  Arbitrary.all({
+    events: DecimalArbitrary.decimal({ max: "200000000", maxScale: 0 }),
+    hosts: DecimalArbitrary.decimal({ max: "1000", maxScale: 0 }),
+    retention: DecimalArbitrary.decimal({ max: "5000", maxScale: 1 })
+  }),
+  (u): Usage.Metrics =>
+    new Map([
+      [events, u.events],
+      [hosts, u.hosts],
+      ["retention_gb" as Metric.MetricCode, u.retention]
+    ])
+)
+
+const none = Arbitrary.Constant(BigDecimal.fromBigInt(0n))
+
+/** Extra usage on top of a month: often none or a little (where thresholds bite), sometimes a lot. */
+const extraUsage = Arbitrary.all({
+  events: Primitives.oneOf(
+    none,
+    DecimalArbitrary.decimal({ max: "2000000", maxScale: 0 }),
+    DecimalArbitrary.decimal({ max: "100000000", maxScale: 0 })
+  ),
+  hosts: Primitives.oneOf(none, DecimalArbitrary.decimal({ max: "50", maxScale: 0 }))
+})
+
+/** One property of the book: generated inputs, the check, and how to explain a counterexample. */
+interface Property<A, E> {
+  readonly name: string
+  readonly arbitrary: Arbitrary.Arbitrary<A>
+  readonly holds: (value: A) => Effect.Effect<boolean, E>
+  readonly explain: (value: A) => Effect.Effect<string, E>
+}
+
+/** Checks one property and prints its line of the report; succeeds with whether it held. */
+const check = Effect.fn("check")(function* <A, E>(p: Property<A, E>, options: Arbitrary.CheckOptions) {
+  const result = yield* Arbitrary.checkEffect(p.arbitrary, p.holds, options)
+  if (result._tag === "Passed") {
+    yield* Console.log(`  ✓ ${p.name} (${result.runs} runs)`)
+    return true
+  }
+  yield* Console.log(`  ✗ ${p.name}`)
+  if (result._tag === "Falsified") {
+    // The shrunk input is a whole scenario (book included); the team wants the bill, not the dump.
+    const why = yield* Effect.orElseSucceed(
+      p.explain(result.shrunkInput),
+      () => "the property failed with an error"
+    )
+    yield* Console.log(`    counterexample after ${result.runs} runs, ${result.shrinks} shrinks: ${why}`)
+    yield* Console.log(`    replay: ${result.replay}`)
+  } else {
+    yield* Console.log(`    ${Arbitrary.formatCheckFailure(result)}`)
+  }
+  return false
+})
+
+const eur = (minor: bigint) => Money.format(Money.make("EUR", minor))
+const figures = (usage: Usage.Metrics) =>
+  Array.from(usage, ([code, q]) => `${code} ${BigDecimal.format(q)}`).join(", ")
+
+/** The team's three properties of its book. */
+const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) => {
+  // Generic scenarios from the library (any tier, tax policy and profile), with this team's usage.
+  const month = Arbitrary.map(
+    Arbitrary.all({ input: InvoicingArbitrary.invoiceInput({ priceBook: book, catalog }), usage: acmeUsage }),
+    ({ input, usage }): Invoicing.PriceInvoiceInput => ({ ...input, usage })
+  )
+  const moreUsage = (
+    input: Invoicing.PriceInvoiceInput,
+    extra: typeof extraUsage extends Arbitrary.Arbitrary<infer X> ? X : never
+  ) => {
+    const more = new Map(input.usage)
+    more.set(events, BigDecimal.sum(input.usage.get(events)!, extra.events))
+    more.set(hosts, BigDecimal.sum(input.usage.get(hosts)!, extra.hosts))
+    return Effect.all([Invoicing.priceInvoice(input), Invoicing.priceInvoice({ ...input, usage: more })])
+  }
+  const idle = (input: Invoicing.PriceInvoiceInput) =>
+    Effect.all([
+      Invoicing.priceInvoice({
+        ...input,
+        usage: new Map(Array.from(catalog.keys(), (c) => [c, BigDecimal.fromBigInt(0n)]))
+      }),
+      Effect.succeed(Money.round(PriceBook.basePrice(book, input.tier), book.currency, book.rounding).minor)
+    ])
+  return Effect.all([
+    check(
+      {
+        name: "every bill reconciles to the cent",
+        arbitrary: month,
+        holds: (input) =>
+          Effect.map(
+            Invoicing.priceInvoice(input),
+            (bill) => Invoice.reconciliationErrors(bill).length === 0
+          ),
+        explain: (input) =>
+          Effect.map(
+            Invoicing.priceInvoice(input),
+            (bill) =>
+              `${input.tier}, ${figures(input.usage)}: ${Invoice.reconciliationErrors(bill).join("; ")}`
+          )
+      },
+      options
+    ),
+    check(
+      {
+        name: "more usage never costs less",
+        arbitrary: Arbitrary.all({ input: month, extra: extraUsage }),
+        holds: ({ input, extra }) =>
+          Effect.map(moreUsage(input, extra), ([before, after]) => before.total <= after.total),
+        explain: ({ input, extra }) =>
+          Effect.map(
+            moreUsage(input, extra),
+            ([before, after]) =>
+              `${input.tier} with ${figures(input.usage)} pays ${eur(before.total)}, ` +
+              `but ${BigDecimal.format(extra.hosts)} more hosts and ${BigDecimal.format(extra.events)} more events pay ` +
+              `${eur(after.total)} (subtotal ${eur(before.subtotal)} → ${eur(after.subtotal)}, ` +
+              `discount ${eur(before.discount)} → ${eur(after.discount)})`
+          )
+      },
+      options
+    ),
+    check(
+      {
+        name: "an idle customer's subtotal is exactly its base price",
+        arbitrary: month,
+        holds: (input) => Effect.map(idle(input), ([bill, base]) => bill.subtotal === base),
+        explain: (input) =>
+          Effect.map(
+            idle(input),
+            ([bill, base]) => `${input.tier}: subtotal ${eur(bill.subtotal)}, base ${eur(base)}`
+          )
+      },
+      options
+    )
+  ])
+}
+
+// --- The program -----------------------------------------------------------------------------------
+
+const option = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+
+const main = Effect.gen(function* () {
+  const discount = option("discount") ?? "capped"
+  if (discount !== "capped" && discount !== "all-units")
+    return yield* Effect.fail(`unknown --discount=${discount}`)
+  const seed = option("seed") ?? "acme-2026"
+  const runs = Number(option("runs") ?? "300")
+  // The book is data: decoding it is the same validation a price change goes through in review.
+  const book = yield* PriceBook.decode(bookData(discount))
+  yield* Console.log(
+    `Property-testing "${book.name}" (${discount} discount), ${runs} runs each, seed ${seed}`
+  )
+  const results = yield* checkBook(book, { runs, seed })
+  const failed = results.filter((ok) => !ok).length
+  yield* Console.log(
+    failed === 0 ? "All properties hold." : `${failed} of ${results.length} properties failed.`
+  )
+  return failed === 0
+})
+
+Effect.runPromise(
+  main.pipe(Effect.catch((error) => Effect.as(Console.error(`error: ${String(error)}`), false)))
+).then((ok) => {
+  process.exitCode = ok ? 0 : 1
+})
