@@ -1,0 +1,1 @@
+export * as ApiGatewayV2 from "./ApiGatewayV2.ts"
