@@ -6,12 +6,40 @@
  * ```
  */
 
+/** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
+export * as ApiKey from "./auth/ApiKey.ts"
+/** Port: random key material and the constant-time SHA-256 check of a secret. */
+export * as ApiKeySecrets from "./auth/ApiKeySecrets.ts"
+/** Port: where API keys are stored. */
+export * as ApiKeyStore from "./auth/ApiKeyStore.ts"
+/** Port: the record of authentication attempts (for the audit trail). */
+export * as AuthAttempts from "./auth/AuthAttempts.ts"
+/** Authentication and authorization errors with stable codes. */
+export * as AuthError from "./auth/AuthError.ts"
+/** Authentication: keys to identities, sessions, revocation, throttling. */
+export * as Authenticator from "./auth/Authenticator.ts"
+/** Port: a customer's tier and status, as authentication sees them. */
+export * as CustomerDirectory from "./auth/CustomerDirectory.ts"
+/** The authenticated caller and its scopes. */
+export * as Identity from "./auth/Identity.ts"
+/** Session token claims and their validation. */
+export * as Session from "./auth/Session.ts"
+/** Port: the cache of verified keys. */
+export * as SessionCache from "./auth/SessionCache.ts"
+/** Port: the deny list of sessions. */
+export * as SessionRevocations from "./auth/SessionRevocations.ts"
+/** Port: issuing and verifying session tokens. */
+export * as SessionTokens from "./auth/SessionTokens.ts"
+/** The per-client failure throttle. */
+export * as Throttle from "./auth/Throttle.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
 /** The invoice state machine. */
 export * as InvoiceLifecycle from "./billing/InvoiceLifecycle.ts"
+/** Plain-text invoice rendering. */
+export * as InvoiceText from "./billing/InvoiceText.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
 /** Calendar-month billing periods. */
@@ -24,6 +52,8 @@ export * as PricingModel from "./billing/PricingModel.ts"
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
 export * as Tier from "./billing/Tier.ts"
+/** Compliance findings and per-framework status. */
+export * as Compliance from "./compliance/Compliance.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
 /** Branded identifiers. */
@@ -34,13 +64,9 @@ export * as Currency from "./money/Currency.ts"
 export * as Decimal from "./money/Decimal.ts"
 /** Money in minor units, the one rounding function, allocation. */
 export * as Money from "./money/Money.ts"
+/** Support tickets and their response targets. */
+export * as SupportTicket from "./support/SupportTicket.ts"
 /** Billable metrics and their aggregation kinds. */
 export * as Metric from "./usage/Metric.ts"
 /** Usage events and their aggregation. */
 export * as Usage from "./usage/Usage.ts"
-/** Plain-text invoice rendering. */
-export * as InvoiceText from "./billing/InvoiceText.ts"
-/** Compliance findings and per-framework status. */
-export * as Compliance from "./compliance/Compliance.ts"
-/** Support tickets and their response targets. */
-export * as SupportTicket from "./support/SupportTicket.ts"

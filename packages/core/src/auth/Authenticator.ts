@@ -1,0 +1,352 @@
+/**
+ * Authentication, composed from the ports: a bearer API key becomes an `Identity` (cache first,
+ * then the key store), a key is exchanged for a session token, a session token becomes an
+ * `Identity`, and revocation takes effect at once.
+ *
+ * How revocation reaches what was handed out:
+ * - the store marks the key revoked (cold lookups see it);
+ * - the cache entry is deleted and tombstoned (warm lookups miss, and a lookup racing the
+ *   revocation cannot re-cache the key);
+ * - the key's sessions issued so far are put on the deny list, which every session check reads.
+ *
+ * Every attempt is recorded through `AuthAttempts` with its reason code (never the secret), and
+ * credential failures feed the per-client `FailureThrottle`.
+ */
+import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import type { CustomerId } from "../Ids.ts"
+import * as ApiKey from "./ApiKey.ts"
+import { ApiKeySecrets } from "./ApiKeySecrets.ts"
+import { ApiKeyStore } from "./ApiKeyStore.ts"
+import { type AuthAttempt, AuthAttempts } from "./AuthAttempts.ts"
+import {
+  type ApiKeyLimitReached,
+  ApiKeyNotFound,
+  type AuthBackendUnavailable,
+  type AuthError,
+  CustomerInactive,
+  InvalidKey,
+  type KeyError,
+  KeyExpired,
+  KeyRevoked,
+  type SessionError,
+  SessionRevoked
+} from "./AuthError.ts"
+import { CustomerDirectory } from "./CustomerDirectory.ts"
+import type { Identity } from "./Identity.ts"
+import * as Session from "./Session.ts"
+import * as SessionCache from "./SessionCache.ts"
+import { SessionRevocations } from "./SessionRevocations.ts"
+import { SessionTokens } from "./SessionTokens.ts"
+import { FailureThrottle } from "./Throttle.ts"
+
+/** Tuning of the authenticator. */
+export interface Options {
+  /** How long a verified key stays cached (default 4 h). */
+  readonly cacheTtl?: Duration.Duration
+  /** The longest session a `SessionTokens` adapter issues (default 24 h): how long key revocations are kept. */
+  readonly sessionTtl?: Duration.Duration
+  /** A key's `lastUsedAt` is written at most this often per process (default 1 min). */
+  readonly touchEvery?: Duration.Duration
+}
+
+/** A newly created key: the listing and the full key, to be shown once. */
+export interface CreatedKey {
+  readonly key: ApiKey.ApiKey
+  readonly plaintext: Redacted.Redacted<string>
+}
+
+/** What creating a key needs. */
+export interface NewKey {
+  readonly customerId: CustomerId
+  readonly name: string
+  readonly scopes: ReadonlyArray<ApiKey.Scope>
+  readonly mode?: ApiKey.KeyMode
+  readonly expiresAt?: DateTime.Utc
+}
+
+/** What an attempt has revealed so far, for its record (filled in as the checks pass). */
+interface Known {
+  keyId?: ApiKey.ApiKeyId
+  sessionId?: Session.SessionId
+  customerId?: CustomerId
+}
+
+/** Failures a client can be blamed for (not throttling itself, not a backend outage). */
+const countsAgainstClient = (e: AuthError): boolean =>
+  e._tag !== "TooManyAttempts" && e._tag !== "AuthBackendUnavailable"
+
+/** A stand-in hash compared when the key id is unknown, so both failures cost the same time. */
+const decoyHash = "0".repeat(64) as ApiKey.SecretHash
+
+/** The authentication service. */
+export class Authenticator extends Context.Service<
+  Authenticator,
+  {
+    /** Issues a key for an active customer within its tier's limit; the plaintext is shown once. */
+    readonly createKey: (
+      input: NewKey
+    ) => Effect.Effect<CreatedKey, CustomerInactive | ApiKeyLimitReached | AuthBackendUnavailable>
+    /** The customer's keys (never secrets). */
+    readonly listKeys: (
+      customerId: CustomerId
+    ) => Effect.Effect<ReadonlyArray<ApiKey.ApiKey>, AuthBackendUnavailable>
+    /** The identity of a bearer API key presented by `client`. */
+    readonly authenticate: (presented: string, client: string) => Effect.Effect<Identity, KeyError>
+    /** Exchanges a bearer API key for a session token. */
+    readonly exchange: (
+      presented: string,
+      client: string
+    ) => Effect.Effect<{ readonly token: string; readonly claims: Session.SessionClaims }, KeyError>
+    /** The identity of a session token presented by `client`. */
+    readonly verifySession: (token: string, client: string) => Effect.Effect<Identity, SessionError>
+    /** Revokes the customer's key: store, cache and sessions, at once. */
+    readonly revokeKey: (
+      customerId: CustomerId,
+      keyId: ApiKey.ApiKeyId
+    ) => Effect.Effect<ApiKey.ApiKey, ApiKeyNotFound | AuthBackendUnavailable>
+    /** Ends one session (logout). */
+    readonly revokeSession: (claims: Session.SessionClaims) => Effect.Effect<void, AuthBackendUnavailable>
+    /**
+     * Evicts every cached key of the customer and ends its sessions, leaving the keys themselves
+     * unrevoked: call it when a customer is suspended, closed or deleted, so that cached keys and
+     * issued sessions stop working at once (the next lookup sees the customer's status).
+     */
+    readonly cutOffCustomer: (customerId: CustomerId) => Effect.Effect<void, AuthBackendUnavailable>
+  }
+>()("@securebase/core/auth/Authenticator") {
+  /** Builds the authenticator from the ports in context. */
+  static readonly make = Effect.fnUntraced(function* (options?: Options) {
+    const store = yield* ApiKeyStore
+    const cache = yield* SessionCache.SessionCache
+    const revocations = yield* SessionRevocations
+    const tokens = yield* SessionTokens
+    const secrets = yield* ApiKeySecrets
+    const customers = yield* CustomerDirectory
+    const attempts = yield* AuthAttempts
+    const throttle = yield* FailureThrottle
+    const cacheTtl = options?.cacheTtl ?? SessionCache.defaultTtl
+    const sessionTtl = options?.sessionTtl ?? Session.defaultTtl
+    const touchEveryMillis = Duration.toMillis(options?.touchEvery ?? Duration.minutes(1))
+    // Last `lastUsedAt` write per key, so a hot key is not written on every request.
+    const touched = new Map<ApiKey.ApiKeyId, number>()
+
+    const touch = (keyId: ApiKey.ApiKeyId, now: DateTime.Utc) => {
+      const nowMillis = DateTime.toEpochMillis(now)
+      const last = touched.get(keyId)
+      if (last !== undefined && nowMillis - last < touchEveryMillis) return Effect.void
+      if (touched.size >= 10_000) touched.clear()
+      touched.set(keyId, nowMillis)
+      // `lastUsedAt` is informational: a failed write must not fail the request.
+      return Effect.ignore(store.touch(keyId, now))
+    }
+
+    const activeCustomer = (customerId: CustomerId) =>
+      Effect.flatMap(customers.find(customerId), (found) =>
+        Option.isSome(found) && found.value.status === "active"
+          ? Effect.succeed(found.value)
+          : Effect.fail(new CustomerInactive({ customerId }))
+      )
+
+    /** Records the attempt and, for a credential failure, counts it against the client. */
+    const audited = <A extends { readonly customerId?: CustomerId }, E extends AuthError, R>(
+      method: AuthAttempt["method"],
+      client: string,
+      known: Known,
+      attempt: Effect.Effect<A, E, R>
+    ) =>
+      attempt.pipe(
+        Effect.tap((result) =>
+          Effect.flatMap(DateTime.now, (at) =>
+            attempts.record({
+              at,
+              client,
+              method,
+              outcome: "success",
+              ...known,
+              ...(result.customerId === undefined ? {} : { customerId: result.customerId })
+            })
+          )
+        ),
+        Effect.tapError((error) =>
+          Effect.flatMap(DateTime.now, (at) =>
+            Effect.andThen(
+              countsAgainstClient(error) ? throttle.recordFailure(client) : Effect.void,
+              attempts.record({ at, client, method, outcome: "failure", code: error.code, ...known })
+            )
+          )
+        )
+      )
+
+    const identify = (presented: string, known: Known) =>
+      Effect.gen(function* () {
+        const parsed = yield* Effect.fromResult(ApiKey.parse(presented))
+        known.keyId = parsed.keyId
+        const now = yield* DateTime.now
+        const nowMillis = DateTime.toEpochMillis(now)
+
+        const cached = yield* cache.get(parsed.keyId)
+        if (Option.isSome(cached)) {
+          const entry = cached.value
+          if (!(yield* secrets.matches(parsed.secret, entry.secretHash)) || entry.mode !== parsed.mode)
+            return yield* new InvalidKey()
+          if (entry.keyExpiresAt !== undefined && nowMillis >= entry.keyExpiresAt)
+            return yield* new KeyExpired({ keyId: parsed.keyId })
+          yield* touch(parsed.keyId, now)
+          return identityOf(entry, "api_key")
+        }
+
+        const found = yield* store.findById(parsed.keyId)
+        const record = Option.getOrUndefined(found)
+        const matches = yield* secrets.matches(parsed.secret, record?.secretHash ?? decoyHash)
+        if (record === undefined || !matches || record.mode !== parsed.mode) return yield* new InvalidKey()
+        known.customerId = record.customerId
+        // Only a caller who holds the secret learns why a real key is refused.
+        if (record.revokedAt !== undefined) return yield* new KeyRevoked({ keyId: record.id })
+        if (record.expiresAt !== undefined && !DateTime.isLessThan(now, record.expiresAt))
+          return yield* new KeyExpired({ keyId: record.id })
+        const customer = yield* activeCustomer(record.customerId)
+
+        const entry = new SessionCache.CachedKey({
+          keyId: record.id,
+          customerId: record.customerId,
+          tier: customer.tier,
+          mode: record.mode,
+          scopes: record.scopes,
+          secretHash: record.secretHash,
+          ...(record.expiresAt === undefined
+            ? {}
+            : { keyExpiresAt: DateTime.toEpochMillis(record.expiresAt) })
+        })
+        const ttl =
+          entry.keyExpiresAt === undefined
+            ? cacheTtl
+            : Duration.min(cacheTtl, Duration.millis(entry.keyExpiresAt - nowMillis))
+        yield* cache.put(entry, ttl)
+        yield* touch(record.id, now)
+        return identityOf(entry, "api_key")
+      })
+
+    const authenticate = (presented: string, client: string) => {
+      const known: Known = {}
+      return audited(
+        "api_key",
+        client,
+        known,
+        Effect.andThen(throttle.check(client), identify(presented, known))
+      ).pipe(Effect.withSpan("Authenticator.authenticate"))
+    }
+
+    const exchange = (presented: string, client: string) => {
+      const known: Known = {}
+      return audited(
+        "exchange",
+        client,
+        known,
+        Effect.gen(function* () {
+          yield* throttle.check(client)
+          const identity = yield* identify(presented, known)
+          const issued = yield* tokens.issue(identity)
+          return { ...issued, customerId: identity.customerId }
+        })
+      ).pipe(
+        Effect.map(({ token, claims }) => ({ token, claims })),
+        Effect.withSpan("Authenticator.exchange")
+      )
+    }
+
+    const verifySession = (token: string, client: string) => {
+      const known: Known = {}
+      return audited(
+        "session",
+        client,
+        known,
+        Effect.gen(function* () {
+          yield* throttle.check(client)
+          const claims = yield* tokens.verify(token)
+          known.keyId = claims.keyId
+          known.sessionId = claims.jti
+          known.customerId = claims.sub
+          const revoked = yield* revocations.isRevoked({
+            sessionId: claims.jti,
+            keyId: claims.keyId,
+            issuedAt: claims.iat
+          })
+          if (revoked) return yield* new SessionRevoked({ sessionId: claims.jti })
+          return {
+            customerId: claims.sub,
+            tier: claims.tier,
+            keyId: claims.keyId,
+            mode: claims.mode,
+            scopes: claims.scopes,
+            via: "session",
+            sessionId: claims.jti
+          } satisfies Identity as Identity
+        })
+      ).pipe(Effect.withSpan("Authenticator.verifySession"))
+    }
+
+    const endKey = (keyId: ApiKey.ApiKeyId, now: DateTime.Utc) =>
+      Effect.andThen(
+        cache.delete(keyId),
+        revocations.revokeKey(keyId, now, DateTime.addDuration(now, sessionTtl))
+      )
+
+    return Authenticator.of({
+      createKey: Effect.fn("Authenticator.createKey")(function* (input: NewKey) {
+        const customer = yield* activeCustomer(input.customerId)
+        const now = yield* DateTime.now
+        const { keyId, secret } = yield* secrets.generate
+        const mode = input.mode ?? "live"
+        const record = new ApiKey.ApiKeyRecord({
+          id: keyId,
+          customerId: input.customerId,
+          name: input.name,
+          mode,
+          prefix: ApiKey.prefixOf(mode, keyId),
+          scopes: input.scopes,
+          createdAt: now,
+          ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
+          secretHash: yield* secrets.hash(secret)
+        })
+        yield* store.insert(record, { tier: customer.tier, max: ApiKey.limitFor(customer.tier), now })
+        return { key: ApiKey.toApiKey(record), plaintext: ApiKey.format(mode, keyId, Redacted.value(secret)) }
+      }),
+      listKeys: (customerId) => store.list(customerId),
+      authenticate,
+      exchange,
+      verifySession,
+      revokeKey: Effect.fn("Authenticator.revokeKey")(function* (
+        customerId: CustomerId,
+        keyId: ApiKey.ApiKeyId
+      ) {
+        const now = yield* DateTime.now
+        const revoked = yield* store.revoke(customerId, keyId, now)
+        if (Option.isNone(revoked)) return yield* new ApiKeyNotFound({ keyId })
+        yield* endKey(keyId, now)
+        return revoked.value
+      }),
+      revokeSession: (claims) =>
+        revocations.revokeSession(claims.jti, DateTime.makeUnsafe(claims.exp * 1000)),
+      cutOffCustomer: Effect.fn("Authenticator.cutOffCustomer")(function* (customerId: CustomerId) {
+        const now = yield* DateTime.now
+        const keys = yield* store.list(customerId)
+        yield* Effect.forEach(keys, (key) => endKey(key.id, now), { discard: true })
+      })
+    })
+  })
+
+  /** The authenticator with default options, from the ports in context. */
+  static readonly layer = Layer.effect(Authenticator, Authenticator.make())
+
+  /** The authenticator with its own options. */
+  static readonly layerWith = (options: Options) => Layer.effect(Authenticator, Authenticator.make(options))
+}
+
+const identityOf = (entry: SessionCache.CachedKey, via: Identity["via"]): Identity => ({
+  customerId: entry.customerId,
+  tier: entry.tier,
+  keyId: entry.keyId,
+  mode: entry.mode,
+  scopes: entry.scopes,
+  via
+})

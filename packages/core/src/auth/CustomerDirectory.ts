@@ -1,0 +1,26 @@
+/**
+ * The port through which authentication learns a customer's tier and status. A key of a customer
+ * that is suspended, closed or gone does not authenticate. Backed by the `customers` table in
+ * production (a lookup by id, outside any tenant context: authentication precedes it).
+ */
+import { Context, type Effect, type Option } from "effect"
+import type { Tier } from "../billing/Tier.ts"
+import type { CustomerStatus } from "../customer/Customer.ts"
+import type { CustomerId } from "../Ids.ts"
+import type { AuthBackendUnavailable } from "./AuthError.ts"
+
+/** What authentication needs to know about a customer. */
+export interface CustomerAccess {
+  readonly id: CustomerId
+  readonly tier: Tier
+  readonly status: CustomerStatus
+}
+
+/** Looks customers up by id. */
+export class CustomerDirectory extends Context.Service<
+  CustomerDirectory,
+  {
+    /** The customer, or `None` when deleted or unknown. */
+    readonly find: (id: CustomerId) => Effect.Effect<Option.Option<CustomerAccess>, AuthBackendUnavailable>
+  }
+>()("@securebase/core/auth/CustomerDirectory") {}

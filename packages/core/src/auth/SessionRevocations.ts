@@ -1,0 +1,38 @@
+/**
+ * The port to the deny list of sessions: single sessions (logout) and the sessions of a key issued
+ * up to a moment (key revoked, customer cut off). An entry need only outlive the sessions it
+ * denies, so adapters may forget it after `until`.
+ */
+import { Context, type DateTime, type Effect } from "effect"
+import type { ApiKeyId } from "./ApiKey.ts"
+import type { AuthBackendUnavailable } from "./AuthError.ts"
+import type { SessionId } from "./Session.ts"
+
+/** Records and answers session revocations. */
+export class SessionRevocations extends Context.Service<
+  SessionRevocations,
+  {
+    /** Denies one session until `until` (its `exp`: after that it is dead anyway). */
+    readonly revokeSession: (
+      sessionId: SessionId,
+      until: DateTime.Utc
+    ) => Effect.Effect<void, AuthBackendUnavailable>
+    /**
+     * Denies every session of the key issued at or before `at`, remembering it until `until`
+     * (`at` + the longest session TTL). Sessions issued later (after a customer is reinstated)
+     * are not affected; a revoked key cannot be exchanged for new ones anyway.
+     */
+    readonly revokeKey: (
+      keyId: ApiKeyId,
+      at: DateTime.Utc,
+      until: DateTime.Utc
+    ) => Effect.Effect<void, AuthBackendUnavailable>
+    /** Whether the session is denied, by its own id or through its key. */
+    readonly isRevoked: (session: {
+      readonly sessionId: SessionId
+      readonly keyId: ApiKeyId
+      /** The session's `iat`, in seconds since the epoch. */
+      readonly issuedAt: number
+    }) => Effect.Effect<boolean, AuthBackendUnavailable>
+  }
+>()("@securebase/core/auth/SessionRevocations") {}
