@@ -1,0 +1,33 @@
+/**
+ * `POST /auth/authenticate`: exchange an API key (as the bearer credential) for a session token,
+ * an HS256 JWT valid 24 hours, so clients need not send the long-lived key on every call.
+ */
+import { ApiKey, Ids, Tier } from "@securebase/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { BadRequest, ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
+
+/** A session issued for a key. */
+export const SessionToken = Schema.Struct({
+  token: Schema.String,
+  tokenType: Schema.Literal("Bearer"),
+  expiresAt: Schema.String,
+  customerId: Ids.CustomerId,
+  tier: Tier.Tier,
+  scopes: Schema.Array(ApiKey.Scope)
+}).annotate({ identifier: "SessionToken" })
+
+/** Authentication endpoints. */
+export class AuthApi extends HttpApiGroup.make("auth")
+  .add(
+    HttpApiEndpoint.post("authenticate", "/auth/authenticate", {
+      headers: { authorization: Schema.optional(Schema.String) },
+      success: SessionToken,
+      error: [BadRequest, Unauthorized, TooManyRequests, ServiceUnavailable]
+    }).annotateMerge(
+      OpenApi.annotations({
+        description: "Send the API key as `Authorization: Bearer sb_live_…`; receive a 24-hour session token."
+      })
+    )
+  )
+  .annotateMerge(OpenApi.annotations({ title: "Authentication" })) {}

@@ -1,0 +1,23 @@
+/** Support tickets of the authenticated customer. */
+import { SupportTicket } from "@securebase/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { Forbidden } from "../api/ApiErrors.ts"
+import { Authentication } from "../auth/Authentication.ts"
+
+/** Support endpoints (scopes `support:read`, `support:write`). */
+export class SupportApi extends HttpApiGroup.make("support")
+  .add(
+    HttpApiEndpoint.post("create", "/support/tickets/create", {
+      payload: SupportTicket.NewTicket,
+      success: SupportTicket.Ticket.pipe(HttpApiSchema.status(201)),
+      error: [Forbidden]
+    }),
+    HttpApiEndpoint.get("list", "/support/tickets", {
+      query: { status: Schema.optional(SupportTicket.TicketStatus) },
+      success: Schema.Array(SupportTicket.Ticket),
+      error: [Forbidden]
+    })
+  )
+  .middleware(Authentication)
+  .annotateMerge(OpenApi.annotations({ title: "Support" })) {}

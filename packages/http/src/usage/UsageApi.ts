@@ -1,0 +1,46 @@
+/**
+ * `POST /usage/events`: batch ingestion of usage events, the source of the monthly metrics. Each
+ * event carries the sender's idempotency key: a resent batch is counted once; the same key with a
+ * different payload is refused (409) and nothing of that batch is stored.
+ */
+import { Decimal, Ids, Metric } from "@securebase/core"
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
+import { Conflict, Forbidden, Unprocessable } from "../api/ApiErrors.ts"
+import { Authentication } from "../auth/Authentication.ts"
+
+/** One event as sent; the customer is the authenticated one, never a field of the event. */
+export const UsageEventInput = Schema.Struct({
+  id: Ids.UsageEventId,
+  metric: Metric.MetricCode,
+  occurredAt: Schema.DateTimeUtcFromString,
+  quantity: Decimal.NonNegativeDecimal,
+  subject: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256)))
+}).annotate({ identifier: "UsageEventInput" })
+
+/** The most events one request may carry. */
+export const maxBatch = 1000
+
+/** A batch of events. */
+export const UsageBatch = Schema.Struct({
+  events: Schema.Array(UsageEventInput).check(Schema.isMinLength(1), Schema.isMaxLength(maxBatch))
+}).annotate({ identifier: "UsageBatch" })
+
+/** What happened to a batch. */
+export const UsageReceipt = Schema.Struct({
+  received: Schema.Int,
+  accepted: Schema.Int,
+  duplicates: Schema.Int
+}).annotate({ identifier: "UsageReceipt" })
+
+/** Usage endpoints (scope `usage:write`). */
+export class UsageApi extends HttpApiGroup.make("usage")
+  .add(
+    HttpApiEndpoint.post("ingest", "/usage/events", {
+      payload: UsageBatch,
+      success: UsageReceipt,
+      error: [Forbidden, Conflict, Unprocessable]
+    })
+  )
+  .middleware(Authentication)
+  .annotateMerge(OpenApi.annotations({ title: "Usage" })) {}

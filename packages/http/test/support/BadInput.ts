@@ -1,0 +1,237 @@
+/**
+ * Malformed requests derived from the OpenAPI document: for every operation, path parameters,
+ * query parameters and JSON bodies are mutated (wrong types, missing required fields, out-of-range
+ * and oversized values, bad ids, invalid JSON, wrong content types, duplicate and unknown keys).
+ * The generator is seeded, so a failure names a request that can be replayed.
+ */
+
+type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
+
+/** One request to send. */
+export interface BadRequest {
+  readonly method: string
+  readonly path: string
+  readonly headers: Record<string, string>
+  readonly body?: string
+  readonly why: string
+}
+
+interface Operation {
+  readonly method: string
+  readonly path: string
+  readonly pathParams: ReadonlyArray<string>
+  readonly queryParams: ReadonlyArray<{ name: string; schema: any }>
+  readonly body: any | undefined
+}
+
+/** A small deterministic PRNG (mulberry32), so every run sends the same requests for a seed. */
+export const prng = (seed: number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const nasty: ReadonlyArray<Json> = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  "",
+  " ",
+  "null",
+  "-1",
+  "1e3",
+  "NaN",
+  "Infinity",
+  "0x10",
+  "'; drop table invoices; --",
+  "../../etc/passwd",
+  "%00",
+  "\u0000",
+  "\ud800",
+  "😀".repeat(50),
+  "a".repeat(10_000),
+  "00000000-0000-0000-0000-000000000000",
+  "ffffffff-ffff-ffff-ffff-ffffffffffff",
+  "not-a-uuid",
+  "2026-13",
+  "2026-02-30T25:61:00Z",
+  [],
+  [null],
+  {},
+  { __proto__: { admin: true } } as unknown as Json,
+  { constructor: { prototype: {} } } as unknown as Json
+]
+
+const resolve = (doc: any, schema: any): any => {
+  let s = schema
+  for (let i = 0; i < 10 && s?.$ref !== undefined; i++) {
+    s = doc.components.schemas[String(s.$ref).replace("#/components/schemas/", "")]
+  }
+  return s ?? {}
+}
+
+/** A plausible valid value for a schema, used as the base that one mutation then breaks. */
+const sample = (doc: any, schema: any, depth = 0): Json => {
+  const s = resolve(doc, schema)
+  if (depth > 6) return null
+  if (s.enum !== undefined) return s.enum[0]
+  if (s.const !== undefined) return s.const
+  if (s.anyOf !== undefined) return sample(doc, s.anyOf[0], depth + 1)
+  if (s.oneOf !== undefined) return sample(doc, s.oneOf[0], depth + 1)
+  if (s.allOf !== undefined) return sample(doc, s.allOf[0], depth + 1)
+  switch (s.type) {
+    case "object": {
+      const out: Record<string, Json> = {}
+      for (const [k, v] of Object.entries(s.properties ?? {})) out[k] = sample(doc, v, depth + 1)
+      return out
+    }
+    case "array":
+      return [sample(doc, s.items ?? {}, depth + 1)]
+    case "integer":
+    case "number":
+      return s.minimum ?? 1
+    case "boolean":
+      return true
+    case "string":
+      if (s.format === "uuid") return "0b7c2a4e-3f1d-4c55-9a1e-000000000001"
+      if (s.format === "date-time") return "2026-10-01T00:00:00Z"
+      return "x"
+    default:
+      return "x"
+  }
+}
+
+/** The operations of an OpenAPI document. */
+export const operations = (doc: any): Array<Operation> =>
+  Object.entries(doc.paths).flatMap(([path, item]: [string, any]) =>
+    Object.entries(item)
+      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+      .map(([method, op]: [string, any]) => {
+        const parameters = (op.parameters ?? []) as Array<any>
+        return {
+          method: method.toUpperCase(),
+          path,
+          pathParams: parameters.filter((p) => p.in === "path").map((p) => p.name),
+          queryParams: parameters
+            .filter((p) => p.in === "query")
+            .map((p) => ({ name: p.name, schema: p.schema })),
+          body: op.requestBody?.content?.["application/json"]?.schema
+        }
+      })
+  )
+
+const enc = (v: Json): string => (typeof v === "string" ? v : JSON.stringify(v))
+
+const mutate = (value: Json, random: () => number, depth = 0): Json => {
+  const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < 4) {
+    const keys = Object.keys(value)
+    const roll = random()
+    if (keys.length > 0 && roll < 0.3) {
+      const { [pick(keys)]: _, ...rest } = value as Record<string, Json>
+      return rest // a required field missing
+    }
+    if (keys.length > 0 && roll < 0.85) {
+      const key = pick(keys)
+      return {
+        ...(value as Record<string, Json>),
+        [key]: mutate((value as Record<string, Json>)[key]!, random, depth + 1)
+      }
+    }
+    return { ...(value as Record<string, Json>), ["unexpected_" + Math.floor(random() * 100)]: pick(nasty) }
+  }
+  if (Array.isArray(value) && depth < 4) {
+    const roll = random()
+    if (roll < 0.2) return []
+    if (roll < 0.4) return Array.from({ length: 1001 + Math.floor(random() * 50) }, () => value[0] ?? null)
+    if (roll < 0.7 && value.length > 0) return [mutate(value[0]!, random, depth + 1), ...value.slice(1)]
+  }
+  return pick(nasty)
+}
+
+/**
+ * `count` malformed requests for the operations of `doc`, seeded. `pathValue` gives a valid value
+ * for a path parameter (a real invoice id, say) so mutations reach the body and query too.
+ */
+export const generate = (
+  doc: any,
+  options: {
+    readonly count: number
+    readonly seed: number
+    readonly authorization: string
+    readonly pathValue: (name: string) => string
+  }
+): Array<BadRequest> => {
+  const random = prng(options.seed)
+  const ops = operations(doc)
+  const out: Array<BadRequest> = []
+  const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
+  for (let i = 0; i < options.count; i++) {
+    const op = ops[i % ops.length]!
+    const headers: Record<string, string> = { authorization: options.authorization }
+    let path = op.path
+    let why = ""
+    const kind = random()
+    const params = Object.fromEntries(op.pathParams.map((p) => [p, options.pathValue(p)]))
+    if (op.pathParams.length > 0 && kind < 0.25) {
+      const p = pick(op.pathParams)
+      params[p] = enc(pick(nasty))
+      why = `path parameter ${p}`
+    }
+    for (const [p, v] of Object.entries(params)) path = path.replace(`{${p}}`, encodeURIComponent(v))
+    const query = new URLSearchParams()
+    if (op.queryParams.length > 0 && kind >= 0.25 && kind < 0.5) {
+      const q = pick(op.queryParams)
+      query.append(q.name, enc(mutate(sample(doc, q.schema), random)))
+      if (random() < 0.3) query.append(q.name, "second-value")
+      why = `query parameter ${q.name}`
+    }
+    let body: string | undefined
+    if (op.body !== undefined) {
+      headers["content-type"] = "application/json"
+      const base = sample(doc, op.body)
+      const roll = random()
+      if (roll < 0.08) {
+        body = JSON.stringify(base).slice(0, -1)
+        why ||= "truncated JSON"
+      } else if (roll < 0.12) {
+        body = "x".repeat(2_000_000)
+        why ||= "2 MB body"
+      } else if (roll < 0.16) {
+        headers["content-type"] = pick(["text/plain", "application/xml", "multipart/form-data; boundary=x"])
+        body = JSON.stringify(base)
+        why ||= `content-type ${headers["content-type"]}`
+      } else if (roll < 0.2) {
+        body = ""
+        why ||= "empty body"
+      } else {
+        body = JSON.stringify(kind >= 0.5 ? mutate(base, random) : base)
+        why ||= "mutated body"
+      }
+    } else if (kind >= 0.5 && random() < 0.3) {
+      body = JSON.stringify(pick(nasty))
+      headers["content-type"] = "application/json"
+      why ||= "unexpected body"
+    }
+    const qs = query.toString()
+    out.push({
+      method: op.method,
+      path: qs === "" ? path : `${path}?${qs}`,
+      headers,
+      ...(body === undefined || op.method === "GET" ? {} : { body }),
+      why: why || "valid-looking request"
+    })
+  }
+  return out
+}
