@@ -18,3 +18,33 @@ export * as MemoryCustomerDirectory from "./memory/MemoryCustomerDirectory.ts"
 export * as MemorySessionCache from "./memory/MemorySessionCache.ts"
 /** In-memory session deny list. */
 export * as MemorySessionRevocations from "./memory/MemorySessionRevocations.ts"
+/** DATABASE_URL or the embedded default. */
+export * as PgDatabase from "./postgres/Database.ts"
+/** Applies and records migrations. */
+export * as PgMigrator from "./postgres/Migrator.ts"
+/** The ordered schema migrations. */
+export * as PgMigrations from "./postgres/migrations/index.ts"
+/** `ApiKeyStore` on PostgreSQL: tenant-scoped writes, exact-id lookup before the tenant is known. */
+export * as PgApiKeyStore from "./postgres/PgApiKeyStore.ts"
+/** `AuditLog` on PostgreSQL: a hash chain kept by the database. */
+export * as PgAuditLog from "./postgres/PgAuditLog.ts"
+/** Compliance findings on PostgreSQL. */
+export * as PgComplianceRepo from "./postgres/PgComplianceRepo.ts"
+/** `CustomerDirectory` on PostgreSQL. */
+export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
+/** `CustomerRepo` on PostgreSQL. */
+export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
+/** Gap-free invoice numbers per year. */
+export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
+/** `InvoiceRepo` on PostgreSQL. */
+export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
+/** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
+export * as PgliteClient from "./postgres/PgliteClient.ts"
+/** Support tickets on PostgreSQL. */
+export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
+/** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
+export * as PgTenancy from "./postgres/PgTenancy.ts"
+/** `UsageEventRepo` on PostgreSQL. */
+export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
+/** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */
+export * as PgRoles from "./postgres/Roles.ts"

@@ -6,6 +6,10 @@
  * ```
  */
 
+/** Audit events and their hash chain. */
+export * as AuditEvent from "./audit/AuditEvent.ts"
+/** The audit log port. */
+export * as AuditLog from "./audit/AuditLog.ts"
 /** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
 export * as ApiKey from "./auth/ApiKey.ts"
 /** Port: random key material and the constant-time SHA-256 check of a secret. */
@@ -38,6 +42,8 @@ export * as Discount from "./billing/Discount.ts"
 export * as Invoice from "./billing/Invoice.ts"
 /** The invoice state machine. */
 export * as InvoiceLifecycle from "./billing/InvoiceLifecycle.ts"
+/** The invoice repository port. */
+export * as InvoiceRepo from "./billing/InvoiceRepo.ts"
 /** Plain-text invoice rendering. */
 export * as InvoiceText from "./billing/InvoiceText.ts"
 /** Pricing a month into a draft invoice. */
@@ -48,14 +54,20 @@ export * as Period from "./billing/Period.ts"
 export * as PriceBook from "./billing/PriceBook.ts"
 /** Pricing models: per-unit, package, graduated, volume, percentage. */
 export * as PricingModel from "./billing/PricingModel.ts"
+/** The price book, tax policy and catalogue a deployment bills with. */
+export * as PricingPolicy from "./billing/PricingPolicy.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
 export * as Tier from "./billing/Tier.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
+/** Port: compliance findings storage. */
+export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
+/** The customer repository port. */
+export * as CustomerRepo from "./customer/CustomerRepo.ts"
 /** Branded identifiers. */
 export * as Ids from "./Ids.ts"
 /** Currencies and their minor units. */
@@ -64,9 +76,17 @@ export * as Currency from "./money/Currency.ts"
 export * as Decimal from "./money/Decimal.ts"
 /** Money in minor units, the one rounding function, allocation. */
 export * as Money from "./money/Money.ts"
+/** Typed failures of every repository port. */
+export * as PersistenceError from "./persistence/PersistenceError.ts"
 /** Support tickets and their response targets. */
 export * as SupportTicket from "./support/SupportTicket.ts"
+/** Port: support ticket storage. */
+export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** Tenancy: run an effect as a customer, in one transaction. */
+export * as Tenancy from "./tenancy/Tenancy.ts"
 /** Billable metrics and their aggregation kinds. */
 export * as Metric from "./usage/Metric.ts"
 /** Usage events and their aggregation. */
 export * as Usage from "./usage/Usage.ts"
+/** The usage event repository port. */
+export * as UsageEventRepo from "./usage/UsageEventRepo.ts"

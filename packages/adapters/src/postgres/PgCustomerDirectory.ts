@@ -1,0 +1,46 @@
+/**
+ * `CustomerDirectory` on PostgreSQL: authentication asks for a customer's tier and status by id,
+ * which is a read of that customer as that customer (`Tenancy.runAs`): no cross-tenant access is
+ * needed for it.
+ */
+import { AuthError, Customer, CustomerDirectory, Ids, Tenancy, Tier } from "@securebase/core"
+import { Effect, Layer, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+
+const Access = Schema.Struct({ id: Ids.CustomerId, tier: Tier.Tier, status: Customer.CustomerStatus })
+const decodeAccess = Schema.decodeUnknownEffect(Access)
+
+/** Builds the directory over the current `SqlClient` and `Tenancy`. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const tenancy = yield* Tenancy.Tenancy
+
+  const find = (id: Ids.CustomerId) =>
+    tenancy
+      .runAs(
+        id,
+        Effect.flatMap(sql`SELECT id::text, tier::text, status FROM customers WHERE id = ${id}`, (rows) =>
+          rows.length === 0 ? Effect.succeedNone : Effect.asSome(decodeAccess(rows[0]))
+        )
+      )
+      .pipe(
+        Effect.mapError(
+          (error) =>
+            new AuthError.AuthBackendUnavailable({
+              backend: "postgres",
+              operation: "CustomerDirectory.find",
+              cause: new Error(error._tag === "SqlError" ? error.reason._tag : error._tag)
+            })
+        ),
+        Effect.withSpan("CustomerDirectory.find")
+      )
+
+  return CustomerDirectory.CustomerDirectory.of({ find })
+})
+
+/** `CustomerDirectory` on the current `SqlClient` and `Tenancy`. */
+export const layer: Layer.Layer<
+  CustomerDirectory.CustomerDirectory,
+  never,
+  SqlClient.SqlClient | Tenancy.Tenancy
+> = Layer.effect(CustomerDirectory.CustomerDirectory, make)

@@ -1,0 +1,104 @@
+/**
+ * The `Tenancy` port on PostgreSQL: the ONE place where the tenant context is set.
+ *
+ * `runAs(customer, effect)` runs `effect` inside one transaction whose first statement sets both
+ * the role and the tenant, transaction-locally:
+ *
+ *   SELECT set_config('role', 'securebase_app', true), set_config('app.customer_id', $1, true)
+ *
+ * `set_config('role', …, true)` is `SET LOCAL ROLE` (which cannot take a bind parameter, nor share
+ * a statement): on a privileged connection (PGlite's superuser, a migration or admin login) it
+ * drops to the application role so row-level security applies; on a connection already made as
+ * the application role it is a no-op. Both settings end with the transaction, commit or rollback,
+ * so nothing leaks to the next transaction on the same pooled connection.
+ *
+ * `runAsWorker(effect)` is the same with the worker role and no tenant.
+ */
+import { type Ids, type PersistenceError, Tenancy } from "@securebase/core"
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
+import * as Roles from "./Roles.ts"
+import { failure } from "./SqlErrors.ts"
+
+/** Which context the current fiber's transaction carries, so nested calls can join or refuse. */
+const ActiveContext = Context.Reference<
+  { readonly _tag: "none" } | { readonly _tag: "tenant"; readonly id: string } | { readonly _tag: "worker" }
+>("@securebase/adapters/postgres/PgTenancy/ActiveContext", { defaultValue: () => ({ _tag: "none" }) })
+
+// Failures of the caller's effect travel through `withTransaction` wrapped, so that only the
+// transaction's own SqlErrors (BEGIN, setting the context, COMMIT) become PersistenceFailure and a
+// caller's error, even a SqlError, comes out exactly as it went in.
+class Inner<E> {
+  readonly error: E
+  constructor(error: E) {
+    this.error = error
+  }
+}
+
+const inTransaction = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  setContext: Effect.Effect<unknown, SqlError>,
+  effect: Effect.Effect<A, E, R>,
+  operation: string
+): Effect.Effect<A, E | PersistenceError.PersistenceFailure, R> =>
+  sql
+    .withTransaction(
+      Effect.andThen(
+        setContext,
+        Effect.mapError(effect, (error) => new Inner(error))
+      )
+    )
+    .pipe(
+      Effect.mapError((error): E | PersistenceError.PersistenceFailure =>
+        error instanceof Inner ? (error.error as E) : failure(operation, error as SqlError)
+      )
+    )
+
+/** Builds the service over the current `SqlClient`. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const runAs = <A, E, R>(customerId: Ids.CustomerId, effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const active = yield* ActiveContext
+      const scoped = Effect.provideService(effect, Tenancy.CurrentCustomer, customerId)
+      if (active._tag === "tenant" && active.id === customerId) return yield* scoped
+      if (active._tag !== "none") {
+        return yield* Effect.die(new Error(`Tenancy.runAs(${customerId}) nested inside another context`))
+      }
+      return yield* inTransaction(
+        sql,
+        sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true)`,
+        Effect.provideService(scoped, ActiveContext, { _tag: "tenant", id: customerId }),
+        "Tenancy.runAs"
+      )
+    }).pipe(Effect.withSpan("Tenancy.runAs", { attributes: { customerId } })) as Effect.Effect<
+      A,
+      E | PersistenceError.PersistenceFailure,
+      Exclude<R, Tenancy.CurrentCustomer>
+    >
+
+  const runAsWorker = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const active = yield* ActiveContext
+      if (active._tag === "worker") return yield* effect
+      if (active._tag !== "none") {
+        return yield* Effect.die(new Error("Tenancy.runAsWorker nested inside a tenant context"))
+      }
+      return yield* inTransaction(
+        sql,
+        sql`SELECT set_config('role', ${Roles.worker}, true)`,
+        Effect.provideService(effect, ActiveContext, { _tag: "worker" }),
+        "Tenancy.runAsWorker"
+      )
+    }).pipe(Effect.withSpan("Tenancy.runAsWorker"))
+
+  return Tenancy.Tenancy.of({ runAs, runAsWorker })
+})
+
+/** `Tenancy` on the current `SqlClient` (PostgreSQL or PGlite). */
+export const layer: Layer.Layer<Tenancy.Tenancy, never, SqlClient.SqlClient> = Layer.effect(
+  Tenancy.Tenancy,
+  make
+)

@@ -1,0 +1,14 @@
+/** Every migration, in order. Append new ones; never edit one that has been applied. */
+
+import { migration as m0001 } from "./0001_schema.ts"
+import { migration as m0002 } from "./0002_audit_trail.ts"
+import { migration as m0003 } from "./0003_row_level_security.ts"
+import { migration as m0004 } from "./0004_tier_features.ts"
+import { migration as m0005 } from "./0005_api_key_lookup.ts"
+import type { Migration } from "./Migration.ts"
+
+export { tenantTables } from "./0003_row_level_security.ts"
+export type { Migration } from "./Migration.ts"
+
+/** The migrations of the schema, ordered by id. */
+export const all: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004, m0005]

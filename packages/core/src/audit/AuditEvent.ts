@@ -1,0 +1,87 @@
+/**
+ * Audit events: who did what to which subject, appended in the same transaction as the change.
+ *
+ * Each customer's events form a hash chain: an event stores the hash of the previous event of its
+ * customer (`prevHash`) and its own hash over a canonical encoding of its content and `prevHash`.
+ * Editing, deleting or reordering a stored event breaks the chain at that event, which
+ * {@link ChainVerification} reports.
+ */
+import { Schema } from "effect"
+import { CustomerId } from "../Ids.ts"
+
+/** An audit event id: a UUID. */
+export const AuditEventId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("AuditEventId"))
+export type AuditEventId = typeof AuditEventId.Type
+
+/** A dotted action name such as `invoice.issued` or `api_key.revoked`. */
+export const AuditAction = Schema.String.check(
+  Schema.isPattern(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, {
+    message: "expected a dotted action such as invoice.issued"
+  })
+).pipe(Schema.brand("AuditAction"))
+export type AuditAction = typeof AuditAction.Type
+
+/** A SHA-256 digest written as 64 lowercase hex digits. */
+export const Sha256Hex = Schema.String.check(
+  Schema.isPattern(/^[0-9a-f]{64}$/, { message: "expected 64 lowercase hex digits" })
+)
+export type Sha256Hex = typeof Sha256Hex.Type
+
+/** The `prevHash` of a customer's first event: 32 zero bytes. */
+export const genesisHash: Sha256Hex = "0".repeat(64)
+
+/** What a caller appends; the store assigns the position and the hashes. */
+export class NewAuditEvent extends Schema.Class<NewAuditEvent>("@securebase/core/NewAuditEvent")({
+  customerId: CustomerId,
+  action: AuditAction,
+  /** Who acted: `api_key:<id>`, `user:<id>`, `worker:billing`. */
+  actor: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
+  /** What was acted on (`invoice`, `api_key`), when there is one subject. */
+  subjectType: Schema.NullOr(Schema.String.check(Schema.isMaxLength(100))),
+  subjectId: Schema.NullOr(Schema.String.check(Schema.isMaxLength(200))),
+  /** Details; JSON. */
+  payload: Schema.Record(Schema.String, Schema.Json),
+  occurredAt: Schema.DateTimeUtc
+}) {}
+
+/** A stored audit event: its position in its customer's chain and the chain's hashes. */
+export class AuditEvent extends Schema.Class<AuditEvent>("@securebase/core/AuditEvent")({
+  ...NewAuditEvent.fields,
+  id: AuditEventId,
+  /** 1 for a customer's first event, then consecutive. */
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  prevHash: Sha256Hex,
+  hash: Sha256Hex
+}) {}
+
+/** Why a link of the chain does not hold. */
+export const BrokenLinkReason = Schema.Literals([
+  /** The event's stored hash is not the hash of its content: the event was edited. */
+  "hash-mismatch",
+  /** The event does not point at the previous event's hash: an event before it was removed or replaced. */
+  "prev-hash-mismatch",
+  /** Positions skip or repeat: an event was removed or inserted. */
+  "sequence-gap",
+  /** The chain ends before the recorded head: its latest events were removed. */
+  "truncated"
+])
+export type BrokenLinkReason = typeof BrokenLinkReason.Type
+
+/** The chain holds from the first event to the last. */
+export class ChainIntact extends Schema.TaggedClass<ChainIntact>()("ChainIntact", {
+  customerId: CustomerId,
+  events: Schema.Int
+}) {}
+
+/** The first link that does not hold, in chain order. */
+export class ChainBroken extends Schema.TaggedClass<ChainBroken>()("ChainBroken", {
+  customerId: CustomerId,
+  /** Position of the first event whose link fails (for `truncated`, the first missing position). */
+  seq: Schema.Int,
+  /** The id of that event, when it still exists. */
+  eventId: Schema.NullOr(AuditEventId),
+  reason: BrokenLinkReason
+}) {}
+
+/** The outcome of verifying a customer's chain. */
+export type ChainVerification = ChainIntact | ChainBroken

@@ -1,0 +1,37 @@
+/**
+ * Tenancy as a port: "run this effect as customer X". The adapter opens ONE transaction, sets the
+ * tenant context the database's row-level security reads, runs the effect (repositories, audit
+ * appends) and commits, so a request can never see or touch another customer's rows, and the
+ * change and its audit events commit or roll back together.
+ */
+import { Context, type Effect } from "effect"
+import type { CustomerId } from "../Ids.ts"
+import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
+
+/** The customer the current transaction acts for; provided by {@link Tenancy} inside `runAs`. */
+export class CurrentCustomer extends Context.Service<CurrentCustomer, CustomerId>()(
+  "@securebase/core/tenancy/CurrentCustomer"
+) {}
+
+/** Runs effects inside a tenant's (or the billing worker's) transaction. */
+export class Tenancy extends Context.Service<
+  Tenancy,
+  {
+    /**
+     * Runs `effect` as `customerId` in one transaction: commits when it succeeds, rolls back when
+     * it fails. Nested calls for the same customer join the outer transaction; a nested call for
+     * another customer dies, because one transaction carries one tenant.
+     */
+    readonly runAs: <A, E, R>(
+      customerId: CustomerId,
+      effect: Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | PersistenceFailure, Exclude<R, CurrentCustomer>>
+    /**
+     * Runs `effect` in one transaction as the billing worker: no tenant context, but the worker's
+     * own, narrower grants that span customers (see the adapter's roles).
+     */
+    readonly runAsWorker: <A, E, R>(
+      effect: Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | PersistenceFailure, R>
+  }
+>()("@securebase/core/tenancy/Tenancy") {}
