@@ -7,6 +7,6 @@ export default defineConfig({
     // creates its own database (see packages/adapters/test/support).
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ["default"]
+    reporters: ["default", "./scripts/SummaryReporter.ts"]
   }
 })

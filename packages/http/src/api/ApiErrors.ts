@@ -40,6 +40,15 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
   httpApiStatus: 413
 }) {}
 
+/** 415: the body's content type is not one the endpoint reads (JSON everywhere). */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()(
+  "UnsupportedMediaType",
+  fields,
+  {
+    httpApiStatus: 415
+  }
+) {}
+
 /** 422: well-formed but refused by a business rule (the tier's API key limit, say). */
 export class Unprocessable extends Schema.TaggedError<Unprocessable>()("Unprocessable", fields, {
   httpApiStatus: 422

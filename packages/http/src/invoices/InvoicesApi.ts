@@ -2,7 +2,7 @@
 import { Ids, Invoice, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Forbidden, NotFound } from "../api/ApiErrors.ts"
+import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 
 /** One row of the invoice list. */
@@ -38,7 +38,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         cursor: Schema.optional(Schema.String.check(Schema.isMaxLength(200)))
       },
       success: InvoicePage,
-      error: [Forbidden]
+      error: [BadRequest, Forbidden]
     }),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,

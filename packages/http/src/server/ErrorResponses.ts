@@ -2,7 +2,8 @@
  * A global router middleware that gives every failure the API's one JSON error shape: request
  * decoding failures (bad JSON, wrong types, bad path parameters) become 400 naming the field,
  * unknown routes 404, oversized bodies 413, and anything unexpected a 500 that hides internals
- * and is logged with a request id.
+ * and is logged with a request id. Responses the framework writes itself in plain text (415 for
+ * an unsupported content type) are rewritten into the same shape.
  */
 import { Cause, Effect, type Schema, SchemaIssue } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
@@ -43,7 +44,7 @@ const sourceName = {
 /** The middleware; install it once, globally. */
 export const layer = HttpRouter.middleware(
   (httpEffect) =>
-    Effect.catchCause(httpEffect, (cause) => {
+    Effect.catchCause(Effect.map(httpEffect, normalize), (cause) => {
       const error = Cause.squash(cause)
       if (
         HttpApiError.HttpApiSchemaError.is(error) &&
@@ -107,6 +108,16 @@ export const layer = HttpRouter.middleware(
     }),
   { global: true }
 )
+
+// The framework answers an unsupported content type itself, as text/plain.
+const normalize = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse =>
+  response.status === 415
+    ? errorResponse(415, {
+        _tag: "UnsupportedMediaType",
+        code: "REQUEST.UNSUPPORTED_MEDIA_TYPE",
+        message: "send the body as application/json"
+      })
+    : response
 
 const isTag = (u: unknown, tag: string): boolean =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === tag

@@ -47,6 +47,8 @@ export interface ServerConfig {
   }
   readonly seedDemo: boolean
   readonly maxBodyBytes: number
+  /** Failed authentications a client may make before it is slowed, and before it is refused. */
+  readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -93,7 +95,9 @@ const raw = Config.all({
   rateLimitWindow: Config.Duration("RATE_LIMIT_WINDOW").pipe(Config.withDefault(Duration.minutes(5))),
   trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
   seedDemo: Config.Boolean("SEED_DEMO").pipe(Config.option),
-  maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576))
+  maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
+  authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
 })
 
 /** Reads and validates the configuration; every problem is reported at once. */
@@ -122,6 +126,9 @@ export const load = Effect.gen(function* () {
   }
   if (c.rateLimitRequests < 1) problems.push("RATE_LIMIT_REQUESTS must be at least 1")
   if (c.maxBodyBytes < 1024) problems.push("MAX_BODY_BYTES must be at least 1024")
+  if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
+    problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
+  }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   return {
     profile: c.profile,
@@ -137,6 +144,7 @@ export const load = Effect.gen(function* () {
     dynamodbEndpoint: c.dynamodbEndpoint,
     rateLimit: { limit: c.rateLimitRequests, window: c.rateLimitWindow, trustProxy: c.trustProxy },
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
-    maxBodyBytes: c.maxBodyBytes
+    maxBodyBytes: c.maxBodyBytes,
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
   } satisfies ServerConfig
 })

@@ -133,6 +133,16 @@ export const operations = (doc: any): Array<Operation> =>
 
 const enc = (v: Json): string => (typeof v === "string" ? v : JSON.stringify(v))
 
+// A lone surrogate cannot be percent-encoded as UTF-8; send the invalid bytes instead, which is
+// what a hostile client would do.
+const encodePath = (v: string): string => {
+  try {
+    return encodeURIComponent(v)
+  } catch {
+    return "%ED%A0%80"
+  }
+}
+
 const mutate = (value: Json, random: () => number, depth = 0): Json => {
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
   if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < 4) {
@@ -180,49 +190,79 @@ export const generate = (
   for (let i = 0; i < options.count; i++) {
     const op = ops[i % ops.length]!
     const headers: Record<string, string> = { authorization: options.authorization }
-    let path = op.path
+    // Every request carries at least one mutation, aimed at what the operation reads.
+    const targets = [
+      ...(op.pathParams.length > 0 ? ["path", "path"] : []),
+      ...(op.queryParams.length > 0 ? ["query", "query"] : []),
+      ...(op.body !== undefined ? ["body", "body", "body"] : []),
+      "auth",
+      "extra-query"
+    ]
+    const target = pick(targets)
     let why = ""
-    const kind = random()
+    let path = op.path
     const params = Object.fromEntries(op.pathParams.map((p) => [p, options.pathValue(p)]))
-    if (op.pathParams.length > 0 && kind < 0.25) {
+    if (target === "path") {
       const p = pick(op.pathParams)
       params[p] = enc(pick(nasty))
       why = `path parameter ${p}`
     }
-    for (const [p, v] of Object.entries(params)) path = path.replace(`{${p}}`, encodeURIComponent(v))
+    for (const [p, v] of Object.entries(params)) path = path.replace(`{${p}}`, encodePath(v))
     const query = new URLSearchParams()
-    if (op.queryParams.length > 0 && kind >= 0.25 && kind < 0.5) {
+    if (target === "query") {
       const q = pick(op.queryParams)
       query.append(q.name, enc(mutate(sample(doc, q.schema), random)))
       if (random() < 0.3) query.append(q.name, "second-value")
       why = `query parameter ${q.name}`
     }
+    if (target === "extra-query") {
+      query.append(pick(["limit", "__proto__", "cursor", "q", ""]), enc(pick(nasty)))
+      why = "unexpected query parameter"
+    }
+    if (target === "auth") {
+      const token = options.authorization.replace(/^Bearer /, "")
+      headers.authorization = pick([
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        `bearer ${token}`,
+        `Bearer ${token} ${token}`,
+        `Bearer ${token.slice(0, -1)}`,
+        `Bearer ${token}x`,
+        `Bearer ${"A".repeat(8000)}`,
+        `Bearer ${token.replace(/_/g, ".")}`,
+        "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiJ9.",
+        "Bearer %00"
+      ])
+      why = "authorization header"
+    }
     let body: string | undefined
     if (op.body !== undefined) {
       headers["content-type"] = "application/json"
       const base = sample(doc, op.body)
-      const roll = random()
-      if (roll < 0.08) {
-        body = JSON.stringify(base).slice(0, -1)
-        why ||= "truncated JSON"
-      } else if (roll < 0.12) {
-        body = "x".repeat(2_000_000)
-        why ||= "2 MB body"
-      } else if (roll < 0.16) {
-        headers["content-type"] = pick(["text/plain", "application/xml", "multipart/form-data; boundary=x"])
+      if (target !== "body") {
         body = JSON.stringify(base)
-        why ||= `content-type ${headers["content-type"]}`
-      } else if (roll < 0.2) {
-        body = ""
-        why ||= "empty body"
       } else {
-        body = JSON.stringify(kind >= 0.5 ? mutate(base, random) : base)
-        why ||= "mutated body"
+        const roll = random()
+        if (roll < 0.1) {
+          body = JSON.stringify(base).slice(0, -1)
+          why = "truncated JSON"
+        } else if (roll < 0.15) {
+          body = "x".repeat(2_000_000)
+          why = "2 MB body"
+        } else if (roll < 0.2) {
+          headers["content-type"] = pick(["text/plain", "application/xml", "multipart/form-data; boundary=x"])
+          body = JSON.stringify(base)
+          why = `content-type ${headers["content-type"]}`
+        } else if (roll < 0.25) {
+          body = ""
+          why = "empty body"
+        } else {
+          body = JSON.stringify(mutate(base, random))
+          why = "mutated body"
+        }
       }
-    } else if (kind >= 0.5 && random() < 0.3) {
-      body = JSON.stringify(pick(nasty))
-      headers["content-type"] = "application/json"
-      why ||= "unexpected body"
     }
     const qs = query.toString()
     out.push({
@@ -230,7 +270,7 @@ export const generate = (
       path: qs === "" ? path : `${path}?${qs}`,
       headers,
       ...(body === undefined || op.method === "GET" ? {} : { body }),
-      why: why || "valid-looking request"
+      why
     })
   }
   return out

@@ -1,0 +1,64 @@
+/**
+ * Domain errors → API errors. The core names what went wrong (with a stable code); this module
+ * alone decides the status. Unknown and other tenants' objects are both 404: RLS makes them
+ * indistinguishable, and the API must not tell them apart either.
+ */
+import type { AuthError as AuthErrors } from "@securebase/core"
+import { Effect } from "effect"
+import { Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized } from "./ApiErrors.ts"
+
+/** An authentication failure as the API answers it. */
+export const fromAuthError = (
+  error: AuthErrors.AuthError
+): Unauthorized | TooManyRequests | ServiceUnavailable => {
+  switch (error._tag) {
+    case "TooManyAttempts": {
+      const seconds = Math.max(1, Math.ceil(error.retryAfterMillis / 1000))
+      return new TooManyRequests({
+        code: error.code,
+        message: `too many failed attempts; retry after ${seconds} s`,
+        retryAfterSeconds: seconds
+      })
+    }
+    case "AuthBackendUnavailable":
+      return new ServiceUnavailable({
+        code: error.code,
+        message: "authentication is temporarily unavailable"
+      })
+    default:
+      return new Unauthorized({ code: error.code, message: messages[error._tag] ?? "not authenticated" })
+  }
+}
+
+const messages: Partial<Record<AuthErrors.AuthError["_tag"], string>> = {
+  MalformedKey: "the credential is not a SecureBase API key or session token",
+  WrongKeyPrefix: "the credential is not a SecureBase API key or session token",
+  InvalidKey: "invalid API key",
+  KeyRevoked: "this API key has been revoked",
+  KeyExpired: "this API key has expired",
+  CustomerInactive: "the account is not active",
+  TokenExpired: "the session has expired; authenticate again",
+  TokenNotYetValid: "the session is not valid yet",
+  BadSignature: "invalid session token",
+  BadAlgorithm: "invalid session token",
+  UnknownSigningKey: "invalid session token",
+  WrongAudience: "invalid session token",
+  WrongIssuer: "invalid session token",
+  MalformedToken: "invalid session token",
+  SessionRevoked: "the session has been revoked"
+}
+
+/** 403 for a missing scope. */
+export const forbidden = (scope: string) =>
+  new Forbidden({ code: "AUTH.SCOPE_MISSING", message: `this key lacks the ${scope} scope` })
+
+/** 404 for an object that does not exist for this tenant. */
+export const notFound = (what: string, field = "id") =>
+  new NotFound({
+    code: `${what.toUpperCase().replace(/\s+/g, "_")}.NOT_FOUND`,
+    message: `${what} not found`,
+    field
+  })
+
+/** Turns any remaining failure into a defect (a 500 with a request id), for errors that are bugs. */
+export const orDie = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.orDie(effect)

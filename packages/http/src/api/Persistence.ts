@@ -1,0 +1,49 @@
+/**
+ * How handlers reach tenant data: every repository call runs inside `Tenancy.runAs(customer)`,
+ * one transaction in which the database's row-level security sees only that customer's rows.
+ * Persistence failures that are not the client's fault become 503, never a raw database error.
+ */
+import { CustomerRepo, type Ids, PersistenceError, Tenancy } from "@securebase/core"
+import { Effect } from "effect"
+import { ServiceUnavailable, Unauthorized } from "./ApiErrors.ts"
+
+/** Runs `effect` as `customerId` in one RLS transaction; a backend failure answers 503. */
+export const asTenant = <A, E, R>(
+  customerId: Ids.CustomerId,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<
+  A,
+  Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable,
+  Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
+> => {
+  const run = Tenancy.Tenancy.use((tenancy) => tenancy.runAs(customerId, effect)) as Effect.Effect<
+    A,
+    E | PersistenceError.PersistenceFailure,
+    Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
+  >
+  return run.pipe(
+    Effect.tapError((error) =>
+      error instanceof PersistenceError.PersistenceFailure
+        ? Effect.logError("persistence failure", { operation: error.operation, kind: error.kind })
+        : Effect.void
+    ),
+    Effect.mapError((error) =>
+      error instanceof PersistenceError.PersistenceFailure
+        ? new ServiceUnavailable({ code: error.code, message: "the database is temporarily unavailable" })
+        : (error as Exclude<E, PersistenceError.PersistenceFailure>)
+    )
+  )
+}
+
+/**
+ * The authenticated customer's own row (inside `asTenant`). Authentication just checked it is
+ * active, so its absence means it was deleted in between: the caller is no longer authenticated.
+ */
+export const ownCustomer = (customerId: Ids.CustomerId) =>
+  CustomerRepo.CustomerRepo.use((repo) => repo.findById(customerId)).pipe(
+    Effect.catchTag("NotFound", () =>
+      Effect.fail(
+        new Unauthorized({ code: "AUTH.CUSTOMER_INACTIVE", message: "the account no longer exists" })
+      )
+    )
+  )

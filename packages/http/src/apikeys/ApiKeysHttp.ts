@@ -1,0 +1,85 @@
+/** API key handlers: list, create (the secret once), revoke (store, cache and sessions at once). */
+import { Authenticator } from "@securebase/core"
+import { DateTime, Effect, Redacted } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
+import { notFound } from "../api/ErrorMapping.ts"
+import { requireScope } from "../auth/AuthenticationLive.ts"
+
+const unavailable = () =>
+  new ServiceUnavailable({
+    code: "AUTH.BACKEND_UNAVAILABLE",
+    message: "the key store is temporarily unavailable"
+  })
+
+/** The handlers of the `apiKeys` group. */
+export const layer = HttpApiBuilder.group(
+  Api,
+  "apiKeys",
+  Effect.fnUntraced(function* (handlers) {
+    const auth = yield* Authenticator.Authenticator
+    return handlers
+      .handle("list", () =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("api_keys:read")
+          return yield* auth.listKeys(identity.customerId).pipe(Effect.mapError(unavailable))
+        })
+      )
+      .handle("create", ({ payload }) =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("api_keys:write")
+          // A key cannot grant more than the key that creates it holds.
+          const excess = payload.scopes.filter((s) => !identity.scopes.includes(s))
+          if (excess.length > 0) {
+            return yield* new Unprocessable({
+              code: "API_KEY.SCOPE_ESCALATION",
+              message: `a key cannot grant scopes its creator lacks: ${excess.join(", ")}`,
+              field: "scopes"
+            })
+          }
+          const now = yield* DateTime.now
+          const created = yield* auth
+            .createKey({
+              customerId: identity.customerId,
+              name: payload.name,
+              scopes: payload.scopes,
+              mode: payload.mode ?? identity.mode,
+              ...(payload.expiresInDays === undefined
+                ? {}
+                : { expiresAt: DateTime.add(now, { days: payload.expiresInDays }) })
+            })
+            .pipe(
+              Effect.catchTags({
+                ApiKeyLimitReached: (e) =>
+                  Effect.fail(
+                    new Unprocessable({
+                      code: e.code,
+                      message: `the ${e.tier} tier allows ${e.limit} active API keys; revoke one first`
+                    })
+                  ),
+                CustomerInactive: (e) =>
+                  Effect.fail(new Unprocessable({ code: e.code, message: "the account is not active" })),
+                AuthBackendUnavailable: () => Effect.fail(unavailable())
+              })
+            )
+          return {
+            apiKey: created.key,
+            secret: Redacted.value(created.plaintext),
+            notice: "Store this key now: it is shown once and cannot be recovered."
+          }
+        })
+      )
+      .handle("revoke", ({ params }) =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("api_keys:write")
+          return yield* auth.revokeKey(identity.customerId, params.id).pipe(
+            Effect.catchTags({
+              ApiKeyNotFound: () => Effect.fail(notFound("api key")),
+              AuthBackendUnavailable: () => Effect.fail(unavailable())
+            })
+          )
+        })
+      )
+  })
+)

@@ -1,0 +1,50 @@
+/** `POST /auth/authenticate`: the API key in the Authorization header → a 24-hour session token. */
+import { Authenticator } from "@securebase/core"
+import { Effect } from "effect"
+import { HttpServerRequest } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { Unauthorized } from "../api/ApiErrors.ts"
+import { fromAuthError } from "../api/ErrorMapping.ts"
+import { clientKey } from "../server/RateLimiter.ts"
+import { isApiKey } from "./AuthenticationLive.ts"
+
+const missing = new Unauthorized({
+  code: "AUTH.MISSING_CREDENTIAL",
+  message: "send the API key as Authorization: Bearer sb_live_…"
+})
+
+/** The handlers of the `auth` group. */
+export const layer = (options: { readonly trustProxy: boolean }) =>
+  HttpApiBuilder.group(
+    Api,
+    "auth",
+    Effect.fnUntraced(function* (handlers) {
+      const auth = yield* Authenticator.Authenticator
+      return handlers.handle("authenticate", ({ headers }) =>
+        Effect.gen(function* () {
+          const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")
+          if (match === null) return yield* missing
+          const credential = match[1]!
+          if (!isApiKey(credential)) {
+            return yield* new Unauthorized({
+              code: "AUTH.API_KEY_REQUIRED",
+              message: "a session is exchanged for an API key, not for another session token"
+            })
+          }
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const { token, claims } = yield* auth
+            .exchange(credential, clientKey(request, options))
+            .pipe(Effect.mapError(fromAuthError))
+          return {
+            token,
+            tokenType: "Bearer" as const,
+            expiresAt: new Date(claims.exp * 1000).toISOString(),
+            customerId: claims.sub,
+            tier: claims.tier,
+            scopes: claims.scopes
+          }
+        })
+      )
+    })
+  )

@@ -1,0 +1,42 @@
+/**
+ * The bearer middleware: an `sb_live_…`/`sb_test_…` credential is an API key, anything else a
+ * session token. Either becomes the request's `CurrentIdentity`; failures answer 401 (429 when the
+ * client is throttled, 503 when the auth backend is down), never 500.
+ */
+import { Authenticator, type Identity } from "@securebase/core"
+import { Effect, Layer, Redacted } from "effect"
+import { HttpServerRequest } from "effect/http"
+import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
+import { clientKey } from "../server/RateLimiter.ts"
+import { Authentication, CurrentIdentity } from "./Authentication.ts"
+
+/** Whether a bearer credential looks like an API key (rather than a session token). */
+export const isApiKey = (credential: string): boolean => credential.startsWith("sb_")
+
+/** The middleware's implementation. `trustProxy` must match the rate limiter's. */
+export const layer = (options: { readonly trustProxy: boolean }) =>
+  Layer.effect(
+    Authentication,
+    Effect.gen(function* () {
+      const auth = yield* Authenticator.Authenticator
+      return Authentication.of({
+        bearer: (httpEffect, { credential }) =>
+          Effect.gen(function* () {
+            const request = yield* HttpServerRequest.HttpServerRequest
+            const client = clientKey(request, options)
+            const token = Redacted.value(credential)
+            const identity = yield* (
+              isApiKey(token) ? auth.authenticate(token, client) : auth.verifySession(token, client)
+            ).pipe(Effect.mapError(fromAuthError))
+            return yield* Effect.provideService(httpEffect, CurrentIdentity, identity)
+          })
+      })
+    })
+  )
+
+/** The current identity, failing with 403 unless it holds `scope`. */
+export const requireScope = Effect.fnUntraced(function* (scope: Identity.Identity["scopes"][number]) {
+  const identity = yield* CurrentIdentity
+  if (!identity.scopes.includes(scope)) return yield* forbidden(scope)
+  return identity
+})

@@ -1,0 +1,100 @@
+/** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
+import { type Invoice, InvoiceRepo } from "@securebase/core"
+import { Effect, Schema } from "effect"
+import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { BadRequest } from "../api/ApiErrors.ts"
+import { notFound } from "../api/ErrorMapping.ts"
+import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import { requireScope } from "../auth/AuthenticationLive.ts"
+import * as InvoicePdf from "./InvoicePdf.ts"
+
+const Cursor = Schema.Struct({ period: Schema.String, id: Schema.String })
+const encodeCursor = (invoice: Invoice.Invoice) =>
+  Buffer.from(JSON.stringify({ period: invoice.period, id: invoice.id })).toString("base64url")
+const decodeCursor = (cursor: string) =>
+  Effect.try({
+    try: () => JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
+    catch: () => undefined
+  }).pipe(
+    Effect.flatMap(Schema.decodeUnknownEffect(Cursor)),
+    Effect.mapError(
+      () => new BadRequest({ code: "REQUEST.INVALID", message: "invalid cursor", field: "cursor" })
+    )
+  )
+
+// Newest period first, then by id, so a cursor (period, id) marks a stable position.
+const order = (a: Invoice.Invoice, b: Invoice.Invoice) =>
+  a.period === b.period ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.period < b.period ? 1 : -1
+
+const findInvoice = (id: Invoice.Invoice["id"]) =>
+  InvoiceRepo.InvoiceRepo.use((repo) => repo.findById(id)).pipe(
+    Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
+  )
+
+/** The handlers of the `invoices` group. */
+export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
+  HttpApiBuilder.group(Api, "invoices", (handlers) =>
+    Effect.succeed(
+      handlers
+        .handle("list", ({ query }) =>
+          Effect.gen(function* () {
+            const identity = yield* requireScope("invoices:read")
+            const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
+            const all = yield* asTenant(
+              identity.customerId,
+              InvoiceRepo.InvoiceRepo.use((repo) => repo.listByCustomer(identity.customerId))
+            )
+            const limit = query.limit ?? 20
+            const matching = all
+              .filter((i) => query.status === undefined || i.status === query.status)
+              .filter((i) => query.period === undefined || i.period === query.period)
+              .toSorted(order)
+              .filter(
+                (i) =>
+                  after === undefined ||
+                  i.period < after.period ||
+                  (i.period === after.period && i.id > after.id)
+              )
+            const page = matching.slice(0, limit)
+            return {
+              data: page.map((i) => ({
+                id: i.id,
+                number: i.number,
+                period: i.period,
+                status: i.status,
+                currency: i.currency,
+                total: i.total,
+                issuedAt: i.issuedAt,
+                dueAt: i.dueAt
+              })),
+              nextCursor: matching.length > limit ? encodeCursor(page[page.length - 1]!) : null
+            }
+          })
+        )
+        .handle("get", ({ params }) =>
+          Effect.gen(function* () {
+            const identity = yield* requireScope("invoices:read")
+            return yield* asTenant(identity.customerId, findInvoice(params.id))
+          })
+        )
+        .handle("download", ({ params }) =>
+          Effect.gen(function* () {
+            const identity = yield* requireScope("invoices:read")
+            const { invoice, customer } = yield* asTenant(
+              identity.customerId,
+              Effect.all({
+                invoice: findInvoice(params.id),
+                customer: ownCustomer(identity.customerId)
+              })
+            )
+            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, options.seller))
+            const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
+            return HttpApiSchema.withHeaders({
+              body: pdf,
+              headers: { "content-disposition": `attachment; filename="${name}"` }
+            })
+          })
+        )
+    )
+  )

@@ -1,0 +1,101 @@
+/**
+ * Metrics handlers. The current month is aggregated from the stored usage events and priced with
+ * the deployment's `PricingPolicy`, so `/metrics` shows what the bill would be if the month ended
+ * now, computed by the same core function the billing run uses.
+ */
+import {
+  type Ids,
+  Invoicing,
+  type Metric,
+  Period,
+  PricingPolicy,
+  Usage,
+  UsageEventRepo
+} from "@securebase/core"
+import { DateTime, Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import { requireScope } from "../auth/AuthenticationLive.ts"
+
+const monthOf = (customerId: Ids.CustomerId, period: Period.Period, catalog: Metric.Catalog) =>
+  Effect.flatMap(
+    UsageEventRepo.UsageEventRepo.use((repo) => repo.listForPeriod(customerId, period)),
+    (events) => Usage.aggregate({ catalog, customerId, period, events }).pipe(Effect.orDie)
+  )
+
+/** The handlers of the `metrics` group. */
+export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
+  Effect.succeed(
+    handlers
+      .handle("current", () =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("metrics:read")
+          const policy = yield* PricingPolicy.PricingPolicy
+          const now = yield* DateTime.now
+          const period = Period.ofDateTime(now)
+          const { usage, customer } = yield* asTenant(
+            identity.customerId,
+            Effect.all({
+              usage: monthOf(identity.customerId, period, policy.catalog),
+              customer: ownCustomer(identity.customerId)
+            })
+          )
+          const draft = yield* Invoicing.priceInvoice({
+            invoiceId: "00000000-0000-4000-8000-000000000000" as never,
+            customerId: customer.id,
+            tier: customer.tier,
+            taxProfile: customer.taxProfile,
+            period,
+            priceBook: policy.priceBook,
+            taxPolicy: policy.taxPolicy,
+            usage,
+            createdAt: now
+          }).pipe(Effect.orDie)
+          const included = new Map(
+            policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
+              c._tag === "Usage" ? [[c.metric, c.included] as const] : []
+            )
+          )
+          return {
+            period,
+            asOf: DateTime.formatIso(now),
+            metrics: Array.from(policy.catalog.values(), (d) => ({
+              metric: d.code,
+              name: d.name,
+              unit: d.unit,
+              aggregation: d.aggregation,
+              quantity: usage.get(d.code)!,
+              included: included.get(d.code) ?? null
+            })),
+            estimate: {
+              currency: draft.currency,
+              subtotal: draft.subtotal,
+              discount: draft.discount,
+              tax: draft.tax,
+              total: draft.total
+            }
+          }
+        })
+      )
+      .handle("history", () =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("metrics:read")
+          const policy = yield* PricingPolicy.PricingPolicy
+          const current = Period.ofDateTime(yield* DateTime.now)
+          // The twelve complete months before the current one, oldest first.
+          const periods = Period.trailing(Period.previous(current), 12)
+          const months = yield* asTenant(
+            identity.customerId,
+            Effect.forEach(periods, (period) =>
+              Effect.map(monthOf(identity.customerId, period, policy.catalog), (usage) => ({
+                period,
+                metrics: Array.from(usage, ([metric, quantity]) => ({ metric, quantity }))
+              }))
+            )
+          )
+          return { months }
+        })
+      )
+  )
+)

@@ -1,0 +1,47 @@
+/** Support handlers: tickets are opened with the tier's first-response target. */
+import { SupportTicket, SupportTicketRepo } from "@securebase/core"
+import { DateTime, Effect } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import { requireScope } from "../auth/AuthenticationLive.ts"
+
+/** The handlers of the `support` group. */
+export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
+  Effect.succeed(
+    handlers
+      .handle("create", ({ payload }) =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("support:write")
+          const at = yield* DateTime.now
+          return yield* asTenant(
+            identity.customerId,
+            Effect.gen(function* () {
+              const customer = yield* ownCustomer(identity.customerId)
+              const ticket = SupportTicket.open({
+                id: globalThis.crypto.randomUUID() as SupportTicket.TicketId,
+                customerId: customer.id,
+                tier: customer.tier,
+                ticket: payload,
+                at
+              })
+              return yield* SupportTicketRepo.SupportTicketRepo.use((r) => r.insert(ticket)).pipe(
+                Effect.orDie
+              )
+            })
+          )
+        })
+      )
+      .handle("list", ({ query }) =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("support:read")
+          return yield* asTenant(
+            identity.customerId,
+            SupportTicketRepo.SupportTicketRepo.use((r) =>
+              r.list(query.status === undefined ? {} : { status: query.status })
+            )
+          )
+        })
+      )
+  )
+)
