@@ -159,7 +159,7 @@ const mutate = (value: Json, random: () => number, depth = 0): Json => {
         [key]: mutate((value as Record<string, Json>)[key]!, random, depth + 1)
       }
     }
-    return { ...(value as Record<string, Json>), ["unexpected_" + Math.floor(random() * 100)]: pick(nasty) }
+    return { ...(value as Record<string, Json>), [`unexpected_${Math.floor(random() * 100)}`]: pick(nasty) }
   }
   if (Array.isArray(value) && depth < 4) {
     const roll = random()
