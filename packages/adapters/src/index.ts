@@ -28,6 +28,8 @@ export * as PgMigrations from "./postgres/migrations/index.ts"
 export * as PgApiKeyStore from "./postgres/PgApiKeyStore.ts"
 /** `AuditLog` on PostgreSQL: a hash chain kept by the database. */
 export * as PgAuditLog from "./postgres/PgAuditLog.ts"
+/** Authentication attempts on the audit trail. */
+export * as PgAuthAttempts from "./postgres/PgAuthAttempts.ts"
 /** Compliance findings on PostgreSQL. */
 export * as PgComplianceRepo from "./postgres/PgComplianceRepo.ts"
 /** `CustomerDirectory` on PostgreSQL. */

@@ -11,11 +11,11 @@ import {
   DynamoSessionCache,
   DynamoSessionRevocations,
   HmacSessionTokens,
-  MemoryAuthAttempts,
   MemorySessionCache,
   MemorySessionRevocations,
   PgApiKeyStore,
   PgAuditLog,
+  PgAuthAttempts,
   PgComplianceRepo,
   PgCustomerDirectory,
   PgCustomerRepo,
@@ -60,10 +60,11 @@ export const dataLayer = (config: ServerConfig) => {
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
     PgAuditLog.layer,
-    PgApiKeyStore.layer,
     PgCustomerDirectory.layer
   ).pipe(Layer.provideMerge(tenancy))
-  return repositories.pipe(Layer.provideMerge(database))
+  // Key changes append their audit events in their own transaction, so the store needs the log.
+  const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))
+  return keys.pipe(Layer.provideMerge(database))
 }
 
 const encoder = new TextEncoder()
@@ -111,7 +112,7 @@ export const authLayer = (config: ServerConfig) => {
         tokens,
         cache,
         Sha256ApiKeySecrets.layer,
-        MemoryAuthAttempts.layer,
+        PgAuthAttempts.layer,
         Throttle.FailureThrottle.layerWith({ policy: { ...Throttle.defaultPolicy, ...config.authThrottle } })
       )
     )

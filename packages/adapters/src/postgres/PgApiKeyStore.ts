@@ -10,7 +10,7 @@
  *
  * Failures are `AuthBackendUnavailable` carrying only the kind of database failure.
  */
-import { ApiKey, ApiKeyStore, AuthError, type Ids, Tenancy } from "@securebase/core"
+import { ApiKey, ApiKeyStore, AuditEvent, AuditLog, AuthError, type Ids, Tenancy } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
@@ -68,6 +68,7 @@ const unavailable =
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const tenancy = yield* Tenancy.Tenancy
+  const audit = yield* AuditLog.AuditLog
   const columns = sql.unsafe(`id, customer_id::text, name, mode, prefix, scopes, secret_hash, created_at,
     expires_at, revoked_at, last_used_at`)
 
@@ -125,12 +126,30 @@ export const make = Effect.gen(function* () {
             VALUES (${record.id}, ${record.customerId}, ${record.name}, ${record.mode}, ${record.prefix},
               ${record.secretHash}, ${`{${record.scopes.join(",")}}`}::text[], ${DateTime.formatIso(record.createdAt)},
               ${iso(record.expiresAt)}, ${iso(record.revokedAt)}, ${iso(record.lastUsedAt)})`
+          // Recorded in the same transaction as the key: both commit, or neither does.
+          yield* audit.append(
+            new AuditEvent.NewAuditEvent({
+              customerId: record.customerId,
+              action: "api_key.created" as AuditEvent.AuditAction,
+              actor: "customer",
+              subjectType: "api_key",
+              subjectId: record.id,
+              payload: {
+                name: record.name,
+                mode: record.mode,
+                scopes: [...record.scopes],
+                expiresAt: iso(record.expiresAt)
+              },
+              occurredAt: record.createdAt
+            })
+          )
         })
       )
       .pipe(
         Effect.catchTags({
           SqlError: (e) => Effect.fail(unavailable("insert")(e)),
-          PersistenceFailure: (e) => Effect.fail(unavailable("insert")(e))
+          PersistenceFailure: (e) => Effect.fail(unavailable("insert")(e)),
+          TenantAccessDenied: (e) => Effect.fail(unavailable("insert")(e))
         }),
         Effect.withSpan("ApiKeyStore.insert")
       )
@@ -157,7 +176,19 @@ export const make = Effect.gen(function* () {
             WHERE id = ${id} AND customer_id = ${customerId}
             RETURNING ${columns}`
           if (rows.length === 0) return Option.none<ApiKey.ApiKey>()
-          return Option.some(ApiKey.toApiKey(yield* toRecord(rows[0])))
+          const revoked = ApiKey.toApiKey(yield* toRecord(rows[0]))
+          yield* audit.append(
+            new AuditEvent.NewAuditEvent({
+              customerId,
+              action: "api_key.revoked" as AuditEvent.AuditAction,
+              actor: "customer",
+              subjectType: "api_key",
+              subjectId: id,
+              payload: { revokedAt: iso(revoked.revokedAt) },
+              occurredAt: at
+            })
+          )
+          return Option.some(revoked)
         })
       )
       .pipe(Effect.mapError(unavailable("revoke")), Effect.withSpan("ApiKeyStore.revoke"))
@@ -171,5 +202,8 @@ export const make = Effect.gen(function* () {
 })
 
 /** `ApiKeyStore` on the current `SqlClient` and `Tenancy`. */
-export const layer: Layer.Layer<ApiKeyStore.ApiKeyStore, never, SqlClient.SqlClient | Tenancy.Tenancy> =
-  Layer.effect(ApiKeyStore.ApiKeyStore, make)
+export const layer: Layer.Layer<
+  ApiKeyStore.ApiKeyStore,
+  never,
+  SqlClient.SqlClient | Tenancy.Tenancy | AuditLog.AuditLog
+> = Layer.effect(ApiKeyStore.ApiKeyStore, make)

@@ -14,7 +14,12 @@ import * as ServerConfig from "../../src/server/ServerConfig.ts"
 /** A running server and its seeded tenants (index 0 standard … 3 gov-federal). */
 export class TestServer extends Context.Service<
   TestServer,
-  { readonly url: string; readonly tenants: ReadonlyArray<DemoData.DemoTenant> }
+  {
+    readonly url: string
+    readonly tenants: ReadonlyArray<DemoData.DemoTenant>
+    /** The server's own services (repositories, audit log), for checking what a request stored. */
+    readonly services: Context.Context<any>
+  }
 >()("@securebase/http/test/TestServer") {
   /** Starts the app with `env` on top of the test defaults; stops it when the layer is released. */
   static readonly layer = (env: Record<string, string> = {}) =>
@@ -41,7 +46,7 @@ export class TestServer extends Context.Service<
         const tenants = yield* Effect.orDie(Effect.provide(DemoData.seed, context))
         const address = Context.get(context, HttpServer.HttpServer).address
         if (address._tag === "UnixPathAddress") return yield* Effect.die("expected a TCP address")
-        return { url: `http://127.0.0.1:${address.port}`, tenants }
+        return { url: `http://127.0.0.1:${address.port}`, tenants, services: context as Context.Context<any> }
       })
     )
 }
