@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Option } from "effect"
+import { Cause, Console, Effect, Exit, Layer, Option, Runtime } from "effect"
 import { HttpRouter } from "effect/http"
 import { routesLayer, servicesLayer } from "./App.ts"
 import * as DemoData from "./demo/DemoData.ts"
@@ -51,7 +51,7 @@ const program = Effect.gen(function* () {
       yield* Console.log(banner(config, tenants))
     })
   )
-  const server = HttpRouter.serve(routesLayer(config)).pipe(
+  const server = HttpRouter.serve(routesLayer(config), { disableLogger: !config.accessLog }).pipe(
     Layer.provide(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
     Layer.provide(seedAndAnnounce),
     Layer.provide(services)
@@ -59,4 +59,12 @@ const program = Effect.gen(function* () {
   return yield* Layer.launch(server)
 })
 
-NodeRuntime.runMain(program)
+// SIGINT/SIGTERM interrupt the program: the server stops accepting, in-flight requests finish and
+// the database is released; a shutdown that was asked for exits 0 (orchestrators read anything
+// else as a crash). Failures keep Effect's exit codes.
+NodeRuntime.runMain(program, {
+  teardown: (exit, onExit) =>
+    Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+      ? onExit(0)
+      : Runtime.defaultTeardown(exit, onExit)
+})

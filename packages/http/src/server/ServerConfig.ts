@@ -47,6 +47,8 @@ export interface ServerConfig {
   }
   readonly seedDemo: boolean
   readonly maxBodyBytes: number
+  /** Log every request (method, path, status, duration). Costs ~3x on trivial requests; see README. */
+  readonly accessLog: boolean
   /** Failed authentications a client may make before it is slowed, and before it is refused. */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
 }
@@ -80,7 +82,8 @@ const signingKeysConfig = Config.String("JWT_SIGNING_KEYS").pipe(
 const raw = Config.all({
   profile: Config.Literals(Profile.literals, "SECUREBASE_ENV").pipe(Config.withDefault("dev" as const)),
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.Port("PORT").pipe(Config.withDefault(3000)),
+  // Config.Port refuses 0; 0 (an ephemeral port) is what tests and benchmarks ask for.
+  port: Config.Int("PORT").pipe(Config.withDefault(3000)),
   databaseUrl: Config.Redacted("DATABASE_URL").pipe(Config.option),
   pgliteDataDir: Config.String("PGLITE_DATA_DIR").pipe(Config.option),
   signingKeys: signingKeysConfig,
@@ -96,6 +99,7 @@ const raw = Config.all({
   trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
   seedDemo: Config.Boolean("SEED_DEMO").pipe(Config.option),
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
+  accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
 })
@@ -124,6 +128,7 @@ export const load = Effect.gen(function* () {
   if (production && Option.getOrElse(c.seedDemo, () => false)) {
     problems.push(`SEED_DEMO is refused in ${c.profile}: demo tenants have published API keys`)
   }
+  if (c.port < 0 || c.port > 65535) problems.push("PORT must be between 0 and 65535")
   if (c.rateLimitRequests < 1) problems.push("RATE_LIMIT_REQUESTS must be at least 1")
   if (c.maxBodyBytes < 1024) problems.push("MAX_BODY_BYTES must be at least 1024")
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
@@ -145,6 +150,7 @@ export const load = Effect.gen(function* () {
     rateLimit: { limit: c.rateLimitRequests, window: c.rateLimitWindow, trustProxy: c.trustProxy },
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
+    accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
   } satisfies ServerConfig
 })

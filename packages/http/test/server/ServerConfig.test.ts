@@ -21,6 +21,7 @@ describe("ServerConfig.load", () => {
         assert.strictEqual(c.rateLimit.limit, 1000)
         assert.strictEqual(Duration.toMinutes(c.rateLimit.window), 5)
         assert.strictEqual(c.port, 3000)
+        assert.isFalse(c.accessLog, "dev keeps the terminal for the banner")
       })
   )
 
@@ -71,6 +72,7 @@ describe("ServerConfig.load", () => {
       )
       assert.strictEqual(c.rateLimit.limit, 50)
       assert.isTrue(c.rateLimit.trustProxy)
+      assert.isTrue(c.accessLog, "staging and prod log every request by default")
       // The secret never prints.
       assert.notInclude(String(c.databaseUrl), "app@db")
     })

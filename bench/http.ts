@@ -1,0 +1,90 @@
+/**
+ * HTTP throughput and latency on loopback: the real app (`npm start`, demo tenants, embedded
+ * PGlite unless BENCH_DATABASE_URL names a migrated PostgreSQL) against a bare `node:http` server
+ * serving the same bytes, measured in the same run as the ceiling. Each server runs in its own
+ * process; autocannon drives them from this one.
+ *
+ *   npx node bench/http.ts            # BENCH_SECONDS=10 BENCH_CONNECTIONS=16 by default
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import autocannon from "autocannon"
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const root = join(import.meta.dirname, "..")
+
+const start = (args: Array<string>, env: Record<string, string>, ready: RegExp) =>
+  new Promise<{ child: ChildProcess; output: string; match: RegExpMatchArray }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = output.match(ready)
+      if (match !== null) resolve({ child, output, match })
+    }
+    child.stdout!.on("data", onData)
+    child.stderr!.on("data", onData)
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+
+const app = await start(
+  ["packages/http/src/main.ts"],
+  {
+    PORT: "0",
+    RATE_LIMIT_REQUESTS: "1000000000",
+    ...(process.env.BENCH_DATABASE_URL === undefined ? {} : { DATABASE_URL: process.env.BENCH_DATABASE_URL })
+  },
+  /Listening on http:\/\/127\.0\.0\.1:(\d+)/
+)
+const url = `http://127.0.0.1:${app.match[1]}`
+const key = app.output.match(/fintech\s+.+?(sb_live_\S+)/)![1]!
+const session = (
+  (await (
+    await fetch(`${url}/auth/authenticate`, { method: "POST", headers: { authorization: `Bearer ${key}` } })
+  ).json()) as { token: string }
+).token
+const invoicesBody = Buffer.from(
+  await (await fetch(`${url}/invoices`, { headers: { authorization: `Bearer ${key}` } })).arrayBuffer()
+)
+const bodyFile = join(mkdtempSync(join(tmpdir(), "sb-bench-")), "invoices.json")
+writeFileSync(bodyFile, invoicesBody)
+const bare = await start(["bench/support/bare-server.ts", bodyFile], {}, /listening (\d+)/)
+const bareUrl = `http://127.0.0.1:${bare.match[1]}`
+
+const run = async (name: string, target: string, headers: Record<string, string> = {}) => {
+  const result = await autocannon({ url: target, connections, duration: seconds, headers })
+  return {
+    task: name,
+    "req/s": Math.round(result.requests.average).toLocaleString("en-US"),
+    "p50 ms": result.latency.p50,
+    "p99 ms": result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors
+  }
+}
+
+const rows = [
+  await run("baseline: bare node:http, same /invoices bytes", `${bareUrl}/invoices`),
+  await run("app: GET /health (no auth, database ping)", `${url}/health`),
+  await run("app: GET /invoices, API key (cached), RLS transaction", `${url}/invoices`, {
+    authorization: `Bearer ${key}`
+  }),
+  await run("app: GET /invoices, session token (JWT)", `${url}/invoices`, {
+    authorization: `Bearer ${session}`
+  })
+]
+console.log(
+  `http benchmark, Node ${process.version}, ${connections} connections, ${seconds} s each, database: ${
+    process.env.BENCH_DATABASE_URL === undefined ? "embedded PGlite" : "PostgreSQL"
+  }, ${new Date().toISOString()}`
+)
+console.table(rows)
+app.child.kill("SIGTERM")
+bare.child.kill("SIGTERM")
