@@ -14,10 +14,10 @@
 import { hmac } from "@oslojs/crypto/hmac"
 import { SHA256 } from "@oslojs/crypto/sha2"
 import { constantTimeEqual } from "@oslojs/crypto/subtle"
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding"
+import { encodeBase64urlNoPadding } from "@oslojs/encoding"
 import { createJWTSignatureMessage, encodeJWT, parseJWT } from "@oslojs/jwt"
 import { AuthError, Session, SessionTokens } from "@securebase/core"
-import { Clock, Config, Duration, Effect, Layer, Redacted, Result, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Redacted, Result, Schema } from "effect"
 
 /** One signing secret, named by its `kid`. */
 export interface SigningKey {
@@ -142,39 +142,3 @@ export const make = (options: Options): SessionTokens.SessionTokens["Service"] =
 /** The layer. */
 export const layer = (options: Options): Layer.Layer<SessionTokens.SessionTokens> =>
   Layer.sync(SessionTokens.SessionTokens, () => make(options))
-
-/**
- * Parses signing keys written `kid:base64url-secret`, comma-separated, newest first (the form of
- * the `SESSION_SIGNING_KEYS` setting). Throws on a malformed entry.
- */
-export const parseSigningKeys = (raw: string): ReadonlyArray<SigningKey> =>
-  raw
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0)
-    .map((entry) => {
-      const colon = entry.indexOf(":")
-      if (colon <= 0) throw new Error("HmacSessionTokens: expected kid:base64url-secret entries")
-      return {
-        kid: entry.slice(0, colon),
-        secret: Redacted.make(decodeBase64urlIgnorePadding(entry.slice(colon + 1)))
-      }
-    })
-
-/**
- * The service configured from the environment: `SESSION_SIGNING_KEYS` (see `parseSigningKeys`),
- * `SESSION_ISSUER`, `SESSION_AUDIENCE` and optionally `SESSION_TTL` (a duration such as `24 hours`).
- * A malformed key list is a defect at startup.
- */
-export const layerConfig: Layer.Layer<SessionTokens.SessionTokens, Config.ConfigError> = Layer.effect(
-  SessionTokens.SessionTokens,
-  Effect.gen(function* () {
-    const keys = yield* Config.Redacted("SESSION_SIGNING_KEYS")
-    const issuer = yield* Config.String("SESSION_ISSUER")
-    const audience = yield* Config.String("SESSION_AUDIENCE")
-    const ttl = yield* Config.Duration("SESSION_TTL").pipe(Config.withDefault(Session.defaultTtl))
-    return yield* Effect.sync(() =>
-      make({ issuer, audience, ttl, keys: parseSigningKeys(Redacted.value(keys)) })
-    )
-  })
-)

@@ -5,8 +5,8 @@
 
 import { assert, describe, it } from "@effect/vitest"
 import { encodeBase64urlNoPadding } from "@oslojs/encoding"
-import { type ApiKey, Session, SessionTokens } from "@securebase/core"
-import { ConfigProvider, Duration, Effect, Redacted, Schema } from "effect"
+import { type ApiKey, Session, type SessionTokens } from "@securebase/core"
+import { Duration, Effect, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { HmacSessionTokens } from "../../src/index.ts"
 import { craft, customerId, secretOf, tokenOptions } from "./fixtures.ts"
@@ -211,29 +211,4 @@ describe("HmacSessionTokens", () => {
       })
     )
   })
-
-  it.effect("configured from the environment: SESSION_SIGNING_KEYS newest first, issuer, audience, TTL", () =>
-    Effect.gen(function* () {
-      const b64 = (byte: number) => encodeBase64urlNoPadding(new Uint8Array(32).fill(byte))
-      const configured = yield* SessionTokens.SessionTokens.pipe(
-        Effect.provide(HmacSessionTokens.layerConfig),
-        Effect.provide(
-          ConfigProvider.layer(
-            ConfigProvider.fromEnvRecord({
-              SESSION_SIGNING_KEYS: `k2:${b64(2)}, k1:${b64(1)}`,
-              SESSION_ISSUER: tokenOptions.issuer,
-              SESSION_AUDIENCE: tokenOptions.audience,
-              SESSION_TTL: "1 hour"
-            })
-          )
-        )
-      )
-      const { token, claims } = yield* configured.issue(subject)
-      assert.strictEqual(claims.exp - claims.iat, 3600)
-      assert.strictEqual(JSON.parse(atob(token.split(".")[0]!)).kid, "k2")
-      // The old key still verifies during the rotation.
-      yield* configured.verify((yield* tokens.issue(subject)).token)
-      assert.throws(() => HmacSessionTokens.parseSigningKeys("no-colon"))
-    })
-  )
 })
