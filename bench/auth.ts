@@ -13,7 +13,7 @@
  */
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted, Scope } from "effect"
 import { Bench } from "tinybench"
 import {
   DynamoSessionCache,
@@ -23,9 +23,24 @@ import {
   MemoryCustomerDirectory,
   MemorySessionCache,
   MemorySessionRevocations,
+  PgApiKeyStore,
+  PgAuditLog,
+  PgCustomerDirectory,
+  PgCustomerRepo,
+  PgDatabase,
+  PgTenancy,
   Sha256ApiKeySecrets
 } from "../packages/adapters/src/index.ts"
-import { AuthAttempts, Authenticator, type Ids, SessionCache, Throttle } from "../packages/core/src/index.ts"
+import {
+  AuthAttempts,
+  Authenticator,
+  Customer,
+  CustomerRepo,
+  type Ids,
+  SessionCache,
+  Tenancy,
+  Throttle
+} from "../packages/core/src/index.ts"
 
 // dynalite ships no types.
 const { default: dynalite } = (await import("dynalite" as string)) as { default: any }
@@ -82,6 +97,76 @@ const world = (cache: Layer.Layer<SessionCache.SessionCache>) => {
   )
 }
 
+/**
+ * The cold path through a real database: no cache, the key and the customer read from PostgreSQL
+ * (through the same tenancy and RLS as the API). Embedded PGlite, or BENCH_DATABASE_URL (migrated).
+ */
+const pgWorld = async (database: PgDatabase.DatabaseConfig) => {
+  const data = PgApiKeyStore.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(PgCustomerDirectory.layer, PgAuditLog.layer, PgCustomerRepo.layer).pipe(
+        Layer.provideMerge(PgTenancy.layer)
+      )
+    ),
+    Layer.provideMerge(PgDatabase.layer(database))
+  )
+  const full = Authenticator.Authenticator.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        alwaysMiss,
+        MemorySessionRevocations.layer,
+        Sha256ApiKeySecrets.layer,
+        HmacSessionTokens.layer(tokenOptions),
+        quietAttempts,
+        Throttle.FailureThrottle.layer
+      )
+    ),
+    Layer.provideMerge(data)
+  )
+  const scope = Scope.makeUnsafe()
+  const context = await Effect.runPromise(Layer.buildWithScope(full, scope) as Effect.Effect<any, unknown>)
+  const id = globalThis.crypto.randomUUID() as Ids.CustomerId
+  return Effect.runPromise(
+    Effect.provide(
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const repo = yield* CustomerRepo.CustomerRepo
+        yield* tenancy.runAs(
+          id,
+          repo.insert(
+            new Customer.Customer({
+              id,
+              name: "Bench Co",
+              email: "bench@example.com",
+              tier: "fintech",
+              status: "active",
+              taxProfile: {},
+              netDays: 30
+            })
+          )
+        )
+        const auth = yield* Authenticator.Authenticator
+        const created = yield* auth.createKey({ customerId: id, name: "bench", scopes: ["invoices:read"] })
+        return {
+          auth,
+          key: Redacted.value(created.plaintext),
+          close: () => Effect.runPromise(Scope.close(scope, Effect.void as any))
+        }
+      }),
+      context
+    ) as Effect.Effect<
+      { auth: Authenticator.Authenticator["Service"]; key: string; close: () => Promise<void> },
+      unknown
+    >
+  )
+}
+
+const pglite = await pgWorld({ _tag: "Embedded" })
+const postgres =
+  process.env.BENCH_DATABASE_URL === undefined
+    ? undefined
+    : await pgWorld({ _tag: "Server", url: Redacted.make(process.env.BENCH_DATABASE_URL) })
+
 const server = dynalite({ createTableMs: 0 })
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
 const client = new DynamoDBClient({
@@ -111,6 +196,9 @@ bench
   .add("authenticate a key, cold cache (key store + customer lookup)", () => {
     Effect.runSync(cold.auth.authenticate(cold.key, "bench"))
   })
+  .add("authenticate a key, cold cache, database lookup (embedded PGlite)", async () => {
+    await Effect.runPromise(pglite.auth.authenticate(pglite.key, "bench"))
+  })
   .add("authenticate a key, warm DynamoDB cache (dynalite on localhost)", async () => {
     await Effect.runPromise(dynamo.auth.authenticate(dynamo.key, "bench"))
   })
@@ -124,9 +212,17 @@ bench
     Effect.runSync(secrets.matches(secret, hash))
   })
 
+if (postgres !== undefined) {
+  bench.add("authenticate a key, cold cache, database lookup (PostgreSQL)", async () => {
+    await Effect.runPromise(postgres.auth.authenticate(postgres.key, "bench"))
+  })
+}
+
 await bench.run()
 client.destroy()
 server.close()
+await pglite.close()
+await postgres?.close()
 
 console.log(`auth benchmark, Node ${process.version}, ${new Date().toISOString()}`)
 console.table(
