@@ -41,6 +41,7 @@ import {
   Tenancy,
   Throttle
 } from "../packages/core/src/index.ts"
+import { report } from "./support/report.ts"
 
 // dynalite ships no types.
 const { default: dynalite } = (await import("dynalite" as string)) as { default: any }
@@ -224,16 +225,4 @@ server.close()
 await pglite.close()
 await postgres?.close()
 
-console.log(`auth benchmark, Node ${process.version}, ${new Date().toISOString()}`)
-console.table(
-  bench.tasks.map((t) => {
-    const r = t.result as any
-    return {
-      task: t.name,
-      "ops/s": Math.round(r.throughput.mean).toLocaleString("en-US"),
-      "p50 µs": (r.latency.p50 * 1000).toFixed(1),
-      "p99 µs": (r.latency.p99 * 1000).toFixed(1),
-      samples: r.latency.samples?.length ?? r.latency.samplesCount
-    }
-  })
-)
+report("auth benchmark", bench)

@@ -14,6 +14,7 @@ import {
   Tax,
   Usage
 } from "../packages/core/src/index.ts"
+import { report } from "./support/report.ts"
 
 const base = {
   invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-000000000001" as Ids.InvoiceId,
@@ -94,16 +95,4 @@ bench
   })
 
 await bench.run()
-console.log(`pricing benchmark, Node ${process.version}, ${new Date().toISOString()}`)
-console.table(
-  bench.tasks.map((t) => {
-    const r = t.result as any
-    return {
-      task: t.name,
-      "ops/s": Math.round(r.throughput.mean).toLocaleString("en-US"),
-      "p50 µs": (r.latency.p50 * 1000).toFixed(1),
-      "p99 µs": (r.latency.p99 * 1000).toFixed(1),
-      samples: r.latency.samples?.length ?? r.latency.samplesCount
-    }
-  })
-)
+report("pricing benchmark", bench)
