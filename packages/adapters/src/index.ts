@@ -18,6 +18,8 @@ export * as MemoryCustomerDirectory from "./memory/MemoryCustomerDirectory.ts"
 export * as MemorySessionCache from "./memory/MemorySessionCache.ts"
 /** In-memory session deny list. */
 export * as MemorySessionRevocations from "./memory/MemorySessionRevocations.ts"
+/** The embedded `Mailer`: one readable `.eml` file per message. */
+export * as LocalOutboxMailer from "./outbox/LocalOutboxMailer.ts"
 /** DATABASE_URL or the embedded default. */
 export * as PgDatabase from "./postgres/Database.ts"
 /** Applies and records migrations. */
@@ -30,18 +32,30 @@ export * as PgApiKeyStore from "./postgres/PgApiKeyStore.ts"
 export * as PgAuditLog from "./postgres/PgAuditLog.ts"
 /** Authentication attempts on the audit trail. */
 export * as PgAuthAttempts from "./postgres/PgAuthAttempts.ts"
+/** Claims, invoice numbers, outbox and past-due invoices for the billing run, as one layer. */
+export * as PgBilling from "./postgres/PgBilling.ts"
+/** `BillingBatch` on PostgreSQL: multi-row reads and writes for the billing run's batch mode. */
+export * as PgBillingBatch from "./postgres/PgBillingBatch.ts"
+/** `BillingClaims` on PostgreSQL: `FOR UPDATE SKIP LOCKED` claims per period and customer. */
+export * as PgBillingClaims from "./postgres/PgBillingClaims.ts"
 /** Compliance findings on PostgreSQL. */
 export * as PgComplianceRepo from "./postgres/PgComplianceRepo.ts"
 /** `CustomerDirectory` on PostgreSQL. */
 export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
 export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
+/** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
+export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
 export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
 export * as PgliteClient from "./postgres/PgliteClient.ts"
+/** The transactional outbox on PostgreSQL (`notifications`). */
+export * as PgOutbox from "./postgres/PgOutbox.ts"
+/** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
+export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
 /** Support tickets on PostgreSQL. */
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
@@ -50,3 +64,5 @@ export * as PgTenancy from "./postgres/PgTenancy.ts"
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */
 export * as PgRoles from "./postgres/Roles.ts"
+/** The `Mailer` on Amazon SES v2. */
+export * as SesMailer from "./ses/SesMailer.ts"

@@ -36,18 +36,30 @@ export * as SessionRevocations from "./auth/SessionRevocations.ts"
 export * as SessionTokens from "./auth/SessionTokens.ts"
 /** The per-client failure throttle. */
 export * as Throttle from "./auth/Throttle.ts"
+/** Port: the billing run's set-based reads and writes (batch mode). */
+export * as BillingBatch from "./billing/BillingBatch.ts"
+/** The billing run's claims port (one lockable row per period and customer). */
+export * as BillingClaims from "./billing/BillingClaims.ts"
+/** The monthly billing run: claim, price, number, store, issue, queue the e-mail, audit. */
+export * as BillingRun from "./billing/BillingRun.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
 /** The invoice state machine. */
 export * as InvoiceLifecycle from "./billing/InvoiceLifecycle.ts"
+/** Port: gap-free invoice numbers. */
+export * as InvoiceNumbers from "./billing/InvoiceNumbers.ts"
 /** The invoice repository port. */
 export * as InvoiceRepo from "./billing/InvoiceRepo.ts"
 /** Plain-text invoice rendering. */
 export * as InvoiceText from "./billing/InvoiceText.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
+/** The overdue sweep. */
+export * as OverdueSweep from "./billing/OverdueSweep.ts"
+/** Port: past-due invoices for the overdue sweep. */
+export * as PastDueInvoices from "./billing/PastDueInvoices.ts"
 /** Calendar-month billing periods. */
 export * as Period from "./billing/Period.ts"
 /** Price books as data. */
@@ -76,6 +88,14 @@ export * as Currency from "./money/Currency.ts"
 export * as Decimal from "./money/Decimal.ts"
 /** Money in minor units, the one rounding function, allocation. */
 export * as Money from "./money/Money.ts"
+/** Delivery of the transactional outbox: after commit, retried with backoff, at least once. */
+export * as Delivery from "./notifications/Delivery.ts"
+/** The mail port. */
+export * as Mailer from "./notifications/Mailer.ts"
+/** Notifications (queued e-mails). */
+export * as Notification from "./notifications/Notification.ts"
+/** The transactional outbox port. */
+export * as Outbox from "./notifications/Outbox.ts"
 /** Typed failures of every repository port. */
 export * as PersistenceError from "./persistence/PersistenceError.ts"
 /** Support tickets and their response targets. */

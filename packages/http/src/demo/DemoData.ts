@@ -1,25 +1,24 @@
 /**
  * Demo tenants for `npm start` and `npm run db:seed`: one customer per tier, each with an API key
- * holding every scope, three past months of usage invoiced (numbered by the worker, as the billing
- * run does; the oldest two paid), this month's usage so far, compliance findings and a ticket.
+ * holding every scope, three past months of usage invoiced by the billing run's own step
+ * (`BillingRun.billCustomer`; the oldest two paid), this month's usage so far, compliance findings
+ * and a ticket.
  * Every write goes through the same ports and row-level security as the API.
  */
-import { PgInvoiceNumbers } from "@securebase/adapters"
+import { PgBilling } from "@securebase/adapters"
 import {
   ApiKey,
   Authenticator,
+  BillingRun,
   type Compliance,
   ComplianceRepo,
   Customer,
   CustomerRepo,
   type Ids,
-  Invoice,
   InvoiceLifecycle,
   InvoiceRepo,
-  Invoicing,
   type Metric,
   Period,
-  PricingPolicy,
   SupportTicket,
   SupportTicketRepo,
   Tenancy,
@@ -121,7 +120,6 @@ const findings = (customer: Customer.Customer, at: DateTime.Utc): Array<Complian
 export const seed = Effect.gen(function* () {
   const tenancy = yield* Tenancy.Tenancy
   const auth = yield* Authenticator.Authenticator
-  const policy = yield* PricingPolicy.PricingPolicy
   const now = yield* DateTime.now
   const current = Period.ofDateTime(now)
   const past = Period.trailing(Period.previous(current), 3)
@@ -178,45 +176,28 @@ export const seed = Effect.gen(function* () {
           )
         })
       )
-      // Past months are billed the way the billing run does it: as the worker, numbers gap-free.
+      // Past months are billed by the billing run's own step (as the worker, numbers gap-free,
+      // audited), issued on the 1st after each month, without e-mail; the oldest two are paid.
       for (const [m, period] of past.entries()) {
-        yield* tenancy.runAsWorker(
-          Effect.gen(function* () {
-            const monthEvents = yield* UsageEventRepo.UsageEventRepo.use((r) =>
-              r.listForPeriod(customer.id, period)
-            )
-            const usage = yield* Usage.aggregate({
-              catalog: policy.catalog,
-              customerId: customer.id,
-              period,
-              events: monthEvents
-            })
-            const issuedAt = Period.end(period)
-            const draft = yield* Invoicing.priceInvoice({
-              invoiceId: uuid(2, (n + 1) * 16 + m) as Ids.InvoiceId,
-              customerId: customer.id,
-              tier: customer.tier,
-              taxProfile: customer.taxProfile,
-              period,
-              priceBook: policy.priceBook,
-              taxPolicy: policy.taxPolicy,
-              usage,
-              createdAt: issuedAt,
-              netDays: customer.netDays
-            })
-            const number = yield* PgInvoiceNumbers.next(Period.parts(Period.ofDateTime(issuedAt)).year)
-            let invoice = yield* InvoiceLifecycle.issue(draft, { number, at: issuedAt })
-            if (m < past.length - 1) {
-              invoice = yield* InvoiceLifecycle.markPaid(invoice, {
-                at: DateTime.add(issuedAt, { days: 12 }),
-                reference: `demo-payment-${number}`
+        yield* tenancy
+          .runAsWorker(
+            Effect.gen(function* () {
+              const issuedAt = Period.end(period)
+              const invoice = yield* BillingRun.billCustomer(customer, period, {
+                at: issuedAt,
+                invoiceId: uuid(2, (n + 1) * 16 + m) as Ids.InvoiceId,
+                notify: false
               })
-            }
-            if (Invoice.reconciliationErrors(invoice).length > 0)
-              return yield* Effect.die("demo invoice does not reconcile")
-            yield* InvoiceRepo.InvoiceRepo.use((r) => r.insert(invoice))
-          })
-        )
+              if (m < past.length - 1) {
+                const paid = yield* InvoiceLifecycle.markPaid(invoice, {
+                  at: DateTime.add(issuedAt, { days: 12 }),
+                  reference: `demo-payment-${invoice.number}`
+                })
+                yield* InvoiceRepo.InvoiceRepo.use((r) => r.updateLifecycle(paid))
+              }
+            })
+          )
+          .pipe(Effect.provide(PgBilling.layer))
       }
     }
     // Earlier demo keys are useless (their secrets were printed once and are stored hashed) and

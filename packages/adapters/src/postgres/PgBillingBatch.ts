@@ -1,0 +1,158 @@
+/**
+ * `BillingBatch` on PostgreSQL: one query for many customers' usage, and multi-row INSERTs for
+ * many invoices, their lines, their outbox rows and their audit events (the audit trigger still
+ * chains each event; a batch holds one event per customer). The rows are exactly those that
+ * `PgInvoiceRepo`, `PgOutbox` and `PgAuditLog` write one at a time.
+ */
+import { BillingBatch, Decimal, type Ids, Invoice, Period, Usage } from "@securebase/core"
+import { type Array as Arr, DateTime, Effect, Layer, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import { mapRead, mapWrite } from "./SqlErrors.ts"
+
+const Row = Schema.Struct({
+  event_id: Schema.String,
+  customer_id: Schema.String,
+  metric: Schema.String,
+  occurred_at: Schema.DateTimeUtcFromDate,
+  quantity: Schema.String,
+  subject: Schema.NullOr(Schema.String)
+})
+const decodeRows = Schema.decodeUnknownEffect(Schema.Array(Row))
+const decodeEvent = Schema.decodeUnknownEffect(Usage.UsageEvent)
+const encodeTaxLines = Schema.encodeEffect(Schema.Array(Invoice.InvoiceTaxLine))
+
+const iso = (at: DateTime.Utc | null): string | null => (at === null ? null : DateTime.formatIso(at))
+
+// Multi-row statements stay under 30,000 bind parameters (the wire protocol counts them in 16
+// bits, and the driver refuses more than 32,767).
+const maxParameters = 30_000
+const chunks = <A>(xs: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
+  Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size))
+
+/** Builds the service over the current `SqlClient`. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const usageFor = (customerIds: ReadonlyArray<Ids.CustomerId>, period: Period.Period) =>
+    mapRead("BillingBatch.usageFor")(
+      Effect.gen(function* () {
+        const out = new Map<Ids.CustomerId, Array<Usage.UsageEvent>>()
+        if (customerIds.length === 0) return out
+        const rows = yield* decodeRows(
+          yield* sql`
+            SELECT event_id, customer_id::text, metric, occurred_at, quantity::text, subject FROM usage_events
+            WHERE customer_id IN ${sql.in(customerIds)}
+              AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
+              AND occurred_at < ${DateTime.formatIso(Period.end(period))}
+            ORDER BY customer_id, occurred_at, event_id`
+        )
+        for (const r of rows) {
+          const event = yield* decodeEvent({
+            id: r.event_id,
+            customerId: r.customer_id,
+            metric: r.metric,
+            occurredAt: r.occurred_at,
+            quantity: r.quantity,
+            ...(r.subject === null ? {} : { subject: r.subject })
+          })
+          const list = out.get(event.customerId)
+          if (list === undefined) out.set(event.customerId, [event])
+          else list.push(event)
+        }
+        return out
+      })
+    ).pipe(Effect.withSpan("BillingBatch.usageFor"))
+
+  const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
+    Effect.gen(function* () {
+      const invoiceRows: Array<Record<string, unknown>> = []
+      for (const invoice of invoices) {
+        const taxLines = yield* Effect.orDie(encodeTaxLines(invoice.taxLines))
+        invoiceRows.push({
+          id: invoice.id,
+          number: invoice.number,
+          customer_id: invoice.customerId,
+          tier: invoice.tier,
+          period: invoice.period,
+          currency: invoice.currency,
+          price_book_id: invoice.priceBookId,
+          status: invoice.status,
+          subtotal: invoice.subtotal.toString(),
+          discount: invoice.discount.toString(),
+          discount_description: invoice.discountDescription,
+          taxable: invoice.taxable.toString(),
+          tax_lines: JSON.stringify(taxLines),
+          tax: invoice.tax.toString(),
+          tax_exemption: invoice.taxExemption,
+          total: invoice.total.toString(),
+          net_days: invoice.netDays,
+          created_at: DateTime.formatIso(invoice.createdAt),
+          issued_at: iso(invoice.issuedAt),
+          due_at: iso(invoice.dueAt),
+          paid_at: iso(invoice.paidAt),
+          overdue_at: iso(invoice.overdueAt),
+          cancelled_at: iso(invoice.cancelledAt),
+          payment_reference: invoice.paymentReference,
+          cancellation_reason: invoice.cancellationReason
+        })
+      }
+      const lineRows: Array<Record<string, unknown>> = invoices.flatMap((invoice) =>
+        invoice.lines.map((l) => ({
+          invoice_id: invoice.id,
+          customer_id: invoice.customerId,
+          position: l.position,
+          code: l.code,
+          description: l.description,
+          kind: l.kind,
+          metric: l.metric,
+          quantity: Decimal.format(l.quantity),
+          included: Decimal.format(l.included),
+          billable: Decimal.format(l.billable),
+          pricing: l.pricing,
+          amount: l.amount.toString(),
+          discount: l.discount.toString()
+        }))
+      )
+      const notificationRows: Array<Record<string, unknown>> = notifications.map((n) => ({
+        id: n.id,
+        customer_id: n.customerId,
+        channel: n.channel,
+        template: n.template,
+        recipient: n.recipient,
+        payload: JSON.stringify({ subject: n.subject, text: n.text, data: n.data }),
+        created_at: DateTime.formatIso(n.createdAt),
+        next_attempt_at: DateTime.formatIso(n.createdAt)
+      }))
+      const auditRows: Array<Record<string, unknown>> = auditEvents.map((e) => ({
+        customer_id: e.customerId,
+        action: e.action,
+        actor: e.actor,
+        subject_type: e.subjectType,
+        subject_id: e.subjectId,
+        payload: JSON.stringify(e.payload),
+        occurred_at: DateTime.formatIso(e.occurredAt)
+      }))
+      const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+        Effect.forEach(
+          chunks(rows, Math.floor(maxParameters / Math.max(1, Object.keys(rows[0] ?? {}).length))),
+          (part) =>
+            sql`INSERT INTO ${sql(table)} ${sql.insert(part as Arr.NonEmptyReadonlyArray<Record<string, unknown>>)}`,
+          { discard: true }
+        )
+      yield* insertAll("invoices", invoiceRows)
+      yield* insertAll("invoice_lines", lineRows)
+      yield* insertAll("notifications", notificationRows)
+      yield* insertAll("audit_events", auditRows)
+    }).pipe(
+      mapWrite("invoice", invoices[0]?.id ?? "batch", "insert"),
+      Effect.withSpan("BillingBatch.store", { attributes: { invoices: invoices.length } })
+    )
+
+  return BillingBatch.BillingBatch.of({ usageFor, store })
+})
+
+/** `BillingBatch` on the current `SqlClient`. */
+export const layer: Layer.Layer<BillingBatch.BillingBatch, never, SqlClient.SqlClient> = Layer.effect(
+  BillingBatch.BillingBatch,
+  make
+)

@@ -1,0 +1,58 @@
+/**
+ * The `InvoiceNumbers` port over {@link ./PgInvoiceNumbers.ts}: gap-free numbers from the
+ * per-year counter row, in the caller's worker transaction.
+ */
+import { Invoice, InvoiceNumbers, PersistenceError } from "@securebase/core"
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import * as PgInvoiceNumbers from "./PgInvoiceNumbers.ts"
+import { mapWrite } from "./SqlErrors.ts"
+
+/** Builds the service over the current `SqlClient`. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const nextBlock = (year: number, count: number) =>
+    Effect.gen(function* () {
+      // The same counter row as next_invoice_number(year), moved by `count` in one statement: the
+      // block is consecutive and, like a single number, returned by a rollback.
+      const rows = yield* sql<{ last: string }>`
+        INSERT INTO invoice_number_sequences AS s (year, last_value) VALUES (${year}, ${count})
+        ON CONFLICT (year) DO UPDATE SET last_value = s.last_value + ${count}
+        RETURNING last_value::text AS last`.pipe(mapWrite("invoice_number", String(year), "allocate"))
+      const last = BigInt(rows[0]!.last)
+      return Array.from({ length: count }, (_, i) => Invoice.formatNumber(year, last - BigInt(count - 1 - i)))
+    }).pipe(
+      Effect.catchTag("AlreadyExists", () =>
+        Effect.fail(
+          new PersistenceError.PersistenceFailure({
+            operation: "InvoiceNumbers.nextBlock",
+            kind: "UniqueViolation"
+          })
+        )
+      ),
+      Effect.withSpan("InvoiceNumbers.nextBlock", { attributes: { year, count } })
+    )
+
+  return InvoiceNumbers.InvoiceNumbers.of({
+    nextBlock,
+    next: (year) =>
+      PgInvoiceNumbers.next(year).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        // The counter is an upsert: a unique violation cannot outlive it, so it is a plain failure.
+        Effect.catchTag("AlreadyExists", () =>
+          Effect.fail(
+            new PersistenceError.PersistenceFailure({
+              operation: "InvoiceNumbers.next",
+              kind: "UniqueViolation"
+            })
+          )
+        )
+      )
+  })
+})
+
+/** `InvoiceNumbers` on the current `SqlClient`. */
+export const layer: Layer.Layer<InvoiceNumbers.InvoiceNumbers, never, SqlClient.SqlClient> = Layer.effect(
+  InvoiceNumbers.InvoiceNumbers,
+  make
+)

@@ -1,0 +1,452 @@
+/**
+ * The billing run on PostgreSQL (PGlite always, the server when DATABASE_URL is set): one invoice
+ * per active customer and period however often the run starts, crashes or runs concurrently, and
+ * numbers without gaps.
+ */
+import { assert } from "@effect/vitest"
+import {
+  BillingBatch,
+  BillingRun,
+  type Customer,
+  InvoiceNumbers,
+  InvoiceRepo,
+  OverdueSweep,
+  PersistenceError
+} from "@securebase/core"
+import { DateTime, Deferred, Effect, Fiber, Layer, Ref } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
+import * as PgBillingBatch from "../../src/postgres/PgBillingBatch.ts"
+import * as PgInvoiceNumbering from "../../src/postgres/PgInvoiceNumbering.ts"
+import * as PgInvoiceRepo from "../../src/postgres/PgInvoiceRepo.ts"
+import { suite, TestDatabase } from "../postgres/support/TestDatabase.ts"
+import * as S from "./Support.ts"
+
+const year = () => Effect.map(DateTime.now, (now) => DateTime.toParts(now).year)
+
+const onboard = (p: string, n: number) =>
+  Effect.forEach(
+    Array.from({ length: n }, (_, i) => i),
+    (i) => S.customerWithUsage(S.period(p), 1_000_000 + i * 10_000)
+  )
+
+const exactlyOneEach = (
+  customers: ReadonlyArray<Customer.Customer>,
+  rows: ReadonlyArray<{ customer_id: string }>
+) => {
+  const ids = rows.map((r) => r.customer_id).sort()
+  assert.deepStrictEqual(ids, customers.map((c) => c.id as string).sort())
+}
+
+suite("BillingRun", (it, kind) => {
+  it.effect("bills every active customer once, with contiguous numbers; a re-run creates nothing", () =>
+    Effect.gen(function* () {
+      yield* S.closeEveryone
+      const p = S.period("2026-01")
+      const customers = yield* onboard(p, 5)
+      const before = yield* S.counter(yield* year())
+      const first = yield* BillingRun.run({ period: p, concurrency: 2 })
+      assert.strictEqual(first.billed, 5)
+      assert.strictEqual(first.failures.length, 0)
+      const rows = yield* S.invoicesOf(p)
+      exactlyOneEach(customers, rows)
+      const after = yield* S.counter(yield* year())
+      assert.isTrue(
+        S.isContiguous(
+          rows.map((r) => r.number),
+          before,
+          after
+        )
+      )
+      assert.isTrue(rows.every((r) => r.status === "issued"))
+      assert.strictEqual(
+        first.totals.get("USD"),
+        rows.reduce((a, r) => a + BigInt(r.total), 0n)
+      )
+      // Each customer's e-mail and audit event were written with the invoice.
+      const sql = yield* SqlClient.SqlClient
+      const mails = yield* sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM notifications n JOIN invoices i ON n.payload->'data'->>'invoiceId' = i.id::text
+        WHERE i.period = ${p} AND n.template = 'invoice_issued'`
+      assert.strictEqual(mails[0]!.n, 5)
+      const audits = yield* sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM audit_events a JOIN invoices i ON a.subject_id = i.id::text
+        WHERE i.period = ${p} AND a.action = 'invoice.issued'`
+      assert.strictEqual(audits[0]!.n, 5)
+
+      const again = yield* BillingRun.run({ period: p, concurrency: 2 })
+      assert.deepStrictEqual([again.billed, again.skipped, again.failures.length], [0, 0, 0])
+      assert.strictEqual((yield* S.invoicesOf(p)).length, 5)
+      assert.strictEqual(yield* S.counter(yield* year()), after)
+    }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "a customer whose billing fails rolls back alone (no number used), is marked failed, and is retried",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-02")
+        const customers = yield* onboard(p, 4)
+        const bad = customers[2]!.id
+        const broken = yield* Ref.make(true)
+        // An InvoiceRepo that refuses the bad customer's invoice while `broken`: after its number.
+        const flaky = Layer.effect(
+          InvoiceRepo.InvoiceRepo,
+          Effect.map(PgInvoiceRepo.make, (repo) =>
+            InvoiceRepo.InvoiceRepo.of({
+              ...repo,
+              insert: (invoice) =>
+                Effect.flatMap(Ref.get(broken), (b) =>
+                  b && invoice.customerId === bad
+                    ? Effect.fail(
+                        new PersistenceError.PersistenceFailure({ operation: "test", kind: "Injected" })
+                      )
+                    : repo.insert(invoice)
+                )
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const first = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.strictEqual(first.billed, 3)
+        assert.deepStrictEqual(
+          first.failures.map((f) => f.customerId),
+          [bad]
+        )
+        assert.match(first.failures[0]!.reason, /PERSISTENCE.FAILURE/)
+        assert.deepStrictEqual(first.remaining, { pending: 0, done: 3, failed: 1 })
+        assert.isTrue(
+          S.isContiguous(
+            (yield* S.invoicesOf(p)).map((r) => r.number),
+            before,
+            before + 3
+          )
+        )
+
+        yield* Ref.set(broken, false)
+        const second = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 4
+          )
+        )
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "a crash half way (a defect inside a customer's transaction) and a restart: one invoice each, no gap",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-03")
+        const customers = yield* onboard(p, 8)
+        const calls = yield* Ref.make(0)
+        // Numbers that crash the process on the 4th allocation (after the number was taken).
+        const crashing = Layer.effect(
+          InvoiceNumbers.InvoiceNumbers,
+          Effect.map(PgInvoiceNumbering.make, (numbers) =>
+            InvoiceNumbers.InvoiceNumbers.of({
+              nextBlock: numbers.nextBlock,
+              next: (y) =>
+                Effect.flatMap(numbers.next(y), (n) =>
+                  Effect.flatMap(
+                    Ref.updateAndGet(calls, (c) => c + 1),
+                    (c) => (c === 4 ? Effect.die(new Error("worker crashed")) : Effect.succeed(n))
+                  )
+                )
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const crashed = yield* Effect.exit(BillingRun.run({ period: p }).pipe(Effect.provide(crashing)))
+        assert.strictEqual(crashed._tag, "Failure")
+        assert.strictEqual((yield* S.invoicesOf(p)).length, 3)
+
+        const restarted = yield* BillingRun.run({ period: p, concurrency: 3 })
+        assert.strictEqual(restarted.billed, 5)
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 8
+          )
+        )
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect("interrupting the run half way and restarting it: one invoice each, no gap", () =>
+    Effect.gen(function* () {
+      yield* S.closeEveryone
+      const p = S.period("2026-04")
+      const customers = yield* onboard(p, 10)
+      const before = yield* S.counter(yield* year())
+      const halfway = yield* Deferred.make<void>()
+      const fiber = yield* Effect.forkChild(
+        BillingRun.run({
+          period: p,
+          concurrency: 2,
+          onProgress: (progress) =>
+            progress.billed >= 4 ? Effect.asVoid(Deferred.succeed(halfway, undefined)) : Effect.void
+        })
+      )
+      yield* Deferred.await(halfway)
+      yield* Fiber.interrupt(fiber)
+      const partial = (yield* S.invoicesOf(p)).length
+      assert.isTrue(partial >= 4 && partial < 10, `billed ${partial} before the interrupt`)
+
+      yield* BillingRun.run({ period: p })
+      const rows = yield* S.invoicesOf(p)
+      exactlyOneEach(customers, rows)
+      assert.isTrue(
+        S.isContiguous(
+          rows.map((r) => r.number),
+          before,
+          before + 10
+        )
+      )
+    }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(`workers on separate connections split one period: no duplicate, no gap [${kind}]`, () =>
+    Effect.gen(function* () {
+      yield* S.closeEveryone
+      const p = S.period("2026-05")
+      const n = 60
+      const customers = yield* onboard(p, n)
+      const before = yield* S.counter(yield* year())
+      const db = yield* TestDatabase
+      // Each worker is its own login (its own connection) with its own adapters, like a process.
+      const worker = (concurrency: number) =>
+        db.asLogin(undefined, BillingRun.run({ period: p, concurrency }).pipe(Effect.provide(S.layers)))
+      const summaries = yield* Effect.all(
+        [worker(1), worker(1), worker(1), BillingRun.run({ period: p, concurrency: 4 })],
+        {
+          concurrency: "unbounded"
+        }
+      )
+      const billed = summaries.map((s) => s.billed)
+      assert.strictEqual(
+        billed.reduce((a, b) => a + b, 0),
+        n,
+        `split ${billed.join(" + ")}`
+      )
+      const rows = yield* S.invoicesOf(p)
+      exactlyOneEach(customers, rows)
+      assert.isTrue(
+        S.isContiguous(
+          rows.map((r) => r.number),
+          before,
+          before + n
+        )
+      )
+      if (kind === "server")
+        assert.isTrue(billed.filter((b) => b > 0).length >= 2, `split ${billed.join(" + ")}`)
+    }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    `batch mode: workers with batches split one period, no duplicate, no gap; a re-run creates nothing [${kind}]`,
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-08")
+        const n = 45
+        const customers = yield* onboard(p, n)
+        const before = yield* S.counter(yield* year())
+        const db = yield* TestDatabase
+        const worker = (batchSize: number) =>
+          db.asLogin(undefined, BillingRun.run({ period: p, batchSize }).pipe(Effect.provide(S.layers)))
+        const summaries = yield* Effect.all(
+          [worker(7), worker(7), BillingRun.run({ period: p, concurrency: 2, batchSize: 5 })],
+          {
+            concurrency: "unbounded"
+          }
+        )
+        const billed = summaries.map((s) => s.billed)
+        assert.strictEqual(
+          billed.reduce((a, b) => a + b, 0),
+          n,
+          `split ${billed.join(" + ")}`
+        )
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + n
+          )
+        )
+        const sql = yield* SqlClient.SqlClient
+        const [counts] = yield* sql<{ mails: number; audits: number; lines: number }>`
+        SELECT (SELECT count(*)::int FROM notifications WHERE payload->'data'->>'invoiceId' IN (SELECT id::text FROM invoices WHERE period = ${p})) AS mails,
+               (SELECT count(*)::int FROM audit_events WHERE action = 'invoice.issued' AND subject_id IN (SELECT id::text FROM invoices WHERE period = ${p})) AS audits,
+               (SELECT count(*)::int FROM invoice_lines WHERE invoice_id IN (SELECT id FROM invoices WHERE period = ${p})) AS lines`
+        assert.deepStrictEqual([counts!.mails, counts!.audits], [n, n])
+        assert.isTrue(counts!.lines >= n)
+        const again = yield* BillingRun.run({ period: p, batchSize: 10 })
+        assert.deepStrictEqual([again.billed, again.skipped], [0, 0])
+        assert.strictEqual(yield* S.counter(yield* year()), before + n)
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "batch mode: a batch whose writes fail is redone customer by customer, and the customer at fault fails alone",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-09")
+        const customers = yield* onboard(p, 6)
+        const bad = customers[3]!.id
+        const refuse = Effect.fail(
+          new PersistenceError.PersistenceFailure({ operation: "test", kind: "Injected" })
+        )
+        const flakyBatch = Layer.effect(
+          BillingBatch.BillingBatch,
+          Effect.map(PgBillingBatch.make, (batch) =>
+            BillingBatch.BillingBatch.of({
+              ...batch,
+              store: (b) => (b.invoices.some((i) => i.customerId === bad) ? refuse : batch.store(b))
+            })
+          )
+        )
+        const flakyRepo = Layer.effect(
+          InvoiceRepo.InvoiceRepo,
+          Effect.map(PgInvoiceRepo.make, (repo) =>
+            InvoiceRepo.InvoiceRepo.of({
+              ...repo,
+              insert: (invoice) => (invoice.customerId === bad ? refuse : repo.insert(invoice))
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const summary = yield* BillingRun.run({ period: p, batchSize: 4 }).pipe(
+          Effect.provide(Layer.merge(flakyBatch, flakyRepo))
+        )
+        assert.strictEqual(summary.billed, 5)
+        assert.deepStrictEqual(
+          summary.failures.map((f) => f.customerId),
+          [bad]
+        )
+        const rows = yield* S.invoicesOf(p)
+        assert.strictEqual(rows.length, 5)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 5
+          )
+        )
+        const retried = yield* BillingRun.run({ period: p, batchSize: 4 })
+        assert.strictEqual(retried.billed, 1)
+        exactlyOneEach(customers, yield* S.invoicesOf(p))
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "batch mode: a crash after a block of numbers was taken, then a restart: one invoice each, no gap",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-11")
+        const customers = yield* onboard(p, 9)
+        const blocks = yield* Ref.make(0)
+        const crashing = Layer.effect(
+          InvoiceNumbers.InvoiceNumbers,
+          Effect.map(PgInvoiceNumbering.make, (numbers) =>
+            InvoiceNumbers.InvoiceNumbers.of({
+              next: numbers.next,
+              nextBlock: (y, count) =>
+                Effect.flatMap(numbers.nextBlock(y, count), (block) =>
+                  Effect.flatMap(
+                    Ref.updateAndGet(blocks, (c) => c + 1),
+                    (c) => (c === 2 ? Effect.die(new Error("worker crashed")) : Effect.succeed(block))
+                  )
+                )
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const crashed = yield* Effect.exit(
+          BillingRun.run({ period: p, batchSize: 4 }).pipe(Effect.provide(crashing))
+        )
+        assert.strictEqual(crashed._tag, "Failure")
+        assert.strictEqual((yield* S.invoicesOf(p)).length, 4)
+        yield* BillingRun.run({ period: p, batchSize: 4 })
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 9
+          )
+        )
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "the overdue sweep moves past-due invoices to overdue with a notification and an audit event, once",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2026-06")
+        yield* onboard(p, 3)
+        yield* BillingRun.run({ period: p })
+        const sql = yield* SqlClient.SqlClient
+        const now = yield* DateTime.now
+        // 31 days on, past net 30.
+        const swept = yield* Effect.gen(function* () {
+          yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.add(now, { days: 31 })))
+          const first = yield* OverdueSweep.sweep({ batchSize: 2 })
+          const second = yield* OverdueSweep.sweep()
+          return [first, second] as const
+        }).pipe(Effect.provide(TestClock.layer()))
+        assert.isTrue(swept[0] >= 3)
+        assert.strictEqual(swept[1], 0)
+        const rows = yield* S.invoicesOf(p)
+        assert.isTrue(rows.every((r) => r.status === "overdue"))
+        const one = rows[0]!
+        const mail = yield* sql<{ subject: string }>`
+        SELECT payload->>'subject' AS subject FROM notifications
+        WHERE template = 'invoice_overdue' AND payload->'data'->>'invoiceNumber' = ${one.number}`
+        assert.deepStrictEqual(
+          mail.map((m) => m.subject),
+          [`Overdue: invoice ${one.number} for ${p}`]
+        )
+        const audits = yield* sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM audit_events WHERE action = 'invoice.overdue' AND customer_id = ${one.customer_id}`
+        assert.strictEqual(audits[0]!.n, 1)
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect("a dry run prices what a run would issue and writes nothing", () =>
+    Effect.gen(function* () {
+      yield* S.closeEveryone
+      const p = S.period("2026-07")
+      yield* onboard(p, 2)
+      const before = yield* S.counter(yield* year())
+      const dry = yield* BillingRun.dryRun(p)
+      assert.strictEqual(dry.invoices.length, 2)
+      assert.isTrue(dry.invoices.every((d) => d.invoice.number === null && d.invoice.total > 0n))
+      assert.strictEqual((yield* S.invoicesOf(p)).length, 0)
+      assert.strictEqual(yield* S.counter(yield* year()), before)
+      const sql = yield* SqlClient.SqlClient
+      const claims = yield* sql<{
+        n: number
+      }>`SELECT count(*)::int AS n FROM billing_claims WHERE period = ${p}`
+      assert.strictEqual(claims[0]!.n, 0)
+      // Once billed, the dry run has nothing left to show.
+      yield* BillingRun.run({ period: p })
+      assert.strictEqual((yield* BillingRun.dryRun(p)).invoices.length, 0)
+    }).pipe(Effect.provide(S.layers))
+  )
+})

@@ -1,0 +1,456 @@
+/**
+ * The monthly billing run: for a period, every active customer is billed in its own worker
+ * transaction, which
+ *
+ * 1. locks the customer's claim (`BillingClaims.claimNext`, `FOR UPDATE SKIP LOCKED`),
+ * 2. aggregates the month's usage and prices it with the core (`Invoicing.priceInvoice`),
+ * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
+ *    serializes issuers until commit),
+ * 4. stores the invoice issued with its due date, queues its e-mail in the outbox, appends
+ *    `invoice.issued` to the audit log, marks the claim done, and commits.
+ *
+ * Idempotent: a claim is done once its invoice is committed, and an invoice that already exists
+ * for (customer, period) settles the claim without billing again (the table is unique on it too).
+ * Resumable: a crash or interrupt rolls back the customer in progress and frees its claim; a
+ * restarted run takes the rest. Concurrent: workers (fibers, processes, Lambdas) share nothing but
+ * the claims table and skip each other's locked claims. A customer that fails rolls back alone,
+ * is marked failed with its reason, and the run goes on; `retryFailed` (the default) gives failed
+ * claims another try when a run starts.
+ */
+import { DateTime, Duration, Effect, Option, Schema } from "effect"
+import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
+import type { Customer } from "../customer/Customer.ts"
+import { CustomerRepo } from "../customer/CustomerRepo.ts"
+import { CustomerId, type InvoiceId } from "../Ids.ts"
+import * as Notification from "../notifications/Notification.ts"
+import { randomUuid } from "../notifications/Notification.ts"
+import { Outbox } from "../notifications/Outbox.ts"
+import { Tenancy } from "../tenancy/Tenancy.ts"
+import * as Usage from "../usage/Usage.ts"
+import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
+import { BillingBatch } from "./BillingBatch.ts"
+import { BillingClaims, type ClaimCounts } from "./BillingClaims.ts"
+import * as Invoice from "./Invoice.ts"
+import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
+import { InvoiceNumbers } from "./InvoiceNumbers.ts"
+import { InvoiceRepo } from "./InvoiceRepo.ts"
+import * as InvoiceText from "./InvoiceText.ts"
+import * as Invoicing from "./Invoicing.ts"
+import * as Period from "./Period.ts"
+import { PricingPolicy } from "./PricingPolicy.ts"
+
+/** A priced invoice that does not reconcile (a bug in a price book or the pricing). */
+export class InvoiceDoesNotReconcile extends Schema.TaggedError<InvoiceDoesNotReconcile>()(
+  "InvoiceDoesNotReconcile",
+  { customerId: CustomerId, problems: Schema.Array(Schema.String) }
+) {
+  /** Stable error code. */
+  readonly code = "BILLING.DOES_NOT_RECONCILE"
+}
+
+/** One customer could not be billed; its transaction rolled back and its claim is marked failed. */
+export class CustomerBillingFailed extends Schema.TaggedError<CustomerBillingFailed>()(
+  "CustomerBillingFailed",
+  { customerId: CustomerId, reason: Schema.String }
+) {
+  /** Stable error code. */
+  readonly code = "BILLING.CUSTOMER_FAILED"
+}
+
+/** The actor recorded on the run's audit events. */
+export const actor = "worker:billing"
+
+const reasonOf = (error: unknown): string => {
+  if (typeof error === "object" && error !== null) {
+    const e = error as {
+      readonly code?: unknown
+      readonly _tag?: unknown
+      readonly message?: unknown
+      readonly operation?: unknown
+      readonly kind?: unknown
+    }
+    const head = typeof e.code === "string" ? e.code : typeof e._tag === "string" ? e._tag : "error"
+    const detail =
+      typeof e.operation === "string" && typeof e.kind === "string"
+        ? `${e.operation}: ${e.kind}`
+        : typeof e.message === "string"
+          ? e.message
+          : ""
+    return detail === "" ? head : `${head}: ${detail}`
+  }
+  return String(error)
+}
+
+/** The e-mail of an issued invoice. */
+export const issuedMail = (invoice: Invoice.Invoice, customer: Customer) => ({
+  subject: `Invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
+  text: `Hello ${customer.name},\n\nyour invoice for ${invoice.period} is below.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
+})
+
+/** The e-mail of an overdue invoice. */
+export const overdueMail = (invoice: Invoice.Invoice, customer: Customer) => ({
+  subject: `Overdue: invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
+  text: `Hello ${customer.name},\n\ninvoice ${invoice.number} was due on ${
+    invoice.dueAt === null ? "-" : DateTime.formatIsoDate(invoice.dueAt)
+  } and is now overdue.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
+})
+
+/** Prices a customer's period from its events into a draft (no number, nothing written). */
+export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function* (
+  customer: Customer,
+  period: Period.Period,
+  events: ReadonlyArray<Usage.UsageEvent>,
+  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
+) {
+  const policy = yield* PricingPolicy
+  const usage = yield* Usage.aggregate({
+    catalog: policy.catalog,
+    customerId: customer.id,
+    period,
+    events
+  })
+  const draft = yield* Invoicing.priceInvoice({
+    invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
+    customerId: customer.id,
+    tier: customer.tier,
+    taxProfile: customer.taxProfile,
+    period,
+    priceBook: policy.priceBook,
+    taxPolicy: policy.taxPolicy,
+    usage,
+    createdAt: options.at,
+    netDays: customer.netDays
+  })
+  const problems = Invoice.reconciliationErrors(draft)
+  if (problems.length > 0) return yield* new InvoiceDoesNotReconcile({ customerId: customer.id, problems })
+  return draft
+})
+
+/** Prices a customer's period into a draft, reading its usage (no number, nothing written). */
+export const priceDraft = Effect.fn("BillingRun.priceDraft")(function* (
+  customer: Customer,
+  period: Period.Period,
+  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
+) {
+  const events = yield* UsageEventRepo.use((r) => r.listForPeriod(customer.id, period))
+  return yield* priceFromEvents(customer, period, events, options)
+})
+
+/** The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice. */
+export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
+  invoice: Invoice.Invoice,
+  customer: Customer,
+  options: { readonly at: DateTime.Utc; readonly notify?: boolean }
+) {
+  const notification: Notification.NewNotification | null =
+    options.notify === false
+      ? null
+      : {
+          id: yield* Notification.makeId,
+          customerId: customer.id,
+          channel: "email",
+          template: "invoice_issued",
+          recipient: customer.email,
+          ...issuedMail(invoice, customer),
+          data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "" },
+          createdAt: options.at
+        }
+  const audit = new NewAuditEvent({
+    customerId: customer.id,
+    action: "invoice.issued" as AuditAction,
+    actor,
+    subjectType: "invoice",
+    subjectId: invoice.id,
+    payload: {
+      number: invoice.number,
+      period: invoice.period,
+      currency: invoice.currency,
+      total: invoice.total.toString(),
+      dueAt: invoice.dueAt === null ? null : DateTime.formatIso(invoice.dueAt),
+      notificationId: notification?.id ?? null
+    },
+    occurredAt: options.at
+  })
+  return { notification, audit }
+})
+
+/**
+ * The billing step of one customer, inside the caller's worker transaction: price, number, store
+ * issued, queue the e-mail (unless `notify` is false) and audit. Numbers belong to the year the
+ * invoice is issued in.
+ */
+export const billCustomer = Effect.fn("BillingRun.billCustomer")(function* (
+  customer: Customer,
+  period: Period.Period,
+  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId; readonly notify?: boolean }
+) {
+  const draft = yield* priceDraft(customer, period, options)
+  const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(options.at)).year))
+  const invoice = yield* InvoiceLifecycle.issue(draft, { number, at: options.at })
+  yield* InvoiceRepo.use((r) => r.insert(invoice))
+  const records = yield* issuedRecords(invoice, customer, options)
+  if (records.notification !== null) {
+    const notification = records.notification
+    yield* Outbox.use((o) => o.enqueue(notification))
+  }
+  yield* AuditLog.use((a) => a.append(records.audit))
+  return invoice
+})
+
+/** Progress of a run, reported after each customer. */
+export interface Progress {
+  readonly period: Period.Period
+  readonly billed: number
+  readonly skipped: number
+  readonly failed: number
+  /** Claims of the period when this worker started (all workers' work). */
+  readonly total: number
+  readonly last:
+    | { readonly _tag: "Billed"; readonly invoice: Invoice.Invoice }
+    | { readonly _tag: "Skipped"; readonly customerId: CustomerId }
+    | { readonly _tag: "Failed"; readonly customerId: CustomerId; readonly reason: string }
+}
+
+/** What this worker did for a period. */
+export interface RunSummary {
+  readonly period: Period.Period
+  /** Claims of the period when the run started. */
+  readonly customers: number
+  readonly billed: number
+  /** Customers found already invoiced (or no longer active). */
+  readonly skipped: number
+  readonly failures: ReadonlyArray<{ readonly customerId: CustomerId; readonly reason: string }>
+  /** Totals of the invoices this worker issued, per currency, in minor units. */
+  readonly totals: ReadonlyMap<string, bigint>
+  /** The period's claims when this worker finished (pending > 0: other workers are still going). */
+  readonly remaining: ClaimCounts
+  readonly elapsed: Duration.Duration
+}
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  readonly period: Period.Period
+  /** Transactions in flight in this process (each bills one customer). Default 1. */
+  readonly concurrency?: number
+  /**
+   * Customers per transaction. 1 (the default): each customer in its own transaction. More:
+   * batch mode, where one transaction locks up to this many claims, reads their usage in one
+   * query, takes a block of consecutive numbers and stores everything with multi-row statements;
+   * a customer that cannot be priced is marked failed without touching the others, and a batch
+   * whose writes fail is rolled back whole and redone customer by customer.
+   */
+  readonly batchSize?: number
+  /** Put failed claims back to pending when the run starts. Default true. */
+  readonly retryFailed?: boolean
+  readonly onProgress?: (progress: Progress) => Effect.Effect<void>
+}
+
+/** Bills every active customer of a period that is not billed yet; see the module comment. */
+export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
+  const tenancy = yield* Tenancy
+  const claims = yield* BillingClaims
+  const { period } = options
+  const started = yield* DateTime.now
+  const opened = yield* tenancy.runAsWorker(claims.open(period, { retryFailed: options.retryFailed ?? true }))
+  const total = opened.pending + opened.done + opened.failed
+  let billed = 0
+  let skipped = 0
+  const failures: Array<{ customerId: CustomerId; reason: string }> = []
+  const totals = new Map<string, bigint>()
+  const report = (last: Progress["last"]) =>
+    options.onProgress === undefined
+      ? Effect.void
+      : options.onProgress({ period, billed, skipped, failed: failures.length, total, last })
+
+  type Last = Progress["last"]
+  const single = tenancy
+    .runAsWorker(
+      Effect.gen(function* () {
+        const claimed = yield* claims.claimNext(period)
+        if (Option.isNone(claimed)) return []
+        const claim = claimed.value
+        const customer = claim.customer
+        if (claim.existingInvoice !== null || customer.status !== "active") {
+          yield* claims.complete(period, claim, claim.existingInvoice)
+          return [{ _tag: "Skipped", customerId: customer.id } as const]
+        }
+        const at = yield* DateTime.now
+        const invoice = yield* billCustomer(customer, period, { at }).pipe(
+          Effect.mapError(
+            (error) => new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+          )
+        )
+        yield* claims.complete(period, claim, invoice.id)
+        return [{ _tag: "Billed", invoice } as const]
+      })
+    )
+    .pipe(
+      Effect.catchTag("CustomerBillingFailed", (e) =>
+        Effect.as(tenancy.runAsWorker(claims.fail(period, e.customerId, e.reason)), [
+          { _tag: "Failed", customerId: e.customerId, reason: e.reason } as const
+        ])
+      )
+    )
+
+  const batchSize = Math.max(1, options.batchSize ?? 1)
+  const batched = tenancy.runAsWorker(
+    Effect.gen(function* () {
+      const batch = yield* BillingBatch
+      const claimed = yield* claims.claimMany(period, batchSize)
+      if (claimed.length === 0) return []
+      const at = yield* DateTime.now
+      const toBill = claimed.filter((c) => c.existingInvoice === null && c.customer.status === "active")
+      const usage = yield* batch.usageFor(
+        toBill.map((c) => c.customer.id),
+        period
+      )
+      const outcomes: Array<Last> = []
+      const settled: Array<{ customerId: CustomerId; invoiceId: InvoiceId | null }> = []
+      const drafts: Array<{ readonly customer: Customer; readonly draft: Invoice.Invoice }> = []
+      for (const c of claimed) {
+        if (c.existingInvoice !== null || c.customer.status !== "active") {
+          outcomes.push({ _tag: "Skipped", customerId: c.customer.id })
+          settled.push({ customerId: c.customer.id, invoiceId: c.existingInvoice })
+          continue
+        }
+        const priced = yield* Effect.result(
+          priceFromEvents(c.customer, period, usage.get(c.customer.id) ?? [], { at })
+        )
+        if (priced._tag === "Success") drafts.push({ customer: c.customer, draft: priced.success })
+        else {
+          const reason = reasonOf(priced.failure)
+          outcomes.push({ _tag: "Failed", customerId: c.customer.id, reason })
+          yield* claims.fail(period, c.customer.id, reason)
+        }
+      }
+      const numbers =
+        drafts.length === 0
+          ? []
+          : yield* InvoiceNumbers.use((n) =>
+              n.nextBlock(Period.parts(Period.ofDateTime(at)).year, drafts.length)
+            )
+      const invoices: Array<Invoice.Invoice> = []
+      const notifications: Array<Notification.NewNotification> = []
+      const auditEvents: Array<NewAuditEvent> = []
+      for (const [i, { customer, draft }] of drafts.entries()) {
+        const invoice = yield* InvoiceLifecycle.issue(draft, { number: numbers[i]!, at })
+        const records = yield* issuedRecords(invoice, customer, { at })
+        invoices.push(invoice)
+        if (records.notification !== null) notifications.push(records.notification)
+        auditEvents.push(records.audit)
+        outcomes.push({ _tag: "Billed", invoice })
+        settled.push({ customerId: customer.id, invoiceId: invoice.id })
+      }
+      if (invoices.length > 0) yield* batch.store({ invoices, notifications, auditEvents })
+      yield* claims.completeMany(period, settled)
+      return outcomes
+    })
+  )
+  // A batch whose writes fail rolls back whole; its customers are then billed one by one, so
+  // the one at fault fails alone.
+  const step =
+    batchSize === 1
+      ? single
+      : Effect.catch(batched, (error) =>
+          Effect.andThen(
+            Effect.logWarning(
+              `BillingRun: a batch of ${period} failed (${reasonOf(error)}); billing it customer by customer`
+            ),
+            Effect.map(
+              Effect.forEach(Array.from({ length: batchSize }), () => single),
+              (xs) => xs.flat()
+            )
+          )
+        )
+
+  const worker = Effect.gen(function* () {
+    while (true) {
+      const outcomes = yield* step
+      if (outcomes.length === 0) return
+      for (const last of outcomes) {
+        switch (last._tag) {
+          case "Billed":
+            billed++
+            totals.set(last.invoice.currency, (totals.get(last.invoice.currency) ?? 0n) + last.invoice.total)
+            break
+          case "Skipped":
+            skipped++
+            break
+          case "Failed":
+            failures.push({ customerId: last.customerId, reason: last.reason })
+        }
+        yield* report(last)
+      }
+    }
+  })
+  yield* Effect.all(
+    Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => worker),
+    {
+      concurrency: "unbounded",
+      discard: true
+    }
+  )
+  const remaining = yield* tenancy.runAsWorker(claims.counts(period))
+  const finished = yield* DateTime.now
+  return {
+    period,
+    customers: total,
+    billed,
+    skipped,
+    failures,
+    totals,
+    remaining,
+    elapsed: Duration.millis(DateTime.toEpochMillis(finished) - DateTime.toEpochMillis(started))
+  } satisfies RunSummary
+})
+
+/** A would-be invoice of a dry run. */
+export interface DryRunInvoice {
+  readonly customer: Customer
+  readonly invoice: Invoice.Invoice
+}
+
+/**
+ * What {@link run} would issue for a period, read-only: active customers without an invoice for
+ * the period, priced as drafts (no number, no claim, no e-mail, nothing written).
+ */
+export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.Period) {
+  const tenancy = yield* Tenancy
+  const at = yield* DateTime.now
+  return yield* tenancy.runAsWorker(
+    Effect.gen(function* () {
+      const customers = yield* CustomerRepo.use((r) => r.list)
+      const out: Array<DryRunInvoice> = []
+      const failures: Array<{ customerId: CustomerId; reason: string }> = []
+      for (const customer of customers) {
+        if (customer.status !== "active") continue
+        const existing = yield* InvoiceRepo.use((r) => r.listByCustomer(customer.id))
+        if (existing.some((i) => i.period === period)) continue
+        const priced = yield* Effect.result(priceDraft(customer, period, { at }))
+        if (priced._tag === "Success") out.push({ customer, invoice: priced.success })
+        else failures.push({ customerId: customer.id, reason: reasonOf(priced.failure) })
+      }
+      return { invoices: out, failures }
+    })
+  )
+})
+
+/**
+ * Runs the billing of the month that just ended on the 1st of every month at 00:00 UTC, then
+ * `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so `TestClock` can walk it.
+ */
+export const everyMonth = <E, R>(
+  options: Omit<RunOptions, "period"> & {
+    readonly after?: (summary: RunSummary) => Effect.Effect<void, E, R>
+  }
+) =>
+  Effect.forever(
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      const next = Period.end(Period.ofDateTime(now))
+      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next) - DateTime.toEpochMillis(now)))
+      const summary = yield* run({ ...options, period: Period.previous(Period.ofDateTime(next)) })
+      if (options.after !== undefined) yield* options.after(summary)
+    })
+  )

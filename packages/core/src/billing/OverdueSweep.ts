@@ -1,0 +1,69 @@
+/**
+ * The overdue sweep: issued invoices past their due date become overdue, each with an e-mail in
+ * the outbox and an `invoice.overdue` audit event in the same worker transaction. Batches are
+ * claimed with `FOR UPDATE SKIP LOCKED`, so concurrent sweeps split the work and a re-run finds
+ * nothing left to do.
+ */
+import { DateTime, Effect } from "effect"
+import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
+import { CustomerRepo } from "../customer/CustomerRepo.ts"
+import * as Notification from "../notifications/Notification.ts"
+import { Outbox } from "../notifications/Outbox.ts"
+import { Tenancy } from "../tenancy/Tenancy.ts"
+import { actor, overdueMail } from "./BillingRun.ts"
+import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
+import { InvoiceRepo } from "./InvoiceRepo.ts"
+import { PastDueInvoices } from "./PastDueInvoices.ts"
+
+/** Marks every invoice past due at the current time overdue; returns how many. */
+export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
+  options: { readonly batchSize?: number } = {}
+) {
+  const tenancy = yield* Tenancy
+  const batchSize = options.batchSize ?? 100
+  let count = 0
+  while (true) {
+    const at = yield* DateTime.now
+    const moved = yield* tenancy.runAsWorker(
+      Effect.gen(function* () {
+        const ids = yield* PastDueInvoices.use((p) => p.claim(at, batchSize))
+        for (const id of ids) {
+          const invoice = yield* InvoiceRepo.use((r) => r.findById(id))
+          const overdue = yield* InvoiceLifecycle.markOverdue(invoice, { at })
+          yield* InvoiceRepo.use((r) => r.updateLifecycle(overdue))
+          const customer = yield* CustomerRepo.use((r) => r.findById(invoice.customerId))
+          const notificationId = yield* Notification.makeId
+          yield* Outbox.use((o) =>
+            o.enqueue({
+              id: notificationId,
+              customerId: customer.id,
+              channel: "email",
+              template: "invoice_overdue",
+              recipient: customer.email,
+              ...overdueMail(overdue, customer),
+              data: { invoiceId: overdue.id, invoiceNumber: overdue.number ?? "" },
+              createdAt: at
+            })
+          )
+          yield* AuditLog.use((a) =>
+            a.append(
+              new NewAuditEvent({
+                customerId: customer.id,
+                action: "invoice.overdue" as AuditAction,
+                actor,
+                subjectType: "invoice",
+                subjectId: overdue.id,
+                payload: { number: overdue.number, notificationId },
+                occurredAt: at
+              })
+            )
+          )
+        }
+        return ids.length
+      })
+    )
+    count += moved
+    if (moved < batchSize) return count
+  }
+})

@@ -1,0 +1,136 @@
+/**
+ * Delivery of the transactional outbox. Each notification is sent in its own worker transaction:
+ *
+ * 1. `Outbox.claimNext` locks one due pending row (`FOR UPDATE SKIP LOCKED`): concurrent
+ *    senders never hold the same row, so they never send it twice;
+ * 2. the `Mailer` sends it (bounded by a timeout);
+ * 3. the row is marked sent (or rescheduled with backoff, or parked as failed) and the
+ *    transaction commits, releasing the lock.
+ *
+ * The guarantee is at-least-once. A crash between the provider accepting the message and the
+ * commit (a window of one round trip) rolls the row back to pending and it is sent again later;
+ * SES has no idempotency key for SendEmail, so that window cannot be closed from here. The
+ * notification id travels with every attempt (a message header / tag, the outbox file's name)
+ * so a duplicate is recognisable downstream. Nothing is lost: a failed send stays pending with
+ * its error and a later due time, and after `maxAttempts` it is parked as `failed`, still in the
+ * table, for a person to re-queue.
+ */
+import { DateTime, Duration, Effect, Option, Result } from "effect"
+import type { AuditAction } from "../audit/AuditEvent.ts"
+import { NewAuditEvent } from "../audit/AuditEvent.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
+import { Tenancy } from "../tenancy/Tenancy.ts"
+import { MailError, Mailer } from "./Mailer.ts"
+import { Outbox } from "./Outbox.ts"
+
+/** Exponential backoff between attempts, and when to give up. */
+export interface RetryPolicy {
+  /** Wait after the first failed attempt. */
+  readonly base: Duration.Input
+  /** Each further failure multiplies the wait by this. */
+  readonly factor: number
+  /** The longest wait. */
+  readonly cap: Duration.Input
+  /** Attempts before a notification is parked as failed. */
+  readonly maxAttempts: number
+  /** The longest a single send may take before it counts as a (retryable) failure. */
+  readonly sendTimeout: Duration.Input
+}
+
+/** 1 min, 2 min, 4 min, … capped at 6 h; 12 attempts (about a day and a half). */
+export const defaultRetryPolicy: RetryPolicy = {
+  base: "1 minute",
+  factor: 2,
+  cap: "6 hours",
+  maxAttempts: 12,
+  sendTimeout: "30 seconds"
+}
+
+/** The wait after the `attempts`-th failed attempt (1 for the first failure). */
+export const backoff = (policy: RetryPolicy, attempts: number): Duration.Duration => {
+  const base = Duration.toMillis(Duration.fromInputUnsafe(policy.base))
+  const cap = Duration.toMillis(Duration.fromInputUnsafe(policy.cap))
+  return Duration.millis(Math.min(cap, base * policy.factor ** Math.max(0, attempts - 1)))
+}
+
+/** What one pass of the sender did. */
+export interface DeliveryReport {
+  readonly sent: number
+  readonly retried: number
+  readonly failed: number
+}
+
+type Outcome = "none" | "sent" | "retried" | "failed"
+
+const deliverOne = (policy: RetryPolicy) =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox
+    const mailer = yield* Mailer
+    const audit = yield* AuditLog
+    const now = yield* DateTime.now
+    const claimed = yield* outbox.claimNext(now)
+    if (Option.isNone(claimed)) return "none" as Outcome
+    const n = claimed.value
+    const result = yield* mailer
+      .send({ id: n.id, to: n.recipient, subject: n.subject, text: n.text, tags: n.data })
+      .pipe(
+        Effect.timeoutOrElse({
+          duration: policy.sendTimeout,
+          orElse: () => Effect.fail(new MailError({ reason: "timed out", retryable: true }))
+        }),
+        Effect.result
+      )
+    const at = yield* DateTime.now
+    if (Result.isSuccess(result)) {
+      yield* outbox.markSent(n.id, { at, providerId: result.success })
+      yield* audit.append(
+        new NewAuditEvent({
+          customerId: n.customerId,
+          action: "notification.sent" as AuditAction,
+          actor: "worker:outbox",
+          subjectType: "notification",
+          subjectId: n.id,
+          payload: { template: n.template, recipient: n.recipient, providerId: result.success, ...n.data },
+          occurredAt: at
+        })
+      )
+      return "sent" as Outcome
+    }
+    const attempts = n.attempts + 1
+    if (!result.failure.retryable || attempts >= policy.maxAttempts) {
+      yield* outbox.markFailed(n.id, result.failure.reason)
+      return "failed" as Outcome
+    }
+    yield* outbox.reschedule(n.id, {
+      error: result.failure.reason,
+      nextAttemptAt: DateTime.addDuration(at, backoff(policy, attempts))
+    })
+    return "retried" as Outcome
+  })
+
+/**
+ * Sends every notification due now, each in its own worker transaction, with `concurrency`
+ * senders; returns when none is due (rescheduled ones wait for a later pass).
+ */
+export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
+  options: { readonly policy?: RetryPolicy; readonly concurrency?: number } = {}
+) {
+  const tenancy = yield* Tenancy
+  const policy = options.policy ?? defaultRetryPolicy
+  const counts = { sent: 0, retried: 0, failed: 0 }
+  const sender = Effect.gen(function* () {
+    while (true) {
+      const outcome = yield* tenancy.runAsWorker(deliverOne(policy))
+      if (outcome === "none") return
+      counts[outcome]++
+    }
+  })
+  yield* Effect.all(
+    Array.from({ length: options.concurrency ?? 1 }, () => sender),
+    {
+      concurrency: "unbounded",
+      discard: true
+    }
+  )
+  return counts as DeliveryReport
+})

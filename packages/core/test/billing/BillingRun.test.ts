@@ -1,0 +1,104 @@
+/**
+ * The pure parts of the billing run: pricing from events, the records an issued invoice leaves
+ * (its e-mail, rendered with InvoiceText, and its `invoice.issued` audit event), notification ids
+ * and the outbox's backoff. The run itself, its claims and its crash and concurrency behaviour are
+ * tested against PostgreSQL in packages/adapters/test/billing.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { BigDecimal, DateTime, Duration, Effect, Schema } from "effect"
+import {
+  BillingRun,
+  Customer,
+  Delivery,
+  type Ids,
+  Invoice,
+  InvoiceLifecycle,
+  InvoiceText,
+  Metric,
+  Notification,
+  Period,
+  Usage
+} from "../../src/index.ts"
+import { customerId } from "../fixtures.ts"
+
+const customer = new Customer.Customer({
+  id: customerId,
+  name: "Acme Analytics",
+  email: "billing@acme.test",
+  tier: "standard",
+  status: "active",
+  taxProfile: {},
+  netDays: 30
+})
+const period = Schema.decodeSync(Period.Period)("2026-10")
+const at = DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+const events = Array.from(
+  { length: 31 },
+  (_, d) =>
+    new Usage.UsageEvent({
+      id: `calls-${d}` as Ids.UsageEventId,
+      customerId,
+      metric: Metric.code("api_calls"),
+      occurredAt: DateTime.add(Period.start(period), { days: d }),
+      quantity: BigDecimal.fromBigInt(50_000n)
+    })
+)
+
+describe("BillingRun (pure parts)", () => {
+  it.effect("prices a month of events into a draft that reconciles", () =>
+    Effect.gen(function* () {
+      const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at })
+      assert.strictEqual(draft.status, "draft")
+      assert.strictEqual(draft.number, null)
+      // $2,000 + 550,000 calls over the included million × $0.0004 = $2,220.00 + 8% = $2,397.60.
+      assert.strictEqual(draft.total, 239760n)
+      assert.deepStrictEqual(Invoice.reconciliationErrors(draft), [])
+    })
+  )
+
+  it.effect(
+    "an issued invoice's e-mail is its InvoiceText; its audit event names number, total and due date",
+    () =>
+      Effect.gen(function* () {
+        const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at })
+        const invoice = yield* InvoiceLifecycle.issue(draft, { number: Invoice.formatNumber(2026, 42), at })
+        const { notification, audit } = yield* BillingRun.issuedRecords(invoice, customer, { at })
+        assert.isNotNull(notification)
+        assert.strictEqual(notification!.subject, "Invoice INV-2026-000042 for 2026-10")
+        assert.strictEqual(notification!.recipient, "billing@acme.test")
+        assert.include(notification!.text, InvoiceText.render(invoice, { customerName: customer.name }))
+        assert.deepStrictEqual(notification!.data, {
+          invoiceId: invoice.id,
+          invoiceNumber: "INV-2026-000042"
+        })
+        assert.strictEqual(audit.action, "invoice.issued")
+        assert.deepStrictEqual(audit.payload, {
+          number: "INV-2026-000042",
+          period: "2026-10",
+          currency: "USD",
+          total: "239760",
+          dueAt: "2026-12-01T00:00:00.000Z",
+          notificationId: notification!.id
+        })
+        const silent = yield* BillingRun.issuedRecords(invoice, customer, { at, notify: false })
+        assert.isNull(silent.notification)
+        assert.strictEqual(silent.audit.payload.notificationId, null)
+      })
+  )
+
+  it.effect("notification ids are distinct version-4 UUIDs", () =>
+    Effect.gen(function* () {
+      const ids = yield* Effect.all(Array.from({ length: 200 }, () => Notification.makeId))
+      assert.strictEqual(new Set(ids).size, 200)
+      for (const id of ids)
+        assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    })
+  )
+
+  it("the outbox's backoff doubles from its base and stops at its cap", () => {
+    const waits = [1, 2, 3, 10, 11, 12].map((n) =>
+      Duration.toMillis(Delivery.backoff(Delivery.defaultRetryPolicy, n))
+    )
+    assert.deepStrictEqual(waits, [60_000, 120_000, 240_000, 21_600_000, 21_600_000, 21_600_000])
+  })
+})
