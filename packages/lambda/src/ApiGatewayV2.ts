@@ -44,8 +44,18 @@ export interface HttpApiResult {
   readonly isBase64Encoded: boolean
 }
 
+/** How `toRequest` fills `x-forwarded-for`. */
+export interface RequestOptions {
+  /**
+   * `"sourceIp"`: always the gateway's `requestContext.http.sourceIp`, replacing any header (a
+   * client can prepend addresses to the header, not change `sourceIp`); what the Lambda API
+   * handler uses. Default `"header"`: keep the header, falling back to `sourceIp`.
+   */
+  readonly clientAddress?: "header" | "sourceIp"
+}
+
 /** Turns a 2.0 event into a fetch `Request`. */
-export const toRequest = (event: HttpApiEvent): Request => {
+export const toRequest = (event: HttpApiEvent, options: RequestOptions = {}): Request => {
   const { http, domainName, stage } = event.requestContext
   let path = event.rawPath
   // A named stage's prefix is part of rawPath ("/prod/invoices"); the API's routes do not have it.
@@ -61,7 +71,10 @@ export const toRequest = (event: HttpApiEvent): Request => {
   const headers = new Headers()
   for (const [name, value] of Object.entries(event.headers ?? {})) headers.set(name, value)
   if (event.cookies !== undefined && event.cookies.length > 0) headers.set("cookie", event.cookies.join("; "))
-  if (!headers.has("x-forwarded-for") && http.sourceIp !== undefined)
+  if (
+    http.sourceIp !== undefined &&
+    (options.clientAddress === "sourceIp" || !headers.has("x-forwarded-for"))
+  )
     headers.set("x-forwarded-for", http.sourceIp)
   if (event.requestContext.requestId !== undefined && !headers.has("x-request-id")) {
     headers.set("x-request-id", event.requestContext.requestId)

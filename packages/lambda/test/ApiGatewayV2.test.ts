@@ -45,6 +45,14 @@ describe("ApiGatewayV2.toRequest", () => {
     assert.strictEqual(toRequest(decode(event)).headers.get("x-forwarded-for"), "203.0.113.9, 10.0.0.1")
   })
 
+  it("with clientAddress: sourceIp, sets x-forwarded-for to the gateway's sourceIp, whatever the client sent", () => {
+    const event = sample()
+    // HTTP API appends the caller's address to a client-supplied header: the first entry is forgeable.
+    event.headers["x-forwarded-for"] = "203.0.113.9, 192.0.2.1"
+    const request = toRequest(decode(event), { clientAddress: "sourceIp" })
+    assert.strictEqual(request.headers.get("x-forwarded-for"), "192.0.2.1")
+  })
+
   it("refuses an event that is not payload 2.0", () => {
     const v1 = { ...sample(), version: "1.0" }
     assert.throws(() => decode(v1))

@@ -1,0 +1,102 @@
+/**
+ * The API Gateway HTTP API Lambda authorizer (the reference card's `auth_v2`): a REQUEST
+ * authorizer with payload format 2.0 and simple responses. The bearer credential of the
+ * `Authorization` header is an API key (`sb_live_…` / `sb_test_…`) or a session token, checked by
+ * the same `Authenticator` (cache, store, deny list, throttle) as the API's own middleware; the
+ * client is the gateway's `requestContext.http.sourceIp`.
+ *
+ * - a credential that does not authenticate (or a throttled client) → `{ isAuthorized: false }`,
+ *   which the gateway answers with 403;
+ * - the auth backend is down, or the event is not a 2.0 REQUEST event → the invocation fails, which
+ *   the gateway answers with 500 (and does not cache), rather than denying a valid caller.
+ */
+import { type AuthError, Authenticator, type Identity } from "@securebase/core"
+import { isApiKey } from "@securebase/http/auth/AuthenticationLive.ts"
+import { Effect, Schema } from "effect"
+
+/** The parts of a 2.0 REQUEST authorizer event the authorizer reads. */
+export const AuthorizerEvent = Schema.Struct({
+  version: Schema.Literal("2.0"),
+  type: Schema.Literal("REQUEST"),
+  routeArn: Schema.optional(Schema.String),
+  identitySource: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
+  headers: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  requestContext: Schema.Struct({
+    requestId: Schema.optional(Schema.String),
+    http: Schema.Struct({ sourceIp: Schema.String })
+  })
+})
+export type AuthorizerEvent = typeof AuthorizerEvent.Type
+
+/** What the API sees as `requestContext.authorizer.lambda` (scopes space-separated, as in OAuth). */
+export interface AuthorizerContext {
+  readonly customerId: string
+  readonly tier: string
+  readonly scopes: string
+  readonly keyId: string
+}
+
+/** A simple response. */
+export interface SimpleResponse {
+  readonly isAuthorized: boolean
+  readonly context?: AuthorizerContext
+}
+
+/** The event is not a payload 2.0 REQUEST authorizer event. */
+export class UnsupportedAuthorizerEvent extends Schema.TaggedError<UnsupportedAuthorizerEvent>()(
+  "UnsupportedAuthorizerEvent",
+  { message: Schema.String }
+) {}
+
+const denied: SimpleResponse = { isAuthorized: false }
+
+/** The bearer credential: the `Authorization` header (or the first identity source), without "Bearer ". */
+export const credentialOf = (event: AuthorizerEvent): string | undefined => {
+  const header =
+    Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === "authorization")?.[1] ??
+    event.identitySource?.[0]
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return match?.[1]
+}
+
+/** The simple response for an authenticated identity. */
+export const allow = (identity: Identity.Identity): SimpleResponse => ({
+  isAuthorized: true,
+  context: {
+    customerId: identity.customerId,
+    tier: identity.tier,
+    scopes: identity.scopes.join(" "),
+    keyId: identity.keyId
+  }
+})
+
+/** Authorizes one event. */
+export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unknown) {
+  const decoded = yield* Schema.decodeUnknownEffect(AuthorizerEvent)(event).pipe(
+    Effect.mapError(
+      () =>
+        new UnsupportedAuthorizerEvent({
+          message:
+            "expected an HTTP API REQUEST authorizer event with payload format version 2.0 " +
+            "(set AuthorizerPayloadFormatVersion to 2.0)"
+        })
+    )
+  )
+  const credential = credentialOf(decoded)
+  if (credential === undefined) return denied
+  const auth = yield* Authenticator.Authenticator
+  const client = decoded.requestContext.http.sourceIp
+  const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> = isApiKey(
+    credential
+  )
+    ? auth.authenticate(credential, client)
+    : auth.verifySession(credential, client)
+  return yield* identity.pipe(
+    Effect.map(allow),
+    Effect.catch((error) =>
+      error._tag === "AuthBackendUnavailable"
+        ? Effect.fail(error)
+        : Effect.as(Effect.logInfo("authorizer denied", { code: error.code, client }), denied)
+    )
+  )
+})
