@@ -19,10 +19,11 @@
  * 3 the run could not start or complete (configuration, database).
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { LocalOutboxMailer, PgBilling, SesMailer } from "@securebase/adapters"
+import { PgBilling } from "@securebase/adapters"
 import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period } from "@securebase/core"
-import { Cause, Config, Console, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Cause, Console, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
 import { servicesLayer } from "./App.ts"
+import * as MailerConfig from "./mail/MailerConfig.ts"
 import * as ServerConfig from "./server/ServerConfig.ts"
 
 /** Exit codes of the CLI. */
@@ -74,21 +75,7 @@ const money = (totals: ReadonlyMap<string, bigint>) =>
     ? "0"
     : Array.from(totals, ([currency, minor]) => Money.format(Money.make(currency as never, minor))).join(", ")
 
-const mailerLayer = Effect.gen(function* () {
-  const kind = yield* Config.String("MAILER").pipe(Config.withDefault("outbox"))
-  const from = yield* Config.String("MAIL_FROM").pipe(
-    Config.withDefault("SecureBase Billing <billing@securebase.local>")
-  )
-  if (kind === "ses") {
-    const endpoint = yield* Config.String("SES_ENDPOINT").pipe(Config.option)
-    return SesMailer.layer({
-      from,
-      clientConfig: Option.match(endpoint, { onNone: () => ({}), onSome: (e) => ({ endpoint: e }) })
-    })
-  }
-  const dir = yield* Config.String("OUTBOX_DIR").pipe(Config.withDefault(".data/outbox"))
-  return LocalOutboxMailer.layer({ dir, from })
-})
+const mailerLayer = Effect.map(MailerConfig.config(".data/outbox"), MailerConfig.layer)
 
 // The progress line: redrawn in place on a terminal, every 10% otherwise.
 const progressLine = (p: BillingRun.Progress) =>

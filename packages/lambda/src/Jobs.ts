@@ -7,9 +7,10 @@
  * The settings are read from the container's environment (after the Secrets Manager overlay), with
  * the same names as `npm run bill`.
  */
-import { LocalOutboxMailer, PgBilling, SesMailer } from "@securebase/adapters"
+import { PgBilling } from "@securebase/adapters"
 import type { BillingClaims, InvoiceNumbers, Mailer, Outbox, PastDueInvoices } from "@securebase/core"
-import { Config, ConfigProvider, Effect, Layer, Option } from "effect"
+import * as MailerConfig from "@securebase/http/mail/MailerConfig.ts"
+import { type Config, ConfigProvider, Effect, Layer } from "effect"
 import type * as Container from "./Container.ts"
 
 /** The ports of the jobs that the API's services do not provide. */
@@ -20,30 +21,14 @@ export type JobPorts =
   | PastDueInvoices.PastDueInvoices
   | Mailer.Mailer
 
-const mailerConfig = Config.all({
-  kind: Config.Literals(["ses", "outbox"] as const, "MAILER").pipe(Config.withDefault("outbox" as const)),
-  from: Config.String("MAIL_FROM").pipe(Config.withDefault("SecureBase Billing <billing@securebase.local>")),
-  sesEndpoint: Config.String("SES_ENDPOINT").pipe(Config.option),
-  outboxDir: Config.String("OUTBOX_DIR").pipe(Config.withDefault("/tmp/securebase-outbox"))
-})
-
-/** The mailer chosen by the container's environment. */
+/** The mailer chosen by the container's environment (the same settings as `npm run bill`). */
 export const mailerLayer = (app: Container.App): Layer.Layer<Mailer.Mailer, Config.ConfigError> =>
   Layer.unwrap(
     Effect.map(
-      mailerConfig.pipe(
+      MailerConfig.config("/tmp/securebase-outbox").pipe(
         Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: app.env }))
       ),
-      (c) =>
-        c.kind === "ses"
-          ? SesMailer.layer({
-              from: c.from,
-              clientConfig: Option.match(c.sesEndpoint, {
-                onNone: () => ({}),
-                onSome: (endpoint) => ({ endpoint })
-              })
-            })
-          : LocalOutboxMailer.layer({ dir: c.outboxDir, from: c.from })
+      MailerConfig.layer
     )
   )
 

@@ -1,11 +1,11 @@
 /**
- * Metrics handlers. The current month is aggregated from the stored usage events and priced with
- * the deployment's `PricingPolicy`, so `/metrics` shows what the bill would be if the month ended
- * now, computed by the same core function the billing run uses.
+ * Metrics handlers. The current month is aggregated from the stored usage events and priced by
+ * the billing run's own `BillingRun.priceFromEvents` under the deployment's `PricingPolicy`, so
+ * `/metrics` shows exactly the bill the run would make if the month ended now.
  */
 import {
+  BillingRun,
   type Ids,
-  Invoicing,
   type Metric,
   Period,
   PricingPolicy,
@@ -34,24 +34,26 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
           const policy = yield* PricingPolicy.PricingPolicy
           const now = yield* DateTime.now
           const period = Period.ofDateTime(now)
-          const { usage, customer } = yield* asTenant(
+          const { events, customer } = yield* asTenant(
             identity.customerId,
             Effect.all({
-              usage: monthOf(identity.customerId, period, policy.catalog),
+              events: UsageEventRepo.UsageEventRepo.use((repo) =>
+                repo.listForPeriod(identity.customerId, period)
+              ),
               customer: ownCustomer(identity.customerId)
             })
           )
-          const draft = yield* Invoicing.priceInvoice({
-            invoiceId: "00000000-0000-4000-8000-000000000000" as never,
+          const usage = yield* Usage.aggregate({
+            catalog: policy.catalog,
             customerId: customer.id,
-            tier: customer.tier,
-            taxProfile: customer.taxProfile,
             period,
-            priceBook: policy.priceBook,
-            taxPolicy: policy.taxPolicy,
-            usage,
-            createdAt: now
+            events
           }).pipe(Effect.orDie)
+          // The estimate is priced by the billing run's own function, so it is the bill the run
+          // would make were the month to end now.
+          const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at: now }).pipe(
+            Effect.orDie
+          )
           const included = new Map(
             policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
               c._tag === "Usage" ? [[c.metric, c.included] as const] : []
