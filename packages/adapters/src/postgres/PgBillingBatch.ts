@@ -1,12 +1,13 @@
 /**
  * `BillingBatch` on PostgreSQL: one query for many customers' usage, and multi-row INSERTs for
  * many invoices, their lines, their outbox rows and their audit events (the audit trigger still
- * chains each event; a batch holds one event per customer). The rows are exactly those that
- * `PgInvoiceRepo`, `PgOutbox` and `PgAuditLog` write one at a time.
+ * chains each event; a batch holds one event per customer). Invoice, line and notification rows
+ * come from `Rows.ts`, the same definitions `PgInvoiceRepo` and `PgOutbox` insert one at a time.
  */
-import { BillingBatch, Decimal, type Ids, Invoice, Period, Usage } from "@securebase/core"
+import { BillingBatch, type Ids, Period, Usage } from "@securebase/core"
 import { type Array as Arr, DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const Row = Schema.Struct({
@@ -19,9 +20,6 @@ const Row = Schema.Struct({
 })
 const decodeRows = Schema.decodeUnknownEffect(Schema.Array(Row))
 const decodeEvent = Schema.decodeUnknownEffect(Usage.UsageEvent)
-const encodeTaxLines = Schema.encodeEffect(Schema.Array(Invoice.InvoiceTaxLine))
-
-const iso = (at: DateTime.Utc | null): string | null => (at === null ? null : DateTime.formatIso(at))
 
 // Multi-row statements stay under 30,000 bind parameters (the wire protocol counts them in 16
 // bits, and the driver refuses more than 32,767).
@@ -65,64 +63,9 @@ export const make = Effect.gen(function* () {
 
   const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
     Effect.gen(function* () {
-      const invoiceRows: Array<Record<string, unknown>> = []
-      for (const invoice of invoices) {
-        const taxLines = yield* Effect.orDie(encodeTaxLines(invoice.taxLines))
-        invoiceRows.push({
-          id: invoice.id,
-          number: invoice.number,
-          customer_id: invoice.customerId,
-          tier: invoice.tier,
-          period: invoice.period,
-          currency: invoice.currency,
-          price_book_id: invoice.priceBookId,
-          status: invoice.status,
-          subtotal: invoice.subtotal.toString(),
-          discount: invoice.discount.toString(),
-          discount_description: invoice.discountDescription,
-          taxable: invoice.taxable.toString(),
-          tax_lines: JSON.stringify(taxLines),
-          tax: invoice.tax.toString(),
-          tax_exemption: invoice.taxExemption,
-          total: invoice.total.toString(),
-          net_days: invoice.netDays,
-          created_at: DateTime.formatIso(invoice.createdAt),
-          issued_at: iso(invoice.issuedAt),
-          due_at: iso(invoice.dueAt),
-          paid_at: iso(invoice.paidAt),
-          overdue_at: iso(invoice.overdueAt),
-          cancelled_at: iso(invoice.cancelledAt),
-          payment_reference: invoice.paymentReference,
-          cancellation_reason: invoice.cancellationReason
-        })
-      }
-      const lineRows: Array<Record<string, unknown>> = invoices.flatMap((invoice) =>
-        invoice.lines.map((l) => ({
-          invoice_id: invoice.id,
-          customer_id: invoice.customerId,
-          position: l.position,
-          code: l.code,
-          description: l.description,
-          kind: l.kind,
-          metric: l.metric,
-          quantity: Decimal.format(l.quantity),
-          included: Decimal.format(l.included),
-          billable: Decimal.format(l.billable),
-          pricing: l.pricing,
-          amount: l.amount.toString(),
-          discount: l.discount.toString()
-        }))
-      )
-      const notificationRows: Array<Record<string, unknown>> = notifications.map((n) => ({
-        id: n.id,
-        customer_id: n.customerId,
-        channel: n.channel,
-        template: n.template,
-        recipient: n.recipient,
-        payload: JSON.stringify({ subject: n.subject, text: n.text, data: n.data }),
-        created_at: DateTime.formatIso(n.createdAt),
-        next_attempt_at: DateTime.formatIso(n.createdAt)
-      }))
+      const invoiceRows = yield* Effect.forEach(invoices, Rows.invoiceRow)
+      const lineRows = invoices.flatMap(Rows.lineRows)
+      const notificationRows = notifications.map(Rows.notificationRow)
       const auditRows: Array<Record<string, unknown>> = auditEvents.map((e) => ({
         customer_id: e.customerId,
         action: e.action,

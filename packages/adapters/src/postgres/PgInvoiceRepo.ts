@@ -5,9 +5,10 @@
  */
 
 import type { Ids } from "@securebase/core"
-import { Decimal, Invoice, InvoiceRepo, PersistenceError } from "@securebase/core"
+import { Invoice, InvoiceRepo, PersistenceError } from "@securebase/core"
 import { Array as Arr, DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const Timestamp = Schema.NullOr(Schema.DateTimeUtcFromDate)
@@ -58,7 +59,6 @@ const LineRow = Schema.Struct({
 const decodeInvoiceRows = Schema.decodeUnknownEffect(Schema.Array(InvoiceRow))
 const decodeLineRows = Schema.decodeUnknownEffect(Schema.Array(LineRow))
 const decodeInvoice = Schema.decodeUnknownEffect(Invoice.Invoice)
-const encodeTaxLines = Schema.encodeEffect(Schema.Array(Invoice.InvoiceTaxLine))
 
 const toInvoice = (row: typeof InvoiceRow.Type, lines: ReadonlyArray<typeof LineRow.Type>) =>
   decodeInvoice({
@@ -131,34 +131,8 @@ export const make = Effect.gen(function* () {
     sql
       .withTransaction(
         Effect.gen(function* () {
-          const taxLines = yield* Effect.orDie(encodeTaxLines(invoice.taxLines))
-          yield* sql`
-            INSERT INTO invoices (id, number, customer_id, tier, period, currency, price_book_id, status,
-              subtotal, discount, discount_description, taxable, tax_lines, tax, tax_exemption, total,
-              net_days, created_at, issued_at, due_at, paid_at, overdue_at, cancelled_at,
-              payment_reference, cancellation_reason)
-            VALUES (${invoice.id}, ${invoice.number}, ${invoice.customerId}, ${invoice.tier}, ${invoice.period},
-              ${invoice.currency}, ${invoice.priceBookId}, ${invoice.status}, ${invoice.subtotal.toString()},
-              ${invoice.discount.toString()}, ${invoice.discountDescription}, ${invoice.taxable.toString()},
-              ${JSON.stringify(taxLines)}::jsonb, ${invoice.tax.toString()}, ${invoice.taxExemption},
-              ${invoice.total.toString()}, ${invoice.netDays}, ${DateTime.formatIso(invoice.createdAt)},
-              ${iso(invoice.issuedAt)}, ${iso(invoice.dueAt)}, ${iso(invoice.paidAt)}, ${iso(invoice.overdueAt)},
-              ${iso(invoice.cancelledAt)}, ${invoice.paymentReference}, ${invoice.cancellationReason})`
-          const lines: Array<Record<string, unknown>> = invoice.lines.map((l) => ({
-            invoice_id: invoice.id,
-            customer_id: invoice.customerId,
-            position: l.position,
-            code: l.code,
-            description: l.description,
-            kind: l.kind,
-            metric: l.metric,
-            quantity: Decimal.format(l.quantity),
-            included: Decimal.format(l.included),
-            billable: Decimal.format(l.billable),
-            pricing: l.pricing,
-            amount: l.amount.toString(),
-            discount: l.discount.toString()
-          }))
+          yield* sql`INSERT INTO invoices ${sql.insert(yield* Rows.invoiceRow(invoice))}`
+          const lines = Rows.lineRows(invoice)
           if (Arr.isReadonlyArrayNonEmpty(lines)) yield* sql`INSERT INTO invoice_lines ${sql.insert(lines)}`
           return invoice
         })

@@ -6,6 +6,7 @@
 import { type Ids, type Notification, Outbox } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const Row = Schema.Struct({
@@ -32,18 +33,13 @@ const decodeCounts = Schema.decodeUnknownEffect(Schema.Array(CountRow))
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const enqueue = (n: Notification.NewNotification) => {
-    const at = DateTime.formatIso(n.createdAt)
-    const payload = JSON.stringify({ subject: n.subject, text: n.text, data: n.data })
-    return sql`
-      INSERT INTO notifications (id, customer_id, channel, template, recipient, payload, created_at, next_attempt_at)
-      VALUES (${n.id}, ${n.customerId}, ${n.channel}, ${n.template}, ${n.recipient}, ${payload}::jsonb, ${at}, ${at})`.pipe(
+  const enqueue = (n: Notification.NewNotification) =>
+    sql`INSERT INTO notifications ${sql.insert(Rows.notificationRow(n))}`.pipe(
       mapWrite("notification", n.id, "insert"),
       Effect.catchTag("AlreadyExists", (e) => Effect.die(new Error(`notification ${e.key} queued twice`))),
       Effect.asVoid,
       Effect.withSpan("Outbox.enqueue")
     )
-  }
 
   const claimNext = (now: DateTime.Utc) =>
     mapRead("Outbox.claimNext")(
