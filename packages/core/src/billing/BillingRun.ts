@@ -96,20 +96,14 @@ export const overdueMail = (invoice: Invoice.Invoice, customer: Customer) => ({
   } and is now overdue.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
 })
 
-/** Prices a customer's period from its events into a draft (no number, nothing written). */
-export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function* (
+/** Prices a customer's period from its aggregated usage into a draft (no number, nothing written). */
+export const priceUsage = Effect.fn("BillingRun.priceUsage")(function* (
   customer: Customer,
   period: Period.Period,
-  events: ReadonlyArray<Usage.UsageEvent>,
+  usage: Usage.Metrics,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
 ) {
   const policy = yield* PricingPolicy
-  const usage = yield* Usage.aggregate({
-    catalog: policy.catalog,
-    customerId: customer.id,
-    period,
-    events
-  })
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
@@ -125,6 +119,18 @@ export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function*
   const problems = Invoice.reconciliationErrors(draft)
   if (problems.length > 0) return yield* new InvoiceDoesNotReconcile({ customerId: customer.id, problems })
   return draft
+})
+
+/** Prices a customer's period from its events into a draft (no number, nothing written). */
+export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function* (
+  customer: Customer,
+  period: Period.Period,
+  events: ReadonlyArray<Usage.UsageEvent>,
+  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
+) {
+  const policy = yield* PricingPolicy
+  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
+  return yield* priceUsage(customer, period, usage, options)
 })
 
 /** Prices a customer's period into a draft, reading its usage (no number, nothing written). */

@@ -1,6 +1,6 @@
 /**
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
- * the billing run's own `BillingRun.priceFromEvents` under the deployment's `PricingPolicy`, so
+ * the billing run's own `BillingRun.priceUsage` under the deployment's `PricingPolicy`, so
  * `/metrics` shows exactly the bill the run would make if the month ended now.
  */
 import {
@@ -51,9 +51,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
           }).pipe(Effect.orDie)
           // The estimate is priced by the billing run's own function, so it is the bill the run
           // would make were the month to end now.
-          const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at: now }).pipe(
-            Effect.orDie
-          )
+          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(Effect.orDie)
           const included = new Map(
             policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
               c._tag === "Usage" ? [[c.metric, c.included] as const] : []
