@@ -35,7 +35,7 @@ const start = (args: Array<string>, env: Record<string, string>, ready: RegExp) 
   })
 
 const app = await start(
-  ["packages/http/src/main.ts"],
+  ["packages/app/src/main.ts"],
   {
     PORT: "0",
     RATE_LIMIT_REQUESTS: "1000000000",

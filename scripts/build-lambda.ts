@@ -21,10 +21,10 @@ const root = resolve(import.meta.dirname, "..")
 
 /** The functions: output directory → entry file. */
 export const functions = {
-  api: "packages/lambda/src/handlers/api.ts",
-  authorizer: "packages/lambda/src/handlers/authorizer.ts",
-  "billing-run": "packages/lambda/src/handlers/billingRun.ts",
-  "overdue-sweep": "packages/lambda/src/handlers/overdueSweep.ts"
+  api: "packages/app/src/lambda/handlers/api.ts",
+  authorizer: "packages/app/src/lambda/handlers/authorizer.ts",
+  "billing-run": "packages/app/src/lambda/handlers/billingRun.ts",
+  "overdue-sweep": "packages/app/src/lambda/handlers/overdueSweep.ts"
 } as const
 
 const pgliteStub: Plugin = {

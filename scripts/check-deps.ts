@@ -3,10 +3,13 @@
  * checks each import against the layering of docs/STYLE:
  *
  * - `packages/core/src` imports only `effect` (and its own files): no SQL, no AWS, no HTTP, no Node;
- * - no package imports a layer above it (core ← adapters ← http ← lambda; examples compose all);
+ * - no package imports a layer above it (core ← adapters ← http; core ← lambda; app composes
+ *   them all; examples may use everything);
  * - every bare import is declared in that package's package.json (or, for tests and tools, the
  *   root one): no phantom dependencies that happen to be hoisted;
- * - a relative import never leaves its package.
+ * - a relative import never leaves its package;
+ * - another workspace package is imported only through an entry point it names in its `exports`
+ *   (`@securebase/core`, `@securebase/core/testing`), never through a wildcard into its files.
  *
  * Exits 1 with one line per violation.
  */
@@ -32,13 +35,20 @@ export const layers: ReadonlyArray<Layer> = [
   { dir: "packages/core", mayImport: ["@securebase/core"] },
   { dir: "packages/adapters", mayImport: ["@securebase/core"] },
   { dir: "packages/http", mayImport: ["@securebase/core", "@securebase/adapters"] },
+  { dir: "packages/lambda", mayImport: ["@securebase/core"] },
   {
-    dir: "packages/lambda",
-    mayImport: ["@securebase/core", "@securebase/adapters", "@securebase/http"]
+    dir: "packages/app",
+    mayImport: ["@securebase/core", "@securebase/adapters", "@securebase/http", "@securebase/lambda"]
   },
   {
     dir: "examples",
-    mayImport: ["@securebase/core", "@securebase/adapters", "@securebase/http", "@securebase/lambda"]
+    mayImport: [
+      "@securebase/core",
+      "@securebase/adapters",
+      "@securebase/http",
+      "@securebase/lambda",
+      "@securebase/app"
+    ]
   }
 ]
 
@@ -77,10 +87,27 @@ const declared = (packageJson: string): Set<string> => {
   )
 }
 
+/** The entry points a workspace package names in its `exports` (wildcard patterns excluded). */
+const entryPoints = (root: string): Map<string, Set<string>> => {
+  const out = new Map<string, Set<string>>()
+  for (const layer of layers) {
+    const file = join(root, layer.dir, "package.json")
+    if (!existsSync(file)) continue
+    const pkg = JSON.parse(readFileSync(file, "utf8"))
+    const exports = typeof pkg.exports === "string" ? { ".": pkg.exports } : (pkg.exports ?? { ".": "" })
+    const names = Object.keys(exports)
+      .filter((key) => !key.includes("*"))
+      .map((key) => (key === "." ? pkg.name : `${pkg.name}/${key.replace(/^\.\//, "")}`))
+    out.set(pkg.name, new Set(names))
+  }
+  return out
+}
+
 /** Checks the workspace at `root`; returns every violation (empty when the layering holds). */
 export const check = (root: string): Array<Violation> => {
   const violations: Array<Violation> = []
   const rootDeps = declared(join(root, "package.json"))
+  const entries = entryPoints(root)
   for (const layer of layers) {
     const base = resolve(root, layer.dir)
     const ownDeps = declared(join(base, "package.json"))
@@ -103,6 +130,8 @@ export const check = (root: string): Array<Violation> => {
         if (name.startsWith("@securebase/")) {
           if (!layer.mayImport.includes(name))
             violation(`${layer.dir} may not import ${name} (dependencies point inward)`)
+          else if (specifier !== name && !(entries.get(name)?.has(specifier) ?? false))
+            violation(`${specifier} is not an entry point of ${name} (import its index or a named export)`)
           continue
         }
         if (isBuiltin(specifier)) continue

@@ -68,6 +68,21 @@ describe("check-deps", () => {
     assert.match(rules.join("\n"), /relative import leaves packages\/adapters/)
   })
 
+  it("refuses imports into another package's files through a wildcard export", () => {
+    const root = workspace({
+      "packages/core/package.json": JSON.stringify({
+        name: "@securebase/core",
+        exports: { ".": "./src/index.ts", "./testing": "./src/testing/index.ts", "./*": "./src/*" }
+      }),
+      "packages/adapters/src/Deep.ts": `import { X } from "@securebase/core/billing/Invoice.ts"`,
+      "packages/adapters/src/Named.ts": `import { Y } from "@securebase/core/testing"\nimport { Z } from "@securebase/core"`
+    })
+    assert.deepStrictEqual(
+      check(root).map((v) => [v.file, v.specifier]),
+      [[join("packages", "adapters", "src", "Deep.ts"), "@securebase/core/billing/Invoice.ts"]]
+    )
+  })
+
   it("refuses undeclared dependencies in production code but lets tests use root devDependencies", () => {
     const root = workspace({
       "packages/adapters/src/Phantom.ts": `import { x } from "vitest"`,

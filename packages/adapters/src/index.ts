@@ -2,6 +2,8 @@
 export * as HmacSessionTokens from "./auth/HmacSessionTokens.ts"
 /** API key material: random ids and secrets, SHA-256 with constant-time comparison. */
 export * as Sha256ApiKeySecrets from "./auth/Sha256ApiKeySecrets.ts"
+/** The process's shared DynamoDB client. */
+export * as DynamoClient from "./dynamodb/DynamoClient.ts"
 /** The session cache on DynamoDB. */
 export * as DynamoSessionCache from "./dynamodb/DynamoSessionCache.ts"
 /** The session deny list on DynamoDB. */

@@ -1,27 +1,23 @@
 /**
- * @securebase/http: the one HttpApi of SecureBase, its handlers and the layers that serve it on
- * Node (`main.ts`) or anywhere a web handler runs (`packages/lambda`).
+ * @securebase/http: the one HttpApi of SecureBase (the contract and its OpenAPI document), its
+ * handlers and its middleware, served as one layer. The composition root (`@securebase/app`)
+ * provides the services behind it and serves it on Node or on Lambda.
  *
  * ```ts
- * import { App, ServerConfig } from "@securebase/http"
- * const config = yield* ServerConfig.load
- * HttpRouter.serve(App.routesLayer(config)).pipe(Layer.provide(App.servicesLayer(config)))
+ * import { HttpApp } from "@securebase/http"
+ * HttpRouter.serve(HttpApp.layer(options)).pipe(Layer.provide(services))
  * ```
  */
 
 /** The HttpApi definition (contract and OpenAPI). */
 export * as Api from "./Api.ts"
-/** Composition: `servicesLayer` (data + auth, build once) and `routesLayer` (handlers + middleware). */
-export * as App from "./App.ts"
 /** The API's error types and their one JSON shape. */
 export * as ApiErrors from "./api/ApiErrors.ts"
-/** The demo tenants of `npm start` and `npm run db:seed`. */
-export * as DemoData from "./demo/DemoData.ts"
+/** The bearer authentication middleware (API keys and session tokens). */
+export * as AuthenticationLive from "./auth/AuthenticationLive.ts"
+/** The API as one layer: handlers, OpenAPI, reference page, global middleware. */
+export * as HttpApp from "./HttpApp.ts"
 /** Invoices as PDF. */
 export * as InvoicePdf from "./invoices/InvoicePdf.ts"
-/** The mailer chosen by the environment. */
-export * as MailerConfig from "./mail/MailerConfig.ts"
 /** Per-client rate limiting. */
 export * as RateLimiter from "./server/RateLimiter.ts"
-/** The validated environment configuration and its profiles. */
-export * as ServerConfig from "./server/ServerConfig.ts"

@@ -10,8 +10,7 @@
  * - the auth backend is down, or the event is not a 2.0 REQUEST event → the invocation fails, which
  *   the gateway answers with 500 (and does not cache), rather than denying a valid caller.
  */
-import { type AuthError, Authenticator, type Identity } from "@securebase/core"
-import { isApiKey } from "@securebase/http/auth/AuthenticationLive.ts"
+import { ApiKey, type AuthError, Authenticator, type Identity } from "@securebase/core"
 import { Effect, Schema } from "effect"
 
 /** The parts of a 2.0 REQUEST authorizer event the authorizer reads. */
@@ -86,11 +85,10 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
   if (credential === undefined) return denied
   const auth = yield* Authenticator.Authenticator
   const client = decoded.requestContext.http.sourceIp
-  const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> = isApiKey(
-    credential
-  )
-    ? auth.authenticate(credential, client)
-    : auth.verifySession(credential, client)
+  const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> =
+    ApiKey.isKeyShaped(credential)
+      ? auth.authenticate(credential, client)
+      : auth.verifySession(credential, client)
   return yield* identity.pipe(
     Effect.map(allow),
     Effect.catch((error) =>

@@ -1,14 +1,10 @@
+/**
+ * @securebase/lambda: the AWS Lambda event adapters. They turn API Gateway events into what the
+ * rest of SecureBase speaks (a fetch `Request` for the one HttpApi, a credential for the
+ * `Authenticator`) and back; `@securebase/app` composes them into the deployed functions.
+ */
+
 /** API Gateway HTTP API (payload 2.0) events ↔ fetch `Request` / `Response`. */
 export * as ApiGatewayV2 from "./ApiGatewayV2.ts"
-/** The API handler: one web handler per container over the HttpApi. */
-export * as ApiHandler from "./ApiHandler.ts"
-/** The HTTP API REQUEST authorizer (payload 2.0, simple responses). */
+/** The HTTP API REQUEST authorizer (payload 2.0, simple responses) over the `Authenticator`. */
 export * as Authorizer from "./Authorizer.ts"
-/** A container's memoized start: secrets, configuration, services. */
-export * as Container from "./Container.ts"
-/** The ports of the scheduled jobs. */
-export * as Jobs from "./Jobs.ts"
-/** The scheduled jobs: billing run and overdue sweep. */
-export * as Scheduled from "./Scheduled.ts"
-/** Secrets Manager overlay of the environment. */
-export * as Secrets from "./Secrets.ts"

@@ -3,12 +3,14 @@
  * embedded PGlite otherwise (in memory, or in a directory), so the project runs with nothing
  * installed and the same migrations, policies and repositories serve both.
  *
- * The server is migrated by an explicit step (`npm run db:migrate`, as a privileged login), never
+ * The server is migrated by an explicit step (`securebase db migrate`, as a privileged login), never
  * by the application at startup: the application should connect as `securebase_app`, which may
  * not run DDL. The embedded database has no such step, so its layer bootstraps and migrates it.
  */
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, type Redacted } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Migrator from "./Migrator.ts"
@@ -30,26 +32,24 @@ export const embedded = (dataDir?: string): Layer.Layer<SqlClient.SqlClient, Sql
     )
   ).pipe(Layer.provideMerge(PgliteClient.layer({ dataDir })))
 
+/**
+ * A plain client for a configuration, without the embedded database's bootstrap and migrations:
+ * for the migration command itself. A PGlite data directory's parents are created first.
+ */
+export const clientLayer = (config: DatabaseConfig): Layer.Layer<SqlClient.SqlClient, SqlError> =>
+  config._tag === "Server"
+    ? PgClient.layer({ url: config.url, maxConnections: 1, applicationName: "securebase-migrate" })
+    : Layer.unwrap(
+        Effect.as(
+          Effect.sync(() => {
+            if (config.dataDir !== undefined) mkdirSync(dirname(config.dataDir), { recursive: true })
+          }),
+          PgliteClient.layer({ dataDir: config.dataDir })
+        )
+      )
+
 /** The `SqlClient` for a configuration. */
 export const layer = (config: DatabaseConfig): Layer.Layer<SqlClient.SqlClient, SqlError> =>
   config._tag === "Server"
     ? PgClient.layer({ url: config.url, maxConnections: config.maxConnections ?? 10 })
     : embedded(config.dataDir)
-
-/** `DATABASE_URL` when set, else `PGLITE_DATA_DIR` (or memory) for the embedded database. */
-export const configFromEnv: Config.Config<DatabaseConfig> = Config.all({
-  url: Config.option(Config.Redacted("DATABASE_URL")),
-  dataDir: Config.option(Config.String("PGLITE_DATA_DIR"))
-}).pipe(
-  Config.map(
-    ({ url, dataDir }): DatabaseConfig =>
-      Option.isSome(url) && Redacted.value(url.value) !== ""
-        ? { _tag: "Server", url: url.value }
-        : { _tag: "Embedded", dataDir: Option.getOrUndefined(dataDir) }
-  )
-)
-
-/** The `SqlClient` chosen by the environment. */
-export const layerFromEnv: Layer.Layer<SqlClient.SqlClient, SqlError | Config.ConfigError> = Layer.unwrap(
-  Effect.map(configFromEnv, layer)
-)

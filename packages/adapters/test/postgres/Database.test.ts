@@ -1,29 +1,10 @@
 import { assert, it } from "@effect/vitest"
 import { CustomerRepo, Tenancy } from "@securebase/core"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import * as Database from "../../src/postgres/Database.ts"
 import * as Migrations from "../../src/postgres/migrations/index.ts"
 import * as Fixtures from "./support/Fixtures.ts"
-
-const configFrom = (env: Record<string, string>) =>
-  Effect.provide(Database.configFromEnv, ConfigProvider.layer(ConfigProvider.fromEnvRecord(env)))
-
-it.effect("without DATABASE_URL the configuration is the embedded database", () =>
-  Effect.gen(function* () {
-    assert.deepStrictEqual(yield* configFrom({}), { _tag: "Embedded", dataDir: undefined })
-    assert.deepStrictEqual(yield* configFrom({ PGLITE_DATA_DIR: ".data/pg" }), {
-      _tag: "Embedded",
-      dataDir: ".data/pg"
-    })
-    const server = yield* configFrom({ DATABASE_URL: "postgres://app@db:5432/securebase" })
-    assert.strictEqual(server._tag, "Server")
-    assert.strictEqual(
-      server._tag === "Server" && Redacted.value(server.url),
-      "postgres://app@db:5432/securebase"
-    )
-  })
-)
 
 it.effect(
   "the embedded default comes up migrated, and the repositories and tenancy work on it",

@@ -96,6 +96,9 @@ export interface ParsedKey {
 /** `sb_live_` or `sb_test_`. */
 export const prefixOf = (mode: KeyMode, keyId: ApiKeyId): string => `sb_${mode}_${keyId}`
 
+/** Whether a bearer credential is shaped like an API key (`sb_…`) rather than a session token. */
+export const isKeyShaped = (credential: string): boolean => credential.startsWith("sb_")
+
 /** The full key `sb_<mode>_<keyId>_<secret>`, shown to its owner once. */
 export const format = (mode: KeyMode, keyId: ApiKeyId, secret: string): Redacted.Redacted<string> =>
   Redacted.make(`${prefixOf(mode, keyId)}_${secret}`)

@@ -3,7 +3,7 @@
  * session token. Either becomes the request's `CurrentIdentity`; failures answer 401 (429 when the
  * client is throttled, 503 when the auth backend is down), never 500.
  */
-import { Authenticator, type Identity } from "@securebase/core"
+import { ApiKey, Authenticator, type Identity } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
@@ -11,7 +11,7 @@ import { clientKey } from "../server/RateLimiter.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
-export const isApiKey = (credential: string): boolean => credential.startsWith("sb_")
+export const isApiKey = ApiKey.isKeyShaped
 
 /** The middleware's implementation. `trustProxy` must match the rate limiter's. */
 export const layer = (options: { readonly trustProxy: boolean }) =>

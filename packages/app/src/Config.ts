@@ -1,0 +1,171 @@
+/**
+ * The server's configuration, read from the environment with effect `Config` and validated at
+ * start. Profiles follow the ThemisGuard seed's dev / staging / prod separation:
+ *
+ * - `dev` (default): embedded PGlite when DATABASE_URL is unset, in-memory session cache, local mail
+ *   outbox, demo tenants seeded, a development signing secret;
+ * - `staging` and `prod`: refuse to start without DATABASE_URL or with the development signing
+ *   secret, and never seed demo data.
+ */
+import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+
+/** Deployment profile. */
+export const Profile = Schema.Literals(["dev", "staging", "prod"])
+export type Profile = typeof Profile.Type
+
+/** A JWT signing secret with its key id; two may be active at once while rotating. */
+export interface SigningKey {
+  readonly kid: string
+  readonly secret: Redacted.Redacted<string>
+}
+
+/** The development signing secret; staging and prod refuse it. */
+export const developmentSigningKey: SigningKey = {
+  kid: "dev-1",
+  secret: Redacted.make("securebase-development-signing-secret-not-for-production")
+}
+
+/** Everything the server reads from the environment. */
+export interface ServerConfig {
+  readonly profile: Profile
+  readonly host: string
+  readonly port: number
+  /** PostgreSQL connection string; `None` means embedded PGlite. */
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  /** Where PGlite keeps its files; `None` keeps it in memory. */
+  readonly pgliteDataDir: Option.Option<string>
+  readonly signingKeys: ReadonlyArray<SigningKey>
+  readonly jwtIssuer: string
+  readonly jwtAudience: string
+  readonly sessionCache: "memory" | "dynamodb"
+  readonly dynamodbTable: string
+  readonly dynamodbEndpoint: Option.Option<string>
+  readonly rateLimit: {
+    readonly limit: number
+    readonly window: Duration.Duration
+    readonly trustProxy: boolean
+  }
+  readonly seedDemo: boolean
+  readonly maxBodyBytes: number
+  /** Log every request (method, path, status, duration). Costs ~3x on trivial requests; see README. */
+  readonly accessLog: boolean
+  /** Failed authentications a client may make before it is slowed, and before it is refused. */
+  readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+}
+
+/** The configuration is unusable; `problems` lists every reason at once. */
+export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()("ConfigurationError", {
+  problems: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `invalid configuration:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
+  }
+}
+
+// "kid1:secret1,kid2:secret2": the first signs, all verify.
+const signingKeysConfig = Config.String("JWT_SIGNING_KEYS").pipe(
+  Config.map((raw) =>
+    raw
+      .split(",")
+      .map((pair) => pair.trim())
+      .filter((pair) => pair !== "")
+      .map((pair): SigningKey => {
+        const at = pair.indexOf(":")
+        return at <= 0
+          ? { kid: "", secret: Redacted.make(pair) }
+          : { kid: pair.slice(0, at), secret: Redacted.make(pair.slice(at + 1)) }
+      })
+  ),
+  Config.option
+)
+
+const raw = Config.all({
+  profile: Config.Literals(Profile.literals, "SECUREBASE_ENV").pipe(Config.withDefault("dev" as const)),
+  host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
+  // Config.Port refuses 0; 0 (an ephemeral port) is what tests and benchmarks ask for.
+  port: Config.Int("PORT").pipe(Config.withDefault(3000)),
+  databaseUrl: Config.Redacted("DATABASE_URL").pipe(Config.option),
+  pgliteDataDir: Config.String("PGLITE_DATA_DIR").pipe(Config.option),
+  signingKeys: signingKeysConfig,
+  jwtIssuer: Config.String("JWT_ISSUER").pipe(Config.withDefault("securebase")),
+  jwtAudience: Config.String("JWT_AUDIENCE").pipe(Config.withDefault("securebase-api")),
+  sessionCache: Config.Literals(["memory", "dynamodb"] as const, "SESSION_CACHE").pipe(
+    Config.withDefault("memory" as const)
+  ),
+  dynamodbTable: Config.String("DYNAMODB_TABLE").pipe(Config.withDefault("securebase-sessions")),
+  dynamodbEndpoint: Config.String("DYNAMODB_ENDPOINT").pipe(Config.option),
+  rateLimitRequests: Config.Int("RATE_LIMIT_REQUESTS").pipe(Config.withDefault(1000)),
+  rateLimitWindow: Config.Duration("RATE_LIMIT_WINDOW").pipe(Config.withDefault(Duration.minutes(5))),
+  trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
+  seedDemo: Config.Boolean("SEED_DEMO").pipe(Config.option),
+  maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
+  accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
+  authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
+})
+
+/**
+ * One readable line per configuration problem, naming the variable: "PORT: Expected a string
+ * representing a finite number" rather than the schema error's nested form.
+ */
+export const describeConfigError = (error: Config.ConfigError): string => {
+  const text = error.message.replace(/^SchemaError\(([\s\S]*)\)$/, "$1")
+  const located = /^([\s\S]*?)\s+at \[([^\]]*)\]\s*$/.exec(text)
+  if (located === null) return text.replaceAll(/\s+/g, " ").trim()
+  const path = located[2]!.replaceAll('"', "").split(",").join(".")
+  return `${path}: ${located[1]!.replaceAll(/\s+/g, " ").trim()}`
+}
+
+/** Reads and validates the configuration; every problem is reported at once. */
+export const load = Effect.gen(function* () {
+  const c = yield* Effect.mapError(
+    raw,
+    (error) => new ConfigurationError({ problems: [describeConfigError(error)] })
+  )
+  const problems: Array<string> = []
+  const signingKeys = Option.getOrElse(c.signingKeys, () => [developmentSigningKey])
+  const production = c.profile !== "dev"
+  if (production && Option.isNone(c.databaseUrl)) {
+    problems.push(`DATABASE_URL is required in ${c.profile} (the embedded PGlite is for dev only)`)
+  }
+  if (production && Option.isNone(c.signingKeys)) {
+    problems.push(`JWT_SIGNING_KEYS is required in ${c.profile}; the development secret is refused`)
+  }
+  for (const key of Option.getOrElse(c.signingKeys, () => [])) {
+    if (key.kid === "") problems.push("JWT_SIGNING_KEYS entries must be kid:secret")
+    if (production && Redacted.value(key.secret) === Redacted.value(developmentSigningKey.secret)) {
+      problems.push(`the development signing secret is refused in ${c.profile}`)
+    }
+    if (production && Redacted.value(key.secret).length < 32) {
+      problems.push(`signing secret ${key.kid} is shorter than 32 characters`)
+    }
+  }
+  if (production && Option.getOrElse(c.seedDemo, () => false)) {
+    problems.push(`SEED_DEMO is refused in ${c.profile}: demo tenants have published API keys`)
+  }
+  if (c.port < 0 || c.port > 65535) problems.push("PORT must be between 0 and 65535")
+  if (c.rateLimitRequests < 1) problems.push("RATE_LIMIT_REQUESTS must be at least 1")
+  if (c.maxBodyBytes < 1024) problems.push("MAX_BODY_BYTES must be at least 1024")
+  if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
+    problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
+  }
+  if (problems.length > 0) return yield* new ConfigurationError({ problems })
+  return {
+    profile: c.profile,
+    host: c.host,
+    port: c.port,
+    databaseUrl: c.databaseUrl,
+    pgliteDataDir: c.pgliteDataDir,
+    signingKeys,
+    jwtIssuer: c.jwtIssuer,
+    jwtAudience: c.jwtAudience,
+    sessionCache: c.sessionCache,
+    dynamodbTable: c.dynamodbTable,
+    dynamodbEndpoint: c.dynamodbEndpoint,
+    rateLimit: { limit: c.rateLimitRequests, window: c.rateLimitWindow, trustProxy: c.trustProxy },
+    seedDemo: Option.getOrElse(c.seedDemo, () => !production),
+    maxBodyBytes: c.maxBodyBytes,
+    accessLog: Option.getOrElse(c.accessLog, () => production),
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
+  } satisfies ServerConfig
+})

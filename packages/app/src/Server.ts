@@ -1,0 +1,90 @@
+/**
+ * The Node server (`securebase serve`, `npm start`): the API on a Node HTTP server, on the
+ * services the configuration chooses (the embedded defaults unless the environment says
+ * otherwise). The order matters to whoever starts it: the services come up, the port is bound,
+ * and only then are the demo tenants seeded and the banner printed, with the port actually bound
+ * (`PORT=0` picks a free one). Interrupting it (SIGINT, SIGTERM) stops accepting, drains the
+ * requests in flight and releases the database.
+ */
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Console, Context, Effect, Layer, Option } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import type * as ServerConfig from "./Config.ts"
+import * as DemoData from "./demo/DemoData.ts"
+import { reachDatabase, routesLayer, servicesLayer } from "./Layers.ts"
+
+/** What the banner says about the database. */
+const databaseLine = (config: ServerConfig.ServerConfig) =>
+  Option.isSome(config.databaseUrl)
+    ? "PostgreSQL (DATABASE_URL)"
+    : `embedded PGlite${Option.match(config.pgliteDataDir, { onNone: () => " (in memory)", onSome: (d) => ` in ${d}` })}`
+
+/** Whether the data outlives this process (then a seed finds the tenants of an earlier one). */
+export const persistent = (config: ServerConfig.ServerConfig): boolean =>
+  Option.isSome(config.databaseUrl) || Option.isSome(config.pgliteDataDir)
+
+/** The text printed once the server listens. */
+export const banner = (
+  config: ServerConfig.ServerConfig,
+  url: string,
+  tenants: ReadonlyArray<DemoData.DemoTenant>
+): string => {
+  const lines = [
+    "",
+    `SecureBase API (${config.profile}) on ${url}`,
+    `  database: ${databaseLine(config)}`,
+    `  docs:     ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    ""
+  ]
+  if (tenants.length > 0) {
+    const issued = tenants.filter((t) => t.apiKey !== null)
+    lines.push(
+      issued.length > 0
+        ? "Demo tenants (each key is shown once; every scope):"
+        : "Demo tenants (seeded earlier; use the keys that seed printed, or `npx securebase db seed` for new ones):"
+    )
+    for (const t of tenants)
+      lines.push(`  ${t.customer.tier.padEnd(12)} ${t.customer.name.padEnd(24)} ${t.apiKey ?? ""}`.trimEnd())
+    const sample = issued[1] ?? issued[0] ?? tenants[1] ?? tenants[0]!
+    const key = sample.apiKey ?? "<API key>"
+    lines.push(
+      "",
+      "Try:",
+      `  curl ${url}/health`,
+      `  curl -H "Authorization: Bearer ${key}" ${url}/invoices`,
+      `  curl -H "Authorization: Bearer ${key}" ${url}/invoices/${sample.latestInvoiceId}`,
+      `  curl -OJ -H "Authorization: Bearer ${key}" ${url}/invoices/${sample.latestInvoiceId}/download`,
+      `  curl -H "Authorization: Bearer ${key}" ${url}/metrics`,
+      `  curl -H "Authorization: Bearer ${key}" ${url}/compliance/status`,
+      `  curl -X POST -H "Authorization: Bearer ${key}" ${url}/auth/authenticate`,
+      ""
+    )
+  }
+  lines.push("Ctrl-C stops the server.")
+  return lines.join("\n")
+}
+
+/** Runs the server until interrupted. */
+export const run = Effect.fn("Server.run")(function* (config: ServerConfig.ServerConfig) {
+  const services = yield* Layer.build(servicesLayer(config))
+  yield* Effect.provide(reachDatabase, services)
+  const server = yield* Layer.build(
+    // The banner says where the server listens, once the demo data is in.
+    HttpRouter.serve(routesLayer(config), { disableLogger: !config.accessLog, disableListenLog: true }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
+      Layer.provide(Layer.succeedContext(services))
+    )
+  )
+  const address = Context.get(server, HttpServer.HttpServer).address
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host
+  const url =
+    address._tag === "UnixPathAddress"
+      ? address.path
+      : `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`
+  const tenants = config.seedDemo
+    ? yield* Effect.provide(DemoData.seed({ newKeysForExisting: !persistent(config) }), services)
+    : []
+  yield* Console.log(banner(config, url, tenants))
+  return yield* Effect.never
+}, Effect.scoped)

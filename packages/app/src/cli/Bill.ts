@@ -1,0 +1,170 @@
+/**
+ * `securebase bill --period 2026-10` (`npm run bill -- …`): the monthly billing run from the
+ * command line, then the overdue sweep and the outbox (the e-mails), with a progress line on
+ * stderr and a summary on stdout.
+ *
+ * Data: DATABASE_URL, or the embedded PGlite in PGLITE_DATA_DIR. Mail: `MAILER=ses` sends through
+ * Amazon SES v2 (AWS_REGION and credentials from the environment, SES_ENDPOINT to override the
+ * endpoint), otherwise messages are written as .eml files to OUTBOX_DIR (default .data/outbox).
+ * MAIL_FROM is the sender.
+ *
+ * Exit codes (see `CliExit`): 0 every customer billed (or nothing to do); 1 some customers failed
+ * (their claims are marked failed; a re-run retries them) or mail is parked as failed; 2 bad
+ * arguments; 3 the run could not start or complete (configuration, database).
+ */
+import { PgBilling } from "@securebase/adapters"
+import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period } from "@securebase/core"
+import { Console, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Command, Flag } from "effect/cli"
+import * as ServerConfig from "../Config.ts"
+import { reachDatabase, servicesLayer } from "../Layers.ts"
+import * as MailerConfig from "../Mail.ts"
+import * as CliExit from "./CliExit.ts"
+
+/** Exit codes of the command. */
+export const ExitCode = { ok: CliExit.ExitCode.ok, failures: CliExit.ExitCode.attention } as const
+
+interface Args {
+  readonly period: Period.Period
+  readonly dryRun: boolean
+  readonly concurrency: number
+  readonly batchSize: number
+  readonly send: boolean
+}
+
+const money = (totals: ReadonlyMap<string, bigint>) =>
+  totals.size === 0
+    ? "0"
+    : Array.from(totals, ([currency, minor]) => Money.format(Money.make(currency as never, minor))).join(", ")
+
+const mailerLayer = Effect.map(MailerConfig.config(".data/outbox"), MailerConfig.layer)
+
+// The progress line: redrawn in place on a terminal, every 10% otherwise.
+const progressLine = (p: BillingRun.Progress) =>
+  `${p.period}: ${p.billed + p.skipped + p.failed}/${p.total} customers, ${p.billed} billed, ${p.skipped} skipped, ${p.failed} failed`
+
+const onProgress = (p: BillingRun.Progress) =>
+  Effect.sync(() => {
+    const done = p.billed + p.skipped + p.failed
+    if (process.stderr.isTTY) process.stderr.write(`\r${progressLine(p)}\u001b[K`)
+    else if (
+      p.total > 0 &&
+      (done === p.total || Math.floor((done * 10) / p.total) > Math.floor(((done - 1) * 10) / p.total))
+    )
+      process.stderr.write(`${progressLine(p)}\n`)
+  })
+
+const dryRun = (args: Args) =>
+  Effect.gen(function* () {
+    const { invoices, failures } = yield* BillingRun.dryRun(args.period)
+    const totals = new Map<string, bigint>()
+    for (const { customer, invoice } of invoices) {
+      yield* Console.log(`${InvoiceText.render(invoice, { customerName: customer.name })}\n`)
+      totals.set(invoice.currency, (totals.get(invoice.currency) ?? 0n) + invoice.total)
+    }
+    for (const f of failures) yield* Console.log(`FAILED ${f.customerId}: ${f.reason}`)
+    yield* Console.log(
+      `Dry run for ${args.period}: would issue ${invoices.length} invoices, total ${money(totals)}; ${failures.length} failures. Nothing was written.`
+    )
+    return failures.length > 0 ? ExitCode.failures : ExitCode.ok
+  })
+
+const bill = (args: Args) =>
+  Effect.gen(function* () {
+    const summary = yield* BillingRun.run({
+      period: args.period,
+      concurrency: args.concurrency,
+      batchSize: args.batchSize,
+      onProgress
+    })
+    if (process.stderr.isTTY) process.stderr.write("\n")
+    const overdue = yield* OverdueSweep.sweep()
+    const mail = args.send ? yield* Delivery.deliverDue({ concurrency: args.concurrency }) : undefined
+    yield* Console.log(`Billing run ${args.period}`)
+    yield* Console.log(
+      `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed)`
+    )
+    yield* Console.log(
+      `  invoices   ${summary.billed} issued by this run, ${summary.skipped} already invoiced`
+    )
+    yield* Console.log(`  totals     ${money(summary.totals)}`)
+    yield* Console.log(`  failures   ${summary.failures.length}`)
+    for (const f of summary.failures) yield* Console.log(`    ${f.customerId}: ${f.reason}`)
+    yield* Console.log(`  overdue    ${overdue} invoices marked overdue`)
+    if (mail !== undefined)
+      yield* Console.log(
+        `  e-mail     ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} parked as failed`
+      )
+    else yield* Console.log("  e-mail     left queued (--no-send)")
+    yield* Console.log(`  elapsed    ${Duration.format(summary.elapsed)}`)
+    return summary.failures.length > 0 || summary.remaining.failed > 0 || (mail?.failed ?? 0) > 0
+      ? ExitCode.failures
+      : ExitCode.ok
+  })
+
+const period = Flag.String("period").pipe(
+  Flag.withDescription("The month to bill, YYYY-MM."),
+  Flag.filter(
+    (raw) => Schema.is(Period.Period)(raw),
+    (raw) => `expected a month such as 2026-10, got ${JSON.stringify(raw)}`
+  ),
+  Flag.map((raw) => raw as Period.Period)
+)
+
+/** `bill`. */
+export const command = Command.make(
+  "bill",
+  {
+    period,
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("Print the invoices the run would issue, as text, and write nothing."),
+      Flag.withDefault(false)
+    ),
+    concurrency: Flag.Int("concurrency").pipe(
+      Flag.withDescription("Transactions in flight in this process (1-64)."),
+      Flag.withDefault(4),
+      Flag.filter(
+        (n) => n >= 1 && n <= 64,
+        (n) => `--concurrency must be from 1 to 64, got ${n}`
+      )
+    ),
+    batchSize: Flag.Int("batch-size").pipe(
+      Flag.withDescription(
+        "Customers per transaction (1-1000). 1: each customer in its own transaction; 100-500 bills thousands per second."
+      ),
+      Flag.withDefault(1),
+      Flag.filter(
+        (n) => n >= 1 && n <= 1000,
+        (n) => `--batch-size must be from 1 to 1000, got ${n}`
+      )
+    ),
+    noSend: Flag.Boolean("no-send").pipe(
+      Flag.withDescription("Leave the e-mails queued in the outbox."),
+      Flag.withDefault(false)
+    )
+  },
+  (flags) =>
+    Effect.gen(function* () {
+      const args: Args = {
+        period: flags.period,
+        dryRun: flags.dryRun,
+        concurrency: flags.concurrency,
+        batchSize: flags.batchSize,
+        send: !flags.noSend
+      }
+      const config = yield* ServerConfig.load
+      if (Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir))
+        yield* Console.error("note: no DATABASE_URL or PGLITE_DATA_DIR; billing an empty in-memory database")
+      const data = PgBilling.layer.pipe(Layer.provideMerge(servicesLayer(config)))
+      const layer = Layer.merge(data, Layer.unwrap(mailerLayer))
+      const code = yield* Effect.provide(
+        Effect.andThen(reachDatabase, args.dryRun ? dryRun(args) : bill(args)),
+        layer
+      )
+      if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })
+    })
+).pipe(
+  Command.withDescription(
+    "Bill every active customer for a month, then mark overdue invoices and deliver the queued e-mail."
+  )
+)

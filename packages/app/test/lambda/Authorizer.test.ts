@@ -1,0 +1,118 @@
+/**
+ * The HTTP API REQUEST authorizer (payload 2.0, simple responses), invoked through its Lambda
+ * entry with AWS's documented sample event on the embedded defaults (PGlite, demo tenants).
+ */
+
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Authenticator } from "@securebase/core"
+import { Authorizer } from "@securebase/lambda"
+import { Redacted } from "effect"
+import type * as Container from "../../src/lambda/Container.ts"
+import { authorizerEvent } from "./Events.ts"
+
+let container: Container.Container
+let app: Container.App
+let handler: (event: unknown) => Promise<Authorizer.SimpleResponse>
+
+const testEnv = { SEED_DEMO: "true", AUTH_FREE_FAILURES: "1000", AUTH_MAX_FAILURES: "2000" }
+// CI exports DATABASE_URL for the database suites; this suite runs on the embedded default.
+const databaseUrl = process.env.DATABASE_URL
+
+beforeAll(async () => {
+  delete process.env.DATABASE_URL
+  Object.assign(process.env, testEnv)
+  // The Lambda entry itself, whose container reads process.env at its first invocation.
+  const entry = await import("../../src/lambda/handlers/authorizer.ts")
+  container = entry.container
+  handler = entry.handler
+  assert.deepStrictEqual(await handler(authorizerEvent()), { isAuthorized: false })
+  app = await container.get()
+}, 60_000)
+
+afterAll(async () => {
+  await container?.dispose()
+  for (const name of Object.keys(testEnv)) delete process.env[name]
+  if (databaseUrl !== undefined) process.env.DATABASE_URL = databaseUrl
+})
+
+describe("Authorizer", () => {
+  it("allows a valid API key with the customer as context", async () => {
+    const tenant = app.tenants[2]!
+    const response = await handler(authorizerEvent(`Bearer ${tenant.apiKey}`))
+    assert.isTrue(response.isAuthorized)
+    assert.strictEqual(response.context?.customerId, tenant.customer.id)
+    assert.strictEqual(response.context?.tier, tenant.customer.tier)
+    assert.include(response.context?.scopes ?? "", "invoices:read")
+    assert.match(response.context?.keyId ?? "", /.+/)
+    // The context values API Gateway forwards must be strings, numbers or booleans.
+    for (const value of Object.values(response.context ?? {})) assert.strictEqual(typeof value, "string")
+  })
+
+  it("allows a session token issued for a key, with the same context", async () => {
+    const tenant = app.tenants[0]!
+    const session = await app.run(
+      Authenticator.Authenticator.use((a) => a.exchange(tenant.apiKey, "198.51.100.7"))
+    )
+    const viaKey = await handler(authorizerEvent(`Bearer ${tenant.apiKey}`))
+    const viaSession = await handler(authorizerEvent(`bearer ${session.token}`))
+    assert.isTrue(viaSession.isAuthorized)
+    assert.deepStrictEqual(viaSession.context, viaKey.context)
+  })
+
+  it("denies a wrong secret, an unknown key, a garbage token and a missing or non-bearer header", async () => {
+    const key = app.tenants[1]!.apiKey
+    const wrongSecret = `${key.slice(0, -4)}${key.endsWith("AAAA") ? "BBBB" : "AAAA"}`
+    for (const header of [
+      `Bearer ${wrongSecret}`,
+      "Bearer sb_live_unknownkeyid_secret",
+      "Bearer not.a.jwt",
+      `Basic ${Buffer.from("user:pass").toString("base64")}`,
+      undefined
+    ]) {
+      assert.deepStrictEqual(await handler(authorizerEvent(header)), { isAuthorized: false }, String(header))
+    }
+  })
+
+  it("denies a revoked key at once", async () => {
+    const tenant = app.tenants[3]!
+    const created = await app.run(
+      Authenticator.Authenticator.use((a) =>
+        a.createKey({ customerId: tenant.customer.id, name: "authorizer test", scopes: ["invoices:read"] })
+      )
+    )
+    const presented = Redacted.value(created.plaintext)
+    assert.isTrue((await handler(authorizerEvent(`Bearer ${presented}`))).isAuthorized)
+    await app.run(Authenticator.Authenticator.use((a) => a.revokeKey(tenant.customer.id, created.key.id)))
+    assert.isFalse((await handler(authorizerEvent(`Bearer ${presented}`))).isAuthorized)
+  })
+
+  it("fails the invocation (a gateway 500, never cached) on an event that is not a 2.0 REQUEST event", async () => {
+    const v1 = { ...authorizerEvent("Bearer x"), version: "1.0" }
+    const token = { type: "TOKEN", authorizationToken: "Bearer x", methodArn: "arn:aws:execute-api:..." }
+    for (const bad of [v1, token, null]) {
+      const outcome = await handler(bad).then(
+        () => "allowed or denied",
+        (error: unknown) => String(error)
+      )
+      assert.include(outcome, "payload format version 2.0")
+    }
+    // The next invocation is served as usual.
+    assert.isTrue((await handler(authorizerEvent(`Bearer ${app.tenants[0]!.apiKey}`))).isAuthorized)
+    assert.strictEqual(container.starts(), 1)
+  })
+
+  it("reads the credential from the Authorization header in any case, else the identity source", () => {
+    const event = (headers: Record<string, string>, identitySource?: Array<string>) =>
+      ({
+        version: "2.0",
+        type: "REQUEST",
+        headers,
+        ...(identitySource === undefined ? {} : { identitySource }),
+        requestContext: { http: { sourceIp: "192.0.2.1" } }
+      }) as const
+    assert.strictEqual(Authorizer.credentialOf(event({ Authorization: "Bearer abc" })), "abc")
+    assert.strictEqual(Authorizer.credentialOf(event({}, ["BEARER xyz"])), "xyz")
+    assert.strictEqual(Authorizer.credentialOf(event({ authorization: "Bearer" })), undefined)
+    assert.strictEqual(Authorizer.credentialOf(event({ authorization: "Token abc" })), undefined)
+  })
+})

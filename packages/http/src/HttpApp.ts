@@ -1,0 +1,66 @@
+/**
+ * The API as one layer: every handler of the HttpApi, the OpenAPI document and reference page,
+ * and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
+ * parameterized by plain options. It still needs the services the handlers use (database,
+ * tenancy, repositories, the authenticator): the composition root provides them, once, to the
+ * Node server and to the Lambda web handler alike.
+ */
+import { type Duration, Layer } from "effect"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { Api } from "./Api.ts"
+import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
+import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
+import * as AuthHttp from "./auth/AuthHttp.ts"
+import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
+import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
+import * as MetricsHttp from "./metrics/MetricsHttp.ts"
+import * as BodyLimit from "./server/BodyLimit.ts"
+import * as ErrorResponses from "./server/ErrorResponses.ts"
+import * as RateLimiter from "./server/RateLimiter.ts"
+import * as SupportHttp from "./support/SupportHttp.ts"
+import * as SystemHttp from "./system/SystemHttp.ts"
+import * as UsageHttp from "./usage/UsageHttp.ts"
+
+/** What the API needs to know about its deployment. */
+export interface Options {
+  /** Reported by `/health`. */
+  readonly profile: string
+  /** Reported by `/health`. */
+  readonly databaseKind: "postgres" | "pglite"
+  /** Trust `X-Forwarded-For` for the client address (the rate limiter and the auth middleware alike). */
+  readonly trustProxy: boolean
+  /** Larger request bodies are refused with 413 while being read. */
+  readonly maxBodyBytes: number
+  /** Requests per client address and window. */
+  readonly rateLimit: { readonly limit: number; readonly window: Duration.Duration }
+}
+
+/** Every route, with the middleware (still needing the services the handlers use). */
+export const layer = (options: Options) => {
+  const keyOptions = { trustProxy: options.trustProxy }
+  const handlers = Layer.mergeAll(
+    SystemHttp.layer({ profile: options.profile, databaseKind: options.databaseKind }),
+    AuthHttp.layer(keyOptions),
+    InvoicesHttp.layer(),
+    MetricsHttp.layer,
+    ApiKeysHttp.layer,
+    ComplianceHttp.layer,
+    SupportHttp.layer,
+    UsageHttp.layer
+  ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)))
+  return Layer.mergeAll(
+    HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
+    HttpApiScalar.layer(Api, { path: "/docs" }),
+    ErrorResponses.layer,
+    BodyLimit.middleware(options.maxBodyBytes),
+    RateLimiter.middleware({ trustProxy: options.trustProxy, exempt: ["/health"] })
+  ).pipe(
+    Layer.provide(
+      RateLimiter.RateLimiter.layer({
+        limit: options.rateLimit.limit,
+        window: options.rateLimit.window,
+        maxKeys: RateLimiter.defaultPolicy.maxKeys
+      })
+    )
+  )
+}
