@@ -28,6 +28,29 @@ export class Api extends HttpApi.make("securebase")
       version: "0.1.0",
       description:
         "Multi-tenant billing and tenancy. Authenticate with `Authorization: Bearer <API key or session token>`; " +
-        "every object you can see is your own: other tenants' ids answer 404."
+        "every object you can see is your own: other tenants' ids answer 404.",
+      transform: (spec) => withBearerScheme(spec)
     })
   ) {}
+
+/**
+ * The security scheme as OpenAPI readers expect it: effect writes `scheme: "Bearer"`, which some
+ * (Scalar among them) do not recognize and then show as HTTP Basic in every example.
+ */
+export const withBearerScheme = (spec: Record<string, any>): Record<string, any> => ({
+  ...spec,
+  components: {
+    ...spec.components,
+    securitySchemes: {
+      ...spec.components?.securitySchemes,
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "API key (sb_live_…) or session token",
+        description:
+          "An API key (`sb_live_<keyId>_<secret>`, shown once when created) or a session token from " +
+          "`POST /auth/authenticate`, as `Authorization: Bearer <credential>`."
+      }
+    }
+  }
+})

@@ -6,7 +6,7 @@
  * Node server and to the Lambda web handler alike.
  */
 import { type Duration, Layer } from "effect"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
@@ -18,6 +18,7 @@ import * as BodyLimit from "./server/BodyLimit.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
 import * as RateLimiter from "./server/RateLimiter.ts"
 import * as SupportHttp from "./support/SupportHttp.ts"
+import * as Docs from "./system/Docs.ts"
 import * as SystemHttp from "./system/SystemHttp.ts"
 import * as UsageHttp from "./usage/UsageHttp.ts"
 
@@ -50,7 +51,7 @@ export const layer = (options: Options) => {
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
-    HttpApiScalar.layer(Api, { path: "/docs" }),
+    Docs.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
     RateLimiter.middleware({ trustProxy: options.trustProxy, exempt: ["/health"] })

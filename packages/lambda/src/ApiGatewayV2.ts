@@ -101,7 +101,9 @@ export const fromResponse = async (response: Response): Promise<HttpApiResult> =
   const cookies = response.headers.getSetCookie()
   const bytes = new Uint8Array(await response.arrayBuffer())
   const contentType = response.headers.get("content-type") ?? ""
-  const isText = bytes.length === 0 || textual.test(contentType)
+  // A compressed body is bytes whatever its type says (gzip of text/html is not text).
+  const isText =
+    (bytes.length === 0 || textual.test(contentType)) && !response.headers.has("content-encoding")
   return {
     statusCode: response.status,
     headers,

@@ -1,5 +1,6 @@
 /** The conversions, on AWS's documented sample event for HTTP API payload format 2.0. */
 import { readFileSync } from "node:fs"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { fromResponse, HttpApiEvent, toRequest } from "../src/ApiGatewayV2.ts"
@@ -76,6 +77,17 @@ describe("ApiGatewayV2.fromResponse", () => {
     const result = await fromResponse(new Response(pdf, { headers: { "content-type": "application/pdf" } }))
     assert.isTrue(result.isBase64Encoded)
     assert.deepStrictEqual(new Uint8Array(Buffer.from(result.body, "base64")), pdf)
+  })
+
+  it("returns a compressed text body base64-encoded, so the gateway passes the gzip bytes through", async () => {
+    const html = new TextEncoder().encode("<!doctype html><p>docs</p>".repeat(50))
+    const gzipped = new Uint8Array(gzipSync(html))
+    const result = await fromResponse(
+      new Response(gzipped, { headers: { "content-type": "text/html; charset=utf-8", "content-encoding": "gzip" } })
+    )
+    assert.isTrue(result.isBase64Encoded)
+    assert.strictEqual(result.headers["content-encoding"], "gzip")
+    assert.deepStrictEqual(new Uint8Array(gunzipSync(Buffer.from(result.body, "base64"))), html)
   })
 
   it("moves every set-cookie into the cookies array", async () => {

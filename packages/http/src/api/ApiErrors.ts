@@ -32,6 +32,11 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", fiel
 /** 404: no such object for this tenant (another tenant's object is indistinguishable). */
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", fields, { httpApiStatus: 404 }) {}
 
+/** 405: the path exists, but not with this method (`Allow` lists the methods it answers). */
+export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()("MethodNotAllowed", fields, {
+  httpApiStatus: 405
+}) {}
+
 /** 409: the request conflicts with the current state (an illegal invoice transition, a reused key). */
 export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", fields, { httpApiStatus: 409 }) {}
 

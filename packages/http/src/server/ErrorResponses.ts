@@ -5,10 +5,11 @@
  * and is logged with a request id. Responses the framework writes itself in plain text (415 for
  * an unsupported content type) are rewritten into the same shape.
  */
-import { Cause, Effect, type Schema, SchemaIssue } from "effect"
+import { Cause, Effect, type Schema, type SchemaAST, SchemaIssue } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import type * as ApiErrors from "../api/ApiErrors.ts"
+import * as Routes from "../api/Routes.ts"
 
 type Body = {
   readonly _tag: string
@@ -25,9 +26,51 @@ export const errorResponse = (status: number, body: Body, headers: Record<string
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
+// The values of a union of literals (an enum such as InvoiceStatus), or undefined.
+const literalsOf = (ast: SchemaAST.AST): ReadonlyArray<SchemaAST.LiteralValue> | undefined => {
+  if (ast._tag === "Literal") return [ast.literal]
+  if (ast._tag !== "Union") return undefined
+  const out: Array<SchemaAST.LiteralValue> = []
+  for (const member of ast.types) {
+    const values = literalsOf(member)
+    if (values === undefined) return undefined
+    out.push(...values)
+  }
+  return out
+}
+
+// The first failure in the tree with its path, when it is a value outside an enum: the
+// formatter would name the enum's identifier ("Expected InvoiceStatus"), not its values.
+const enumMismatch = (
+  issue: SchemaIssue.Issue,
+  path: ReadonlyArray<PropertyKey> = []
+): { path: ReadonlyArray<PropertyKey>; values: ReadonlyArray<SchemaAST.LiteralValue> } | undefined => {
+  switch (issue._tag) {
+    case "Pointer":
+      return enumMismatch(issue.issue, [...path, ...issue.path])
+    case "Composite":
+      return issue.issues[0] === undefined ? undefined : enumMismatch(issue.issues[0], path)
+    case "Encoding":
+      return enumMismatch(issue.issue, path)
+    case "AnyOf": {
+      const values = issue.issues.length === 0 ? literalsOf(issue.ast) : undefined
+      return values === undefined ? undefined : { path, values }
+    }
+    default:
+      return undefined
+  }
+}
+
 /** The first field path and message of a Schema failure, for a 400 body. */
 export const describeSchemaError = (error: Schema.SchemaError): { field?: string; message: string } => {
-  const first = formatter(error.issue).issues[0]
+  const mismatch = enumMismatch(error.issue)
+  const first =
+    mismatch === undefined
+      ? formatter(error.issue).issues[0]
+      : {
+          path: mismatch.path,
+          message: `Expected one of ${mismatch.values.map((v) => JSON.stringify(v)).join(", ")}`
+        }
   if (first === undefined) return { message: "invalid request" }
   const path = (first.path ?? []).map(String).join(".")
   return path === "" ? { message: first.message } : { field: path, message: `${path}: ${first.message}` }
@@ -74,9 +117,20 @@ export const layer = HttpRouter.middleware(
       if (isTag(error, "HttpServerError")) {
         const reason = (error as { reason: { _tag: string } }).reason
         if (reason._tag === "RouteNotFound") {
-          return Effect.succeed(
-            errorResponse(404, { _tag: "NotFound", code: "ROUTE.NOT_FOUND", message: "no such route" })
-          )
+          return Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+            const allowed = Routes.methodsAt(new URL(request.url, "http://local").pathname)
+            return allowed.length === 0
+              ? errorResponse(404, { _tag: "NotFound", code: "ROUTE.NOT_FOUND", message: "no such route" })
+              : errorResponse(
+                  405,
+                  {
+                    _tag: "MethodNotAllowed",
+                    code: "ROUTE.METHOD_NOT_ALLOWED",
+                    message: `${request.method} is not allowed here; allowed: ${allowed.join(", ")}`
+                  },
+                  { allow: allowed.join(", ") }
+                )
+          })
         }
         if (reason._tag === "RequestParseError") {
           return Effect.succeed(
@@ -109,7 +163,10 @@ export const layer = HttpRouter.middleware(
   { global: true }
 )
 
-// The framework answers an unsupported content type itself, as text/plain.
+/** The challenge every 401 carries (RFC 6750): how to authenticate. */
+export const bearerChallenge = 'Bearer realm="securebase"'
+
+// The framework answers an unsupported content type itself, as text/plain; a 401 names the scheme.
 const normalize = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse =>
   response.status === 415
     ? errorResponse(415, {
@@ -117,7 +174,9 @@ const normalize = (response: HttpServerResponse.HttpServerResponse): HttpServerR
         code: "REQUEST.UNSUPPORTED_MEDIA_TYPE",
         message: "send the body as application/json"
       })
-    : response
+    : response.status === 401 && response.headers["www-authenticate"] === undefined
+      ? HttpServerResponse.setHeader(response, "www-authenticate", bearerChallenge)
+      : response
 
 const isTag = (u: unknown, tag: string): boolean =>
   typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === tag
