@@ -5,6 +5,7 @@
  * (stored hostile usage), [2] healthcare (usage and tickets).
  */
 import { assert, describe, layer } from "@effect/vitest"
+import { Decimal, type PriceBook, PricingPolicy } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "./support/TestServer.ts"
@@ -262,3 +263,41 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("host
     )
   })
 })
+
+/** The reference card with API calls of the standard tier at $1,000,000 each. */
+const extravagant = (): PricingPolicy.Policy => {
+  const policy = PricingPolicy.PricingPolicy.defaultValue()
+  const book = policy.priceBook
+  const charges = book.plans.standard.charges.map((c) =>
+    c._tag === "Usage" && c.metric === "api_calls"
+      ? { ...c, model: { _tag: "PerUnit" as const, unitPrice: Decimal.unsafe("1000000") } }
+      : c
+  ) as unknown as PriceBook.Plan["charges"]
+  return { ...policy, priceBook: { ...book, plans: { ...book.plans, standard: { charges } } } }
+}
+
+layer(TestServer.layer({}, { policy: extravagant() }), { timeout: 120_000, excludeTestServices: true })(
+  "hostile input, priced beyond what an invoice holds",
+  (it) => {
+    it.effect(
+      "GET /metrics answers 422 AMOUNT.OUT_OF_RANGE, not 500, when the month prices beyond Money.maxMinor",
+      () =>
+        Effect.gen(function* () {
+          const key = yield* keyOf(0)
+          const before = yield* send("GET", "/metrics", key)
+          assert.strictEqual(before.status, 200, JSON.stringify(before.body))
+          // A valid event at the per-event maximum: 10^9 calls at $1,000,000 each.
+          const r = yield* ingest(key, [event("max-calls", { quantity: "1000000000" })])
+          assert.strictEqual(r.status, 200, JSON.stringify(r.body))
+          const metrics = yield* send("GET", "/metrics", key)
+          assert.strictEqual(metrics.status, 422, JSON.stringify(metrics.body))
+          assert.strictEqual(metrics.body.code, "AMOUNT.OUT_OF_RANGE")
+          assert.match(
+            metrics.body.message,
+            /^line api_calls of \d+ USD minor units exceeds the limit of 9007199254740991$/
+          )
+          assert.strictEqual((yield* send("GET", "/metrics/history", key)).status, 200)
+        })
+    )
+  }
+)

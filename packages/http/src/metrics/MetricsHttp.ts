@@ -58,9 +58,12 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
           }).pipe(Effect.orDie)
           // The estimate is priced by the billing run's own function, so it is the bill the run
           // would make were the month to end now.
+          // Beyond what an invoice holds is the month's data, the client's to hear about; any other
+          // pricing failure is a broken price book or a bug.
           const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(
-            Effect.catchTag("AmountOutOfRange", (e) => Effect.fail(unprocessable(e))),
-            Effect.orDie
+            Effect.catch((e) =>
+              e._tag === "AmountOutOfRange" ? Effect.fail(unprocessable(e)) : Effect.die(e)
+            )
           )
           const included = new Map(
             policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
