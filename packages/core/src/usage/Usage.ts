@@ -17,8 +17,10 @@ import { type Aggregation, type Catalog, MetricCode } from "./Metric.ts"
 /**
  * The largest quantity one event may carry: 10^9 (a billion calls, an exabyte in GB). With
  * {@link maxQuantityScale}, an event's quantity has at most 16 significant digits, so sums over any
- * realistic month stay far below what a decimal figure on the API can show, and a single event can
- * no longer push an invoice past `Money.maxMinor` (which `Invoicing.priceInvoice` still enforces).
+ * realistic month stay far below what a decimal figure on the API can show. At the reference card's
+ * prices one event is at most about $90 million of data transfer, and about 975,000 of them in one
+ * month are needed before an invoice passes `Money.maxMinor`; past it (or with a price book dear
+ * enough), `Invoicing.priceInvoice` fails with `AmountOutOfRange`, never an unstorable invoice.
  */
 export const maxQuantity: BigDecimal.BigDecimal = Decimal.unsafe("1000000000")
 
