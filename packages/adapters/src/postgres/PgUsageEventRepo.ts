@@ -59,7 +59,10 @@ export const toEvent = (row: Row) =>
 
 /**
  * Takes the shared advisory lock of each customer's usage for `period` until the transaction ends,
- * so no void of those months commits in between (see migration 0009).
+ * so no void of those months commits in between (see migration 0009). It must be a statement of its
+ * own, before the read: under READ COMMITTED a statement's snapshot is taken when it starts, so a
+ * read that waited for the lock inside the same statement would still see a void committed during
+ * the wait as not voided.
  */
 export const lockPeriods = (
   sql: SqlClient.SqlClient,
