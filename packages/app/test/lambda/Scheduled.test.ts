@@ -97,7 +97,9 @@ describe("Scheduled handlers", () => {
       logged.map((l) => JSON.parse(l)),
       [summary]
     )
-  })
+    // The container's cold start (PGlite, migrations, demo tenants) happens in this first call:
+    // about 29 s on a loaded 2-core machine, so not within vitest's default 30 s by luck.
+  }, 180_000)
 
   it("does nothing twice when EventBridge delivers the same event again", async () => {
     const mailed = readdirSync(outbox).length

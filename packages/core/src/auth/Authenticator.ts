@@ -82,10 +82,16 @@ const decoyHash = "0".repeat(64) as ApiKey.SecretHash
 export class Authenticator extends Context.Service<
   Authenticator,
   {
-    /** Issues a key for an active customer within its tier's limit; the plaintext is shown once. */
+    /**
+     * Issues a key for an active customer within its tier's limit; the plaintext is shown once. The
+     * name must be an `ApiKey.KeyName`.
+     */
     readonly createKey: (
       input: NewKey
-    ) => Effect.Effect<CreatedKey, CustomerInactive | ApiKeyLimitReached | AuthBackendUnavailable>
+    ) => Effect.Effect<
+      CreatedKey,
+      ApiKey.InvalidKeyName | CustomerInactive | ApiKeyLimitReached | AuthBackendUnavailable
+    >
     /** The customer's keys (never secrets). */
     readonly listKeys: (
       customerId: CustomerId
@@ -293,6 +299,7 @@ export class Authenticator extends Context.Service<
 
     return Authenticator.of({
       createKey: Effect.fn("Authenticator.createKey")(function* (input: NewKey) {
+        const name = yield* ApiKey.validateName(input.name)
         const customer = yield* activeCustomer(input.customerId)
         const now = yield* DateTime.now
         const { keyId, secret } = yield* secrets.generate
@@ -300,7 +307,7 @@ export class Authenticator extends Context.Service<
         const record = new ApiKey.ApiKeyRecord({
           id: keyId,
           customerId: input.customerId,
-          name: input.name,
+          name,
           mode,
           prefix: ApiKey.prefixOf(mode, keyId),
           scopes: input.scopes,

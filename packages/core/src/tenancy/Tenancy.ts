@@ -5,6 +5,7 @@
  * change and its audit events commit or roll back together.
  */
 import { Context, type Effect } from "effect"
+import type { ApiKeyId } from "../auth/ApiKey.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 
@@ -12,6 +13,20 @@ import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 export class CurrentCustomer extends Context.Service<CurrentCustomer, CustomerId>()(
   "@securebase/core/tenancy/CurrentCustomer"
 ) {}
+
+/** Who acts in the current fiber: set by the authentication middleware (or a CLI/worker), read by the Tenancy adapter. */
+export interface Principal {
+  /** `api_key:<keyId>`, `session:<sessionId>`, `operator:<id>`, `worker:billing`, `cli:<name>`. */
+  readonly actor: string
+  readonly keyId?: ApiKeyId | undefined
+  readonly sessionId?: string | undefined
+}
+export const CurrentPrincipal = Context.Reference<Principal | undefined>(
+  "@securebase/core/tenancy/CurrentPrincipal",
+  {
+    defaultValue: () => undefined
+  }
+)
 
 /** Runs effects inside a tenant's (or the billing worker's) transaction. */
 export class Tenancy extends Context.Service<

@@ -3,7 +3,7 @@ import { Authenticator } from "@securebase/core"
 import { DateTime, Effect, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
+import { BadRequest, ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import { requireScope } from "../auth/AuthenticationLive.ts"
 
@@ -51,6 +51,9 @@ export const layer = HttpApiBuilder.group(
             })
             .pipe(
               Effect.catchTags({
+                // The payload schema already refuses such names; this is the core's own check.
+                InvalidKeyName: (e) =>
+                  Effect.fail(new BadRequest({ code: "REQUEST.INVALID", message: e.message, field: "name" })),
                 ApiKeyLimitReached: (e) =>
                   Effect.fail(
                     new Unprocessable({
