@@ -272,7 +272,11 @@ describe("Authenticator: sessions", () => {
         const key = Redacted.value((yield* newKey(1)).plaintext)
         const a = yield* auth.exchange(key, client)
         const b = yield* auth.exchange(key, client)
-        yield* auth.revokeSession(a.claims)
+        yield* auth.revokeSession({
+          sessionId: a.claims.jti,
+          customerId: a.claims.sub,
+          keyId: a.claims.keyId
+        })
         assert.strictEqual(yield* code(auth.verifySession(a.token, client)), "AUTH.SESSION_REVOKED")
         yield* auth.verifySession(b.token, client)
       })
