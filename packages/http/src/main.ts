@@ -18,6 +18,12 @@ const banner = (config: ServerConfig.ServerConfig, tenants: ReadonlyArray<DemoDa
     `SecureBase API (${config.profile}) on ${url}`,
     `  database: ${Option.isSome(config.databaseUrl) ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite${Option.match(config.pgliteDataDir, { onNone: () => " (in memory)", onSome: (d) => ` in ${d}` })}`}`,
     `  docs:     ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    ...(config.ephemeralSigningKey
+      ? [
+          `  sessions: signed with a random secret generated for this process (${config.signingKeys[0]!.kid}),`,
+          "            since JWT_SIGNING_KEYS is unset: they end when it stops and no other instance accepts them"
+        ]
+      : []),
     ""
   ]
   if (tenants.length > 0) {

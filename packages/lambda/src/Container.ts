@@ -82,6 +82,10 @@ export const start = (options: Options = {}) =>
   Effect.gen(function* () {
     const env = yield* loadEnvironment(options)
     const config = yield* configOf(env)
+    if (config.ephemeralSigningKey)
+      yield* Effect.logWarning(
+        "JWT_SIGNING_KEYS is unset: sessions are signed with a random secret of this container only"
+      )
     const services = servicesLayer(config)
     const memoMap = yield* Layer.makeMemoMap
     const scope = yield* Scope.make()
