@@ -13,7 +13,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
 import { servicesLayer } from "@securebase/http/App.ts"
 import * as DemoData from "@securebase/http/demo/DemoData.ts"
 import * as ServerConfig from "@securebase/http/server/ServerConfig.ts"
-import { ConfigProvider, type Context, Effect, Exit, Layer, Scope } from "effect"
+import { ConfigProvider, Console, type Context, Effect, Exit, Layer, Scope } from "effect"
 import * as Secrets from "./Secrets.ts"
 
 /** The services layer the API and the jobs run on. */
@@ -82,9 +82,10 @@ export const start = (options: Options = {}) =>
   Effect.gen(function* () {
     const env = yield* loadEnvironment(options)
     const config = yield* configOf(env)
+    // On stderr, like the container's other notices: stdout carries the jobs' one-line summaries.
     if (config.ephemeralSigningKey)
-      yield* Effect.logWarning(
-        "JWT_SIGNING_KEYS is unset: sessions are signed with a random secret of this container only"
+      yield* Console.error(
+        "SecureBase: JWT_SIGNING_KEYS is unset: sessions are signed with a random secret of this container only."
       )
     const services = servicesLayer(config)
     const memoMap = yield* Layer.makeMemoMap
