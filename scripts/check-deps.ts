@@ -10,6 +10,8 @@
  * - a relative import never leaves its package;
  * - another workspace package is imported only through an entry point it names in its `exports`
  *   (`@securebase/core`, `@securebase/core/testing`), never through a wildcard into its files.
+ *   (Each package also exports `./*`, only so that TypeScript can name a deep type in the
+ *   declaration files it emits for another package; code never imports through it.)
  *
  * Exits 1 with one line per violation.
  */

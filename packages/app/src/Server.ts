@@ -35,6 +35,12 @@ export const banner = (
     `SecureBase API (${config.profile}) on ${url}`,
     `  database: ${databaseLine(config)}`,
     `  docs:     ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    ...(config.ephemeralSigningKey
+      ? [
+          `  sessions: signed with a random secret generated for this process (${config.signingKeys[0]!.kid}),`,
+          "            since JWT_SIGNING_KEYS is unset: they end when it stops and no other instance accepts them"
+        ]
+      : []),
     ""
   ]
   if (tenants.length > 0) {

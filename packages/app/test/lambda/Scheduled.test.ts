@@ -70,7 +70,10 @@ describe("Scheduled handlers", () => {
     if (outbox !== undefined) rmSync(outbox, { recursive: true, force: true })
   })
 
-  it("bills every demo tenant for the month that just ended, mails the invoices and returns the summary", async () => {
+  // The first invocation starts the container (PGlite, migrations, demo seed): minutes on a loaded machine.
+  it("bills every demo tenant for the month that just ended, mails the invoices and returns the summary", {
+    timeout: 180_000
+  }, async () => {
     const logged: Array<string> = []
     const log = console.log
     console.log = (line: unknown) => logged.push(String(line))
@@ -97,9 +100,7 @@ describe("Scheduled handlers", () => {
       logged.map((l) => JSON.parse(l)),
       [summary]
     )
-    // The container's cold start (PGlite, migrations, demo tenants) happens in this first call:
-    // about 29 s on a loaded 2-core machine, so not within vitest's default 30 s by luck.
-  }, 180_000)
+  })
 
   it("does nothing twice when EventBridge delivers the same event again", async () => {
     const mailed = readdirSync(outbox).length
