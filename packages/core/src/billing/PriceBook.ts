@@ -4,7 +4,7 @@
  * charge with an included quantity and a pricing model). All prices are exact decimals in major
  * units (`"2000"`, `"0.0004"`).
  */
-import { Schema } from "effect"
+import { BigDecimal, Schema } from "effect"
 import { PriceBookId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
@@ -14,12 +14,13 @@ import * as Metric from "../usage/Metric.ts"
 import { MetricCode } from "../usage/Metric.ts"
 import * as Discount from "./Discount.ts"
 import { DiscountRule } from "./Discount.ts"
+import * as PricingModelModule from "./PricingModel.ts"
 import { PricingModel } from "./PricingModel.ts"
 import type { Tier } from "./Tier.ts"
 
 /** A charge code, unique within a plan, such as `platform` or `api_calls_overage`. */
 export const ChargeCode = Schema.String.check(
-  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a charge code such as platform" })
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/u, { message: "expected a charge code such as platform" })
 )
 export type ChargeCode = typeof ChargeCode.Type
 
@@ -41,7 +42,14 @@ export const UsageCharge = Schema.TaggedStruct("Usage", {
   metric: MetricCode,
   included: NonNegativeDecimal,
   model: PricingModel
-})
+}).check(
+  Schema.makeFilter(
+    (c: { readonly included: BigDecimal.BigDecimal; readonly model: PricingModel }) =>
+      !PricingModelModule.isPerTransaction(c.model) ||
+      BigDecimal.isZero(c.included) ||
+      "a charge priced per transaction has no included quantity (use freeAmount or freeTransactions)"
+  )
+)
 export type UsageCharge = typeof UsageCharge.Type
 
 /** A charge of a plan. */

@@ -1,7 +1,8 @@
 /**
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
- * the billing run's own `BillingRun.priceUsage` under the deployment's `PricingPolicy`, so
- * `/metrics` shows exactly the bill the run would make if the month ended now.
+ * the billing run's own `BillingRun.usageFromEvents` and `BillingRun.priceUsage` under the
+ * deployment's `PricingPolicy` (the book of the customer's currency, its terms), so `/metrics`
+ * shows exactly the bill the run would make if the month ended now.
  */
 import {
   BillingRun,
@@ -9,6 +10,7 @@ import {
   type Metric,
   Period,
   PricingPolicy,
+  Quote,
   Usage,
   UsageEventRepo
 } from "@securebase/core"
@@ -43,19 +45,20 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
               customer: ownCustomer(identity.customerId)
             })
           )
-          const usage = yield* Usage.aggregate({
-            catalog: policy.catalog,
-            customerId: customer.id,
-            period,
-            events
-          }).pipe(Effect.orDie)
-          // The estimate is priced by the billing run's own function, so it is the bill the run
-          // would make were the month to end now.
-          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(Effect.orDie)
+          // The estimate is priced by the billing run's own functions (the book of the customer's
+          // currency, its terms), so it is the bill the run would make were the month to end now.
+          const { usage, transactions } = yield* BillingRun.usageFromEvents(customer, period, events).pipe(
+            Effect.orDie
+          )
+          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now, transactions }).pipe(
+            Effect.orDie
+          )
+          const book = yield* PricingPolicy.bookOf(policy, customer).pipe(Effect.orDie)
+          const { plan } = yield* Quote.negotiatedPlan(book.plans[customer.tier], customer.terms).pipe(
+            Effect.orDie
+          )
           const included = new Map(
-            policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
-              c._tag === "Usage" ? [[c.metric, c.included] as const] : []
-            )
+            plan.charges.flatMap((c) => (c._tag === "Usage" ? [[c.metric, c.included] as const] : []))
           )
           return {
             period,

@@ -48,17 +48,19 @@ const issued = (
   tier: "fintech" | "gov-federal" = "fintech"
 ) =>
   Effect.flatMap(
-    Invoicing.priceInvoice({
-      invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
-      customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-      tier,
-      taxProfile,
-      period: "2026-10" as Period.Period,
-      priceBook: PriceBook.referenceCard,
-      taxPolicy: Tax.referenceCard,
-      usage: Usage.metrics(Metric.defaultCatalog, figures),
-      createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
-    }),
+    Effect.flatMap(Usage.metrics(Metric.defaultCatalog, figures), (usage) =>
+      Invoicing.priceInvoice({
+        invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
+        customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
+        tier,
+        taxProfile,
+        period: "2026-10" as Period.Period,
+        priceBook: PriceBook.referenceCard,
+        taxPolicy: Tax.referenceCard,
+        usage,
+        createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+      })
+    ),
     (draft) =>
       InvoiceLifecycle.issue(draft, {
         number: Invoice.formatNumber(2026, 42),
