@@ -93,6 +93,36 @@ export const basePrice = (book: PriceBook, tier: Tier): Decimal.Decimal =>
     .filter((c): c is FlatCharge => c._tag === "Flat")
     .reduce((acc, c) => Decimal.add(acc, c.amount), Decimal.zero)
 
+/** The book with another volume discount rule. */
+export const withDiscount = (book: PriceBook, discount: DiscountRule): PriceBook => ({ ...book, discount })
+
+/** The book with another rounding mode. */
+export const withRounding = (book: PriceBook, rounding: RoundingMode): PriceBook => ({ ...book, rounding })
+
+/** The book in another currency: the same decimal prices, read as major units of `currency`. */
+export const withCurrency = (book: PriceBook, currency: Currency): PriceBook => ({ ...book, currency })
+
+/** The book under another id and name (a new version of a book is a new book). */
+export const withId = (book: PriceBook, id: PriceBookId, name: string = book.name): PriceBook => ({
+  ...book,
+  id,
+  name
+})
+
+/** The book with `plan` as a tier's plan. */
+export const withPlan = (book: PriceBook, tier: Tier, plan: Plan): PriceBook => ({
+  ...book,
+  plans: { ...book.plans, [tier]: plan }
+})
+
+/** The book with `charge` in a tier's plan: replacing the charge of the same code, else added last. */
+export const withCharge = (book: PriceBook, tier: Tier, charge: Charge): PriceBook => {
+  const charges = book.plans[tier].charges
+  const i = charges.findIndex((c) => c.code === charge.code)
+  const next = i < 0 ? [...charges, charge] : charges.map((c, j) => (j === i ? charge : c))
+  return withPlan(book, tier, { charges: next as unknown as Plan["charges"] })
+}
+
 const d = Decimal.unsafe
 const platform = (amount: string): FlatCharge => ({
   _tag: "Flat",
@@ -119,7 +149,8 @@ const usage = (
  * The reference card's price book: base prices $2,000 / $8,000 / $15,000 / $25,000 a month, the
  * capped 5%-over-$5,000 volume discount, half-up rounding to the cent, and overage charges on the
  * card's usage metrics above generous included quantities (so a customer within its tier's
- * allowance pays exactly the base price).
+ * allowance pays exactly the base price). Every charge is monotone (per-unit, package or
+ * graduated), so more usage of any metric never lowers a bill (`PriceBookLaws.check` verifies it).
  */
 export const referenceCard: PriceBook = {
   id: "securebase-2026" as PriceBookId,
@@ -212,8 +243,11 @@ export const referenceCard: PriceBook = {
     "gov-federal": {
       charges: [
         platform("25000"),
+        // Graduated, not Volume: under Volume, 120,000,001 calls (every billable call at the
+        // $0.00015 band) cost $5,000 less than 120,000,000 (all at $0.0002). Graduated keeps the
+        // same band prices and never charges more usage less.
         usage("api_calls", "API calls", "api_calls", "20000000", {
-          _tag: "Volume",
+          _tag: "Graduated",
           bands: [
             { upTo: d("100000000"), unitPrice: d("0.0002") },
             { upTo: null, unitPrice: d("0.00015") }
