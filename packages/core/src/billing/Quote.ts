@@ -80,6 +80,9 @@ export class InvalidTerms extends Schema.TaggedError<InvalidTerms>()("InvalidTer
   readonly code = "TERMS.INVALID"
 }
 
+/** Why a quote could not be priced. */
+export type QuoteError = MissingMetric | TransactionsUnavailable | InvalidTerms | Tax.UnknownTaxJurisdiction
+
 /** How to price a plan: the book's settings, and optionally tax, terms, period and transactions. */
 export interface QuoteOptions {
   readonly currency: Currency
