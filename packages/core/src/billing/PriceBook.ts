@@ -4,7 +4,7 @@
  * charge with an included quantity and a pricing model). All prices are exact decimals in major
  * units (`"2000"`, `"0.0004"`).
  */
-import { BigDecimal, Schema } from "effect"
+import { BigDecimal, JsonSchema, Schema } from "effect"
 import { PriceBookId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
@@ -80,6 +80,30 @@ export const PriceBook = Schema.Struct({
   })
 }).annotate({ identifier: "PriceBook" })
 export type PriceBook = typeof PriceBook.Type
+
+/** Where the published JSON Schema of a price book lives (its `$id`). */
+export const jsonSchemaId = "https://securebase.dev/schemas/price-book.schema.json"
+
+/**
+ * The JSON Schema (draft 2020-12) of a price book's JSON form, generated from the Schema, so an
+ * editor validates a book as it is written (decimals as strings with their patterns, rates as
+ * fractions, `upTo: null` for the last band). The Schema stays the final judge: `decode` also
+ * checks what JSON Schema cannot say (band limits increasing, unique charge codes, ...).
+ * `packages/core/schema/price-book.schema.json` is this, written by
+ * `npm run schema:price-book`.
+ */
+export const jsonSchema = (): Record<string, unknown> => {
+  const document = Schema.toJsonSchemaDocument(PriceBook)
+  return {
+    $schema: JsonSchema.META_SCHEMA_URI_DRAFT_2020_12,
+    $id: jsonSchemaId,
+    title: "SecureBase price book",
+    description:
+      "A price book: a currency, a named rounding mode, a volume discount rule and a plan per tier. Prices are exact decimals written as strings in major units; rates are fractions (0.08 is 8%).",
+    ...document.schema,
+    $defs: document.definitions
+  }
+}
 
 /** Decodes a price book from JSON-shaped data, with errors that name the offending field. */
 export const decode = Schema.decodeUnknownEffect(PriceBook)

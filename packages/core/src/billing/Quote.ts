@@ -305,11 +305,7 @@ export const quote = Effect.fnUntraced(function* (plan: Plan, usage: Metrics, op
           Breakdown.row(
             "commitment",
             `minimum ${Money.format(minimum)} less charges ${Money.format(Money.make(currency, charged))}`,
-            {
-              units: Decimal.one,
-              unitPrice: exact,
-              amount: exact
-            }
+            { units: Decimal.one, amount: exact }
           )
         ],
         amount: shortfall.minor

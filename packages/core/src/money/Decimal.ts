@@ -36,8 +36,10 @@ const decimalString = (
   description: string,
   ...checks: ReadonlyArray<ReturnType<typeof Schema.isPattern>>
 ) =>
-  Schema.String.check(decimalCheck, ...checks)
-    .annotate({ identifier, description })
+  // Annotated before its checks, so the description sits at the top of the generated JSON Schema
+  // (where an editor shows it), not inside an `allOf` branch.
+  Schema.String.annotate({ description, title: identifier })
+    .check(decimalCheck, ...checks)
     .pipe(Schema.decodeTo(Schema.BigDecimal, toBigDecimal))
 
 /** A decimal written as a string (`"12.5"`, `"0.0004"`), decoded exactly, never through `number`. */
