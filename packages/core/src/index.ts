@@ -74,6 +74,8 @@ export * as PricingModel from "./billing/PricingModel.ts"
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
 export * as Quote from "./billing/Quote.ts"
+/** A dry-run diff of a new price book: every customer's month under both, nothing written. */
+export * as Repricing from "./billing/Repricing.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
