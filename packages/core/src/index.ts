@@ -84,6 +84,8 @@ export * as Tier from "./billing/Tier.ts"
 export * as Compliance from "./compliance/Compliance.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
+/** Changing a customer's pricing terms, audited. */
+export * as ChangeTerms from "./customer/ChangeTerms.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
 /** The customer repository port. */

@@ -48,13 +48,23 @@ export const make = Effect.gen(function* () {
       return yield* mapRead("CustomerRepo.setStatus")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.setStatus"))
 
+  const setTerms = (id: Customer.Customer["id"], terms: CustomerTerms.CustomerTerms) =>
+    Effect.gen(function* () {
+      const encoded = yield* Effect.orDie(encodeTerms(terms))
+      const rows = yield* mapRead("CustomerRepo.setTerms")(sql`
+        UPDATE customers SET terms = ${JSON.stringify(encoded)}::jsonb, updated_at = now() WHERE id = ${id}
+        RETURNING ${columns}`)
+      if (rows.length === 0) return yield* new PersistenceError.NotFound({ entity: "customer", key: id })
+      return yield* mapRead("CustomerRepo.setTerms")(toCustomer(rows[0]))
+    }).pipe(Effect.withSpan("CustomerRepo.setTerms"))
+
   const list = mapRead("CustomerRepo.list")(
     Effect.flatMap(sql`SELECT ${columns} FROM customers ORDER BY created_at, id`, (rows) =>
       Effect.forEach(rows, toCustomer)
     )
   ).pipe(Effect.withSpan("CustomerRepo.list"))
 
-  return CustomerRepo.CustomerRepo.of({ insert, findById, setStatus, list })
+  return CustomerRepo.CustomerRepo.of({ insert, findById, setStatus, setTerms, list })
 })
 
 /** `CustomerRepo` on the current `SqlClient`. */

@@ -7,7 +7,9 @@
  */
 import { assert } from "@effect/vitest"
 import {
+  AuditLog,
   BillingRun,
+  ChangeTerms,
   Customer,
   CustomerRepo,
   Decimal,
@@ -114,6 +116,41 @@ suite("Pricing terms and currencies", (it) => {
       // Compared encoded: decimals compare by value, not by their cached normal form.
       assert.deepStrictEqual(encodeCustomer(found), encodeCustomer(customer))
       assert.strictEqual(found.currency, "EUR")
+    }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect("changing a customer's terms stores them and audits the change in the same transaction", () =>
+    Effect.gen(function* () {
+      const p = S.period("2026-02")
+      const customer = yield* onboard(p, 0)
+      const tenancy = yield* Tenancy.Tenancy
+      const at = DateTime.makeUnsafe("2026-02-10T09:00:00Z")
+      const changed = yield* tenancy.runAs(
+        customer.id,
+        ChangeTerms.changeTerms(customer.id, helios(p), { actor: "operator:alice", at })
+      )
+      assert.deepStrictEqual(
+        encodeCustomer(changed).terms,
+        encodeCustomer(new Customer.Customer({ ...customer, terms: helios(p) })).terms
+      )
+      const [events, found] = yield* tenancy.runAs(
+        customer.id,
+        Effect.all([
+          AuditLog.AuditLog.use((a) => a.list(customer.id)),
+          CustomerRepo.CustomerRepo.use((r) => r.findById(customer.id))
+        ])
+      )
+      const event = events.find((e) => e.action === "customer.terms_changed")!
+      assert.deepStrictEqual([event.actor, event.subjectId], ["operator:alice", customer.id])
+      assert.deepStrictEqual((event.payload as any).before, {})
+      assert.strictEqual((event.payload as any).after.commitment.minimum, "3000")
+      assert.deepStrictEqual(encodeCustomer(found), encodeCustomer(changed))
+      // Another tenant's terms cannot be changed: row-level security shows no such customer.
+      const other = yield* onboard(p, 0)
+      const denied = yield* Effect.flip(
+        tenancy.runAs(customer.id, ChangeTerms.changeTerms(other.id, {}, { actor: "operator:alice", at }))
+      )
+      assert.strictEqual(denied._tag, "NotFound")
     }).pipe(Effect.provide(S.layers))
   )
 
