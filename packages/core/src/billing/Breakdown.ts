@@ -35,7 +35,7 @@ export type RowKind = typeof RowKind.Type
 /** One row of a line's breakdown. */
 export const BreakdownRow = Schema.Struct({
   kind: RowKind,
-  /** A short label without prices: "units 10,000,001 and up", "first 10 transactions free". */
+  /** A short label without prices: "band 2", "started packages of 100 units", "3 free transactions". */
   description: Schema.String,
   /** The band's lower bound (exclusive) and upper bound (inclusive, null when unbounded). */
   from: Schema.NullOr(Decimal),
@@ -54,7 +54,7 @@ export interface BreakdownRow extends Schema.Schema.Type<typeof BreakdownRow> {}
 export const Breakdown = Schema.Array(BreakdownRow).annotate({ identifier: "Breakdown" })
 export type Breakdown = ReadonlyArray<BreakdownRow>
 
-/** A row with the optional fields null. */
+/** A row with the optional fields null (values as computed: encoding writes them normalized). */
 export const row = (
   kind: RowKind,
   description: string,
@@ -69,12 +69,12 @@ export const row = (
 ): BreakdownRow => ({
   kind,
   description,
-  from: fields.from === undefined ? null : BigDecimal.normalize(fields.from),
-  to: fields.to === undefined || fields.to === null ? null : BigDecimal.normalize(fields.to),
-  units: BigDecimal.normalize(fields.units),
-  unitPrice: fields.unitPrice === undefined ? null : BigDecimal.normalize(fields.unitPrice),
-  flatFee: fields.flatFee === undefined ? null : BigDecimal.normalize(fields.flatFee),
-  amount: BigDecimal.normalize(fields.amount)
+  from: fields.from ?? null,
+  to: fields.to ?? null,
+  units: fields.units,
+  unitPrice: fields.unitPrice ?? null,
+  flatFee: fields.flatFee ?? null,
+  amount: fields.amount
 })
 
 /** The exact sum of a breakdown's amounts. */

@@ -22,16 +22,22 @@ export const breakdownRows = (line: InvoiceLine): Breakdown.Breakdown =>
     ? []
     : line.breakdown
 
-/** One breakdown row as text: "units 0 to 10,000,000: 10,000,000 × 0.0004 = 4,000". */
+/** One breakdown row as text: "band 1 (0 to 10,000,000): 10,000,000 × 0.0004 = 4,000". */
 export const formatRow = (r: Breakdown.BreakdownRow): string => {
   const g = Decimal.formatGrouped
+  const range =
+    r.kind !== "band" || r.from === null
+      ? ""
+      : r.to === null
+        ? ` (above ${g(r.from)})`
+        : ` (${g(r.from)} to ${g(r.to)})`
   const fee = r.flatFee === null ? "" : ` + ${g(r.flatFee)}`
   const how =
     r.unitPrice === null
       ? ""
       : `${g(r.units)} × ${r.kind === "rate" ? Decimal.formatPercent(r.unitPrice) : g(r.unitPrice)}${fee} = `
   const free = r.kind === "free" ? ` (${g(r.units)})` : ""
-  return `${r.description}${free}: ${how}${g(r.amount)}`
+  return `${r.description}${range}${free}: ${how}${g(r.amount)}`
 }
 
 /** Renders an invoice as fixed-width text, `width` columns wide (72 by default). */

@@ -128,7 +128,6 @@ export interface Priced {
 }
 
 const nothing: Priced = { amount: Decimal.zero, breakdown: [] }
-const g = Decimal.formatGrouped
 
 /** Whether a model is priced transaction by transaction (a percentage with per-transaction fields). */
 export const isPerTransaction = (model: PricingModel): boolean =>
@@ -139,8 +138,8 @@ export const isPerTransaction = (model: PricingModel): boolean =>
     model.freeTransactions !== undefined ||
     model.freeAmount !== undefined)
 
-const bandLabel = (from: BigDecimal.BigDecimal, to: BigDecimal.BigDecimal | null): string =>
-  to === null ? `units above ${g(from)}` : `units ${g(from)} to ${g(to)}`
+// Labels are short and fixed: the numbers are in the row's fields, and renderers format them
+// (formatting them here for every line priced would cost more than the pricing).
 
 // The period's minimum and maximum of a percentage, as an adjustment row when they bite.
 const clampPeriod = (model: Percentage, priced: Priced): Priced => {
@@ -181,7 +180,7 @@ export const priceDetailed = (model: PricingModel, quantity: BigDecimal.BigDecim
       return {
         amount,
         breakdown: [
-          Breakdown.row("packages", `started packages of ${g(model.size)} units (${g(quantity)} units)`, {
+          Breakdown.row("packages", `started packages of ${Decimal.format(model.size)} units`, {
             units: packages,
             unitPrice: model.price,
             amount
@@ -193,14 +192,14 @@ export const priceDetailed = (model: PricingModel, quantity: BigDecimal.BigDecim
       let total = Decimal.zero
       let lower = Decimal.zero
       const rows: Array<Breakdown.BreakdownRow> = []
-      for (const band of model.bands) {
+      for (const [i, band] of model.bands.entries()) {
         if (!isGreaterThan(quantity, lower)) break
         const upper = band.upTo === null ? quantity : min(quantity, band.upTo)
         const units = subtract(upper, lower)
         const amount = sum(multiply(units, band.unitPrice), band.flatFee ?? Decimal.zero)
         total = sum(total, amount)
         rows.push(
-          Breakdown.row("band", bandLabel(lower, band.upTo), {
+          Breakdown.row("band", `band ${i + 1}`, {
             from: lower,
             to: band.upTo,
             units,
@@ -222,7 +221,7 @@ export const priceDetailed = (model: PricingModel, quantity: BigDecimal.BigDecim
       return {
         amount,
         breakdown: [
-          Breakdown.row("band", `all ${g(quantity)} units at the price of ${bandLabel(from, band.upTo)}`, {
+          Breakdown.row("band", `band ${index + 1}, every unit`, {
             from,
             to: band.upTo,
             units: quantity,

@@ -24,8 +24,8 @@ describe("InvoiceText.render", () => {
       // $495 → $9,405; tax $752.40 → $10,157.40.
       const invoice = yield* priceReference("standard", { api_calls: "12000000" }, {}, { terms })
       const text = InvoiceText.render(invoice)
-      assert.include(text, "     units 0 to 10,000,000: 10,000,000 × 0.0004 = 4,000")
-      assert.include(text, "     units above 10,000,000: 1,000,000 × 0.0002 = 200")
+      assert.include(text, "     band 1 (0 to 10,000,000): 10,000,000 × 0.0004 = 4,000")
+      assert.include(text, "     band 2 (above 10,000,000): 1,000,000 × 0.0002 = 200")
       assert.match(text, /8\. Minimum commitment true-up \(minimum \$10,000\.00\)\s+\$3,800\.00/)
       assert.match(text, /Coupon spring: \$100\.00 off \(Spring offer\)\s+-\$100\.00/)
       assert.match(text, /Volume discount 5% over \$5,000\.00 \(never below \$5,000\.00\)\s+-\$495\.00/)

@@ -192,8 +192,8 @@ describe("PricingModel.priceDetailed: breakdowns", () => {
         Decimal.format(r.amount)
       ]),
       [
-        ["units 0 to 100", "0", "100", "100", "100"],
-        ["units 100 to 200", "100", "200", "50", "35"]
+        ["band 1", "0", "100", "100", "100"],
+        ["band 2", "100", "200", "50", "35"]
       ]
     )
   })
