@@ -473,3 +473,28 @@ export const check = (
 
     return found
   })
+
+/**
+ * The result of {@link check} as text, for a command line (`securebase price-book check FILE`):
+ * one line per law that holds or not, each counterexample with its plan, metric and month.
+ */
+export const render = (book: PriceBook.PriceBook, found: ReadonlyArray<Counterexample>): string => {
+  const out: Array<string> = [`${book.name} (${book.id}, ${book.currency})`]
+  for (const law of laws) {
+    const broken = found.filter((c) => c.law === law)
+    out.push(`${broken.length === 0 ? "✓" : "✗"} ${law}`)
+    for (const c of broken) {
+      const where = [c.plan === "" ? null : `plan ${c.plan}`, c.metric === null ? null : `metric ${c.metric}`]
+        .filter((x) => x !== null)
+        .join(", ")
+      out.push(`    ${where === "" ? "" : `${where}: `}${c.message}`)
+      const usage = Object.entries(c.usage)
+        .filter(([, q]) => q !== "0")
+        .map(([m, q]) => `${m} ${q}`)
+        .join(", ")
+      if (usage !== "") out.push(`    usage: ${usage}`)
+    }
+  }
+  out.push(found.length === 0 ? "The book obeys every law." : `${found.length} counterexample(s).`)
+  return out.join("\n")
+}

@@ -47,6 +47,14 @@ describe("PriceBookLaws.check", () => {
         assert.match(cliff!.message, /cost \$41,040\.00, less than \$46,170\.00/)
         assert.strictEqual(cliff!.usage.api_calls, "120000000.001")
         assert.isTrue(found.every((c) => c.law === "monotone" && c.plan === "gov-federal"))
+        const text = PriceBookLaws.render(withVolumeCliff, found)
+        assert.include(text, "✗ monotone")
+        assert.include(text, "✓ reconciliation")
+        assert.include(
+          text,
+          "    plan gov-federal, metric api_calls: 120000000.001 api_calls cost $41,040.00"
+        )
+        assert.include(text, "    usage: api_calls 120000000.001")
       }),
     timeout
   )
