@@ -87,8 +87,8 @@ export const render = (
         writer.columns([
           String(line.position),
           printable(line.description),
-          line.kind === "flat" ? "1" : Decimal.formatGrouped(line.quantity),
-          line.kind === "flat" ? "" : Decimal.formatGrouped(line.included),
+          line.kind !== "usage" ? "1" : Decimal.formatGrouped(line.quantity),
+          line.kind !== "usage" ? "" : Decimal.formatGrouped(line.included),
           money(invoice, line.amount)
         ])
         if (line.kind === "usage")
