@@ -173,7 +173,7 @@ describe("InvoicePdf.render", () => {
         const idleText = (yield* pdfText(yield* InvoicePdf.render(idle, customer))).pages.join("\n")
         // $8,000 < $12,000: a $4,000 true-up line; 10% of $12,000 = $1,200 → $10,800; 5% = $540.
         // A true-up line is like a flat one: quantity 1, no included quantity.
-      assert.include(idleText, "8 Minimum commitment true-up (minimum $12,000.00) 1 $4,000.00")
+        assert.include(idleText, "8 Minimum commitment true-up (minimum $12,000.00) 1 $4,000.00")
         assert.include(idleText, "$4,000.00")
         assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: 4,000")
       })
