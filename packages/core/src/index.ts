@@ -42,6 +42,10 @@ export * as BillingBatch from "./billing/BillingBatch.ts"
 export * as BillingClaims from "./billing/BillingClaims.ts"
 /** The monthly billing run: claim, price, number, store, issue, queue the e-mail, audit. */
 export * as BillingRun from "./billing/BillingRun.ts"
+/** The breakdown of an invoice line: bands, packages, transactions, adjustments. */
+export * as Breakdown from "./billing/Breakdown.ts"
+/** Per-customer terms: negotiated prices, coupons, a minimum commitment. */
+export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
 /** The invoice model and its reconciliation. */
@@ -68,6 +72,10 @@ export * as PriceBook from "./billing/PriceBook.ts"
 export * as PricingModel from "./billing/PricingModel.ts"
 /** The price book, tax policy and catalogue a deployment bills with. */
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
+/** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
+export * as Quote from "./billing/Quote.ts"
+/** A dry-run diff of a new price book: every customer's month under both, nothing written. */
+export * as Repricing from "./billing/Repricing.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
@@ -76,6 +84,8 @@ export * as Tier from "./billing/Tier.ts"
 export * as Compliance from "./compliance/Compliance.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
+/** Changing a customer's pricing terms, audited. */
+export * as ChangeTerms from "./customer/ChangeTerms.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
 /** The customer repository port. */

@@ -54,7 +54,7 @@ export const make = Effect.gen(function* () {
   const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
     Effect.gen(function* () {
       const invoiceRows = yield* Effect.forEach(invoices, Rows.invoiceRow)
-      const lineRows = invoices.flatMap(Rows.lineRows)
+      const lineRows = (yield* Effect.forEach(invoices, Rows.lineRows)).flat()
       const notificationRows = notifications.map(Rows.notificationRow)
       const auditRows: Array<Record<string, unknown>> = auditEvents.map((e) => ({
         customer_id: e.customerId,

@@ -15,7 +15,7 @@ import {
   OverdueSweep,
   Period,
   PersistenceError,
-  type PriceBook,
+  PriceBook,
   PricingPolicy,
   Tenancy,
   UsageVoid
@@ -48,7 +48,7 @@ const exactlyOneEach = (
 /** The reference card with API calls of the standard tier at $1,000,000 each (and nothing included). */
 const extravagant = (): PricingPolicy.Policy => {
   const policy = PricingPolicy.PricingPolicy.defaultValue()
-  const book = policy.priceBook
+  const book = PriceBook.referenceCard
   const charges = book.plans.standard.charges.map((c) =>
     c._tag === "Usage" && c.metric === "api_calls"
       ? {
@@ -58,7 +58,7 @@ const extravagant = (): PricingPolicy.Policy => {
         }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return { ...policy, priceBook: { ...book, plans: { ...book.plans, standard: { charges } } } }
+  return PricingPolicy.withPriceBook(policy, { ...book, plans: { ...book.plans, standard: { charges } } })
 }
 
 /** An event stored as an older version (or another writer) could have, bypassing today's bounds. */

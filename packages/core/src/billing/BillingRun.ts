@@ -38,7 +38,8 @@ import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as InvoiceText from "./InvoiceText.ts"
 import * as Invoicing from "./Invoicing.ts"
 import * as Period from "./Period.ts"
-import { PricingPolicy } from "./PricingPolicy.ts"
+import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
+import * as Quote from "./Quote.ts"
 
 /** A priced invoice that does not reconcile (a bug in a price book or the pricing). */
 export class InvoiceDoesNotReconcile extends Schema.TaggedError<InvoiceDoesNotReconcile>()(
@@ -96,29 +97,60 @@ export const overdueMail = (invoice: Invoice.Invoice, customer: Customer) => ({
   } and is now overdue.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
 })
 
-/** Prices a customer's period from its aggregated usage into a draft (no number, nothing written). */
+/**
+ * Prices a customer's period from its aggregated usage into a draft (no number, nothing written):
+ * by the policy's book of the customer's currency, with the customer's terms. Charges priced per
+ * transaction need `transactions` (see {@link priceFromEvents}).
+ */
 export const priceUsage = Effect.fn("BillingRun.priceUsage")(function* (
   customer: Customer,
   period: Period.Period,
   usage: Usage.Metrics,
-  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
+  options: {
+    readonly at: DateTime.Utc
+    readonly invoiceId?: InvoiceId
+    readonly transactions?: Usage.Transactions | undefined
+  }
 ) {
   const policy = yield* PricingPolicy
+  const book = yield* bookOf(policy, customer)
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
     tier: customer.tier,
     taxProfile: customer.taxProfile,
     period,
-    priceBook: policy.priceBook,
+    priceBook: book,
     taxPolicy: policy.taxPolicy,
     usage,
     createdAt: options.at,
-    netDays: customer.netDays
+    netDays: customer.netDays,
+    terms: customer.terms,
+    transactions: options.transactions
   })
   const problems = Invoice.reconciliationErrors(draft)
   if (problems.length > 0) return yield* new InvoiceDoesNotReconcile({ customerId: customer.id, problems })
   return draft
+})
+
+/**
+ * The usage of a customer's period from its events, as pricing needs it: the metrics of the
+ * catalogue and, for the metrics of its charges priced per transaction, each transaction.
+ */
+export const usageFromEvents = Effect.fn("BillingRun.usageFromEvents")(function* (
+  customer: Customer,
+  period: Period.Period,
+  events: ReadonlyArray<Usage.UsageEvent>
+) {
+  const policy = yield* PricingPolicy
+  const book = yield* bookOf(policy, customer)
+  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
+  const metrics = Quote.transactionMetrics(book.plans[customer.tier], customer.terms)
+  const transactions =
+    metrics.size === 0
+      ? undefined
+      : yield* Usage.transactions({ customerId: customer.id, period, events, metrics })
+  return { usage, transactions }
 })
 
 /** Prices a customer's period from its events into a draft (no number, nothing written). */
@@ -128,9 +160,8 @@ export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function*
   events: ReadonlyArray<Usage.UsageEvent>,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
 ) {
-  const policy = yield* PricingPolicy
-  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
-  return yield* priceUsage(customer, period, usage, options)
+  const { usage, transactions } = yield* usageFromEvents(customer, period, events)
+  return yield* priceUsage(customer, period, usage, { ...options, transactions })
 })
 
 /** Prices a customer's period into a draft, reading its usage (no number, nothing written). */

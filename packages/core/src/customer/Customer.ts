@@ -1,10 +1,14 @@
 /**
- * Customers: the tenants. A customer has one tier, a billing e-mail and a tax profile.
+ * Customers: the tenants. A customer has one tier, a billing e-mail, a tax profile, a currency
+ * fixed when it is created (its invoices are all in it, priced by the book of that currency), and
+ * its terms (negotiated prices, coupons, a minimum commitment).
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { CustomerTerms } from "../billing/CustomerTerms.ts"
 import { TaxProfile } from "../billing/Tax.ts"
 import { Tier } from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
+import { Currency } from "../money/Currency.ts"
 
 /** Lifecycle of a customer account. Only `active` customers are billed and may authenticate. */
 export const CustomerStatus = Schema.Literals(["active", "suspended", "closed"])
@@ -24,5 +28,9 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   status: CustomerStatus,
   taxProfile: TaxProfile,
   /** Payment terms in days (net 30 by default). */
-  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 }))
+  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })),
+  /** The currency of every invoice, fixed at creation (USD unless given). */
+  currency: Currency.pipe(Schema.withConstructorDefault(Effect.succeed("USD" as const))),
+  /** Negotiated prices, coupons and commitment (list prices unless given). */
+  terms: CustomerTerms.pipe(Schema.withConstructorDefault(Effect.succeed({})))
 }) {}
