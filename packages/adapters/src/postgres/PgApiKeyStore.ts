@@ -131,7 +131,6 @@ export const make = Effect.gen(function* () {
             new AuditEvent.NewAuditEvent({
               customerId: record.customerId,
               action: "api_key.created" as AuditEvent.AuditAction,
-              actor: "customer",
               subjectType: "api_key",
               subjectId: record.id,
               payload: {
@@ -139,8 +138,7 @@ export const make = Effect.gen(function* () {
                 mode: record.mode,
                 scopes: [...record.scopes],
                 expiresAt: iso(record.expiresAt)
-              },
-              occurredAt: record.createdAt
+              }
             })
           )
         })
@@ -181,11 +179,9 @@ export const make = Effect.gen(function* () {
             new AuditEvent.NewAuditEvent({
               customerId,
               action: "api_key.revoked" as AuditEvent.AuditAction,
-              actor: "customer",
               subjectType: "api_key",
               subjectId: id,
-              payload: { revokedAt: iso(revoked.revokedAt) },
-              occurredAt: at
+              payload: { revokedAt: iso(revoked.revokedAt) }
             })
           )
           return Option.some(revoked)

@@ -13,6 +13,11 @@
  * so nothing leaks to the next transaction on the same pooled connection.
  *
  * `runAsWorker(effect)` is the same with the worker role and no tenant.
+ *
+ * The same statement sets `app.actor` from the fiber's `Tenancy.CurrentPrincipal` (the
+ * authentication middleware's, a CLI's or a worker's): the audit trail's trigger records it as the
+ * actor of every event the transaction appends, with the role and the time, so an INSERT cannot
+ * choose them (migration 0010). A worker transaction with no principal acts as `worker:billing`.
  */
 import { type Ids, type PersistenceError, Tenancy } from "@securebase/core"
 import { Context, Effect, Layer } from "effect"
@@ -67,9 +72,11 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error(`Tenancy.runAs(${customerId}) nested inside another context`))
       }
+      const principal = yield* Tenancy.CurrentPrincipal
       return yield* inTransaction(
         sql,
-        sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true)`,
+        sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true),
+                   set_config('app.actor', ${principal?.actor ?? ""}, true)`,
         Effect.provideService(scoped, ActiveContext, { _tag: "tenant", id: customerId }),
         "Tenancy.runAs"
       )
@@ -86,9 +93,10 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error("Tenancy.runAsWorker nested inside a tenant context"))
       }
+      const principal = (yield* Tenancy.CurrentPrincipal) ?? Tenancy.billingWorker
       return yield* inTransaction(
         sql,
-        sql`SELECT set_config('role', ${Roles.worker}, true)`,
+        sql`SELECT set_config('role', ${Roles.worker}, true), set_config('app.actor', ${principal.actor}, true)`,
         Effect.provideService(effect, ActiveContext, { _tag: "worker" }),
         "Tenancy.runAsWorker"
       )

@@ -1,8 +1,9 @@
 /**
  * `npm run db:migrate`: bootstraps the roles and applies pending migrations to the database in
- * DATABASE_URL (connect as a superuser or a role with CREATEROLE that is a member of
- * securebase_owner), or, when it is unset, to the embedded PGlite in PGLITE_DATA_DIR
- * (default `.data/pglite`).
+ * DATABASE_URL, or, when it is unset, to the embedded PGlite in PGLITE_DATA_DIR (default
+ * `.data/pglite`). Connect as `securebase_migrator` (the login that switches to the NOLOGIN
+ * owner; the roles must exist: an administrator runs this once as a superuser or CREATEROLE
+ * login, which bootstraps them) or as a superuser.
  */
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"

@@ -5,6 +5,7 @@
  * change and its audit events commit or roll back together.
  */
 import { Context, type Effect } from "effect"
+import type { ApiKeyId } from "../auth/ApiKey.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 
@@ -13,6 +14,21 @@ export class CurrentCustomer extends Context.Service<CurrentCustomer, CustomerId
   "@securebase/core/tenancy/CurrentCustomer"
 ) {}
 
+/** Who acts in the current fiber: set by the authentication middleware (or a CLI/worker), read by the Tenancy adapter. */
+export interface Principal {
+  /** `api_key:<keyId>`, `session:<sessionId>`, `operator:<id>`, `worker:billing`, `cli:<name>`. */
+  readonly actor: string
+  readonly keyId?: ApiKeyId | undefined
+  readonly sessionId?: string | undefined
+}
+export const CurrentPrincipal = Context.Reference<Principal | undefined>(
+  "@securebase/core/tenancy/CurrentPrincipal",
+  { defaultValue: () => undefined }
+)
+
+/** The principal of `runAsWorker` when the fiber names none: the billing run. */
+export const billingWorker: Principal = { actor: "worker:billing" }
+
 /** Runs effects inside a tenant's (or the billing worker's) transaction. */
 export class Tenancy extends Context.Service<
   Tenancy,
@@ -20,7 +36,8 @@ export class Tenancy extends Context.Service<
     /**
      * Runs `effect` as `customerId` in one transaction: commits when it succeeds, rolls back when
      * it fails. Nested calls for the same customer join the outer transaction; a nested call for
-     * another customer dies, because one transaction carries one tenant.
+     * another customer dies, because one transaction carries one tenant. The transaction carries
+     * the fiber's {@link CurrentPrincipal} too: the audit trail records it as the actor.
      */
     readonly runAs: <A, E, R>(
       customerId: CustomerId,
@@ -28,7 +45,8 @@ export class Tenancy extends Context.Service<
     ) => Effect.Effect<A, E | PersistenceFailure, Exclude<R, CurrentCustomer>>
     /**
      * Runs `effect` in one transaction as the billing worker: no tenant context, but the worker's
-     * own, narrower grants that span customers (see the adapter's roles).
+     * own, narrower grants that span customers (see the adapter's roles). The actor is the fiber's
+     * {@link CurrentPrincipal}, {@link billingWorker} when none is set; it must be a `worker:` one.
      */
     readonly runAsWorker: <A, E, R>(
       effect: Effect.Effect<A, E, R>
