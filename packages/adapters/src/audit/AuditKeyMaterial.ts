@@ -30,9 +30,11 @@ export interface Entry {
 
 const decodeKeyId = Schema.decodeUnknownResult(AuditCheckpoint.KeyId)
 
+// Base64 or base64url, padded or not: both alphabets are folded into one before decoding.
 const decodeBytes = (text: string): Uint8Array | undefined => {
-  const trimmed = text.trim()
-  const decoded = /[-_]/.test(trimmed) ? Base64Url.decode(trimmed) : Base64.decode(trimmed)
+  const folded = text.trim().replaceAll("-", "+").replaceAll("_", "/").replace(/=+$/, "")
+  if (!/^[A-Za-z0-9+/]*$/.test(folded)) return undefined
+  const decoded = Base64.decode(folded + "=".repeat((4 - (folded.length % 4)) % 4))
   return Result.isSuccess(decoded) ? decoded.success : undefined
 }
 
