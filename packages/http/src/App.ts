@@ -31,6 +31,8 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
+import * as AuditConfig from "./audit/AuditConfig.ts"
+import * as AuditHttp from "./audit/AuditHttp.ts"
 import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
 import * as AuthHttp from "./auth/AuthHttp.ts"
 import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
@@ -133,7 +135,8 @@ export const routesLayer = (config: ServerConfig) => {
     ApiKeysHttp.layer,
     ComplianceHttp.layer,
     SupportHttp.layer,
-    UsageHttp.layer
+    UsageHttp.layer,
+    AuditHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
@@ -152,11 +155,22 @@ export const routesLayer = (config: ServerConfig) => {
   )
 }
 
+/** The audit checkpoint store and the keys that verify checkpoints (signing is the CLI's). */
+export const auditLayer = (config: ServerConfig) =>
+  Layer.merge(
+    AuditConfig.storeLayer(config.audit, {
+      ephemeralDatabase: Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir)
+    }),
+    // The keys were validated with the configuration; a dev key file that went bad dies loudly.
+    Layer.orDie(AuditConfig.keyRingLayer(config.profile, config.audit))
+  )
+
 /**
- * The services behind the routes: data and auth. Build it once per process and provide the same
- * value everywhere (layers are memoized by reference), so there is one database and one cache.
+ * The services behind the routes: data, auth and the audit anchor. Build it once per process and
+ * provide the same value everywhere (layers are memoized by reference), so there is one database
+ * and one cache.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
-  return Layer.merge(authLayer(config).pipe(Layer.provide(data)), data)
+  return Layer.mergeAll(authLayer(config).pipe(Layer.provide(data)), data, auditLayer(config))
 }

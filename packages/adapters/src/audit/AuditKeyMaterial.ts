@@ -9,7 +9,7 @@
  */
 import { AuditCheckpoint } from "@securebase/core"
 import { Effect, Layer, Result, Schema } from "effect"
-import { KeyFormat, SecureRandom, Signature } from "effect/crypto"
+import { type CryptoError, KeyFormat, SecureRandom, Signature } from "effect/crypto"
 import * as Base64 from "effect/encoding/Base64"
 import * as Base64Url from "effect/encoding/Base64Url"
 
@@ -78,11 +78,17 @@ export const publicKey = (entry: Entry) =>
     : KeyFormat.decodePublic(KeyFormat.spki, Signature.ed25519, entry.bytes)
   ).pipe(Effect.mapError(invalid(entry.keyId, "not an Ed25519 public key (32 raw bytes or SPKI DER)")))
 
-/** The raw 32 bytes of a public key, base64url: how keys are published. */
-export const publicKeyText = (key: Signature.PublicKey) =>
-  Effect.map(Effect.orDie(Signature.toBytes(key)), Base64Url.encode)
-
 /** The `Signature` service on WebCrypto (Node's `crypto.subtle`). */
 export const cryptoLayer: Layer.Layer<Signature.Signature> = Signature.layerWebCrypto.pipe(
   Layer.provide(SecureRandom.layerWebCrypto)
 )
+
+/** The public key of a private key. */
+export const publicKeyOf = (
+  key: Signature.PrivateKey<Signature.Ed25519>
+): Effect.Effect<Signature.PublicKey<Signature.Ed25519>, CryptoError.CryptoError> =>
+  Signature.Signature.use((signature) => signature.publicKeyOf(key)).pipe(Effect.provide(cryptoLayer))
+
+/** The raw 32 bytes of a public key, base64url: how keys are published. */
+export const publicKeyText = (key: Signature.PublicKey) =>
+  Effect.map(Effect.orDie(Signature.toBytes(key)), Base64Url.encode)

@@ -1,14 +1,21 @@
 /**
  * The bearer middleware: an `sb_live_…`/`sb_test_…` credential is an API key, anything else a
- * session token. Either becomes the request's `CurrentIdentity`; failures answer 401 (429 when the
- * client is throttled, 503 when the auth backend is down), never 500.
+ * session token. Either becomes the request's `CurrentIdentity`, and its `Tenancy.CurrentPrincipal`
+ * (the actor the audit trail records); failures answer 401 (429 when the client is throttled, 503
+ * when the auth backend is down), never 500.
  */
-import { Authenticator, type Identity } from "@securebase/core"
+import { Authenticator, type Identity, Tenancy } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
 import { clientKey } from "../server/RateLimiter.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
+
+/** Who acts for an identity: the session when it came through one, else the API key. */
+export const principalOf = (identity: Identity.Identity): Tenancy.Principal =>
+  identity.sessionId === undefined
+    ? { actor: `api_key:${identity.keyId}`, keyId: identity.keyId }
+    : { actor: `session:${identity.sessionId}`, keyId: identity.keyId, sessionId: identity.sessionId }
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
 export const isApiKey = (credential: string): boolean => credential.startsWith("sb_")
@@ -28,7 +35,10 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
             const identity = yield* (
               isApiKey(token) ? auth.authenticate(token, client) : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
-            return yield* Effect.provideService(httpEffect, CurrentIdentity, identity)
+            return yield* httpEffect.pipe(
+              Effect.provideService(CurrentIdentity, identity),
+              Effect.provideService(Tenancy.CurrentPrincipal, principalOf(identity))
+            )
           })
       })
     })

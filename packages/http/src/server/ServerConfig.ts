@@ -8,6 +8,7 @@
  *   secret, and never seed demo data.
  */
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import * as AuditConfig from "../audit/AuditConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -51,6 +52,8 @@ export interface ServerConfig {
   readonly accessLog: boolean
   /** Failed authentications a client may make before it is slowed, and before it is refused. */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
+  readonly audit: AuditConfig.AuditConfig
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -101,7 +104,8 @@ const raw = Config.all({
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
-  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
+  audit: AuditConfig.config
 })
 
 /** Reads and validates the configuration; every problem is reported at once. */
@@ -134,6 +138,7 @@ export const load = Effect.gen(function* () {
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
+  problems.push(...AuditConfig.problems(c.profile, c.audit))
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   return {
     profile: c.profile,
@@ -151,6 +156,7 @@ export const load = Effect.gen(function* () {
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
-    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    audit: c.audit
   } satisfies ServerConfig
 })

@@ -6,6 +6,8 @@ const load = (env: Record<string, string>) =>
   Effect.provideService(ServerConfig.load, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
 
 const strong = "k1:0123456789abcdef0123456789abcdef"
+// An Ed25519 public key (32 raw bytes, base64url) that verifies audit checkpoints.
+const auditPublicKey = `2026-11:${"A".repeat(43)}`
 
 describe("ServerConfig.load", () => {
   it.effect(
@@ -35,6 +37,7 @@ describe("ServerConfig.load", () => {
         assert.match(problems, /DATABASE_URL is required in prod/)
         assert.match(problems, /JWT_SIGNING_KEYS is required in prod/)
         assert.match(problems, /SEED_DEMO is refused in prod/)
+        assert.match(problems, /AUDIT_VERIFY_KEYS \(or AUDIT_SIGNING_KEY\) is required in prod/)
       })
   )
 
@@ -60,6 +63,7 @@ describe("ServerConfig.load", () => {
         SECUREBASE_ENV: "prod",
         DATABASE_URL: "postgres://app@db:5432/securebase",
         JWT_SIGNING_KEYS: `${strong},k0:fedcba9876543210fedcba9876543210`,
+        AUDIT_VERIFY_KEYS: auditPublicKey,
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
         TRUST_PROXY: "true"
@@ -76,6 +80,27 @@ describe("ServerConfig.load", () => {
       // The secret never prints.
       assert.notInclude(String(c.databaseUrl), "app@db")
     })
+  )
+
+  it.effect(
+    "audit keys: malformed entries are refused without echoing them; the dev profile needs none",
+    () =>
+      Effect.gen(function* () {
+        const dev = yield* load({})
+        assert.isTrue(Option.isNone(dev.audit.signingKey))
+        assert.isTrue(Option.isNone(dev.audit.checkpointDir))
+        for (const [name, value] of [
+          ["AUDIT_SIGNING_KEY", "no-key-id"],
+          ["AUDIT_SIGNING_KEY", "k1:not*base64"],
+          ["AUDIT_SIGNING_KEY", `a:${"A".repeat(43)},b:${"A".repeat(43)}`],
+          ["AUDIT_VERIFY_KEYS", "k 1:AAAA"]
+        ] as const) {
+          const error = yield* Effect.flip(load({ [name]: value }))
+          const problems = (error as ServerConfig.ConfigurationError).problems.join("\n")
+          assert.include(problems, name, value)
+          assert.notInclude(problems, value, "the key never prints")
+        }
+      })
   )
 
   it.effect("malformed values are clear errors, not defaults", () =>
