@@ -17,7 +17,8 @@
  * The same statement sets `app.actor` from the fiber's `Tenancy.CurrentPrincipal` (the
  * authentication middleware's, a CLI's or a worker's): the audit trail's trigger records it as the
  * actor of every event the transaction appends, with the role and the time, so an INSERT cannot
- * choose them (migration 0010). A worker transaction with no principal acts as `worker:billing`.
+ * choose them (migration 0010). A worker transaction acts as the fiber's principal when that is a
+ * `worker:…` one, and as `worker:billing` otherwise.
  */
 import { type Ids, type PersistenceError, Tenancy } from "@securebase/core"
 import { Context, Effect, Layer } from "effect"
@@ -93,7 +94,10 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error("Tenancy.runAsWorker nested inside a tenant context"))
       }
-      const principal = (yield* Tenancy.CurrentPrincipal) ?? Tenancy.billingWorker
+      // The worker role acts only as a worker: an outer principal (a CLI's, a request's) is not
+      // who a worker transaction is, and the audit trigger would refuse it.
+      const outer = yield* Tenancy.CurrentPrincipal
+      const principal = outer?.actor.startsWith("worker:") === true ? outer : Tenancy.billingWorker
       return yield* inTransaction(
         sql,
         sql`SELECT set_config('role', ${Roles.worker}, true), set_config('app.actor', ${principal.actor}, true)`,

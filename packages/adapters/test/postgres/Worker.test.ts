@@ -163,29 +163,42 @@ suite("The worker role", (it) => {
     }).pipe(Effect.provide(Fixtures.adapters))
   )
 
-  it.effect("acts only as a worker: a principal of another kind is refused", () =>
-    Effect.gen(function* () {
-      const tenancy = yield* Tenancy.Tenancy
-      const audit = yield* AuditLog.AuditLog
-      const a = yield* onboard
-      const invoice = yield* Fixtures.draftInvoice(a)
-      yield* tenancy.runAsWorker((yield* InvoiceRepo.InvoiceRepo).insert(invoice))
-      const as = (actor: string) =>
-        Effect.match(
-          tenancy
-            .runAsWorker(audit.append(auditEvent(a, "invoice.issued", "invoice", invoice.id)))
-            .pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor })),
-          { onFailure: (e) => e._tag, onSuccess: (e) => e.actor }
+  it.effect(
+    "acts only as a worker: another principal is refused by the database, and runAsWorker never passes one on",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const audit = yield* AuditLog.AuditLog
+        const sql = yield* SqlClient.SqlClient
+        const a = yield* onboard
+        const invoice = yield* Fixtures.draftInvoice(a)
+        yield* tenancy.runAsWorker((yield* InvoiceRepo.InvoiceRepo).insert(invoice))
+        const append = audit.append(auditEvent(a, "invoice.issued", "invoice", invoice.id))
+        // A worker transaction that claims another principal itself is refused by the trigger.
+        const claimed = (actor: string) =>
+          Effect.match(
+            tenancy.runAsWorker(Effect.andThen(sql`SELECT set_config('app.actor', ${actor}, true)`, append)),
+            { onFailure: (e) => e._tag, onSuccess: (e) => e.actor }
+          )
+        assert.deepStrictEqual(
+          yield* Effect.all([
+            claimed("api_key:abcdefghijklmnop"),
+            claimed("role:securebase_worker"),
+            claimed("worker:outbox")
+          ]),
+          ["TenantAccessDenied", "TenantAccessDenied", "worker:outbox"]
         )
-      assert.deepStrictEqual(
-        yield* Effect.all([
-          as("api_key:abcdefghijklmnop"),
-          as("role:securebase_worker"),
-          as("worker:outbox")
-        ]),
-        ["TenantAccessDenied", "TenantAccessDenied", "worker:outbox"]
-      )
-    }).pipe(Effect.provide(Fixtures.adapters))
+        // Under a CLI's or a request's principal, a worker transaction is still the worker.
+        const under = (actor: string) =>
+          Effect.map(
+            tenancy.runAsWorker(append).pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor })),
+            (e) => e.actor
+          )
+        assert.deepStrictEqual(yield* Effect.all([under("cli:bill"), under("worker:outbox")]), [
+          "worker:billing",
+          "worker:outbox"
+        ])
+      }).pipe(Effect.provide(Fixtures.adapters))
   )
 
   it.effect("the database's list of worker actions is the core's (AuditEvent.workerActions)", () =>

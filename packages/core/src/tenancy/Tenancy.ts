@@ -46,7 +46,7 @@ export class Tenancy extends Context.Service<
     /**
      * Runs `effect` in one transaction as the billing worker: no tenant context, but the worker's
      * own, narrower grants that span customers (see the adapter's roles). The actor is the fiber's
-     * {@link CurrentPrincipal}, {@link billingWorker} when none is set; it must be a `worker:` one.
+     * {@link CurrentPrincipal} when it is a `worker:…` one, {@link billingWorker} otherwise.
      */
     readonly runAsWorker: <A, E, R>(
       effect: Effect.Effect<A, E, R>
