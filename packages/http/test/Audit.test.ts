@@ -5,7 +5,7 @@
  * signature it can check itself with the published key.
  */
 import { createPublicKey, generateKeyPairSync, verify } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, layer } from "@effect/vitest"
@@ -18,6 +18,9 @@ import { call, TestServer } from "./support/TestServer.ts"
 
 const checkpointDir = mkdtempSync(join(tmpdir(), "securebase-api-checkpoints-"))
 afterAll(() => rmSync(checkpointDir, { recursive: true, force: true }))
+// A checkpoint "directory" that is a file: every read of the store fails.
+const brokenStore = join(checkpointDir, "not-a-directory")
+writeFileSync(brokenStore, "")
 
 // The operator's signing key: the server derives the public key from it (and publishes that).
 const signing = generateKeyPairSync("ed25519")
@@ -246,5 +249,24 @@ layer(TestServer.layer({ AUDIT_CHECKPOINT_DIR: checkpointDir, AUDIT_SIGNING_KEY:
         assert.deepStrictEqual(r.body.verification.failure, { seq, eventId: null, reason: "truncated" })
       })
     )
+  )
+})
+
+layer(TestServer.layer({ AUDIT_CHECKPOINT_DIR: brokenStore, AUDIT_SIGNING_KEY: signingKey }), {
+  timeout: 120_000,
+  excludeTestServices: true
+})("audit over the API, with the checkpoint store failing", (it) => {
+  it.effect(
+    "GET /audit/checkpoint answers 503 with the store's code, never 500; the trail stays readable",
+    () =>
+      TestServer.use(({ url, tenants }) =>
+        Effect.gen(function* () {
+          const token = tenants[0]!.apiKey
+          const r = yield* call(url, "GET", "/audit/checkpoint", { token })
+          assert.deepStrictEqual([r.status, r.body.code], [503, "AUDIT.CHECKPOINT_STORE_FAILURE"])
+          assert.notInclude(JSON.stringify(r.body), "ENOTDIR", "no internals in the answer")
+          assert.strictEqual((yield* call(url, "GET", "/audit/events", { token })).status, 200)
+        })
+      )
   )
 })
