@@ -1,3 +1,15 @@
+/** Ed25519 key material for audit checkpoints: `keyId:base64` entries, seeds, PKCS#8, SPKI. */
+export * as AuditKeyMaterial from "./audit/AuditKeyMaterial.ts"
+/** The development audit signing key, generated once per data directory. */
+export * as DevAuditSigningKey from "./audit/DevAuditSigningKey.ts"
+/** `AuditKeyRing` over Ed25519 public keys (current and retired). */
+export * as Ed25519AuditKeyRing from "./audit/Ed25519AuditKeyRing.ts"
+/** `AuditSigner` with an Ed25519 key. */
+export * as Ed25519AuditSigner from "./audit/Ed25519AuditSigner.ts"
+/** Signed audit checkpoints as append-only JSON files in a directory. */
+export * as FileCheckpointStore from "./audit/FileCheckpointStore.ts"
+/** Signed audit checkpoints in memory (for an in-memory database). */
+export * as MemoryCheckpointStore from "./audit/MemoryCheckpointStore.ts"
 /** Session tokens as HS256 JWTs with rotating signing secrets. */
 export * as HmacSessionTokens from "./auth/HmacSessionTokens.ts"
 /** API key material: random ids and secrets, SHA-256 with constant-time comparison. */

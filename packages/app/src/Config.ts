@@ -16,6 +16,7 @@ import { SigningSecretPolicy } from "@securebase/adapters"
 import { Ids } from "@securebase/core"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
+import * as AuditConfig from "./AuditConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -62,6 +63,8 @@ export interface ServerConfig {
   readonly accessLog: boolean
   /** Failed authentications a client may make before it is slowed, and before it is refused. */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
+  readonly audit: AuditConfig.AuditConfig
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -112,7 +115,8 @@ const raw = Config.all({
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
-  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
+  audit: AuditConfig.config
 })
 
 /**
@@ -162,6 +166,7 @@ export const load = Effect.gen(function* () {
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
+  problems.push(...AuditConfig.problems(c.profile, c.audit))
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -181,6 +186,7 @@ export const load = Effect.gen(function* () {
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
-    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    audit: c.audit
   } satisfies ServerConfig
 })

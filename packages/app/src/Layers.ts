@@ -38,6 +38,7 @@ import { Authenticator, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
@@ -141,11 +142,22 @@ export const reachDatabase = Effect.gen(function* () {
   yield* sql`SELECT 1`
 })
 
+/** The audit checkpoint store and the keys that verify checkpoints (signing is the CLI's). */
+export const auditLayer = (config: ServerConfig) =>
+  Layer.merge(
+    AuditConfig.storeLayer(config.audit, {
+      ephemeralDatabase: Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir)
+    }),
+    // The keys were validated with the configuration; a dev key file that went bad dies loudly.
+    Layer.orDie(AuditConfig.keyRingLayer(config.profile, config.audit))
+  )
+
 /**
- * The services behind the routes: data and auth. Build it once per process and provide the same
- * value everywhere (layers are memoized by reference), so there is one database and one cache.
+ * The services behind the routes: data, auth and the audit anchor. Build it once per process and
+ * provide the same value everywhere (layers are memoized by reference), so there is one database
+ * and one cache.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
-  return Layer.merge(authLayer(config).pipe(Layer.provide(data)), data)
+  return Layer.mergeAll(authLayer(config).pipe(Layer.provide(data)), data, auditLayer(config))
 }

@@ -11,6 +11,8 @@ const load = (env: Record<string, string>) =>
 // Random-looking secrets (base64url of 32 random bytes, fixed here so the test is reproducible).
 const strong = "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M"
 const previous = "k0:Hk2Lw9aQe5RzUx0cVn7bTs3JdYm8PgF4oWiC1qAf6Bu"
+// An Ed25519 public key (32 raw bytes, base64url) that verifies audit checkpoints.
+const auditPublicKey = `2026-11:${"A".repeat(43)}`
 
 describe("ServerConfig.load", () => {
   it.effect(
@@ -42,6 +44,7 @@ describe("ServerConfig.load", () => {
         assert.match(problems, /DATABASE_URL is required in prod/)
         assert.match(problems, /JWT_SIGNING_KEYS is required in prod/)
         assert.match(problems, /SEED_DEMO is refused in prod/)
+        assert.match(problems, /AUDIT_VERIFY_KEYS \(or AUDIT_SIGNING_KEY\) is required in prod/)
       })
   )
 
@@ -135,6 +138,7 @@ describe("ServerConfig.load", () => {
         SECUREBASE_ENV: "prod",
         DATABASE_URL: "postgres://app@db:5432/securebase",
         JWT_SIGNING_KEYS: `${strong},${previous}`,
+        AUDIT_VERIFY_KEYS: auditPublicKey,
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
         TRUST_PROXY: "true"
@@ -151,6 +155,27 @@ describe("ServerConfig.load", () => {
       // The secret never prints.
       assert.notInclude(String(c.databaseUrl), "app@db")
     })
+  )
+
+  it.effect(
+    "audit keys: malformed entries are refused without echoing them; the dev profile needs none",
+    () =>
+      Effect.gen(function* () {
+        const dev = yield* load({})
+        assert.isTrue(Option.isNone(dev.audit.signingKey))
+        assert.isTrue(Option.isNone(dev.audit.checkpointDir))
+        for (const [name, value] of [
+          ["AUDIT_SIGNING_KEY", "no-key-id"],
+          ["AUDIT_SIGNING_KEY", "k1:not*base64"],
+          ["AUDIT_SIGNING_KEY", `a:${"A".repeat(43)},b:${"A".repeat(43)}`],
+          ["AUDIT_VERIFY_KEYS", "k 1:AAAA"]
+        ] as const) {
+          const error = yield* Effect.flip(load({ [name]: value }))
+          const problems = (error as ServerConfig.ConfigurationError).problems.join("\n")
+          assert.include(problems, name, value)
+          assert.notInclude(problems, value, "the key never prints")
+        }
+      })
   )
 
   it.effect("malformed values are clear errors, not defaults", () =>

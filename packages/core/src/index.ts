@@ -6,10 +6,20 @@
  * ```
  */
 
+/** Signed checkpoints of audit chains: the content, its canonical bytes, verdicts. */
+export * as AuditCheckpoint from "./audit/AuditCheckpoint.ts"
+/** Port: where signed audit checkpoints are kept, outside the database. */
+export * as AuditCheckpointStore from "./audit/AuditCheckpointStore.ts"
+/** Checkpointing and verifying audit chains against their signed checkpoints. */
+export * as AuditCheckpoints from "./audit/AuditCheckpoints.ts"
 /** Audit events and their hash chain. */
 export * as AuditEvent from "./audit/AuditEvent.ts"
+/** Port: the public keys that verify audit checkpoints. */
+export * as AuditKeyRing from "./audit/AuditKeyRing.ts"
 /** The audit log port. */
 export * as AuditLog from "./audit/AuditLog.ts"
+/** Port: the key that signs audit checkpoints. */
+export * as AuditSigner from "./audit/AuditSigner.ts"
 /** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
 export * as ApiKey from "./auth/ApiKey.ts"
 /** Port: random key material and the constant-time SHA-256 check of a secret. */

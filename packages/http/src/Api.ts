@@ -4,6 +4,7 @@
  */
 import { HttpApi, OpenApi } from "effect/http-api"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
+import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
 import { ComplianceApi } from "./compliance/ComplianceApi.ts"
 import { InvoicesApi } from "./invoices/InvoicesApi.ts"
@@ -22,6 +23,7 @@ export class Api extends HttpApi.make("securebase")
   .add(ComplianceApi)
   .add(SupportApi)
   .add(UsageApi)
+  .add(AuditApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

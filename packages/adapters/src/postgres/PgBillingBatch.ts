@@ -56,14 +56,13 @@ export const make = Effect.gen(function* () {
       const invoiceRows = yield* Effect.forEach(invoices, Rows.invoiceRow)
       const lineRows = (yield* Effect.forEach(invoices, Rows.lineRows)).flat()
       const notificationRows = notifications.map(Rows.notificationRow)
+      // The trigger sets the actor (the worker's principal), the time and the chain.
       const auditRows: Array<Record<string, unknown>> = auditEvents.map((e) => ({
         customer_id: e.customerId,
         action: e.action,
-        actor: e.actor,
         subject_type: e.subjectType,
         subject_id: e.subjectId,
-        payload: JSON.stringify(e.payload),
-        occurred_at: DateTime.formatIso(e.occurredAt)
+        payload: JSON.stringify(e.payload)
       }))
       const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
         Effect.forEach(

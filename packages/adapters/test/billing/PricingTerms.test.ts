@@ -124,11 +124,9 @@ suite("Pricing terms and currencies", (it) => {
       const p = S.period("2026-02")
       const customer = yield* onboard(p, 0)
       const tenancy = yield* Tenancy.Tenancy
-      const at = DateTime.makeUnsafe("2026-02-10T09:00:00Z")
-      const changed = yield* tenancy.runAs(
-        customer.id,
-        ChangeTerms.changeTerms(customer.id, helios(p), { actor: "operator:alice", at })
-      )
+      const changed = yield* tenancy
+        .runAs(customer.id, ChangeTerms.changeTerms(customer.id, helios(p)))
+        .pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor: "operator:alice" }))
       assert.deepStrictEqual(
         encodeCustomer(changed).terms,
         encodeCustomer(new Customer.Customer({ ...customer, terms: helios(p) })).terms
@@ -147,9 +145,7 @@ suite("Pricing terms and currencies", (it) => {
       assert.deepStrictEqual(encodeCustomer(found), encodeCustomer(changed))
       // Another tenant's terms cannot be changed: row-level security shows no such customer.
       const other = yield* onboard(p, 0)
-      const denied = yield* Effect.flip(
-        tenancy.runAs(customer.id, ChangeTerms.changeTerms(other.id, {}, { actor: "operator:alice", at }))
-      )
+      const denied = yield* Effect.flip(tenancy.runAs(customer.id, ChangeTerms.changeTerms(other.id, {})))
       assert.strictEqual(denied._tag, "NotFound")
     }).pipe(Effect.provide(S.layers))
   )

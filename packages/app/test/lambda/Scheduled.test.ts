@@ -111,7 +111,7 @@ describe("Scheduled handlers", () => {
     assert.deepStrictEqual(again.remaining, { pending: 0, done: 4, failed: 0 })
     assert.strictEqual(again.mail.sent, 0)
     assert.strictEqual(readdirSync(outbox).length, mailed)
-  })
+  }, 120_000)
 
   it("bills the period named in detail.period (a manual re-run), skipping what is invoiced already", async () => {
     const previous = Period.previous(current)
@@ -119,7 +119,7 @@ describe("Scheduled handlers", () => {
     assert.strictEqual(rerun.period, previous)
     assert.strictEqual(rerun.billed, 0)
     assert.strictEqual(rerun.skipped, 4)
-  })
+  }, 120_000)
 
   it("sweeps overdue invoices with a summary, and a second sweep finds nothing left", async () => {
     const first = await overdueSweep(scheduledEvent())
@@ -128,7 +128,7 @@ describe("Scheduled handlers", () => {
     assert.strictEqual(first.mail.sent, first.overdue)
     const second = await overdueSweep(scheduledEvent())
     assert.strictEqual(second.overdue, 0)
-  })
+  }, 120_000)
 
   it("fails an invocation on a malformed event, and the next one is served by the same container", async () => {
     const outcome = await billingRun({ "detail-type": "Scheduled Event" }).then(
@@ -139,5 +139,5 @@ describe("Scheduled handlers", () => {
     const next = await overdueSweep(scheduledEvent())
     assert.strictEqual(next.overdue, 0)
     assert.strictEqual(container.starts(), 1)
-  })
+  }, 120_000)
 })

@@ -18,7 +18,7 @@
  * claims another try when a run starts.
  */
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
-import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import type { Customer } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
@@ -26,7 +26,7 @@ import { CustomerId, type InvoiceId } from "../Ids.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { randomUuid } from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
-import { Tenancy } from "../tenancy/Tenancy.ts"
+import { billingWorker, Tenancy } from "../tenancy/Tenancy.ts"
 import * as Usage from "../usage/Usage.ts"
 import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
 import { BillingBatch } from "./BillingBatch.ts"
@@ -59,8 +59,8 @@ export class CustomerBillingFailed extends Schema.TaggedError<CustomerBillingFai
   readonly code = "BILLING.CUSTOMER_FAILED"
 }
 
-/** The actor recorded on the run's audit events. */
-export const actor = "worker:billing"
+/** The actor recorded on the run's audit events: the worker's default principal. */
+export const actor = billingWorker.actor
 
 const reasonOf = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {
@@ -195,8 +195,7 @@ export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
         }
   const audit = new NewAuditEvent({
     customerId: customer.id,
-    action: "invoice.issued" as AuditAction,
-    actor,
+    action: "invoice.issued" satisfies WorkerAction as AuditAction,
     subjectType: "invoice",
     subjectId: invoice.id,
     payload: {
@@ -206,8 +205,7 @@ export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
       total: invoice.total.toString(),
       dueAt: invoice.dueAt === null ? null : DateTime.formatIso(invoice.dueAt),
       notificationId: notification?.id ?? null
-    },
-    occurredAt: options.at
+    }
   })
   return { notification, audit }
 })

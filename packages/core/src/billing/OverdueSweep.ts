@@ -5,13 +5,13 @@
  * nothing left to do.
  */
 import { DateTime, Effect } from "effect"
-import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
-import { actor, overdueMail } from "./BillingRun.ts"
+import { overdueMail } from "./BillingRun.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import { PastDueInvoices } from "./PastDueInvoices.ts"
@@ -50,12 +50,10 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
             a.append(
               new NewAuditEvent({
                 customerId: customer.id,
-                action: "invoice.overdue" as AuditAction,
-                actor,
+                action: "invoice.overdue" satisfies WorkerAction as AuditAction,
                 subjectType: "invoice",
                 subjectId: overdue.id,
-                payload: { number: overdue.number, notificationId },
-                occurredAt: at
+                payload: { number: overdue.number, notificationId }
               })
             )
           )

@@ -1,10 +1,11 @@
 /**
  * Changing a customer's pricing terms (negotiated prices, coupons, commitment): the new terms are
  * stored and `customer.terms_changed` is appended to the audit log, in the caller's transaction
- * (run it inside `Tenancy.runAs(customer, …)`), so the change and its record commit together.
+ * (run it inside `Tenancy.runAs(customer, …)`), so the change and its record commit together. The
+ * database records the transaction's principal (`Tenancy.CurrentPrincipal`) as the actor.
  * The terms take effect from the next priced period; issued invoices never change.
  */
-import { type DateTime, Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { CustomerTerms } from "../billing/CustomerTerms.ts"
@@ -16,8 +17,7 @@ const encodeTerms = Schema.encodeSync(CustomerTerms)
 /** Stores a customer's new terms and audits the change (old and new terms in the payload). */
 export const changeTerms = Effect.fn("ChangeTerms.changeTerms")(function* (
   customerId: CustomerId,
-  terms: CustomerTerms,
-  options: { readonly actor: string; readonly at: DateTime.Utc }
+  terms: CustomerTerms
 ) {
   const repo = yield* CustomerRepo
   const before = yield* repo.findById(customerId)
@@ -27,11 +27,9 @@ export const changeTerms = Effect.fn("ChangeTerms.changeTerms")(function* (
       new NewAuditEvent({
         customerId,
         action: "customer.terms_changed" as AuditAction,
-        actor: options.actor,
         subjectType: "customer",
         subjectId: customerId,
-        payload: { before: encodeTerms(before.terms) as never, after: encodeTerms(after.terms) as never },
-        occurredAt: options.at
+        payload: { before: encodeTerms(before.terms) as never, after: encodeTerms(after.terms) as never }
       })
     )
   )

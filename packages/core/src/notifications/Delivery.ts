@@ -16,12 +16,15 @@
  * table, for a person to re-queue.
  */
 import { DateTime, Duration, Effect, Option, Result } from "effect"
-import type { AuditAction } from "../audit/AuditEvent.ts"
+import type { AuditAction, WorkerAction } from "../audit/AuditEvent.ts"
 import { NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
-import { Tenancy } from "../tenancy/Tenancy.ts"
+import { CurrentPrincipal, type Principal, Tenancy } from "../tenancy/Tenancy.ts"
 import { MailError, Mailer } from "./Mailer.ts"
 import { Outbox } from "./Outbox.ts"
+
+/** Who the sender's audit events name as the actor. */
+export const outboxWorker: Principal = { actor: "worker:outbox" }
 
 /** Exponential backoff between attempts, and when to give up. */
 export interface RetryPolicy {
@@ -86,12 +89,10 @@ const deliverOne = (policy: RetryPolicy) =>
       yield* audit.append(
         new NewAuditEvent({
           customerId: n.customerId,
-          action: "notification.sent" as AuditAction,
-          actor: "worker:outbox",
+          action: "notification.sent" satisfies WorkerAction as AuditAction,
           subjectType: "notification",
           subjectId: n.id,
-          payload: { template: n.template, recipient: n.recipient, providerId: result.success, ...n.data },
-          occurredAt: at
+          payload: { template: n.template, recipient: n.recipient, providerId: result.success, ...n.data }
         })
       )
       return "sent" as Outcome
@@ -120,7 +121,9 @@ export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
   const counts = { sent: 0, retried: 0, failed: 0 }
   const sender = Effect.gen(function* () {
     while (true) {
-      const outcome = yield* tenancy.runAsWorker(deliverOne(policy))
+      const outcome = yield* tenancy
+        .runAsWorker(deliverOne(policy))
+        .pipe(Effect.provideService(CurrentPrincipal, outboxWorker))
       if (outcome === "none") return
       counts[outcome]++
     }

@@ -8,6 +8,7 @@ import { migration as m0005 } from "./0005_api_key_lookup.ts"
 import { migration as m0006 } from "./0006_billing_run.ts"
 import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
+import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import type { Migration } from "./Migration.ts"
 
@@ -15,4 +16,15 @@ export { tenantTables } from "./0003_row_level_security.ts"
 export type { Migration } from "./Migration.ts"
 
 /** The migrations of the schema, ordered by id. */
-export const all: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0009, m0011]
+export const all: ReadonlyArray<Migration> = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0008,
+  m0009,
+  m0010,
+  m0011
+]
