@@ -26,7 +26,7 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Throttle } from "@securebase/core"
+import { Authenticator, PeriodClose, Throttle } from "@securebase/core"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { Api } from "./Api.ts"
@@ -153,10 +153,16 @@ export const routesLayer = (config: ServerConfig) => {
 }
 
 /**
- * The services behind the routes: data and auth. Build it once per process and provide the same
- * value everywhere (layers are memoized by reference), so there is one database and one cache.
+ * The services behind the routes: data and auth, and the deployment's usage grace (what the API,
+ * the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it once per process
+ * and provide the same value everywhere (layers are memoized by reference), so there is one
+ * database and one cache.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
-  return Layer.merge(authLayer(config).pipe(Layer.provide(data)), data)
+  return Layer.mergeAll(
+    authLayer(config).pipe(Layer.provide(data)),
+    data,
+    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
+  )
 }

@@ -2,8 +2,10 @@
  * `npm run bill -- --period 2026-10`: the monthly billing run from the command line, then the
  * overdue sweep and the outbox (the e-mails), with a progress line on stderr and a summary.
  *
- *   --period YYYY-MM   the month to bill (required)
- *   --dry-run          print the invoices the run would issue (plain text) and write nothing
+ *   --period YYYY-MM   the month to bill (required); it must have closed: ended, plus
+ *                      USAGE_GRACE (default 1 hour) for late usage
+ *   --dry-run          print the invoices the run would issue (plain text) and write nothing;
+ *                      previews any month, an open one included
  *   --concurrency N    transactions in flight in this process (default 4)
  *   --batch-size N     customers per transaction (default 1: each customer in its own
  *                      transaction; 100-500 bills thousands per second, see BillingRun)
@@ -14,20 +16,22 @@
  * endpoint), otherwise messages are written as .eml files to OUTBOX_DIR (default .data/outbox).
  * MAIL_FROM is the sender.
  *
- * Exit codes: 0 every customer billed (or nothing to do); 1 some customers failed (their claims
- * are marked failed; a re-run retries them) or mail is parked as failed; 2 bad arguments;
- * 3 the run could not start or complete (configuration, database).
+ * Exit codes: 0 every customer billed (or nothing to do) and every e-mail delivered; 1 some
+ * customers failed (their claims are marked failed; a re-run retries them); 2 bad arguments, or a
+ * month that is not billable yet (the message says when it becomes billable); 3 the run could not
+ * start or complete (configuration, database); 4 billed, but e-mail is undelivered: queued for a
+ * later attempt or parked as failed (a later run, or the overdue sweep's, retries what is queued).
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { PgBilling } from "@securebase/adapters"
-import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period } from "@securebase/core"
-import { Cause, Console, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
+import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period, PeriodClose } from "@securebase/core"
+import { Cause, Console, DateTime, Duration, Effect, Exit, Layer, Option, Schema } from "effect"
 import { servicesLayer } from "./App.ts"
 import * as MailerConfig from "./mail/MailerConfig.ts"
 import * as ServerConfig from "./server/ServerConfig.ts"
 
-/** Exit codes of the CLI. */
-export const ExitCode = { ok: 0, failures: 1, usage: 2, error: 3 } as const
+/** Exit codes of the CLI (`usage` also for a month that is not billable yet). */
+export const ExitCode = { ok: 0, failures: 1, usage: 2, error: 3, undelivered: 4 } as const
 
 interface Args {
   readonly period: Period.Period
@@ -118,6 +122,7 @@ const bill = (args: Args) =>
     if (process.stderr.isTTY) process.stderr.write("\n")
     const overdue = yield* OverdueSweep.sweep()
     const mail = args.send ? yield* Delivery.deliverDue({ concurrency: args.concurrency }) : undefined
+    const undelivered = mail === undefined ? undefined : yield* Delivery.undelivered(mail)
     yield* Console.log(`Billing run ${args.period}`)
     yield* Console.log(
       `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed)`
@@ -129,16 +134,30 @@ const bill = (args: Args) =>
     yield* Console.log(`  failures   ${summary.failures.length}`)
     for (const f of summary.failures) yield* Console.log(`    ${f.customerId}: ${f.reason}`)
     yield* Console.log(`  overdue    ${overdue} invoices marked overdue`)
-    if (mail !== undefined)
+    if (mail !== undefined && undelivered !== undefined) {
       yield* Console.log(
         `  e-mail     ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} parked as failed`
       )
-    else yield* Console.log("  e-mail     left queued (--no-send)")
+      yield* Console.log(
+        undelivered.count === 0
+          ? "  undelivered 0"
+          : `  undelivered ${undelivered.count}: ${undelivered.queued} queued for a later attempt, ${undelivered.parkedNow} parked as failed by this run (${undelivered.parkedTotal} parked in all)`
+      )
+    } else yield* Console.log("  e-mail     left queued (--no-send)")
     yield* Console.log(`  elapsed    ${Duration.format(summary.elapsed)}`)
-    return summary.failures.length > 0 || summary.remaining.failed > 0 || (mail?.failed ?? 0) > 0
-      ? ExitCode.failures
-      : ExitCode.ok
+    if (summary.failures.length > 0 || summary.remaining.failed > 0) return ExitCode.failures
+    if (undelivered !== undefined && undelivered.count > 0) {
+      yield* Console.error(
+        `bill: ${undelivered.count} e-mail(s) could not be delivered (see "undelivered"); they stay in the outbox`
+      )
+      return ExitCode.undelivered
+    }
+    return ExitCode.ok
   })
+
+/** The refusal of a month that is not billable yet. */
+const notBillable = (error: PeriodClose.PeriodNotBillable) =>
+  Effect.as(Console.error(`bill: ${error.message}. Preview it with --dry-run.`), ExitCode.usage)
 
 /** The CLI as an effect returning its exit code. */
 export const main = (argv: ReadonlyArray<string>) =>
@@ -149,11 +168,24 @@ export const main = (argv: ReadonlyArray<string>) =>
       return ExitCode.usage
     }
     const config = yield* ServerConfig.load
+    // Refused before the database is touched; the run checks it again, by the same rule.
+    if (!args.dryRun && !PeriodClose.isBillable(args.period, yield* DateTime.now, config.usageGrace)) {
+      return yield* notBillable(
+        new PeriodClose.PeriodNotBillable({
+          period: args.period,
+          billableAt: PeriodClose.billableAt(args.period, config.usageGrace),
+          grace: config.usageGrace
+        })
+      )
+    }
     if (Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir))
       yield* Console.error("note: no DATABASE_URL or PGLITE_DATA_DIR; billing an empty in-memory database")
     const data = PgBilling.layer.pipe(Layer.provideMerge(servicesLayer(config)))
     const layer = Layer.merge(data, Layer.unwrap(mailerLayer))
-    return yield* Effect.provide(args.dryRun ? dryRun(args) : bill(args), layer)
+    const command: Effect.Effect<number, unknown, Layer.Success<typeof layer>> = args.dryRun
+      ? dryRun(args)
+      : Effect.catchTag(bill(args), "PeriodNotBillable", notBillable)
+    return yield* Effect.provide(command, layer)
   }).pipe(
     Effect.catchCause((cause) =>
       Effect.as(Console.error(`bill: the run did not complete\n${Cause.pretty(cause)}`), ExitCode.error)

@@ -19,6 +19,7 @@ const ClaimRow = Schema.Struct({
   status: Schema.String,
   tax_profile: Schema.Unknown,
   net_days: Schema.Number,
+  overdue_grace_days: Schema.Number,
   invoice_id: Schema.NullOr(Schema.String)
 })
 const CountRow = Schema.Struct({ status: Schema.String, n: Schema.Number })
@@ -60,7 +61,7 @@ export const make = Effect.gen(function* () {
     mapRead("BillingClaims.claimNext")(
       Effect.gen(function* () {
         const rows = yield* sql`
-          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days,
+          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days, cu.overdue_grace_days,
             (SELECT i.id::text FROM invoices i WHERE i.customer_id = c.customer_id AND i.period = c.period)
               AS invoice_id
           FROM billing_claims c
@@ -84,7 +85,8 @@ export const make = Effect.gen(function* () {
         tier: r.tier,
         status: r.status,
         taxProfile: typeof r.tax_profile === "string" ? JSON.parse(r.tax_profile) : r.tax_profile,
-        netDays: r.net_days
+        netDays: r.net_days,
+        overdueGraceDays: r.overdue_grace_days
       })
       return { customer, existingInvoice: r.invoice_id as Ids.InvoiceId | null } satisfies BillingClaims.Claim
     })
@@ -102,7 +104,7 @@ export const make = Effect.gen(function* () {
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED
           )
-          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days,
+          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days, cu.overdue_grace_days,
             (SELECT i.id::text FROM invoices i WHERE i.customer_id = l.customer_id AND i.period = ${period})
               AS invoice_id
           FROM locked l

@@ -1,7 +1,7 @@
 /**
  * Customers: the tenants. A customer has one tier, a billing e-mail and a tax profile.
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { TaxProfile } from "../billing/Tax.ts"
 import { Tier } from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
@@ -15,6 +15,13 @@ export const Email = Schema.String.check(
   Schema.isPattern(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, { message: "expected an e-mail address" })
 )
 
+/**
+ * Days after an invoice's due date before it counts as overdue (the dunning e-mail), unless the
+ * customer's terms say otherwise: a bank transfer sent on the due date settles within three
+ * business days, which can span five calendar days.
+ */
+export const defaultOverdueGraceDays = 5
+
 /** A customer (tenant). */
 export class Customer extends Schema.Class<Customer>("@securebase/core/Customer")({
   id: CustomerId,
@@ -24,5 +31,9 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   status: CustomerStatus,
   taxProfile: TaxProfile,
   /** Payment terms in days (net 30 by default). */
-  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 }))
+  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })),
+  /** Days past the due date before the invoice is overdue (default {@link defaultOverdueGraceDays}). */
+  overdueGraceDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })).pipe(
+    Schema.withConstructorDefault(Effect.succeed(defaultOverdueGraceDays))
+  )
 }) {}

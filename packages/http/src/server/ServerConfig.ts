@@ -7,6 +7,7 @@
  * - `staging` and `prod`: refuse to start without DATABASE_URL or with the development signing
  *   secret, and never seed demo data.
  */
+import { PeriodClose } from "@securebase/core"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 
 /** Deployment profile. */
@@ -51,6 +52,11 @@ export interface ServerConfig {
   readonly accessLog: boolean
   /** Failed authentications a client may make before it is slowed, and before it is refused. */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /**
+   * How long after a month ends its usage is still accepted; the month is billable from then on
+   * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
+   */
+  readonly usageGrace: Duration.Duration
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -101,7 +107,8 @@ const raw = Config.all({
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
-  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
 })
 
 /** Reads and validates the configuration; every problem is reported at once. */
@@ -134,6 +141,12 @@ export const load = Effect.gen(function* () {
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
+  if (
+    Duration.isLessThan(c.usageGrace, Duration.zero) ||
+    Duration.isGreaterThan(c.usageGrace, PeriodClose.maxUsageGrace)
+  ) {
+    problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
+  }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   return {
     profile: c.profile,
@@ -151,6 +164,7 @@ export const load = Effect.gen(function* () {
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
-    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    usageGrace: c.usageGrace
   } satisfies ServerConfig
 })
