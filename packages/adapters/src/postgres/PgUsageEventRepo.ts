@@ -84,6 +84,39 @@ export const make = Effect.gen(function* () {
     subject: event.subject ?? null
   })
 
+  // The INSERT's failures: the closed-period trigger's refusal is the domain's PeriodClosed.
+  const insertFailure = (
+    error: SqlError,
+    sorted: ReadonlyArray<Usage.UsageEvent>
+  ): Effect.Effect<
+    never,
+    PeriodClose.PeriodClosed | PersistenceError.TenantAccessDenied | PersistenceError.PersistenceFailure
+  > =>
+    serverFields(error).code === periodClosedSqlState
+      ? Effect.fail(periodClosed(error, sorted))
+      : mapWrite(
+          "usage_event",
+          sorted[0]?.id ?? "batch",
+          "insert"
+        )(Effect.fail(error)).pipe(
+          // ON CONFLICT absorbs the only unique key, so a unique violation here is not a duplicate.
+          Effect.catchTag("AlreadyExists", () =>
+            Effect.fail(
+              new PersistenceError.PersistenceFailure({
+                operation: "UsageEventRepo.record",
+                kind: "UniqueViolation"
+              })
+            )
+          )
+        )
+
+  // BEGIN / SAVEPOINT / COMMIT failures (the statements' own are mapped where they run).
+  const transactionFailure = (error: SqlError) =>
+    new PersistenceError.PersistenceFailure({
+      operation: "UsageEventRepo.recordAll",
+      kind: error.reason._tag
+    })
+
   const recordAll = (events: ReadonlyArray<Usage.UsageEvent>) =>
     Effect.gen(function* () {
       // Repeats within the batch are resends (or conflicts) of each other, never two rows.
@@ -95,27 +128,7 @@ export const make = Effect.gen(function* () {
         INSERT INTO usage_events ${sql.insert(rows)}
         ON CONFLICT (customer_id, event_id) DO NOTHING
         RETURNING customer_id::text, event_id`.pipe(
-        Effect.catchIf(
-          (error) => serverFields(error).code === periodClosedSqlState,
-          (error) => Effect.fail(periodClosed(error, sorted))
-        ),
-        Effect.catchTag("SqlError", (error) =>
-          mapWrite(
-            "usage_event",
-            sorted[0]!.id,
-            "insert"
-          )(Effect.fail(error)).pipe(
-            // ON CONFLICT absorbs the only unique key, so a unique violation here is not a duplicate.
-            Effect.catchTag("AlreadyExists", () =>
-              Effect.fail(
-                new PersistenceError.PersistenceFailure({
-                  operation: "UsageEventRepo.record",
-                  kind: "UniqueViolation"
-                })
-              )
-            )
-          )
-        )
+        Effect.catchTag("SqlError", (error) => insertFailure(error, sorted))
       )
       const isNew = new Set(inserted.map((r) => `${r.customer_id}/${r.event_id}`))
       const resent = sorted.filter((e) => !isNew.has(`${e.customerId}/${e.id}`))
@@ -146,15 +159,9 @@ export const make = Effect.gen(function* () {
       // A savepoint inside the caller's transaction (or a transaction of its own): a conflict
       // found after the INSERT takes the whole batch back.
       sql.withTransaction,
-      Effect.catchTag("SqlError", (error) => Effect.fail(mapTransactionError(error))),
+      Effect.catchTag("SqlError", (error) => Effect.fail(transactionFailure(error))),
       Effect.withSpan("UsageEventRepo.recordAll", { attributes: { events: events.length } })
     )
-
-  const mapTransactionError = (error: SqlError) =>
-    new PersistenceError.PersistenceFailure({
-      operation: "UsageEventRepo.recordAll",
-      kind: error.reason._tag
-    })
 
   const record = (event: Usage.UsageEvent) =>
     Effect.map(recordAll([event]), (outcome) =>
