@@ -48,9 +48,11 @@ export * as PgApiKeyStore from "./postgres/PgApiKeyStore.ts"
 export * as PgAuditLog from "./postgres/PgAuditLog.ts"
 /** Authentication attempts on the audit trail. */
 export * as PgAuthAttempts from "./postgres/PgAuthAttempts.ts"
+/** `BillableUsage` on PostgreSQL: the usage to bill, read under its period's exclusive lock. */
+export * as PgBillableUsage from "./postgres/PgBillableUsage.ts"
 /** Claims, invoice numbers, outbox and past-due invoices for the billing run, as one layer. */
 export * as PgBilling from "./postgres/PgBilling.ts"
-/** `BillingBatch` on PostgreSQL: multi-row reads and writes for the billing run's batch mode. */
+/** `BillingBatch` on PostgreSQL: multi-row writes for the billing run's batch mode. */
 export * as PgBillingBatch from "./postgres/PgBillingBatch.ts"
 /** `BillingClaims` on PostgreSQL: `FOR UPDATE SKIP LOCKED` claims per period and customer. */
 export * as PgBillingClaims from "./postgres/PgBillingClaims.ts"

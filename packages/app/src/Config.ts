@@ -13,7 +13,7 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Ids } from "@securebase/core"
+import { Ids, PeriodClose } from "@securebase/core"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
 import * as AuditConfig from "./AuditConfig.ts"
@@ -65,6 +65,11 @@ export interface ServerConfig {
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
   /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
   readonly audit: AuditConfig.AuditConfig
+  /**
+   * How long after a month ends its usage is still accepted; the month is billable from then on
+   * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
+   */
+  readonly usageGrace: Duration.Duration
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -116,7 +121,8 @@ const raw = Config.all({
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
-  audit: AuditConfig.config
+  audit: AuditConfig.config,
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
 })
 
 /**
@@ -167,6 +173,12 @@ export const load = Effect.gen(function* () {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
   problems.push(...AuditConfig.problems(c.profile, c.audit))
+  if (
+    Duration.isLessThan(c.usageGrace, Duration.zero) ||
+    Duration.isGreaterThan(c.usageGrace, PeriodClose.maxUsageGrace)
+  ) {
+    problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
+  }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -187,6 +199,7 @@ export const load = Effect.gen(function* () {
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
-    audit: c.audit
+    audit: c.audit,
+    usageGrace: c.usageGrace
   } satisfies ServerConfig
 })

@@ -34,6 +34,25 @@ describe("ServerConfig.load", () => {
       })
   )
 
+  it.effect("USAGE_GRACE: 1 hour by default, any duration up to 31 days, never negative", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(Duration.toMillis((yield* load({})).usageGrace), 3_600_000)
+      assert.strictEqual(Duration.toMinutes((yield* load({ USAGE_GRACE: "90 minutes" })).usageGrace), 90)
+      assert.strictEqual(Duration.toMillis((yield* load({ USAGE_GRACE: "0 seconds" })).usageGrace), 0)
+      assert.strictEqual(Duration.toDays((yield* load({ USAGE_GRACE: "31 days" })).usageGrace), 31)
+      for (const bad of ["-1 hour", "32 days"]) {
+        const error = yield* Effect.flip(load({ USAGE_GRACE: bad }))
+        assert.match(
+          (error as ServerConfig.ConfigurationError).problems.join("\n"),
+          /USAGE_GRACE must be between 0 seconds and 31d/,
+          bad
+        )
+      }
+      // A bare number has no unit: refused rather than read as milliseconds.
+      assert.strictEqual((yield* Effect.flip(load({ USAGE_GRACE: "3600" })))._tag, "ConfigurationError")
+    })
+  )
+
   it.effect(
     "prod refuses to start without a database or with the development secret, listing every problem",
     () =>

@@ -46,7 +46,9 @@ export * as SessionRevocations from "./auth/SessionRevocations.ts"
 export * as SessionTokens from "./auth/SessionTokens.ts"
 /** The per-client failure throttle. */
 export * as Throttle from "./auth/Throttle.ts"
-/** Port: the billing run's set-based reads and writes (batch mode). */
+/** Port: the usage a billing run bills, read with the period closed to the customer's new events. */
+export * as BillableUsage from "./billing/BillableUsage.ts"
+/** Port: the billing run's set-based writes (batch mode). */
 export * as BillingBatch from "./billing/BillingBatch.ts"
 /** The billing run's claims port (one lockable row per period and customer). */
 export * as BillingClaims from "./billing/BillingClaims.ts"
@@ -76,6 +78,8 @@ export * as OverdueSweep from "./billing/OverdueSweep.ts"
 export * as PastDueInvoices from "./billing/PastDueInvoices.ts"
 /** Calendar-month billing periods. */
 export * as Period from "./billing/Period.ts"
+/** When a period closes: the usage grace, billability, and the errors of an open or closed period. */
+export * as PeriodClose from "./billing/PeriodClose.ts"
 /** Price books as data. */
 export * as PriceBook from "./billing/PriceBook.ts"
 /** Pricing models: per-unit, package, graduated, volume, percentage. */

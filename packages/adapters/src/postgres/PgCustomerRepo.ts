@@ -23,9 +23,9 @@ export const make = Effect.gen(function* () {
       const taxProfile = yield* Effect.orDie(encodeTaxProfile(customer.taxProfile))
       const terms = yield* Effect.orDie(encodeTerms(customer.terms))
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, currency, terms)
+        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms)
         VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
-                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.currency},
+                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.overdueGraceDays}, ${customer.currency},
                 ${JSON.stringify(terms)}::jsonb)
         RETURNING ${columns}`.pipe(mapWrite("customer", customer.id, "insert"))
       return yield* mapRead("CustomerRepo.insert")(toCustomer(rows[0]))

@@ -12,7 +12,18 @@ import { DateTime, Effect, Schema } from "effect"
  * claims read customers the same way.
  */
 export const customerColumns = (alias: string) =>
-  ["id::text", "name", "email", "tier::text", "status", "tax_profile", "net_days", "currency", "terms"]
+  [
+    "id::text",
+    "name",
+    "email",
+    "tier::text",
+    "status",
+    "tax_profile",
+    "net_days",
+    "overdue_grace_days",
+    "currency",
+    "terms"
+  ]
     .map((c) => `${alias}.${c}`)
     .join(", ")
 
@@ -24,6 +35,7 @@ const CustomerRow = Schema.Struct({
   status: Schema.String,
   tax_profile: Schema.Unknown,
   net_days: Schema.Number,
+  overdue_grace_days: Schema.Number,
   currency: Schema.String,
   terms: Schema.Unknown
 })
@@ -50,6 +62,7 @@ export const toCustomer = (row: unknown) =>
       status: r.status,
       taxProfile: json(r.tax_profile),
       netDays: r.net_days,
+      overdueGraceDays: r.overdue_grace_days,
       currency: r.currency,
       terms: json(r.terms)
     })

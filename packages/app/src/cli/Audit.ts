@@ -17,7 +17,7 @@ import { Console, Effect, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as AuditConfig from "../AuditConfig.ts"
 import * as ServerConfig from "../Config.ts"
-import { auditLayer, dataLayer, reachDatabase } from "../Layers.ts"
+import { auditLayer, dataLayer } from "../Layers.ts"
 import * as CliExit from "./CliExit.ts"
 
 /** Exit codes of the command. */
@@ -86,11 +86,11 @@ const run = (command: Args["command"], only: Option.Option<Ids.CustomerId>) =>
     const services = Layer.merge(dataLayer(config), auditLayer(config))
     // The signing key first: without one, fail before touching the database.
     const code = yield* args.command === "checkpoint"
-      ? Effect.andThen(reachDatabase, checkpoint(args)).pipe(
+      ? checkpoint(args).pipe(
           Effect.provide(services),
           Effect.provide(AuditConfig.signerLayer(config.profile, config.audit))
         )
-      : Effect.andThen(reachDatabase, verify(args)).pipe(Effect.provide(services))
+      : verify(args).pipe(Effect.provide(services))
     if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })
   })
 

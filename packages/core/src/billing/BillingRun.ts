@@ -3,7 +3,8 @@
  * transaction, which
  *
  * 1. locks the customer's claim (`BillingClaims.claimNext`, `FOR UPDATE SKIP LOCKED`),
- * 2. aggregates the month's usage and prices it with the core (`Invoicing.priceInvoice`),
+ * 2. closes the customer's period to new usage and reads it (`BillableUsage.closeAndRead`),
+ *    aggregates it and prices it with the core (`Invoicing.priceInvoice`),
  * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
  *    serializes issuers until commit),
  * 4. stores the invoice issued with its due date, queues its e-mail in the outbox, appends
@@ -16,6 +17,9 @@
  * the claims table and skip each other's locked claims. A customer that fails rolls back alone,
  * is marked failed with its reason, and the run goes on; `retryFailed` (the default) gives failed
  * claims another try when a run starts.
+ *
+ * Only a period that has closed is billed: `run` refuses a period before its end plus the usage
+ * grace (`PeriodClose.requireBillable`); `dryRun` previews any period.
  */
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
@@ -29,6 +33,7 @@ import { Outbox } from "../notifications/Outbox.ts"
 import { billingWorker, Tenancy } from "../tenancy/Tenancy.ts"
 import * as Usage from "../usage/Usage.ts"
 import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
+import { BillableUsage } from "./BillableUsage.ts"
 import { BillingBatch } from "./BillingBatch.ts"
 import { BillingClaims, type ClaimCounts } from "./BillingClaims.ts"
 import * as Invoice from "./Invoice.ts"
@@ -38,6 +43,7 @@ import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as InvoiceText from "./InvoiceText.ts"
 import * as Invoicing from "./Invoicing.ts"
 import * as Period from "./Period.ts"
+import * as PeriodClose from "./PeriodClose.ts"
 import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
 import * as Quote from "./Quote.ts"
 
@@ -164,7 +170,10 @@ export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function*
   return yield* priceUsage(customer, period, usage, { ...options, transactions })
 })
 
-/** Prices a customer's period into a draft, reading its usage (no number, nothing written). */
+/**
+ * Prices a customer's period into a draft, reading its usage without closing the period (no
+ * number, nothing written): a preview, as `dryRun` and the metrics estimate show it.
+ */
 export const priceDraft = Effect.fn("BillingRun.priceDraft")(function* (
   customer: Customer,
   period: Period.Period,
@@ -211,16 +220,17 @@ export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
 })
 
 /**
- * The billing step of one customer, inside the caller's worker transaction: price, number, store
- * issued, queue the e-mail (unless `notify` is false) and audit. Numbers belong to the year the
- * invoice is issued in.
+ * The billing step of one customer, inside the caller's worker transaction: close the period to
+ * the customer's new usage and read it, price, number, store issued, queue the e-mail (unless
+ * `notify` is false) and audit. Numbers belong to the year the invoice is issued in.
  */
 export const billCustomer = Effect.fn("BillingRun.billCustomer")(function* (
   customer: Customer,
   period: Period.Period,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId; readonly notify?: boolean }
 ) {
-  const draft = yield* priceDraft(customer, period, options)
+  const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
+  const draft = yield* priceFromEvents(customer, period, usage.get(customer.id) ?? [], options)
   const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(options.at)).year))
   const invoice = yield* InvoiceLifecycle.issue(draft, { number, at: options.at })
   yield* InvoiceRepo.use((r) => r.insert(invoice))
@@ -281,11 +291,15 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
 }
 
-/** Bills every active customer of a period that is not billed yet; see the module comment. */
+/**
+ * Bills every active customer of a period that is not billed yet; see the module comment. Fails
+ * with `PeriodNotBillable`, having done nothing, when the period has not closed yet.
+ */
 export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
+  const { period } = options
+  yield* PeriodClose.requireBillable(period)
   const tenancy = yield* Tenancy
   const claims = yield* BillingClaims
-  const { period } = options
   const started = yield* DateTime.now
   const opened = yield* tenancy.runAsWorker(claims.open(period, { retryFailed: options.retryFailed ?? true }))
   const total = opened.pending + opened.done + opened.failed
@@ -334,12 +348,14 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       const batch = yield* BillingBatch
       const claimed = yield* claims.claimMany(period, batchSize)
       if (claimed.length === 0) return []
-      const at = yield* DateTime.now
       const toBill = claimed.filter((c) => c.existingInvoice === null && c.customer.status === "active")
-      const usage = yield* batch.usageFor(
-        toBill.map((c) => c.customer.id),
-        period
+      const usage = yield* BillableUsage.use((u) =>
+        u.closeAndRead(
+          toBill.map((c) => c.customer.id),
+          period
+        )
       )
+      const at = yield* DateTime.now
       const outcomes: Array<Last> = []
       const settled: Array<{ customerId: CustomerId; invoiceId: InvoiceId | null }> = []
       const drafts: Array<{ readonly customer: Customer; readonly draft: Invoice.Invoice }> = []
@@ -472,8 +488,9 @@ export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.P
 })
 
 /**
- * Runs the billing of the month that just ended on the 1st of every month at 00:00 UTC, then
- * `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so `TestClock` can walk it.
+ * Runs the billing of each month once it has closed (the 1st of the next month at 00:00 UTC plus
+ * the usage grace), then `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so
+ * `TestClock` can walk it.
  */
 export const everyMonth = <E, R>(
   options: Omit<RunOptions, "period"> & {
@@ -483,9 +500,9 @@ export const everyMonth = <E, R>(
   Effect.forever(
     Effect.gen(function* () {
       const now = yield* DateTime.now
-      const next = Period.end(Period.ofDateTime(now))
-      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next) - DateTime.toEpochMillis(now)))
-      const summary = yield* run({ ...options, period: Period.previous(Period.ofDateTime(next)) })
+      const next = PeriodClose.nextToBill(now, yield* PeriodClose.UsageGrace)
+      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next.at) - DateTime.toEpochMillis(now)))
+      const summary = yield* run({ ...options, period: next.period })
       if (options.after !== undefined) yield* options.after(summary)
     })
   )

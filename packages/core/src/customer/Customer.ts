@@ -19,6 +19,13 @@ export const Email = Schema.String.check(
   Schema.isPattern(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, { message: "expected an e-mail address" })
 )
 
+/**
+ * Days after an invoice's due date before it counts as overdue (the dunning e-mail), unless the
+ * customer's terms say otherwise: a bank transfer sent on the due date settles within three
+ * business days, which can span five calendar days.
+ */
+export const defaultOverdueGraceDays = 5
+
 /** A customer (tenant). */
 export class Customer extends Schema.Class<Customer>("@securebase/core/Customer")({
   id: CustomerId,
@@ -32,5 +39,9 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   /** The currency of every invoice, fixed at creation (USD unless given). */
   currency: Currency.pipe(Schema.withConstructorDefault(Effect.succeed("USD" as const))),
   /** Negotiated prices, coupons and commitment (list prices unless given). */
-  terms: CustomerTerms.pipe(Schema.withConstructorDefault(Effect.succeed({})))
+  terms: CustomerTerms.pipe(Schema.withConstructorDefault(Effect.succeed({}))),
+  /** Days past the due date before the invoice is overdue (default {@link defaultOverdueGraceDays}). */
+  overdueGraceDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })).pipe(
+    Schema.withConstructorDefault(Effect.succeed(defaultOverdueGraceDays))
+  )
 }) {}

@@ -137,3 +137,27 @@ export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
   )
   return counts as DeliveryReport
 })
+
+/** What a pass left undelivered, and the outbox's backlog after it. */
+export interface Undelivered {
+  /** Queued and not sent: waiting for a retry, or not due yet (the whole outbox, not just this pass). */
+  readonly queued: number
+  /** Parked as failed by this pass (they will not be retried without a person). */
+  readonly parkedNow: number
+  /** Parked as failed in the whole outbox, this pass's included. */
+  readonly parkedTotal: number
+  /** Mail that could not be delivered: `queued + parkedNow`. Zero means everything queued went out. */
+  readonly count: number
+}
+
+/** After a pass (`report`), what is still undelivered, read from the outbox in a worker transaction. */
+export const undelivered = Effect.fn("Delivery.undelivered")(function* (report: DeliveryReport) {
+  const tenancy = yield* Tenancy
+  const counts = yield* tenancy.runAsWorker(Outbox.use((o) => o.counts))
+  return {
+    queued: counts.pending,
+    parkedNow: report.failed,
+    parkedTotal: counts.failed,
+    count: counts.pending + report.failed
+  } satisfies Undelivered
+})
