@@ -4,7 +4,8 @@
  * server (`main.ts`) and the Lambda handlers serve this same layer.
  *
  * Defaults are embedded: PGlite when there is no DATABASE_URL, the in-memory session cache and
- * deny list; `SESSION_CACHE=dynamodb` swaps both for DynamoDB.
+ * deny list; `SESSION_CACHE=dynamodb` swaps both for DynamoDB; the in-memory counters of the
+ * limits, which `RATE_LIMIT_STORE=redis|dynamodb` shares between instances.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import {
@@ -38,6 +39,7 @@ import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
 import * as MetricsHttp from "./metrics/MetricsHttp.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
+import * as LimitStores from "./server/LimitStores.ts"
 import * as RateLimiter from "./server/RateLimiter.ts"
 import type { ServerConfig } from "./server/ServerConfig.ts"
 import * as SupportHttp from "./support/SupportHttp.ts"
@@ -140,23 +142,21 @@ export const routesLayer = (config: ServerConfig) => {
     HttpApiScalar.layer(Api, { path: "/docs" }),
     ErrorResponses.layer,
     BodyLimit.middleware(config.maxBodyBytes),
-    RateLimiter.middleware({ trustProxy: config.rateLimit.trustProxy, exempt: ["/health"] })
-  ).pipe(
-    Layer.provide(
-      RateLimiter.RateLimiter.layer({
-        limit: config.rateLimit.limit,
-        window: config.rateLimit.window,
-        maxKeys: RateLimiter.defaultPolicy.maxKeys
-      })
-    )
+    RateLimiter.middleware({
+      policy: { limit: config.rateLimit.limit, window: config.rateLimit.window },
+      trustProxy: config.rateLimit.trustProxy,
+      exempt: ["/health"]
+    })
   )
 }
 
 /**
- * The services behind the routes: data and auth. Build it once per process and provide the same
- * value everywhere (layers are memoized by reference), so there is one database and one cache.
+ * The services behind the routes: data, auth and the limits' store. Build it once per process and
+ * provide the same value everywhere (layers are memoized by reference), so there is one database,
+ * one cache and one store.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
-  return Layer.merge(authLayer(config).pipe(Layer.provide(data)), data)
+  const limits = LimitStores.layer(config.limitStore)
+  return Layer.mergeAll(authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)), data, limits)
 }

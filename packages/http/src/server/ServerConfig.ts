@@ -7,7 +7,8 @@
  * - `staging` and `prod`: refuse to start without DATABASE_URL or with the development signing
  *   secret, and never seed demo data.
  */
-import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
+import * as ClientAddress from "./ClientAddress.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -24,6 +25,12 @@ export const developmentSigningKey: SigningKey = {
   kid: "dev-1",
   secret: Redacted.make("securebase-development-signing-secret-not-for-production")
 }
+
+/** Where the limits count (`RATE_LIMIT_STORE`): per process, or shared by every instance. */
+export type LimitStoreConfig =
+  | { readonly kind: "memory" }
+  | { readonly kind: "redis"; readonly url: Redacted.Redacted<string>; readonly keyPrefix: string }
+  | { readonly kind: "dynamodb"; readonly tableName: string; readonly endpoint: Option.Option<string> }
 
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
@@ -43,8 +50,11 @@ export interface ServerConfig {
   readonly rateLimit: {
     readonly limit: number
     readonly window: Duration.Duration
-    readonly trustProxy: boolean
+    /** Which proxies may name the client in X-Forwarded-For (`TRUST_PROXY`). */
+    readonly trustProxy: ClientAddress.TrustProxy
   }
+  /** The counters of the rate limit, the tier limit and the failure throttle. */
+  readonly limitStore: LimitStoreConfig
   readonly seedDemo: boolean
   readonly maxBodyBytes: number
   /** Log every request (method, path, status, duration). Costs ~3x on trivial requests; see README. */
@@ -96,7 +106,12 @@ const raw = Config.all({
   dynamodbEndpoint: Config.String("DYNAMODB_ENDPOINT").pipe(Config.option),
   rateLimitRequests: Config.Int("RATE_LIMIT_REQUESTS").pipe(Config.withDefault(1000)),
   rateLimitWindow: Config.Duration("RATE_LIMIT_WINDOW").pipe(Config.withDefault(Duration.minutes(5))),
-  trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
+  trustProxy: Config.String("TRUST_PROXY").pipe(Config.withDefault("false")),
+  rateLimitStore: Config.Literals(["memory", "redis", "dynamodb"] as const, "RATE_LIMIT_STORE").pipe(
+    Config.withDefault("memory" as const)
+  ),
+  redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
+  rateLimitKeyPrefix: Config.String("RATE_LIMIT_KEY_PREFIX").pipe(Config.withDefault("securebase:limits:")),
   seedDemo: Config.Boolean("SEED_DEMO").pipe(Config.option),
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
@@ -130,6 +145,14 @@ export const load = Effect.gen(function* () {
   }
   if (c.port < 0 || c.port > 65535) problems.push("PORT must be between 0 and 65535")
   if (c.rateLimitRequests < 1) problems.push("RATE_LIMIT_REQUESTS must be at least 1")
+  const trustProxy = ClientAddress.parseTrustProxy(c.trustProxy)
+  if (Result.isFailure(trustProxy)) problems.push(trustProxy.failure)
+  if (c.rateLimitStore === "redis") {
+    const url = Option.map(c.redisUrl, Redacted.value)
+    if (Option.isNone(url)) problems.push("REDIS_URL is required with RATE_LIMIT_STORE=redis")
+    else if (!/^rediss?:\/\/[^\s]+$/.test(url.value))
+      problems.push("REDIS_URL must be a redis:// or rediss:// URL")
+  }
   if (c.maxBodyBytes < 1024) problems.push("MAX_BODY_BYTES must be at least 1024")
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
@@ -147,7 +170,17 @@ export const load = Effect.gen(function* () {
     sessionCache: c.sessionCache,
     dynamodbTable: c.dynamodbTable,
     dynamodbEndpoint: c.dynamodbEndpoint,
-    rateLimit: { limit: c.rateLimitRequests, window: c.rateLimitWindow, trustProxy: c.trustProxy },
+    rateLimit: {
+      limit: c.rateLimitRequests,
+      window: c.rateLimitWindow,
+      trustProxy: Result.getOrElse(trustProxy, () => ClientAddress.trustNone)
+    },
+    limitStore:
+      c.rateLimitStore === "redis" && Option.isSome(c.redisUrl)
+        ? { kind: "redis", url: c.redisUrl.value, keyPrefix: c.rateLimitKeyPrefix }
+        : c.rateLimitStore === "dynamodb"
+          ? { kind: "dynamodb", tableName: `${c.dynamodbTable}-limits`, endpoint: c.dynamodbEndpoint }
+          : { kind: "memory" },
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),

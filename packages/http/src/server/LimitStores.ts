@@ -1,0 +1,43 @@
+/**
+ * The `LimitStore` a configuration names (`RATE_LIMIT_STORE`): the bounded in-memory default (per
+ * process), Redis (`REDIS_URL`, keys under `RATE_LIMIT_KEY_PREFIX`) or DynamoDB (the table
+ * `<DYNAMODB_TABLE>-limits`). One store serves the request rate limit, the tier limit and the
+ * authentication throttle.
+ *
+ * A Redis that cannot be reached at start fails the start (a misconfiguration should not look
+ * like a working limit); once started, an unreachable store makes the limits fail open (see
+ * `RateLimiter`, `FailureThrottle`). node-redis's offline queue is disabled so that commands fail
+ * at once while it reconnects instead of piling up.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { NodeRedis } from "@effect/platform-node"
+import { DynamoLimitStore, MemoryLimitStore, RedisLimitStore } from "@securebase/adapters"
+import { Effect, Layer, Option, Redacted } from "effect"
+import type { LimitStoreConfig } from "./ServerConfig.ts"
+
+/** The store for a configuration. */
+export const layer = (config: LimitStoreConfig) => {
+  switch (config.kind) {
+    case "memory":
+      return MemoryLimitStore.layer
+    case "redis":
+      return RedisLimitStore.layer({ prefix: config.keyPrefix }).pipe(
+        Layer.provide(NodeRedis.layer({ url: Redacted.value(config.url), disableOfflineQueue: true }))
+      )
+    case "dynamodb":
+      return Layer.unwrap(
+        Effect.map(
+          Effect.acquireRelease(
+            Effect.sync(
+              () =>
+                new DynamoDBClient(
+                  Option.match(config.endpoint, { onNone: () => ({}), onSome: (endpoint) => ({ endpoint }) })
+                )
+            ),
+            (client) => Effect.sync(() => client.destroy())
+          ),
+          (client) => DynamoLimitStore.layerWithClient({ client, tableName: config.tableName })
+        )
+      )
+  }
+}
