@@ -11,8 +11,9 @@
  * - the tier's per-minute limit: per customer, 429 TIER.RATE_LIMITED with Retry-After.
  */
 import { assert, layer } from "@effect/vitest"
-import { Authenticator, Customer, CustomerRepo, type Ids, Tenancy, Tier } from "@securebase/core"
-import { Clock, Context, Effect, Layer, Redacted } from "effect"
+import { Tier } from "@securebase/core"
+import { Clock, Context, Effect, Layer } from "effect"
+import { customerWithKeys } from "./support/Customers.ts"
 import { callFrom, forwardingProxy, type Reply } from "./support/Loopback.ts"
 import { TestServer } from "./support/TestServer.ts"
 
@@ -42,28 +43,6 @@ const assertTooMany = (reply: Reply, code: string) => {
 }
 
 const malformed = (i: number) => `sb_live_not-a-key-${i}`
-
-/** A new standard-tier customer, with two API keys. */
-const standardCustomerWithTwoKeys = (n: number) =>
-  Effect.gen(function* () {
-    const tenancy = yield* Tenancy.Tenancy
-    const auth = yield* Authenticator.Authenticator
-    const customer = new Customer.Customer({
-      id: globalThis.crypto.randomUUID() as Ids.CustomerId,
-      name: `Tier limit ${n}`,
-      email: `tier-${n}@example.com`,
-      tier: "standard",
-      status: "active",
-      taxProfile: {},
-      netDays: 30
-    })
-    yield* tenancy.runAs(
-      customer.id,
-      CustomerRepo.CustomerRepo.use((r) => r.insert(customer))
-    )
-    const key = () => auth.createKey({ customerId: customer.id, name: "tier", scopes: ["api_keys:read"] })
-    return [Redacted.value((yield* key()).plaintext), Redacted.value((yield* key()).plaintext)]
-  }).pipe(Effect.orDie)
 
 for (const [name, trustProxy] of [
   ["one hop (TRUST_PROXY=1)", "1"],
@@ -220,7 +199,10 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "100000" }), { timeout: 300_000, e
             for (let attempt = 0; attempt < 3 && burst === undefined; attempt++) {
               const now = yield* Clock.currentTimeMillis
               if (60_000 - (now % 60_000) < 45_000) yield* Effect.sleep(60_000 - (now % 60_000) + 250)
-              const keys = yield* Effect.provide(standardCustomerWithTwoKeys(attempt), services)
+              const { keys } = yield* Effect.provide(
+                customerWithKeys({ tier: "standard", keys: 2, label: `tier limit ${attempt}` }),
+                services
+              )
               const start = yield* Clock.currentTimeMillis
               const replies = yield* Effect.forEach(
                 Array.from({ length: limit + 20 }, (_, i) => i),
