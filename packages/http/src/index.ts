@@ -21,7 +21,11 @@ export * as DemoData from "./demo/DemoData.ts"
 export * as InvoicePdf from "./invoices/InvoicePdf.ts"
 /** The mailer chosen by the environment. */
 export * as MailerConfig from "./mail/MailerConfig.ts"
-/** Per-client rate limiting. */
+/** Who the client is: TRUST_PROXY (hops or trusted networks) and X-Forwarded-For. */
+export * as ClientAddress from "./server/ClientAddress.ts"
+/** The limits' counters chosen by RATE_LIMIT_STORE (memory, Redis, DynamoDB). */
+export * as LimitStores from "./server/LimitStores.ts"
+/** The per-address request rate limit (middleware). */
 export * as RateLimiter from "./server/RateLimiter.ts"
 /** The validated environment configuration and its profiles. */
 export * as ServerConfig from "./server/ServerConfig.ts"

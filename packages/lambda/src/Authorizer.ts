@@ -12,6 +12,7 @@
  */
 import { type AuthError, Authenticator, type Identity } from "@securebase/core"
 import { isApiKey } from "@securebase/http/auth/AuthenticationLive.ts"
+import * as ClientAddress from "@securebase/http/server/ClientAddress.ts"
 import { Effect, Schema } from "effect"
 
 /** The parts of a 2.0 REQUEST authorizer event the authorizer reads. */
@@ -85,7 +86,9 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
   const credential = credentialOf(decoded)
   if (credential === undefined) return denied
   const auth = yield* Authenticator.Authenticator
-  const client = decoded.requestContext.http.sourceIp
+  const sourceIp = decoded.requestContext.http.sourceIp
+  // The same canonical form the API's middleware counts, so both share one throttle bucket.
+  const client = ClientAddress.canonical(sourceIp) ?? sourceIp
   const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> = isApiKey(
     credential
   )
