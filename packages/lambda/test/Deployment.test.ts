@@ -237,7 +237,12 @@ describe("template.yaml", () => {
       p.TableName["Fn::Sub"],
       `${resources.SessionTable!.Properties.TableName["Fn::Sub"]}-limits`
     )
-    assert.strictEqual(template.Globals.Function.Environment.Variables.RATE_LIMIT_STORE, "dynamodb")
+    // The API and the authorizer count there; the jobs count nothing (and may not read the table).
+    for (const fn of ["ApiFunction", "AuthorizerFunction"])
+      assert.strictEqual(resources[fn]!.Properties.Environment.Variables.RATE_LIMIT_STORE, "dynamodb")
+    for (const fn of ["BillingRunFunction", "OverdueSweepFunction"])
+      assert.notProperty(resources[fn]!.Properties.Environment.Variables, "RATE_LIMIT_STORE")
+    assert.notProperty(template.Globals.Function.Environment.Variables, "RATE_LIMIT_STORE")
     assert.notProperty(template.Globals.Function.Environment.Variables, "TRUST_PROXY")
   })
 
@@ -258,8 +263,14 @@ describe("template.yaml", () => {
         for (const a of actions) assert.notInclude(a, "*", `${name}: action ${a}`)
         for (const r of resourcesOf) assert.notStrictEqual(r, "*", `${name}: resource *`)
         if (s.Sid === "LimitTable") {
-          // The counters: a conditional UpdateItem per hit, on their own table only.
-          assert.sameMembers(actions, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
+          // The counters: a conditional UpdateItem per hit, on their own table only (DescribeTable
+          // for the cold start's check that it exists).
+          assert.sameMembers(actions, [
+            "dynamodb:DescribeTable",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem"
+          ])
           assert.sameDeepMembers(resourcesOf, limitTable)
         } else if (actions.some((a) => a.startsWith("dynamodb:"))) {
           assert.sameMembers(actions, ["dynamodb:GetItem", "dynamodb:PutItem"])

@@ -12,6 +12,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -183,6 +184,43 @@ export const make = (options: Options): LimitStore.LimitStore["Service"] => {
       )
   })
 }
+
+/**
+ * Fails with `LimitStoreUnavailable` unless the table exists and is ACTIVE: for a start-up check,
+ * so that a missing table stops the start instead of looking like a working limit.
+ */
+export const checkTable = (options: Pick<Options, "client" | "tableName">) =>
+  Effect.tryPromise({
+    try: (signal) =>
+      options.client.send(new DescribeTableCommand({ TableName: options.tableName }), {
+        abortSignal: signal
+      }),
+    catch: (cause) =>
+      new LimitStore.LimitStoreUnavailable({ store: "dynamodb", operation: "DescribeTable", cause })
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: "10 seconds",
+      orElse: () =>
+        Effect.fail(
+          new LimitStore.LimitStoreUnavailable({
+            store: "dynamodb",
+            operation: "DescribeTable",
+            cause: new Error("no answer within 10 s")
+          })
+        )
+    }),
+    Effect.flatMap((out) =>
+      out.Table?.TableStatus === "ACTIVE"
+        ? Effect.void
+        : Effect.fail(
+            new LimitStore.LimitStoreUnavailable({
+              store: "dynamodb",
+              operation: "DescribeTable",
+              cause: new Error(`table ${options.tableName} is ${out.Table?.TableStatus ?? "missing"}`)
+            })
+          )
+    )
+  )
 
 /** The store over a DynamoDB client and table. */
 export const layerWithClient = (options: Options): Layer.Layer<LimitStore.LimitStore> =>

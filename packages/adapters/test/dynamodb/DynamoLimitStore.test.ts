@@ -2,7 +2,7 @@
  * The DynamoDB store against a real DynamoDB-protocol server: dynalite (in-memory, over HTTP),
  * started by this file on a free port. No SDK mocks.
  */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb"
 import { assert, describe, it } from "@effect/vitest"
 import dynalite from "dynalite"
 import { Effect, Layer, Option } from "effect"
@@ -80,6 +80,24 @@ describe("DynamoLimitStore: storage", () => {
       assert.strictEqual(raw.Item?.[DynamoLimitStore.ttlAttribute]?.N, String(1_800_000_000 + 60))
       assert.isTrue(Option.isNone(yield* store.peek(key, 1_800_000_060_000)))
       assert.strictEqual((yield* store.hit(key, { now: 1_800_000_060_000, ttlMillis: 60_000 })).count, 1)
+    })
+  )
+
+  it.effect("a corrupted item: a hit reports the store unavailable, a read sees no counter", () =>
+    Effect.gen(function* () {
+      const store = DynamoLimitStore.make({ client, tableName })
+      const key = freshKey("corrupt")
+      yield* Effect.promise(() =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: { id: { S: key }, count: { S: "many" }, expiresAtMillis: { N: "9999999999999" } }
+          })
+        )
+      )
+      const error = yield* Effect.flip(store.hit(key, { now: 0, ttlMillis: 60_000, max: 5 }))
+      assert.strictEqual(error.code, "LIMITS.STORE_UNAVAILABLE")
+      assert.isTrue(Option.isNone(yield* store.peek(key, 0)))
     })
   )
 

@@ -4,19 +4,23 @@
  * `<DYNAMODB_TABLE>-limits`). One store serves the request rate limit, the tier limit and the
  * authentication throttle.
  *
- * A Redis that cannot be reached at start fails the start (a misconfiguration should not look
- * like a working limit); once started, an unreachable store makes the limits fail open (see
+ * A Redis that cannot be reached, or a DynamoDB table that does not exist, fails the start (a
+ * misconfiguration should not look like a working limit); once started, an unreachable store makes the limits fail open (see
  * `RateLimiter`, `FailureThrottle`). node-redis's offline queue is disabled so that commands fail
  * at once while it reconnects instead of piling up.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { NodeRedis } from "@effect/platform-node"
 import { DynamoLimitStore, MemoryLimitStore, RedisLimitStore } from "@securebase/adapters"
+import type { LimitStore } from "@securebase/core"
 import { Effect, Layer, Option, Redacted } from "effect"
+import type { Redis } from "effect/persistence"
 import type { LimitStoreConfig } from "./ServerConfig.ts"
 
-/** The store for a configuration. */
-export const layer = (config: LimitStoreConfig) => {
+/** The store for a configuration; fails at start when the configured store cannot be used. */
+export const layer = (
+  config: LimitStoreConfig
+): Layer.Layer<LimitStore.LimitStore, LimitStore.LimitStoreUnavailable | Redis.RedisError> => {
   switch (config.kind) {
     case "memory":
       return MemoryLimitStore.layer
@@ -36,7 +40,13 @@ export const layer = (config: LimitStoreConfig) => {
             ),
             (client) => Effect.sync(() => client.destroy())
           ),
-          (client) => DynamoLimitStore.layerWithClient({ client, tableName: config.tableName })
+          (client) =>
+            Layer.unwrap(
+              Effect.as(
+                DynamoLimitStore.checkTable({ client, tableName: config.tableName }),
+                DynamoLimitStore.layerWithClient({ client, tableName: config.tableName })
+              )
+            )
         )
       )
   }

@@ -59,7 +59,10 @@ export interface ServerConfig {
   readonly maxBodyBytes: number
   /** Log every request (method, path, status, duration). Costs ~3x on trivial requests; see README. */
   readonly accessLog: boolean
-  /** Failed authentications a client may make before it is slowed, and before it is refused. */
+  /**
+   * Failed authentications per throttle bucket ((address, key id), or the address for credentials
+   * that name no key) before it is slowed, and before it is refused.
+   */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
 }
 

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer, Socket } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Redacted } from "effect"
+import { Context, Effect, Exit, Layer, Option, Redacted } from "effect"
 import * as LimitStores from "../../src/server/LimitStores.ts"
 import { call, TestServer } from "../support/TestServer.ts"
 
@@ -65,6 +65,27 @@ describe("LimitStores", () => {
         assert.isTrue(Exit.isFailure(exit))
       }),
     30_000
+  )
+
+  it.live(
+    "RATE_LIMIT_STORE=dynamodb with a table that cannot be reached: the start fails",
+    () =>
+      Effect.gen(function* () {
+        const port = yield* Effect.promise(freePort)
+        const exit = yield* Effect.exit(
+          Effect.scoped(
+            Layer.build(
+              LimitStores.layer({
+                kind: "dynamodb",
+                tableName: "securebase-limits",
+                endpoint: Option.some(`http://127.0.0.1:${port}`)
+              })
+            )
+          )
+        )
+        assert.isTrue(Exit.isFailure(exit))
+      }),
+    60_000
   )
 
   it.live(
