@@ -21,6 +21,7 @@ import {
   HmacSessionTokens,
   MemoryApiKeyStore,
   MemoryCustomerDirectory,
+  MemoryLimitStore,
   MemorySessionCache,
   MemorySessionRevocations,
   PgApiKeyStore,
@@ -79,7 +80,7 @@ const world = (cache: Layer.Layer<SessionCache.SessionCache>) => {
     HmacSessionTokens.layer(tokenOptions),
     MemoryCustomerDirectory.layer,
     quietAttempts,
-    Throttle.FailureThrottle.layer
+    Throttle.FailureThrottle.layer.pipe(Layer.provide(MemoryLimitStore.layer))
   )
   return Effect.runPromise(
     Effect.gen(function* () {
@@ -119,7 +120,7 @@ const pgWorld = async (database: PgDatabase.DatabaseConfig) => {
         Sha256ApiKeySecrets.layer,
         HmacSessionTokens.layer(tokenOptions),
         quietAttempts,
-        Throttle.FailureThrottle.layer
+        Throttle.FailureThrottle.layer.pipe(Layer.provide(MemoryLimitStore.layer))
       )
     ),
     Layer.provideMerge(data)

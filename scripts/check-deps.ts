@@ -3,8 +3,8 @@
  * checks each import against the layering of docs/STYLE:
  *
  * - `packages/core/src` imports only `effect` (and its own files): no SQL, no AWS, no HTTP, no Node;
- * - no package imports a layer above it (core ← adapters ← http; core ← lambda; app composes
- *   them all; examples may use everything);
+ * - no package imports a layer above it (core ← adapters ← http ← lambda; app composes them all;
+ *   examples may use everything);
  * - every bare import is declared in that package's package.json (or, for tests and tools, the
  *   root one): no phantom dependencies that happen to be hoisted;
  * - a relative import never leaves its package;
@@ -37,7 +37,7 @@ export const layers: ReadonlyArray<Layer> = [
   { dir: "packages/core", mayImport: ["@securebase/core"] },
   { dir: "packages/adapters", mayImport: ["@securebase/core"] },
   { dir: "packages/http", mayImport: ["@securebase/core", "@securebase/adapters"] },
-  { dir: "packages/lambda", mayImport: ["@securebase/core"] },
+  { dir: "packages/lambda", mayImport: ["@securebase/core", "@securebase/http"] },
   {
     dir: "packages/app",
     mayImport: ["@securebase/core", "@securebase/adapters", "@securebase/http", "@securebase/lambda"]

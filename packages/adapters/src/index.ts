@@ -18,6 +18,8 @@ export * as Sha256ApiKeySecrets from "./auth/Sha256ApiKeySecrets.ts"
 export * as SigningSecretPolicy from "./auth/SigningSecretPolicy.ts"
 /** The process's shared DynamoDB client. */
 export * as DynamoClient from "./dynamodb/DynamoClient.ts"
+/** Counters for the limits on DynamoDB, shared by every instance. */
+export * as DynamoLimitStore from "./dynamodb/DynamoLimitStore.ts"
 /** The session cache on DynamoDB. */
 export * as DynamoSessionCache from "./dynamodb/DynamoSessionCache.ts"
 /** The session deny list on DynamoDB. */
@@ -30,6 +32,8 @@ export * as MemoryApiKeyStore from "./memory/MemoryApiKeyStore.ts"
 export * as MemoryAuthAttempts from "./memory/MemoryAuthAttempts.ts"
 /** In-memory customer directory. */
 export * as MemoryCustomerDirectory from "./memory/MemoryCustomerDirectory.ts"
+/** The bounded in-memory counters for the limits (the embedded default, per process). */
+export * as MemoryLimitStore from "./memory/MemoryLimitStore.ts"
 /** The bounded in-memory session cache (the embedded default). */
 export * as MemorySessionCache from "./memory/MemorySessionCache.ts"
 /** In-memory session deny list. */
@@ -88,5 +92,7 @@ export * as PgTenancy from "./postgres/PgTenancy.ts"
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */
 export * as PgRoles from "./postgres/Roles.ts"
+/** Counters for the limits on Redis, shared by every instance. */
+export * as RedisLimitStore from "./redis/RedisLimitStore.ts"
 /** The `Mailer` on Amazon SES v2. */
 export * as SesMailer from "./ses/SesMailer.ts"

@@ -14,7 +14,8 @@
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
 import { Ids, PeriodClose } from "@securebase/core"
-import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { ClientAddress } from "@securebase/http"
+import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
 import * as AuditConfig from "./AuditConfig.ts"
 
@@ -34,6 +35,12 @@ export const ephemeralSigningKey: Effect.Effect<SigningKey> = Effect.gen(functio
   const kid = `dev-${Hex.encode(yield* random.randomBytes(4))}`
   return { kid, secret: Redacted.make(Base64Url.encode(yield* random.randomBytes(32))) }
 })
+
+/** Where the limits count (`RATE_LIMIT_STORE`): per process, or shared by every instance. */
+export type LimitStoreConfig =
+  | { readonly kind: "memory" }
+  | { readonly kind: "redis"; readonly url: Redacted.Redacted<string>; readonly keyPrefix: string }
+  | { readonly kind: "dynamodb"; readonly tableName: string; readonly endpoint: Option.Option<string> }
 
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
@@ -55,13 +62,19 @@ export interface ServerConfig {
   readonly rateLimit: {
     readonly limit: number
     readonly window: Duration.Duration
-    readonly trustProxy: boolean
+    /** Which proxies may name the client in X-Forwarded-For (`TRUST_PROXY`). */
+    readonly trustProxy: ClientAddress.TrustProxy
   }
+  /** The counters of the rate limit, the tier limit and the failure throttle. */
+  readonly limitStore: LimitStoreConfig
   readonly seedDemo: boolean
   readonly maxBodyBytes: number
   /** Log every request (method, path, status, duration). Costs ~3x on trivial requests; see README. */
   readonly accessLog: boolean
-  /** Failed authentications a client may make before it is slowed, and before it is refused. */
+  /**
+   * Failed authentications per throttle bucket ((address, key id), or the address for credentials
+   * that name no key) before it is slowed, and before it is refused.
+   */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
   /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
   readonly audit: AuditConfig.AuditConfig
@@ -115,7 +128,12 @@ const raw = Config.all({
   dynamodbEndpoint: Config.String("DYNAMODB_ENDPOINT").pipe(Config.option),
   rateLimitRequests: Config.Int("RATE_LIMIT_REQUESTS").pipe(Config.withDefault(1000)),
   rateLimitWindow: Config.Duration("RATE_LIMIT_WINDOW").pipe(Config.withDefault(Duration.minutes(5))),
-  trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
+  trustProxy: Config.String("TRUST_PROXY").pipe(Config.withDefault("false")),
+  rateLimitStore: Config.Literals(["memory", "redis", "dynamodb"] as const, "RATE_LIMIT_STORE").pipe(
+    Config.withDefault("memory" as const)
+  ),
+  redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
+  rateLimitKeyPrefix: Config.String("RATE_LIMIT_KEY_PREFIX").pipe(Config.withDefault("securebase:limits:")),
   seedDemo: Config.Boolean("SEED_DEMO").pipe(Config.option),
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
@@ -168,6 +186,14 @@ export const load = Effect.gen(function* () {
   }
   if (c.port < 0 || c.port > 65535) problems.push("PORT must be between 0 and 65535")
   if (c.rateLimitRequests < 1) problems.push("RATE_LIMIT_REQUESTS must be at least 1")
+  const trustProxy = ClientAddress.parseTrustProxy(c.trustProxy)
+  if (Result.isFailure(trustProxy)) problems.push(trustProxy.failure)
+  if (c.rateLimitStore === "redis") {
+    const url = Option.map(c.redisUrl, Redacted.value)
+    if (Option.isNone(url)) problems.push("REDIS_URL is required with RATE_LIMIT_STORE=redis")
+    else if (!/^rediss?:\/\/[^\s]+$/.test(url.value))
+      problems.push("REDIS_URL must be a redis:// or rediss:// URL")
+  }
   if (c.maxBodyBytes < 1024) problems.push("MAX_BODY_BYTES must be at least 1024")
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
@@ -194,7 +220,17 @@ export const load = Effect.gen(function* () {
     sessionCache: c.sessionCache,
     dynamodbTable: c.dynamodbTable,
     dynamodbEndpoint: c.dynamodbEndpoint,
-    rateLimit: { limit: c.rateLimitRequests, window: c.rateLimitWindow, trustProxy: c.trustProxy },
+    rateLimit: {
+      limit: c.rateLimitRequests,
+      window: c.rateLimitWindow,
+      trustProxy: Result.getOrElse(trustProxy, () => ClientAddress.trustNone)
+    },
+    limitStore:
+      c.rateLimitStore === "redis" && Option.isSome(c.redisUrl)
+        ? { kind: "redis", url: c.redisUrl.value, keyPrefix: c.rateLimitKeyPrefix }
+        : c.rateLimitStore === "dynamodb"
+          ? { kind: "dynamodb", tableName: `${c.dynamodbTable}-limits`, endpoint: c.dynamodbEndpoint }
+          : { kind: "memory" },
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),

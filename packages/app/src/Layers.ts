@@ -40,6 +40,7 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
+import * as LimitStores from "./LimitStores.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
 export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig =>
@@ -154,16 +155,20 @@ export const auditLayer = (config: ServerConfig) =>
   )
 
 /**
- * The services behind the routes: data, auth, the audit anchor, and the deployment's usage grace
+ * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
+ * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
+ * the deployment's usage grace
  * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
+  const limits = LimitStores.layer(config.limitStore)
   return Layer.mergeAll(
-    authLayer(config).pipe(Layer.provide(data)),
+    authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
+    limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
   )

@@ -31,6 +31,12 @@ describe("ServerConfig.load", () => {
         assert.strictEqual(Duration.toMinutes(c.rateLimit.window), 5)
         assert.strictEqual(c.port, 3000)
         assert.isFalse(c.accessLog, "dev keeps the terminal for the banner")
+        assert.deepStrictEqual(
+          c.rateLimit.trustProxy,
+          { _tag: "None" },
+          "X-Forwarded-For is ignored by default"
+        )
+        assert.deepStrictEqual(c.limitStore, { kind: "memory" })
       })
   )
 
@@ -160,7 +166,7 @@ describe("ServerConfig.load", () => {
         AUDIT_VERIFY_KEYS: auditPublicKey,
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
-        TRUST_PROXY: "true"
+        TRUST_PROXY: "10.0.0.0/8"
       })
       assert.strictEqual(c.profile, "prod")
       assert.isFalse(c.seedDemo)
@@ -169,7 +175,7 @@ describe("ServerConfig.load", () => {
         ["k1", "k0"]
       )
       assert.strictEqual(c.rateLimit.limit, 50)
-      assert.isTrue(c.rateLimit.trustProxy)
+      assert.strictEqual(c.rateLimit.trustProxy._tag, "Networks")
       assert.isTrue(c.accessLog, "staging and prod log every request by default")
       // The secret never prints.
       assert.notInclude(String(c.databaseUrl), "app@db")
@@ -208,6 +214,51 @@ describe("ServerConfig.load", () => {
         assert.strictEqual(error._tag, "ConfigurationError", JSON.stringify(env))
         assert.isAbove(error.message.length, 20)
       }
+    })
+  )
+
+  it.effect(
+    "TRUST_PROXY=true is refused at start, saying what to set instead (regression: it trusted the client-written leftmost entry)",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(load({ TRUST_PROXY: "true" }))
+        assert.strictEqual(error._tag, "ConfigurationError")
+        assert.match(error.message, /TRUST_PROXY=true would trust every X-Forwarded-For entry/)
+        assert.match(error.message, /TRUST_PROXY=1/)
+      })
+  )
+
+  it.effect("TRUST_PROXY takes a hop count or trusted networks; anything else is a configuration error", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual((yield* load({ TRUST_PROXY: "2" })).rateLimit.trustProxy, {
+        _tag: "Hops",
+        hops: 2
+      })
+      const networks = (yield* load({ TRUST_PROXY: "10.0.0.0/8,::1" })).rateLimit.trustProxy
+      assert.strictEqual(networks._tag === "Networks" ? networks.networks.length : 0, 2)
+      for (const bad of ["0.0.0.0/0", "proxy.internal", "10.0.0.0/40"]) {
+        const error = yield* Effect.flip(load({ TRUST_PROXY: bad }))
+        assert.strictEqual(error._tag, "ConfigurationError", bad)
+        assert.match(error.message, /TRUST_PROXY/, bad)
+      }
+    })
+  )
+
+  it.effect("RATE_LIMIT_STORE: redis needs REDIS_URL; dynamodb uses <DYNAMODB_TABLE>-limits", () =>
+    Effect.gen(function* () {
+      const missing = yield* Effect.flip(load({ RATE_LIMIT_STORE: "redis" }))
+      assert.match(missing.message, /REDIS_URL is required with RATE_LIMIT_STORE=redis/)
+      const notUrl = yield* Effect.flip(load({ RATE_LIMIT_STORE: "redis", REDIS_URL: "127.0.0.1:6379" }))
+      assert.match(notUrl.message, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/)
+      const unknown = yield* Effect.flip(load({ RATE_LIMIT_STORE: "memcached" }))
+      assert.strictEqual(unknown._tag, "ConfigurationError")
+      const redis = (yield* load({ RATE_LIMIT_STORE: "redis", REDIS_URL: "redis://:pw@cache:6379/2" }))
+        .limitStore
+      assert.strictEqual(redis.kind, "redis")
+      assert.strictEqual(redis.kind === "redis" ? redis.keyPrefix : "", "securebase:limits:")
+      assert.notInclude(String(redis.kind === "redis" ? redis.url : ""), "pw", "the URL stays redacted")
+      const dynamo = (yield* load({ RATE_LIMIT_STORE: "dynamodb", DYNAMODB_TABLE: "t" })).limitStore
+      assert.deepStrictEqual(dynamo.kind === "dynamodb" ? dynamo.tableName : "", "t-limits")
     })
   )
 })

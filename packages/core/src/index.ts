@@ -108,6 +108,14 @@ export * as CustomerRepo from "./customer/CustomerRepo.ts"
 export * as Ids from "./Ids.ts"
 /** Instants from outside: strict RFC 3339 within a sane window. */
 export * as Instant from "./Instant.ts"
+/** The unit a per-address limit counts: an IPv4 address or an IPv6 /64. */
+export * as AddressBucket from "./limits/AddressBucket.ts"
+/** Port: the atomic, expiring counters behind every limit (memory, Redis, DynamoDB). */
+export * as LimitStore from "./limits/LimitStore.ts"
+/** A sliding-window request rate limit over the `LimitStore`. */
+export * as RateLimit from "./limits/RateLimit.ts"
+/** The tier's per-minute API rate limit, per customer. */
+export * as TierLimit from "./limits/TierLimit.ts"
 /** Currencies and their minor units. */
 export * as Currency from "./money/Currency.ts"
 /** Exact decimals for prices, rates and quantities. */

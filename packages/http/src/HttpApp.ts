@@ -2,7 +2,7 @@
  * The API as one layer: every handler of the HttpApi, the OpenAPI document and reference page,
  * and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
  * parameterized by plain options. It still needs the services the handlers use (database,
- * tenancy, repositories, the authenticator): the composition root provides them, once, to the
+ * tenancy, repositories, the authenticator, the limits' store): the composition root provides them, once, to the
  * Node server and to the Lambda web handler alike.
  */
 import { type Duration, Layer } from "effect"
@@ -16,6 +16,7 @@ import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
 import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
 import * as MetricsHttp from "./metrics/MetricsHttp.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
+import type * as ClientAddress from "./server/ClientAddress.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
 import * as RateLimiter from "./server/RateLimiter.ts"
 import * as SupportHttp from "./support/SupportHttp.ts"
@@ -29,8 +30,8 @@ export interface Options {
   readonly profile: string
   /** Reported by `/health`. */
   readonly databaseKind: "postgres" | "pglite"
-  /** Trust `X-Forwarded-For` for the client address (the rate limiter and the auth middleware alike). */
-  readonly trustProxy: boolean
+  /** Who may name the client in `X-Forwarded-For` (the rate limiter and the auth middleware alike). */
+  readonly trustProxy: ClientAddress.TrustProxy
   /** Larger request bodies are refused with 413 while being read. */
   readonly maxBodyBytes: number
   /** Requests per client address and window. */
@@ -56,14 +57,6 @@ export const layer = (options: Options) => {
     Docs.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
-    RateLimiter.middleware({ trustProxy: options.trustProxy, exempt: ["/health"] })
-  ).pipe(
-    Layer.provide(
-      RateLimiter.RateLimiter.layer({
-        limit: options.rateLimit.limit,
-        window: options.rateLimit.window,
-        maxKeys: RateLimiter.defaultPolicy.maxKeys
-      })
-    )
+    RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })
   )
 }

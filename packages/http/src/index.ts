@@ -19,5 +19,7 @@ export * as AuthenticationLive from "./auth/AuthenticationLive.ts"
 export * as HttpApp from "./HttpApp.ts"
 /** Invoices as PDF. */
 export * as InvoicePdf from "./invoices/InvoicePdf.ts"
-/** Per-client rate limiting. */
+/** Who the client is: TRUST_PROXY (hops or trusted networks) and X-Forwarded-For. */
+export * as ClientAddress from "./server/ClientAddress.ts"
+/** The per-address request rate limit (middleware). */
 export * as RateLimiter from "./server/RateLimiter.ts"

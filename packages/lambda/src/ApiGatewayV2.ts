@@ -49,7 +49,9 @@ export interface RequestOptions {
   /**
    * `"sourceIp"`: always the gateway's `requestContext.http.sourceIp`, replacing any header (a
    * client can prepend addresses to the header, not change `sourceIp`); what the Lambda API
-   * handler uses. Default `"header"`: keep the header, falling back to `sourceIp`.
+   * handler uses, so the app never sees a client-written X-Forwarded-For (the app itself takes
+   * the client address from `ClientAddress.PlatformClientAddress`, not from this header). Default
+   * `"header"`: keep the header, falling back to `sourceIp`.
    */
   readonly clientAddress?: "header" | "sourceIp"
 }

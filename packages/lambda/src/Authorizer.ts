@@ -11,6 +11,7 @@
  *   the gateway answers with 500 (and does not cache), rather than denying a valid caller.
  */
 import { ApiKey, type AuthError, Authenticator, type Identity } from "@securebase/core"
+import * as ClientAddress from "@securebase/http/client-address"
 import { Effect, Schema } from "effect"
 
 /** The parts of a 2.0 REQUEST authorizer event the authorizer reads. */
@@ -84,7 +85,9 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
   const credential = credentialOf(decoded)
   if (credential === undefined) return denied
   const auth = yield* Authenticator.Authenticator
-  const client = decoded.requestContext.http.sourceIp
+  const sourceIp = decoded.requestContext.http.sourceIp
+  // The same canonical form the API's middleware counts, so both share one throttle bucket.
+  const client = ClientAddress.canonical(sourceIp) ?? sourceIp
   const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> =
     ApiKey.isKeyShaped(credential)
       ? auth.authenticate(credential, client)

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-dynamodb"
 import { AuthError } from "@securebase/core"
 import { Effect, Schedule } from "effect"
+import * as DynamoLimitStore from "./DynamoLimitStore.ts"
 import * as DynamoSessionCache from "./DynamoSessionCache.ts"
 import * as DynamoSessionRevocations from "./DynamoSessionRevocations.ts"
 
@@ -107,4 +108,12 @@ export const createSessionRevocationsTable = (options: {
     ...options,
     keyAttribute: DynamoSessionRevocations.keyAttribute,
     ttlAttribute: DynamoSessionRevocations.ttlAttribute
+  })
+
+/** Creates the limits table (`id` partition key, TTL on `expiresAt`). */
+export const createLimitTable = (options: { readonly client: DynamoDBClient; readonly tableName: string }) =>
+  createTable({
+    ...options,
+    keyAttribute: DynamoLimitStore.keyAttribute,
+    ttlAttribute: DynamoLimitStore.ttlAttribute
   })

@@ -5,10 +5,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { type ApiKey, ApiKeyStore, type AuthError, Authenticator, Identity, Tier } from "@securebase/core"
-import { Arbitrary, DateTime, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Arbitrary, DateTime, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { MemoryAuthAttempts, MemoryCustomerDirectory } from "../../src/index.ts"
-import { authLayer, craft, customerId, secretOf } from "./fixtures.ts"
+import { authLayer, craft, customerId, ports, secretOf } from "./fixtures.ts"
 
 const client = "203.0.113.7"
 
@@ -379,40 +379,161 @@ describe("Authenticator: throttling and the record of attempts", () => {
     maxDelayMillis: 4_000
   }
 
-  it.effect("repeated failures from one client are refused, with a retry-after; others are unaffected", () =>
-    Effect.gen(function* () {
-      const auth = yield* Authenticator.Authenticator
-      yield* customer(1)
-      const key = Redacted.value((yield* newKey(1)).plaintext)
-      const wrong = withSecret(key, "e".repeat(52))
-      for (let i = 0; i < 3; i++)
-        assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
-      // Past the free allowance even the right key is refused until the wait is over.
-      const refused = yield* Effect.flip(auth.authenticate(key, client))
-      assert.strictEqual(refused.code, "AUTH.TOO_MANY_ATTEMPTS")
-      assert.strictEqual((refused as AuthError.TooManyAttempts).retryAfterMillis, 1_000)
-      yield* auth.authenticate(key, "198.51.100.1")
-      yield* TestClock.adjust(Duration.seconds(1))
-      yield* auth.authenticate(key, client)
-      // The wait doubles with each further failure...
-      assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
-      assert.strictEqual(
-        ((yield* Effect.flip(auth.verifySession("junk", client))) as AuthError.TooManyAttempts)
-          .retryAfterMillis,
-        2_000
+  const throttled = <A, E>(effect: Effect.Effect<A, E, any>) =>
+    effect.pipe(Effect.provide(authLayer({ policy })))
+  const unknownKey = (c: string) => `sb_live_${c.repeat(16)}_${"b".repeat(52)}`
+
+  it.effect(
+    "NAT: another client's failures from the same address never refuse a valid key, warm or cold (regression: failures counted per address locked out every key behind it)",
+    () =>
+      throttled(
+        Effect.gen(function* () {
+          const auth = yield* Authenticator.Authenticator
+          yield* customer(1)
+          const warm = Redacted.value((yield* newKey(1)).plaintext)
+          const cold = Redacted.value((yield* newKey(1)).plaintext)
+          const { token } = yield* auth.exchange(warm, "198.51.100.1")
+          // The attacker shares the victims' address: wrong secrets for both key ids, unknown
+          // key ids, malformed keys and forged tokens, far past every allowance.
+          for (let i = 0; i < 10; i++) {
+            yield* Effect.flip(auth.authenticate(withSecret(warm, "e".repeat(52)), client))
+            yield* Effect.flip(auth.authenticate(withSecret(cold, "e".repeat(52)), client))
+            yield* Effect.flip(auth.authenticate(unknownKey("a"), client))
+            yield* Effect.flip(auth.authenticate(`sb_live_${i}`, client))
+            yield* Effect.flip(auth.verifySession(`forged.${i}`, client))
+          }
+          assert.strictEqual(
+            yield* code(auth.authenticate(withSecret(warm, "e".repeat(52)), client)),
+            "AUTH.TOO_MANY_ATTEMPTS"
+          )
+          assert.strictEqual(
+            yield* code(auth.authenticate(unknownKey("a"), client)),
+            "AUTH.TOO_MANY_ATTEMPTS"
+          )
+          assert.strictEqual(yield* code(auth.verifySession("forged", client)), "AUTH.TOO_MANY_ATTEMPTS")
+          // The victims, from the same address, with valid credentials: a cached key, a key this
+          // process has never seen (the store lookup), and a session.
+          assert.strictEqual((yield* auth.authenticate(warm, client)).customerId, customerId(1))
+          assert.strictEqual((yield* auth.authenticate(cold, client)).customerId, customerId(1))
+          assert.strictEqual((yield* auth.verifySession(token, client)).customerId, customerId(1))
+          // A neighbour's own key, never attacked, is not even slowed on a mistake.
+          const neighbour = Redacted.value((yield* newKey(1)).plaintext)
+          assert.strictEqual(
+            yield* code(auth.authenticate(withSecret(neighbour, "f".repeat(52)), client)),
+            "AUTH.INVALID_KEY"
+          )
+        })
       )
-      yield* TestClock.adjust(Duration.seconds(2))
-      assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
-      yield* TestClock.adjust(Duration.seconds(4))
-      assert.strictEqual(yield* code(auth.verifySession("junk", client)), "AUTH.MALFORMED_TOKEN")
-      // ...and at the ceiling the client is refused for the rest of the window.
-      yield* TestClock.adjust(Duration.seconds(4))
-      const locked = yield* Effect.flip(auth.authenticate(key, client))
-      assert.strictEqual(locked.code, "AUTH.TOO_MANY_ATTEMPTS")
-      assert.strictEqual((locked as AuthError.TooManyAttempts).retryAfterMillis, 600_000 - 11_000)
-      yield* TestClock.adjust(Duration.millis(600_000 - 11_000))
-      yield* auth.authenticate(key, client)
-    }).pipe(Effect.provide(authLayer({ policy })))
+  )
+
+  it.effect(
+    "a mistyped key, then the right one, works at once (regression: the developer's own failures locked their address out)",
+    () =>
+      throttled(
+        Effect.gen(function* () {
+          const auth = yield* Authenticator.Authenticator
+          yield* customer(1)
+          const key = Redacted.value((yield* newKey(1)).plaintext)
+          const typo = withSecret(key, "e".repeat(52))
+          const codes: Array<string> = []
+          for (let i = 0; i < 5; i++) codes.push(yield* code(auth.authenticate(typo, client)))
+          assert.deepStrictEqual(codes, [
+            "AUTH.INVALID_KEY",
+            "AUTH.INVALID_KEY",
+            "AUTH.INVALID_KEY",
+            "AUTH.TOO_MANY_ATTEMPTS",
+            "AUTH.TOO_MANY_ATTEMPTS"
+          ])
+          assert.strictEqual((yield* auth.authenticate(key, client)).customerId, customerId(1))
+          // A typo in the key id (an id that does not exist), then the right key.
+          assert.strictEqual(yield* code(auth.authenticate(unknownKey("c"), client)), "AUTH.INVALID_KEY")
+          assert.strictEqual((yield* auth.exchange(key, client)).claims.sub, customerId(1))
+        })
+      )
+  )
+
+  it.effect("failures in one bucket wait, doubling, then are refused for the rest of the window", () =>
+    throttled(
+      Effect.gen(function* () {
+        const auth = yield* Authenticator.Authenticator
+        yield* customer(1)
+        const key = Redacted.value((yield* newKey(1)).plaintext)
+        const wrong = withSecret(key, "e".repeat(52))
+        for (let i = 0; i < 3; i++)
+          assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
+        const refused = yield* Effect.flip(auth.authenticate(wrong, client))
+        assert.strictEqual(refused.code, "AUTH.TOO_MANY_ATTEMPTS")
+        assert.strictEqual((refused as AuthError.TooManyAttempts).retryAfterMillis, 1_000)
+        // Another address is another bucket.
+        assert.strictEqual(yield* code(auth.authenticate(wrong, "198.51.100.1")), "AUTH.INVALID_KEY")
+        yield* TestClock.adjust(Duration.seconds(1))
+        assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
+        assert.strictEqual(
+          ((yield* Effect.flip(auth.authenticate(wrong, client))) as AuthError.TooManyAttempts)
+            .retryAfterMillis,
+          2_000
+        )
+        yield* TestClock.adjust(Duration.seconds(2))
+        assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
+        yield* TestClock.adjust(Duration.seconds(4))
+        assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
+        // Six failures: refused until the window (10 min from the first) ends.
+        yield* TestClock.adjust(Duration.seconds(4))
+        const locked = yield* Effect.flip(auth.authenticate(wrong, client))
+        assert.strictEqual(locked.code, "AUTH.TOO_MANY_ATTEMPTS")
+        assert.strictEqual((locked as AuthError.TooManyAttempts).retryAfterMillis, 600_000 - 11_000)
+        // The right key is never refused, locked bucket or not.
+        yield* auth.authenticate(key, client)
+        yield* TestClock.adjust(Duration.millis(600_000 - 11_000))
+        assert.strictEqual(yield* code(auth.authenticate(wrong, client)), "AUTH.INVALID_KEY")
+      })
+    )
+  )
+
+  it.effect("a key id found unknown is not looked up again from that address while it waits", () =>
+    Effect.gen(function* () {
+      let lookups = 0
+      const counting = Layer.effect(
+        ApiKeyStore.ApiKeyStore,
+        Effect.map(ApiKeyStore.ApiKeyStore, (store) =>
+          ApiKeyStore.ApiKeyStore.of({
+            ...store,
+            findById: (id) =>
+              Effect.andThen(
+                Effect.sync(() => lookups++),
+                store.findById(id)
+              )
+          })
+        )
+      )
+      const auth = yield* Authenticator.Authenticator.make().pipe(
+        Effect.provide(counting.pipe(Layer.provideMerge(ports({ policy }))))
+      )
+      const codes: Array<string> = []
+      for (let i = 0; i < 5; i++) codes.push(yield* code(auth.authenticate(unknownKey("a"), client)))
+      assert.deepStrictEqual(codes.slice(0, 3), ["AUTH.INVALID_KEY", "AUTH.INVALID_KEY", "AUTH.INVALID_KEY"])
+      assert.deepStrictEqual(codes.slice(3), ["AUTH.TOO_MANY_ATTEMPTS", "AUTH.TOO_MANY_ATTEMPTS"])
+      assert.strictEqual(lookups, 3, "the refused attempts never reached the key store")
+    })
+  )
+
+  it.effect(
+    "failures of a caller who proved the secret (a revoked key, a revoked session) are not counted",
+    () =>
+      throttled(
+        Effect.gen(function* () {
+          const auth = yield* Authenticator.Authenticator
+          yield* customer(1)
+          const created = yield* newKey(1)
+          const key = Redacted.value(created.plaintext)
+          const { token } = yield* auth.exchange(key, client)
+          yield* auth.revokeKey(customerId(1), created.key.id)
+          for (let i = 0; i < 8; i++) {
+            assert.strictEqual(yield* code(auth.authenticate(key, client)), "AUTH.KEY_REVOKED")
+            assert.strictEqual(yield* code(auth.verifySession(token, client)), "AUTH.SESSION_REVOKED")
+          }
+        })
+      )
   )
 
   it.effect("every attempt is recorded with its reason code, never the secret or the token", () =>

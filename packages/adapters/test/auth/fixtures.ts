@@ -12,6 +12,7 @@ import {
   Authenticator,
   type CustomerDirectory,
   type Ids,
+  type LimitStore,
   type SessionCache,
   type SessionRevocations,
   type SessionTokens,
@@ -23,6 +24,7 @@ import {
   MemoryApiKeyStore,
   MemoryAuthAttempts,
   MemoryCustomerDirectory,
+  MemoryLimitStore,
   MemorySessionCache,
   MemorySessionRevocations,
   Sha256ApiKeySecrets
@@ -61,6 +63,7 @@ export type World =
   | AuthAttempts.AuthAttempts
   | MemoryAuthAttempts.MemoryAttempts
   | Throttle.FailureThrottle
+  | LimitStore.LimitStore
 
 /** The ports, in memory. */
 export const ports = (options?: {
@@ -74,7 +77,9 @@ export const ports = (options?: {
     HmacSessionTokens.layer(tokenOptions),
     MemoryCustomerDirectory.layer,
     MemoryAuthAttempts.layer,
-    Throttle.FailureThrottle.layerWith(options?.policy === undefined ? {} : { policy: options.policy })
+    Throttle.FailureThrottle.layerWith(options?.policy === undefined ? {} : { policy: options.policy }).pipe(
+      Layer.provideMerge(MemoryLimitStore.layer)
+    )
   )
 
 /** The authenticator over fresh in-memory ports (each `Effect.provide` builds a new world). */

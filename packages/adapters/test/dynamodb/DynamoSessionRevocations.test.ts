@@ -16,6 +16,7 @@ import {
   MemoryApiKeyStore,
   MemoryAuthAttempts,
   MemoryCustomerDirectory,
+  MemoryLimitStore,
   Sha256ApiKeySecrets
 } from "../../src/index.ts"
 import { customerId, tokenOptions } from "../auth/fixtures.ts"
@@ -64,7 +65,7 @@ describe("Authenticator over DynamoDB cache and deny list", () => {
       HmacSessionTokens.layer(tokenOptions),
       Sha256ApiKeySecrets.layer,
       MemoryAuthAttempts.layer,
-      Throttle.FailureThrottle.layer
+      Throttle.FailureThrottle.layer.pipe(Layer.provide(MemoryLimitStore.layer))
     )
   )
   const instance = Authenticator.Authenticator.make().pipe(Effect.provide(instancePorts))

@@ -4,13 +4,19 @@
  * result. The web handler is built once per container, at the first invocation, on the
  * container's services (reused through its `MemoMap`), and then serves every warm invocation.
  *
+ * The client address is the gateway's `requestContext.http.sourceIp`, given to the app as
+ * `ClientAddress.PlatformClientAddress` beside the request, never through a header: whatever
+ * `X-Forwarded-For` the caller sends (and whatever `TRUST_PROXY` says), the rate limit, the tier
+ * limit's neighbours and the failure throttle see the address the gateway saw.
+ *
  * An event that is not payload 2.0 answers 400 in the API's error shape; it never reaches the app
  * and never breaks the next invocation. A handler defect answers 500 through the app's own error
  * middleware; a web handler whose build failed is dropped so that the next invocation rebuilds it.
  */
 
+import { ClientAddress } from "@securebase/http"
 import { ApiGatewayV2 } from "@securebase/lambda"
-import { Layer, Result, Schema } from "effect"
+import { Context, Layer, Result, Schema } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServerConfig } from "../Config.ts"
 import { routesLayer } from "../Layers.ts"
@@ -97,7 +103,12 @@ export const make = (container: Container.Container, options: Options = {}): Api
     // The app answers its own failures (500 for a defect); a rejection means the web handler
     // itself is unusable (its build failed): drop it so the next invocation builds a new one.
     // The routes' per-request requirements (repositories, tenancy) come from the container.
-    const response = await built.handler(request, app.context).catch(async (error: unknown) => {
+    const sourceIp = decoded.success.requestContext.http.sourceIp
+    const context =
+      sourceIp === undefined
+        ? app.context
+        : Context.add(app.context, ClientAddress.PlatformClientAddress, sourceIp)
+    const response = await built.handler(request, context).catch(async (error: unknown) => {
       if (web === current) web = undefined
       await built.dispose().catch(() => undefined)
       throw error

@@ -41,12 +41,12 @@ export interface App {
 
 /**
  * Defaults that differ from the Node server's; the environment and the secret override them.
- * - `TRUST_PROXY=true`: the API handler sets `x-forwarded-for` to the gateway's `sourceIp`, which
- *   a client cannot forge, so the rate limiter and the auth throttle key on the real caller
- *   (without it every Lambda request would share the key "unknown").
  * - `SEED_DEMO=false`: each container of each function would seed its own demo tenants.
+ *
+ * No `TRUST_PROXY`: the API handler gives the app the gateway's `sourceIp` directly (see
+ * `ApiHandler`), so no header is trusted on Lambda.
  */
-export const lambdaDefaults: Secrets.Environment = { TRUST_PROXY: "true", SEED_DEMO: "false" }
+export const lambdaDefaults: Secrets.Environment = { SEED_DEMO: "false" }
 
 /** Where a container reads its settings. */
 export interface Options {

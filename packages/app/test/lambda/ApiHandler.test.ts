@@ -225,3 +225,43 @@ describe("ApiHandler: one app per container", () => {
     }
   }, 60_000)
 })
+
+describe("ApiHandler: the client is the gateway's sourceIp, never a header", () => {
+  it("rotating X-Forwarded-For (even with TRUST_PROXY=1 set) neither escapes the rate limit nor spends another address's", async () => {
+    const limited = Container.make({
+      env: () => ({
+        RATE_LIMIT_REQUESTS: "5",
+        TRUST_PROXY: "1",
+        AUTH_FREE_FAILURES: "1000",
+        AUTH_MAX_FAILURES: "2000"
+      })
+    })
+    const handler = ApiHandler.make(limited, { logRequests: false })
+    try {
+      const from = (sourceIp: string, forwardedFor: string) => {
+        const event = httpApiEvent({
+          method: "GET",
+          path: "/openapi.json",
+          headers: { "x-forwarded-for": forwardedFor }
+        })
+        event.requestContext.http.sourceIp = sourceIp
+        return handler.handler(event)
+      }
+      const statuses: Array<number> = []
+      let last: ApiGatewayV2.HttpApiResult | undefined
+      for (let i = 0; i < 6; i++) {
+        last = await from("192.0.2.10", `198.51.100.${i}, 192.0.2.11`)
+        statuses.push(last.statusCode)
+      }
+      assert.deepStrictEqual(statuses, [200, 200, 200, 200, 200, 429])
+      assert.strictEqual(last!.headers["retry-after"], String(JSON.parse(last!.body).retryAfterSeconds))
+      // The address the spoofed headers named has its whole budget.
+      const other = await from("192.0.2.11", "192.0.2.10")
+      assert.strictEqual(other.statusCode, 200)
+      assert.strictEqual(other.headers["ratelimit-remaining"], "4")
+    } finally {
+      await handler.dispose()
+      await limited.dispose()
+    }
+  }, 60_000)
+})

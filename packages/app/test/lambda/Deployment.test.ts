@@ -242,9 +242,29 @@ describe("template.yaml", () => {
     })
   })
 
+  it("keeps the limits' counters in a table of their own, shared by every container, with TTL on expiresAt", () => {
+    const p = resources.LimitTable!.Properties
+    assert.deepStrictEqual(p.TimeToLiveSpecification, { AttributeName: "expiresAt", Enabled: true })
+    assert.deepStrictEqual(p.KeySchema, [{ AttributeName: "id", KeyType: "HASH" }])
+    assert.strictEqual(p.BillingMode, "PAY_PER_REQUEST")
+    // The adapters derive its name from DYNAMODB_TABLE.
+    assert.strictEqual(
+      p.TableName["Fn::Sub"],
+      `${resources.SessionTable!.Properties.TableName["Fn::Sub"]}-limits`
+    )
+    // The API and the authorizer count there; the jobs count nothing (and may not read the table).
+    for (const fn of ["ApiFunction", "AuthorizerFunction"])
+      assert.strictEqual(resources[fn]!.Properties.Environment.Variables.RATE_LIMIT_STORE, "dynamodb")
+    for (const fn of ["BillingRunFunction", "OverdueSweepFunction"])
+      assert.notProperty(resources[fn]!.Properties.Environment.Variables, "RATE_LIMIT_STORE")
+    assert.notProperty(template.Globals.Function.Environment.Variables, "RATE_LIMIT_STORE")
+    assert.notProperty(template.Globals.Function.Environment.Variables, "TRUST_PROXY")
+  })
+
   it("grants least privilege: the tables, the one secret, ses:SendEmail on the identity; no wildcards", () => {
     const secret = { Ref: "AppSecretArn" }
     const tables = [{ "Fn::GetAtt": ["SessionTable", "Arn"] }, { "Fn::GetAtt": ["RevocationTable", "Arn"] }]
+    const limitTable = [{ "Fn::GetAtt": ["LimitTable", "Arn"] }]
     const identity = {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholders, not JavaScript's
       "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"
@@ -257,7 +277,17 @@ describe("template.yaml", () => {
         assert.strictEqual(s.Effect, "Allow")
         for (const a of actions) assert.notInclude(a, "*", `${name}: action ${a}`)
         for (const r of resourcesOf) assert.notStrictEqual(r, "*", `${name}: resource *`)
-        if (actions.some((a) => a.startsWith("dynamodb:"))) {
+        if (s.Sid === "LimitTable") {
+          // The counters: a conditional UpdateItem per hit, on their own table only (DescribeTable
+          // for the cold start's check that it exists).
+          assert.sameMembers(actions, [
+            "dynamodb:DescribeTable",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem"
+          ])
+          assert.sameDeepMembers(resourcesOf, limitTable)
+        } else if (actions.some((a) => a.startsWith("dynamodb:"))) {
           assert.sameMembers(actions, ["dynamodb:GetItem", "dynamodb:PutItem"])
           assert.sameDeepMembers(resourcesOf, tables)
         } else if (actions.some((a) => a.startsWith("secretsmanager:"))) {
@@ -281,6 +311,9 @@ describe("template.yaml", () => {
       )
     assert.notInclude(actionsOf("ApiFunction"), "ses:SendEmail")
     assert.notInclude(actionsOf("BillingRunFunction"), "dynamodb:PutItem")
+    assert.notInclude(actionsOf("BillingRunFunction"), "dynamodb:UpdateItem")
+    for (const fn of ["ApiFunction", "AuthorizerFunction"])
+      assert.include(actionsOf(fn), "dynamodb:UpdateItem")
     assert.include(actionsOf("BillingRunFunction"), "ses:SendEmail")
     // The jobs may read a worker secret (DATABASE_URL as securebase_worker) the API cannot.
     const jobSecret = { "Fn::If": ["HasWorkerSecret", { Ref: "WorkerSecretArn" }, { Ref: "AppSecretArn" }] }

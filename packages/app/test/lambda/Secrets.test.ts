@@ -142,8 +142,9 @@ describe("Container.loadConfig", () => {
       ]
     )
     assert.strictEqual(config.rateLimit.limit, 42)
-    // The Lambda defaults: the gateway's sourceIp is trusted, no demo tenants.
-    assert.isTrue(config.rateLimit.trustProxy)
+    // The Lambda defaults: no header is trusted (the handler passes the gateway's sourceIp), no
+    // demo tenants.
+    assert.deepStrictEqual(config.rateLimit.trustProxy, { _tag: "None" })
     assert.isFalse(config.seedDemo)
   })
 

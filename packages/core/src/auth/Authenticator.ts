@@ -15,8 +15,17 @@
  * (`Tenancy.runAs` with the request's `CurrentPrincipal`), which is why the operations that run
  * as a customer can also fail with `CredentialRefused`.
  *
- * Every attempt is recorded through `AuthAttempts` with its reason code (never the secret), and
- * credential failures feed the per-client `FailureThrottle`.
+ * Every attempt is recorded through `AuthAttempts` with its reason code (never the secret).
+ *
+ * Throttling never stands between a valid credential and its identity: the credential is checked
+ * first (a cached key's hash compare, a session's signature) and the `FailureThrottle` is
+ * consulted only once it has failed, in the bucket of that failure: a wrong secret for a key id in
+ * that (address, key) bucket, anything that names no key in the address's bucket. A failure in a
+ * bucket past its allowance answers `TooManyAttempts` (429) instead. The one check made before any
+ * work is for a key id this address already found unknown, which spares the key store the lookup:
+ * a valid key's id is never unknown. Against guessing this costs nothing: a secret is 256 random
+ * bits, and a key id 80. Failures of a caller who proved the secret (a revoked or expired key, an
+ * inactive customer, an expired session) are not guesses and are not counted.
  */
 import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { CustomerId } from "../Ids.ts"
@@ -36,7 +45,8 @@ import {
   KeyExpired,
   KeyRevoked,
   type SessionError,
-  SessionRevoked
+  SessionRevoked,
+  type TokenError
 } from "./AuthError.ts"
 import { CustomerDirectory } from "./CustomerDirectory.ts"
 import type { Identity } from "./Identity.ts"
@@ -44,7 +54,7 @@ import * as Session from "./Session.ts"
 import * as SessionCache from "./SessionCache.ts"
 import { type RevokedSession, SessionRevocations } from "./SessionRevocations.ts"
 import { SessionTokens } from "./SessionTokens.ts"
-import { FailureThrottle } from "./Throttle.ts"
+import { type Bucket, FailureThrottle } from "./Throttle.ts"
 
 /** Tuning of the authenticator. */
 export interface Options {
@@ -77,10 +87,6 @@ interface Known {
   sessionId?: Session.SessionId
   customerId?: CustomerId
 }
-
-/** Failures a client can be blamed for (not throttling itself, not a backend outage). */
-const countsAgainstClient = (e: AuthError): boolean =>
-  e._tag !== "TooManyAttempts" && e._tag !== "AuthBackendUnavailable"
 
 /** A stand-in hash compared when the key id is unknown, so both failures cost the same time. */
 const decoyHash = "0".repeat(64) as ApiKey.SecretHash
@@ -171,7 +177,7 @@ export class Authenticator extends Context.Service<
           : Effect.fail(new CustomerInactive({ customerId }))
       )
 
-    /** Records the attempt and, for a credential failure, counts it against the client. */
+    /** Records the attempt, with its outcome. */
     const audited = <A extends { readonly customerId?: CustomerId }, E extends AuthError, R>(
       method: AuthAttempt["method"],
       client: string,
@@ -193,37 +199,53 @@ export class Authenticator extends Context.Service<
         ),
         Effect.tapError((error) =>
           Effect.flatMap(DateTime.now, (at) =>
-            Effect.andThen(
-              countsAgainstClient(error) ? throttle.recordFailure(client) : Effect.void,
-              attempts.record({ at, client, method, outcome: "failure", code: error.code, ...known })
-            )
+            attempts.record({ at, client, method, outcome: "failure", code: error.code, ...known })
           )
         )
       )
 
-    /** The key's identity: from the cache when `useCache` and warm, else from the store. */
-    const identify = (presented: string, known: Known, useCache: boolean) =>
+    /**
+     * Fails with `error`, counted in `buckets`; or with `TooManyAttempts`, uncounted, when one of
+     * them is already past its allowance.
+     */
+    const failIn = <E>(buckets: ReadonlyArray<Bucket>, error: E) =>
       Effect.gen(function* () {
-        const parsed = yield* Effect.fromResult(ApiKey.parse(presented))
-        known.keyId = parsed.keyId
+        for (const bucket of buckets) yield* throttle.check(bucket)
+        for (const bucket of buckets) yield* throttle.recordFailure(bucket)
+        return yield* Effect.fail(error)
+      })
+
+    /** The key's identity: from the cache when `useCache` and warm, else from the store. */
+    const identify = (presented: string, client: string, known: Known, useCache: boolean) =>
+      Effect.gen(function* () {
+        const parsed = ApiKey.parse(presented)
+        if (parsed._tag === "Failure") return yield* failIn([{ _tag: "Address", client }], parsed.failure)
+        const { keyId, secret, mode } = parsed.success
+        known.keyId = keyId
+        const keyBucket: Bucket = { _tag: "Key", client, keyId }
         const now = yield* DateTime.now
         const nowMillis = DateTime.toEpochMillis(now)
 
-        const cached = useCache ? yield* cache.get(parsed.keyId) : Option.none<SessionCache.CachedKey>()
+        const cached = useCache ? yield* cache.get(keyId) : Option.none<SessionCache.CachedKey>()
         if (Option.isSome(cached)) {
           const entry = cached.value
-          if (!(yield* secrets.matches(parsed.secret, entry.secretHash)) || entry.mode !== parsed.mode)
-            return yield* new InvalidKey()
+          if (!(yield* secrets.matches(secret, entry.secretHash)) || entry.mode !== mode)
+            return yield* failIn([keyBucket], new InvalidKey())
           if (entry.keyExpiresAt !== undefined && nowMillis >= entry.keyExpiresAt)
-            return yield* new KeyExpired({ keyId: parsed.keyId })
-          yield* touch(parsed.keyId, now)
+            return yield* new KeyExpired({ keyId })
+          yield* touch(keyId, now)
           return identityOf(entry, "api_key")
         }
 
-        const found = yield* store.findById(parsed.keyId)
+        // An id this address already found unknown is not looked up again while it waits.
+        const unknownBucket: Bucket = { _tag: "UnknownKey", client, keyId }
+        yield* throttle.check(unknownBucket)
+        const found = yield* store.findById(keyId)
         const record = Option.getOrUndefined(found)
-        const matches = yield* secrets.matches(parsed.secret, record?.secretHash ?? decoyHash)
-        if (record === undefined || !matches || record.mode !== parsed.mode) return yield* new InvalidKey()
+        const matches = yield* secrets.matches(secret, record?.secretHash ?? decoyHash)
+        if (record === undefined)
+          return yield* failIn([unknownBucket, { _tag: "Address", client }], new InvalidKey())
+        if (!matches || record.mode !== mode) return yield* failIn([keyBucket], new InvalidKey())
         known.customerId = record.customerId
         // Only a caller who holds the secret learns why a real key is refused.
         if (record.revokedAt !== undefined) return yield* new KeyRevoked({ keyId: record.id })
@@ -253,12 +275,9 @@ export class Authenticator extends Context.Service<
 
     const authenticate = (presented: string, client: string) => {
       const known: Known = {}
-      return audited(
-        "api_key",
-        client,
-        known,
-        Effect.andThen(throttle.check(client), identify(presented, known, true))
-      ).pipe(Effect.withSpan("Authenticator.authenticate"))
+      return audited("api_key", client, known, identify(presented, client, known, true)).pipe(
+        Effect.withSpan("Authenticator.authenticate")
+      )
     }
 
     const exchange = (presented: string, client: string) => {
@@ -268,9 +287,8 @@ export class Authenticator extends Context.Service<
         client,
         known,
         Effect.gen(function* () {
-          yield* throttle.check(client)
           // A session outlives any cache entry: issue it only on the store's word.
-          const identity = yield* identify(presented, known, false)
+          const identity = yield* identify(presented, client, known, false)
           const issued = yield* tokens.issue(identity)
           return { ...issued, customerId: identity.customerId }
         })
@@ -287,8 +305,11 @@ export class Authenticator extends Context.Service<
         client,
         known,
         Effect.gen(function* () {
-          yield* throttle.check(client)
-          const claims = yield* tokens.verify(token)
+          // Only a token that does not verify is a guess; one that verified and was refused on
+          // its claims (expired, another audience) proves the signing key, not a guess.
+          const claims = yield* Effect.catchIf(tokens.verify(token), isForgery, (error) =>
+            failIn([{ _tag: "Address", client }], error)
+          )
           known.keyId = claims.keyId
           known.sessionId = claims.jti
           known.customerId = claims.sub
@@ -370,6 +391,13 @@ export class Authenticator extends Context.Service<
   /** The authenticator with its own options. */
   static readonly layerWith = (options: Options) => Layer.effect(Authenticator, Authenticator.make(options))
 }
+
+/** Token failures that say nothing was proven: the token is not one this service signed. */
+const isForgery = (error: TokenError): boolean =>
+  error._tag === "MalformedToken" ||
+  error._tag === "BadAlgorithm" ||
+  error._tag === "UnknownSigningKey" ||
+  error._tag === "BadSignature"
 
 const identityOf = (entry: SessionCache.CachedKey, via: Identity["via"]): Identity => ({
   customerId: entry.customerId,

@@ -41,7 +41,7 @@ export class TierFeatures extends Schema.Class<TierFeatures>("@securebase/core/T
   maxAccounts: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   /** Active (unrevoked, unexpired) API keys a tenant may hold at once. */
   maxApiKeys: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  /** Requests per minute per API key before 429. */
+  /** Requests per minute per customer (all its keys and sessions together) before 429 (`TierLimit`). */
   apiRateLimitPerMinute: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   complianceFrameworks: Schema.Array(ComplianceFramework),
   /** How long audit events are kept before they may be archived. */

@@ -1,7 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
-import { TestClock } from "effect/testing"
-import { Throttle } from "../../src/index.ts"
+import { type ApiKey, Throttle } from "../../src/index.ts"
 
 const policy: Throttle.Policy = {
   freeFailures: 2,
@@ -42,32 +40,25 @@ describe("Throttle: the pure policy", () => {
   })
 })
 
-describe("Throttle: FailureThrottle on the Clock", () => {
-  it.effect("refuses a failing client with a retry-after and lets it back in as TestClock moves", () =>
-    Effect.gen(function* () {
-      const throttle = yield* Throttle.FailureThrottle.make({ policy })
-      yield* throttle.recordFailure("a")
-      yield* throttle.recordFailure("a")
-      const refused = yield* Effect.flip(throttle.check("a"))
-      assert.strictEqual(refused.code, "AUTH.TOO_MANY_ATTEMPTS")
-      assert.strictEqual(refused.retryAfterMillis, 1_000)
-      yield* throttle.check("b")
-      yield* TestClock.adjust(Duration.seconds(1))
-      yield* throttle.check("a")
-    })
-  )
+describe("Throttle: buckets", () => {
+  const keyId = "abcdefghijklmnop" as ApiKey.ApiKeyId
+  const other = "bcdefghijklmnopq" as ApiKey.ApiKeyId
 
-  it.effect("tracks a bounded number of clients, forgetting the oldest", () =>
-    Effect.gen(function* () {
-      const throttle = yield* Throttle.FailureThrottle.make({
-        policy: { ...policy, freeFailures: 1 },
-        maxClients: 2
-      })
-      yield* throttle.recordFailure("a")
-      yield* throttle.recordFailure("b")
-      yield* throttle.recordFailure("c")
-      yield* throttle.check("a")
-      assert.strictEqual((yield* Effect.flip(throttle.check("c"))).code, "AUTH.TOO_MANY_ATTEMPTS")
-    })
-  )
+  it("a key's failures are counted per (address, key id), apart from the address's own bucket", () => {
+    const key = Throttle.keyOf({ _tag: "Key", client: "203.0.113.7", keyId })
+    assert.notStrictEqual(key, Throttle.keyOf({ _tag: "Key", client: "203.0.113.7", keyId: other }))
+    assert.notStrictEqual(key, Throttle.keyOf({ _tag: "Key", client: "203.0.113.8", keyId }))
+    assert.notStrictEqual(key, Throttle.keyOf({ _tag: "UnknownKey", client: "203.0.113.7", keyId }))
+    assert.notStrictEqual(key, Throttle.keyOf({ _tag: "Address", client: "203.0.113.7" }))
+  })
+
+  it("IPv6 clients share their /64's bucket; an IPv4-mapped address is its IPv4 address", () => {
+    const a = Throttle.keyOf({ _tag: "Address", client: "2001:db8:1:2::1" })
+    assert.strictEqual(a, Throttle.keyOf({ _tag: "Address", client: "2001:db8:1:2:ffff:ffff:ffff:ffff" }))
+    assert.notStrictEqual(a, Throttle.keyOf({ _tag: "Address", client: "2001:db8:1:3::1" }))
+    assert.strictEqual(
+      Throttle.keyOf({ _tag: "Key", client: "::ffff:192.0.2.1", keyId }),
+      Throttle.keyOf({ _tag: "Key", client: "192.0.2.1", keyId })
+    )
+  })
 })

@@ -9,6 +9,7 @@
  * input of a validation error. Status codes are decided here, never in the core.
  */
 import { Schema } from "effect"
+import { HttpApiSchema } from "effect/http-api"
 
 const fields = {
   code: Schema.String,
@@ -65,6 +66,20 @@ export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()(
   { ...fields, retryAfterSeconds: Schema.Int },
   { httpApiStatus: 429 }
 ) {}
+
+/**
+ * `TooManyRequests` as endpoints and middleware declare it: the same body, and `Retry-After` (whole
+ * seconds, the body's `retryAfterSeconds`) on the response, as RFC 9110 asks of a 429.
+ */
+export const TooManyRequestsWithRetryAfter = TooManyRequests.pipe(
+  HttpApiSchema.encodeToWithHeaders(
+    { body: TooManyRequests, headers: { "retry-after": Schema.String } },
+    {
+      decode: ({ body }) => body,
+      encode: (error) => ({ body: error, headers: { "retry-after": String(error.retryAfterSeconds) } })
+    }
+  )
+)
 
 /** 503: a dependency (the database) is unavailable. */
 export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()(

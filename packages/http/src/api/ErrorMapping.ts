@@ -3,7 +3,7 @@
  * alone decides the status. Unknown and other tenants' objects are both 404: RLS makes them
  * indistinguishable, and the API must not tell them apart either.
  */
-import type { AuthError as AuthErrors } from "@securebase/core"
+import type { AuthError as AuthErrors, TierLimit } from "@securebase/core"
 import { Effect } from "effect"
 import {
   Forbidden,
@@ -36,6 +36,14 @@ export const fromAuthError = (
       return new Unauthorized({ code: error.code, message: messages[error._tag] ?? "not authenticated" })
   }
 }
+
+/** The tier's per-minute limit as the API answers it: 429, a code of its own, Retry-After. */
+export const fromTierLimit = (error: TierLimit.TierRateLimitExceeded): TooManyRequests =>
+  new TooManyRequests({
+    code: error.code,
+    message: `the ${error.tier} tier allows ${error.limit} requests per minute; retry after ${error.retryAfterSeconds} s`,
+    retryAfterSeconds: error.retryAfterSeconds
+  })
 
 const messages: Partial<Record<AuthErrors.AuthError["_tag"], string>> = {
   MalformedKey: "the credential is not a SecureBase API key or session token",

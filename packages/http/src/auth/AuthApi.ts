@@ -6,7 +6,12 @@
 import { ApiKey, Ids, Tier } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
+import {
+  BadRequest,
+  ServiceUnavailable,
+  TooManyRequestsWithRetryAfter,
+  Unauthorized
+} from "../api/ApiErrors.ts"
 import { Authentication } from "./Authentication.ts"
 
 /** A session issued for a key. */
@@ -25,7 +30,7 @@ export class AuthApi extends HttpApiGroup.make("auth")
     HttpApiEndpoint.post("authenticate", "/auth/authenticate", {
       headers: { authorization: Schema.optional(Schema.String) },
       success: SessionToken,
-      error: [BadRequest, Unauthorized, TooManyRequests, ServiceUnavailable]
+      error: [BadRequest, Unauthorized, TooManyRequestsWithRetryAfter, ServiceUnavailable]
     }).annotateMerge(
       OpenApi.annotations({
         description: "Send the API key as `Authorization: Bearer sb_live_…`; receive a 24-hour session token."

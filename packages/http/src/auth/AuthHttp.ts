@@ -10,7 +10,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, ServiceUnavailable, Unauthorized } from "../api/ApiErrors.ts"
 import { fromAuthError } from "../api/ErrorMapping.ts"
-import { clientKey } from "../server/RateLimiter.ts"
+import * as ClientAddress from "../server/ClientAddress.ts"
 import { CurrentIdentity } from "./Authentication.ts"
 import { isApiKey } from "./AuthenticationLive.ts"
 
@@ -20,7 +20,7 @@ const missing = new Unauthorized({
 })
 
 /** The handlers of the `auth` group. */
-export const layer = (options: { readonly trustProxy: boolean }) =>
+export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }) =>
   HttpApiBuilder.group(
     Api,
     "auth",
@@ -66,8 +66,9 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
               })
             }
             const request = yield* HttpServerRequest.HttpServerRequest
+            const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
             const { token, claims } = yield* auth
-              .exchange(credential, clientKey(request, options))
+              .exchange(credential, client)
               .pipe(Effect.mapError(fromAuthError))
             return {
               token,

@@ -6,7 +6,7 @@
 import type { Identity } from "@securebase/core"
 import { Context } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
+import { ServiceUnavailable, TooManyRequestsWithRetryAfter, Unauthorized } from "../api/ApiErrors.ts"
 
 /** The authenticated caller of the current request. */
 export class CurrentIdentity extends Context.Service<CurrentIdentity, Identity.Identity>()(
@@ -19,5 +19,5 @@ export class Authentication extends HttpApiMiddleware.Service<
   { provides: CurrentIdentity }
 >()("@securebase/http/Authentication", {
   security: { bearer: HttpApiSecurity.bearer },
-  error: [Unauthorized, TooManyRequests, ServiceUnavailable]
+  error: [Unauthorized, TooManyRequestsWithRetryAfter, ServiceUnavailable]
 }) {}

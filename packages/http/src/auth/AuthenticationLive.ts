@@ -5,12 +5,17 @@
  * credential revoked on another instance, or after a cache filled, is refused there with 401).
  * Failures answer 401 (429 when the client is throttled, 503 when the auth backend is down),
  * never 500.
+ *
+ * Once authenticated, the request counts against the customer's tier limit
+ * (`apiRateLimitPerMinute`, all its keys together): past it, 429 `TIER.RATE_LIMITED` with
+ * Retry-After. An unavailable limit store lets the request through (logged), as the per-address
+ * limit does.
  */
-import { ApiKey, Authenticator, type Identity, Tenancy } from "@securebase/core"
+import { ApiKey, Authenticator, type Identity, LimitStore, Tenancy, TierLimit } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
-import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
-import { clientKey } from "../server/RateLimiter.ts"
+import { forbidden, fromAuthError, fromTierLimit } from "../api/ErrorMapping.ts"
+import * as ClientAddress from "../server/ClientAddress.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
@@ -23,20 +28,29 @@ export const principalOf = (identity: Identity.Identity): Tenancy.Principal =>
     : { actor: `session:${identity.sessionId}`, keyId: identity.keyId, sessionId: identity.sessionId }
 
 /** The middleware's implementation. `trustProxy` must match the rate limiter's. */
-export const layer = (options: { readonly trustProxy: boolean }) =>
+export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }) =>
   Layer.effect(
     Authentication,
     Effect.gen(function* () {
       const auth = yield* Authenticator.Authenticator
+      const store = yield* LimitStore.LimitStore
       return Authentication.of({
         bearer: (httpEffect, { credential }) =>
           Effect.gen(function* () {
             const request = yield* HttpServerRequest.HttpServerRequest
-            const client = clientKey(request, options)
+            const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
             const token = Redacted.value(credential)
             const identity = yield* (
               isApiKey(token) ? auth.authenticate(token, client) : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
+            yield* TierLimit.consume(identity.customerId, identity.tier).pipe(
+              Effect.provideService(LimitStore.LimitStore, store),
+              Effect.catchTags({
+                TierRateLimitExceeded: (error) => Effect.fail(fromTierLimit(error)),
+                LimitStoreUnavailable: (error) =>
+                  Effect.logError("tier limit: the limit store is unavailable; not limiting", error)
+              })
+            )
             return yield* httpEffect.pipe(
               Effect.provideService(CurrentIdentity, identity),
               Effect.provideService(Tenancy.CurrentPrincipal, principalOf(identity))
