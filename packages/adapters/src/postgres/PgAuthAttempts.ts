@@ -31,12 +31,14 @@ export const make: Effect.Effect<
       return Effect.logWarning("auth.failed (no customer)", details)
     }
     const customerId = attempt.customerId
-    // Authentication runs before the request has a principal: the attempt's own credential is it.
+    // Authentication runs before the request has a principal: the attempt's own credential is its
+    // actor. Only the actor: the record is written whether or not that credential may act (a
+    // revoked key's attempt is exactly what must be recorded), so the transaction checks nothing.
     const principal: Tenancy.Principal =
       attempt.sessionId !== undefined
-        ? { actor: `session:${attempt.sessionId}`, keyId: attempt.keyId, sessionId: attempt.sessionId }
+        ? { actor: `session:${attempt.sessionId}` }
         : attempt.keyId !== undefined
-          ? { actor: `api_key:${attempt.keyId}`, keyId: attempt.keyId }
+          ? { actor: `api_key:${attempt.keyId}` }
           : { actor: `client:${attempt.client}` }
     return tenancy
       .runAs(

@@ -24,32 +24,44 @@ export const make = (fast: SessionRevocations.SessionRevocations["Service"]) =>
     const audit = yield* AuditLog.AuditLog
 
     const durable = (session: SessionRevocations.RevokedSession, until: DateTime.Utc) =>
-      tenancy.runAs(
-        session.customerId,
-        Effect.gen(function* () {
-          const now = yield* DateTime.now
-          // The policy lets the application delete only rows whose session has expired.
-          yield* sql`DELETE FROM revoked_sessions
+      Effect.gen(function* () {
+        const principal = yield* Tenancy.CurrentPrincipal
+        return yield* tenancy
+          .runAs(
+            session.customerId,
+            Effect.gen(function* () {
+              const now = yield* DateTime.now
+              // The policy lets the application delete only rows whose session has expired.
+              yield* sql`DELETE FROM revoked_sessions
             WHERE customer_id = ${session.customerId} AND expires_at < ${DateTime.formatIso(now)}`
-          const inserted = yield* sql`
+              const inserted = yield* sql`
             INSERT INTO revoked_sessions (customer_id, session_id, key_id, revoked_at, expires_at)
             VALUES (${session.customerId}, ${session.sessionId}, ${session.keyId}, ${DateTime.formatIso(now)},
               ${DateTime.formatIso(until)})
             ON CONFLICT (customer_id, session_id) DO NOTHING
             RETURNING 1`
-          // Revoking twice is a no-op, and audited once.
-          if (inserted.length === 0) return
-          yield* audit.append(
-            new AuditEvent.NewAuditEvent({
-              customerId: session.customerId,
-              action: "session.revoked" as AuditEvent.AuditAction,
-              subjectType: "session",
-              subjectId: session.sessionId,
-              payload: { keyId: session.keyId, expiresAt: DateTime.formatIso(until) }
+              // Revoking twice is a no-op, and audited once.
+              if (inserted.length === 0) return
+              yield* audit.append(
+                new AuditEvent.NewAuditEvent({
+                  customerId: session.customerId,
+                  action: "session.revoked" as AuditEvent.AuditAction,
+                  subjectType: "session",
+                  subjectId: session.sessionId,
+                  payload: { keyId: session.keyId, expiresAt: DateTime.formatIso(until) }
+                })
+              )
             })
           )
-        })
-      )
+          .pipe(
+            // A logout acts as its session: the request's principal (whose credential the transaction
+            // checks), or, called outside a request, the session itself as the actor.
+            Effect.provideService(
+              Tenancy.CurrentPrincipal,
+              principal ?? { actor: `session:${session.sessionId}` }
+            )
+          )
+      })
 
     const revokeSession = (session: SessionRevocations.RevokedSession, until: DateTime.Utc) =>
       durable(session, until).pipe(

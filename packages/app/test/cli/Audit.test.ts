@@ -61,7 +61,8 @@ describe("securebase audit", () => {
         const unsigned = yield* audit(["checkpoint"], {
           SECUREBASE_ENV: "prod",
           DATABASE_URL: "postgres://nobody@127.0.0.1:9/none",
-          JWT_SIGNING_KEYS: "k1:0123456789abcdef0123456789abcdef-prod",
+          // A strong secret (base64url of 32 random bytes), so that only the missing signing key is refused.
+          JWT_SIGNING_KEYS: "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M",
           AUDIT_VERIFY_KEYS: `k1:${"A".repeat(43)}`
         })
         assert.strictEqual(unsigned.code, 3)
