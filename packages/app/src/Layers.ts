@@ -7,6 +7,8 @@
  * Defaults are embedded: PGlite when there is no DATABASE_URL, the in-memory session cache and
  * deny list; `SESSION_CACHE=dynamodb` swaps both for DynamoDB.
  */
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import {
   DynamoClient,
   DynamoSessionCache,
@@ -103,9 +105,19 @@ export const authLayer = (config: ServerConfig) => {
   )
 }
 
+/**
+ * Where the built customer portal is: `portal/` beside the bundle on Lambda (build-lambda copies
+ * it there), else `packages/portal/dist` in the workspace (`npm run build:portal`).
+ */
+export const portalDirectory = (): string => {
+  const candidates = [join(import.meta.dirname, "portal"), join(import.meta.dirname, "../../portal/dist")]
+  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? candidates[1]!
+}
+
 /** Every route, with the middleware, for a configuration (still needing the data and auth layers). */
 export const routesLayer = (config: ServerConfig) =>
   HttpApp.layer({
+    portalDir: portalDirectory(),
     profile: config.profile,
     databaseKind: Option.isSome(config.databaseUrl) ? "postgres" : "pglite",
     trustProxy: config.rateLimit.trustProxy,

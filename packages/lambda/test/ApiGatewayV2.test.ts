@@ -83,7 +83,9 @@ describe("ApiGatewayV2.fromResponse", () => {
     const html = new TextEncoder().encode("<!doctype html><p>docs</p>".repeat(50))
     const gzipped = new Uint8Array(gzipSync(html))
     const result = await fromResponse(
-      new Response(gzipped, { headers: { "content-type": "text/html; charset=utf-8", "content-encoding": "gzip" } })
+      new Response(gzipped, {
+        headers: { "content-type": "text/html; charset=utf-8", "content-encoding": "gzip" }
+      })
     )
     assert.isTrue(result.isBase64Encoded)
     assert.strictEqual(result.headers["content-encoding"], "gzip")

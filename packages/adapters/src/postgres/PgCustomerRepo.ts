@@ -4,7 +4,7 @@
  * someone else's data.
  */
 import { Customer, CustomerRepo, PersistenceError } from "@securebase/core"
-import { Effect, Layer, Schema } from "effect"
+import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
@@ -15,7 +15,8 @@ const Row = Schema.Struct({
   tier: Schema.String,
   status: Schema.String,
   tax_profile: Schema.Unknown,
-  net_days: Schema.Number
+  net_days: Schema.Number,
+  created_at: Schema.DateTimeUtcFromDate
 })
 
 const decodeRow = Schema.decodeUnknownEffect(Row)
@@ -31,22 +32,25 @@ const toCustomer = (row: unknown) =>
       tier: r.tier,
       status: r.status,
       taxProfile: r.tax_profile,
-      netDays: r.net_days
+      netDays: r.net_days,
+      createdAt: r.created_at
     })
   )
 
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.unsafe("id::text, name, email, tier::text, status, tax_profile, net_days")
+  const columns = sql.unsafe("id::text, name, email, tier::text, status, tax_profile, net_days, created_at")
 
   const insert = (customer: Customer.Customer) =>
     Effect.gen(function* () {
       const taxProfile = yield* Effect.orDie(encodeTaxProfile(customer.taxProfile))
+      const createdAt = customer.createdAt === undefined ? null : DateTime.formatIso(customer.createdAt)
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days)
+        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, created_at)
         VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
-                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays})
+                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays},
+                coalesce(${createdAt}::timestamptz, now()))
         RETURNING ${columns}`.pipe(mapWrite("customer", customer.id, "insert"))
       return yield* mapRead("CustomerRepo.insert")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.insert"))

@@ -70,7 +70,9 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
           assert.isAbove(statuses.get(401) ?? 0, 0, "the authorization mutations reached the middleware")
           assert.isAbove((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0), 0)
         })
-      )
+      ),
+      // Thousands of requests through the real server: generous, the machine may be loaded.
+      600_000
     )
   }
 )

@@ -24,5 +24,7 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   status: CustomerStatus,
   taxProfile: TaxProfile,
   /** Payment terms in days (net 30 by default). */
-  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 }))
+  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })),
+  /** When the customer was created (set by the store when not given; read back with the customer). */
+  createdAt: Schema.optionalKey(Schema.DateTimeUtc)
 }) {}

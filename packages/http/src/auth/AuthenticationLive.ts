@@ -2,6 +2,10 @@
  * The bearer middleware: an `sb_live_…`/`sb_test_…` credential is an API key, anything else a
  * session token. Either becomes the request's `CurrentIdentity`; failures answer 401 (429 when the
  * client is throttled, 503 when the auth backend is down), never 500.
+ *
+ * A request with no Authorization header at all may authenticate with the browser's session
+ * cookie instead (see `SessionCookie`): its state-changing requests must carry the CSRF token and
+ * come from this origin (403 otherwise), checked before the session itself.
  */
 import { ApiKey, Authenticator, type Identity } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
@@ -9,6 +13,7 @@ import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
 import { clientKey } from "../server/RateLimiter.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
+import * as SessionCookie from "./SessionCookie.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
 export const isApiKey = ApiKey.isKeyShaped
@@ -24,9 +29,15 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
           Effect.gen(function* () {
             const request = yield* HttpServerRequest.HttpServerRequest
             const client = clientKey(request, options)
-            const token = Redacted.value(credential)
+            const cookie =
+              request.headers.authorization === undefined ? SessionCookie.sessionTokenOf(request) : undefined
+            if (cookie !== undefined) yield* SessionCookie.requireCsrf(request, cookie, options)
+            const token = cookie ?? Redacted.value(credential)
+            // The cookie only ever holds a session token: an API key there is refused like any bad token.
             const identity = yield* (
-              isApiKey(token) ? auth.authenticate(token, client) : auth.verifySession(token, client)
+              cookie === undefined && isApiKey(token)
+                ? auth.authenticate(token, client)
+                : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
             return yield* Effect.provideService(httpEffect, CurrentIdentity, identity)
           })

@@ -1,0 +1,104 @@
+/**
+ * `POST /auth/session` and `DELETE /auth/session`: the browser's session in cookies (see
+ * `SessionApi` and `SessionCookie`). Signing in is refused from another origin (login CSRF);
+ * signing out is a state change like any other and needs the CSRF token.
+ */
+import { Authenticator, Session } from "@securebase/core"
+import { Clock, Effect, Option, Schema } from "effect"
+import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
+import { Api } from "../Api.ts"
+import { ServiceUnavailable, Unauthorized } from "../api/ApiErrors.ts"
+import { fromAuthError } from "../api/ErrorMapping.ts"
+import { clientKey } from "../server/RateLimiter.ts"
+import { isApiKey } from "./AuthenticationLive.ts"
+import * as SessionCookie from "./SessionCookie.ts"
+
+const decodeClaims = Schema.decodeUnknownOption(Session.SessionClaims)
+
+// The claims of a token that has just been verified (the signature holds, so its payload is ours).
+const claimsOf = (token: string): Option.Option<Session.SessionClaims> => {
+  const payload = token.split(".")[1]
+  if (payload === undefined) return Option.none()
+  const text = Buffer.from(payload, "base64url").toString("utf8")
+  return Option.flatMap(
+    Option.liftThrowable(JSON.parse)(text),
+    (json): Option.Option<Session.SessionClaims> => decodeClaims(json)
+  )
+}
+
+/** The handlers of the `session` group. */
+export const layer = (options: { readonly trustProxy: boolean }) =>
+  HttpApiBuilder.group(
+    Api,
+    "session",
+    Effect.fnUntraced(function* (handlers) {
+      const auth = yield* Authenticator.Authenticator
+      return handlers
+        .handle("signIn", ({ payload }) =>
+          Effect.gen(function* () {
+            const request = yield* HttpServerRequest.HttpServerRequest
+            yield* SessionCookie.requireSameOrigin(request, options)
+            if (!isApiKey(payload.apiKey)) {
+              return yield* new Unauthorized({
+                code: "AUTH.API_KEY_REQUIRED",
+                message: "sign in with an API key (sb_live_… or sb_test_…)",
+                field: "apiKey"
+              })
+            }
+            const { token, claims } = yield* auth
+              .exchange(payload.apiKey, clientKey(request, options))
+              .pipe(Effect.mapError(fromAuthError))
+            const nowSeconds = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+            const maxAge = claims.exp - nowSeconds
+            const csrfToken = SessionCookie.csrfTokenFor(token)
+            yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+              Effect.succeed(
+                HttpServerResponse.setCookiesUnsafe(response, [
+                  [SessionCookie.sessionCookie, token, SessionCookie.cookieOptions(maxAge, true)],
+                  [SessionCookie.csrfCookie, csrfToken, SessionCookie.cookieOptions(maxAge, false)]
+                ])
+              )
+            )
+            return {
+              customerId: claims.sub,
+              tier: claims.tier,
+              scopes: claims.scopes,
+              expiresAt: new Date(claims.exp * 1000).toISOString(),
+              csrfToken
+            }
+          })
+        )
+        .handle("signOut", () =>
+          Effect.gen(function* () {
+            const request = yield* HttpServerRequest.HttpServerRequest
+            const token = SessionCookie.sessionTokenOf(request)
+            if (token !== undefined) {
+              yield* SessionCookie.requireCsrf(request, token, options)
+              // A session that no longer verifies (expired, forged, revoked) has nothing left to end.
+              const verified = yield* Effect.option(auth.verifySession(token, clientKey(request, options)))
+              const claims = Option.isSome(verified) ? claimsOf(token) : Option.none()
+              if (Option.isSome(claims)) {
+                yield* auth.revokeSession(claims.value).pipe(
+                  Effect.mapError(
+                    (e) =>
+                      new ServiceUnavailable({
+                        code: e.code,
+                        message: "the session store is temporarily unavailable"
+                      })
+                  )
+                )
+              }
+            }
+            yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+              Effect.succeed(
+                HttpServerResponse.setCookiesUnsafe(response, [
+                  [SessionCookie.sessionCookie, "", SessionCookie.cookieOptions(0, true)],
+                  [SessionCookie.csrfCookie, "", SessionCookie.cookieOptions(0, false)]
+                ])
+              )
+            )
+          })
+        )
+    })
+  )
