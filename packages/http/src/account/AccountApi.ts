@@ -17,6 +17,8 @@ export const Account = Schema.Struct({
   status: Customer.CustomerStatus,
   /** When the customer was created; null for a store that does not keep it. */
   createdAt: Schema.NullOr(Schema.DateTimeUtc),
+  /** The API key this request's credential is (or was exchanged for). */
+  keyId: ApiKey.ApiKeyId,
   /** The scopes of the credential this request used. */
   scopes: Schema.Array(ApiKey.Scope),
   /** How this request authenticated. */

@@ -19,6 +19,7 @@ export const layer = HttpApiBuilder.group(Api, "account", (handlers) =>
           tier: customer.tier,
           status: customer.status,
           createdAt: customer.createdAt ?? null,
+          keyId: identity.keyId,
           scopes: identity.scopes,
           via: identity.via
         }
