@@ -179,9 +179,7 @@ const Page = ({
       return id === undefined ? <Invoices /> : <InvoiceDetail key={id} id={id} />
     case "usage":
       return (
-        <Usage
-          createdAt={account.createdAt === null ? null : new Date(account.createdAt.epochMilliseconds)}
-        />
+        <Usage createdAtMillis={account.createdAt === null ? null : account.createdAt.epochMilliseconds} />
       )
     case "keys":
       return <ApiKeys scopes={account.scopes} sessionKeyId={account.keyId} />
