@@ -40,7 +40,15 @@ export const App = () => {
   const parts = segments(path)
 
   const signedOut = useCallback((notice?: string) => {
-    setSession(notice === undefined ? { state: "signedOut" } : { state: "signedOut", notice })
+    // Several reads may be refused at once: the first one's notice stays.
+    setSession((current) =>
+      current.state === "signedOut"
+        ? current
+        : notice === undefined
+          ? { state: "signedOut" }
+          : { state: "signedOut", notice }
+    )
+    if (window.location.pathname.startsWith(`${base}/sign-in`)) return
     const here = `${window.location.pathname}${window.location.search}`
     const next = here.startsWith(`${base}/sign-in`) || here === base || here === `${base}/` ? "" : here
     navigate(`${base}/sign-in${next === "" ? "" : `?next=${encodeURIComponent(next)}`}`, { replace: true })

@@ -6,11 +6,8 @@
  * 401; `DELETE /auth/session` ends the session and clears the cookies.
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { HmacSessionTokens } from "@securebase/adapters"
-import { SessionTokens } from "@securebase/core"
-import { Duration, Effect, Redacted } from "effect"
-import { TestClock } from "effect/testing"
-import { developmentSigningKey } from "../../src/Config.ts"
+import { Effect } from "effect"
+import { expiredSessionToken } from "../support/Sessions.ts"
 import { call, type Reply, TestServer } from "../support/TestServer.ts"
 
 interface Signed {
@@ -59,35 +56,6 @@ const ticketCount = (tenant: number) =>
     assert.strictEqual(r.status, 200)
     return (r.body as ReadonlyArray<unknown>).length
   })
-
-/** A session token signed with the server's key whose 24 hours ended an hour ago. */
-const expiredToken = (tenant: { readonly customer: { readonly id: any; readonly tier: any } }) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(Date.now() - Duration.toMillis(Duration.hours(25)))
-    const tokens = yield* SessionTokens.SessionTokens
-    const issued = yield* tokens.issue({
-      customerId: tenant.customer.id,
-      tier: tenant.customer.tier,
-      scopes: ["invoices:read"],
-      keyId: "abcdefghijklmnop" as any,
-      mode: "live"
-    })
-    return issued.token
-  }).pipe(
-    Effect.provide(
-      HmacSessionTokens.layer({
-        issuer: "securebase",
-        audience: "securebase-api",
-        keys: [
-          {
-            kid: developmentSigningKey.kid,
-            secret: Redacted.make(new TextEncoder().encode(Redacted.value(developmentSigningKey.secret)))
-          }
-        ]
-      })
-    ),
-    Effect.provide(TestClock.layer())
-  )
 
 layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the browser session", (it) => {
   describe("POST /auth/session", () => {
@@ -272,7 +240,7 @@ layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the b
     it.effect("an expired cookie is 401 AUTH.TOKEN_EXPIRED", () =>
       Effect.gen(function* () {
         const { url, tenants } = yield* TestServer
-        const token = yield* expiredToken(tenants[1]!)
+        const token = yield* expiredSessionToken(tenants[1]!.customer)
         const r = yield* call(url, "GET", "/invoices", { headers: { cookie: `sb_session=${token}` } })
         assert.strictEqual(r.status, 401)
         assert.strictEqual(r.body.code, "AUTH.TOKEN_EXPIRED")
@@ -325,7 +293,7 @@ layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the b
       Effect.gen(function* () {
         const { url, tenants } = yield* TestServer
         const { SessionCookie } = yield* Effect.promise(() => import("@securebase/http"))
-        const token = yield* expiredToken(tenants[1]!)
+        const token = yield* expiredSessionToken(tenants[1]!.customer)
         const out = yield* call(url, "DELETE", "/auth/session", {
           headers: { cookie: `sb_session=${token}`, "x-csrf-token": SessionCookie.csrfTokenFor(token) }
         })

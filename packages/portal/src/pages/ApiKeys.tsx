@@ -10,6 +10,7 @@ import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Confirm } from "../components/Confirm.tsx"
 import { Empty, Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatDateTime } from "../format/Dates.ts"
 
 type Key = ApiKey.ApiKey
@@ -139,7 +140,7 @@ export const ApiKeys = ({
           list.length === 0 ? (
             <Empty>No keys yet. Create one below.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableWrap label="API keys">
               <table>
                 <caption className="visually-hidden">API keys, newest first</caption>
                 <thead>
@@ -202,7 +203,7 @@ export const ApiKeys = ({
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )
         }
       </Show>

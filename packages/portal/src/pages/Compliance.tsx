@@ -4,6 +4,7 @@ import { useState } from "react"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Empty, Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate } from "../format/Dates.ts"
 
 const statuses: ReadonlyArray<C.FindingStatus> = ["open", "resolved", "accepted"]
@@ -35,7 +36,7 @@ export const Compliance = () => {
             <h2 id="frameworks">
               Your {report.tier} plan: <Badge value={report.overall} />
             </h2>
-            <div className="table-wrap">
+            <TableWrap label="Status per framework">
               <table>
                 <caption className="visually-hidden">Status per framework</caption>
                 <thead>
@@ -71,7 +72,7 @@ export const Compliance = () => {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <section aria-labelledby="findings">
               <h2 id="findings">Findings</h2>
               <form className="filters" aria-label="Filter findings" onSubmit={(e) => e.preventDefault()}>
@@ -126,7 +127,7 @@ export const Compliance = () => {
                   list.length === 0 ? (
                     <Empty>No findings match these filters.</Empty>
                   ) : (
-                    <div className="table-wrap">
+                    <TableWrap label="Findings list">
                       <table>
                         <caption className="visually-hidden">Findings</caption>
                         <thead>
@@ -162,7 +163,7 @@ export const Compliance = () => {
                           ))}
                         </tbody>
                       </table>
-                    </div>
+                    </TableWrap>
                   )
                 }
               </Show>

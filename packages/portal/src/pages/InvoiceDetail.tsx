@@ -7,6 +7,7 @@ import type { Ids } from "@securebase/core"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatPeriodUtc } from "../format/Dates.ts"
 import { formatMoney, formatPercent, formatQuantity } from "../format/Money.ts"
 import { Link } from "../Router.tsx"
@@ -77,7 +78,7 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                 </div>
               </dl>
               <h2>Lines</h2>
-              <div className="table-wrap">
+              <TableWrap label="Invoice lines">
                 <table>
                   <caption className="visually-hidden">Invoice lines</caption>
                   <thead>
@@ -115,7 +116,7 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <h2>Totals</h2>
               <table className="totals">
                 <caption className="visually-hidden">Invoice totals</caption>

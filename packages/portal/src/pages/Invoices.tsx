@@ -4,6 +4,7 @@ import { useState } from "react"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Empty, Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatPeriodUtc } from "../format/Dates.ts"
 import { formatMoney } from "../format/Money.ts"
 import { Link } from "../Router.tsx"
@@ -90,7 +91,7 @@ export const Invoices = () => {
             </Empty>
           ) : (
             <>
-              <div className="table-wrap">
+              <TableWrap label="Invoice list">
                 <table>
                   <caption className="visually-hidden">Invoices, newest first</caption>
                   <thead>
@@ -122,7 +123,7 @@ export const Invoices = () => {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <nav className="pager" aria-label="Invoice pages">
                 <button
                   type="button"

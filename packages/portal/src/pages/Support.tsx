@@ -5,6 +5,7 @@ import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Empty, Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDateTime } from "../format/Dates.ts"
 import { Link, navigate } from "../Router.tsx"
 
@@ -43,7 +44,7 @@ export const Support = () => {
             list.length === 0 ? (
               <Empty>No tickets. Open one below when you need us.</Empty>
             ) : (
-              <div className="table-wrap">
+              <TableWrap label="Ticket list">
                 <table>
                   <caption className="visually-hidden">Support tickets, newest first</caption>
                   <thead>
@@ -73,7 +74,7 @@ export const Support = () => {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )
           }
         </Show>

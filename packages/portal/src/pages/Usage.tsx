@@ -10,6 +10,7 @@ import type { Client, Success } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Chart, type Series } from "../components/Chart.tsx"
 import { Show } from "../components/States.tsx"
+import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDateTime, formatMonthShort, formatPeriodUtc } from "../format/Dates.ts"
 import { chartAmount, decimalString, formatMoney } from "../format/Money.ts"
 import { accumulates, days, elapsedShare, monthsSince, project } from "../usage/Forecast.ts"
@@ -297,7 +298,7 @@ const HistoryView = ({
         formatY2={(v) => money.format(v)}
         description={`${definition?.name ?? "Usage"} and the billed amount per month, ${categories[0]} to ${categories.at(-1)}. The figures are in the table below.`}
       />
-      <div className="table-wrap">
+      <TableWrap label="Usage and billed amount per month">
         <table>
           <caption>
             {definition?.name ?? "Usage"} ({definition?.unit}) and billed amount per month (UTC)
@@ -326,7 +327,7 @@ const HistoryView = ({
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </>
   )
 }
