@@ -65,6 +65,10 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
           const { url, tenants } = yield* TestServer
           const browser = yield* Browser.browser
           const { page, external } = yield* Browser.page(browser, { viewport: desktop })
+          // A clean walk logs nothing: no failed request, no error, and no development build's chatter.
+          const console: Array<string> = []
+          page.on("console", (m) => console.push(`${m.type()}: ${m.text()}`))
+          page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`))
           yield* Effect.promise(async () => {
             await page.goto(`${url}/`)
             // `/` leads to the portal, which asks for a key: the field and button say what they are.
@@ -104,6 +108,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             await page.getByLabel("API key").waitFor(wait)
           })
           assert.deepStrictEqual(external, [], "every request stays on the server")
+          assert.deepStrictEqual(console, [])
         }).pipe(Effect.scoped),
       long
     )
