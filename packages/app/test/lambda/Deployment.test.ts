@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { inflateRawSync } from "node:zlib"
+import { gunzipSync, inflateRawSync } from "node:zlib"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { parse, type Tags } from "yaml"
 import { httpApiEvent } from "./Events.ts"
@@ -90,6 +90,15 @@ const bad = await handler({ version: "1.0" })
 out.bad = { statusCode: bad.statusCode, body: JSON.parse(bad.body) }
 delete process.env.DATABASE_URL
 out.coldStart = await handler(event).then(() => "started", (error) => String(error))
+// The portal is static: served from the bundle's own copy, before the (lazy) pool ever connects.
+process.env.DATABASE_URL = "postgres://nobody@127.0.0.1:9/unreachable"
+const get = (path, headers = {}) => handler({ ...event, rawPath: path, headers: { ...event.headers, ...headers },
+  requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: "GET", path } } })
+const page = await get("/portal/invoices")
+const asset = "assets/" + page.body.split("/portal/assets/").find((part) => part.startsWith("index-") && part.split('"')[0].endsWith(".js")).split('"')[0]
+const script = await get("/portal/" + asset, { "accept-encoding": "gzip" })
+out.portal = { status: page.statusCode, type: page.headers["content-type"], body: page.body, asset,
+  script: { status: script.statusCode, encoding: script.headers["content-encoding"], base64: script.isBase64Encoded, body: script.body } }
 console.log(JSON.stringify(out))
 process.exit(0)
 `
@@ -98,6 +107,29 @@ let probed: {
   exports: Record<string, Record<string, string>>
   bad: { statusCode: number; body: any }
   coldStart: string
+  portal: {
+    status: number
+    type: string
+    body: string
+    asset: string
+    script: { status: number; encoding: string; base64: boolean; body: string }
+  }
+}
+
+/** Every file of a zip archive (the central directory's names, each local entry inflated). */
+const zipEntries = (archive: Buffer) => {
+  const entries = new Map<string, Buffer>()
+  let offset = 0
+  while (archive.readUInt32LE(offset) === 0x04034b50) {
+    const compressedSize = archive.readUInt32LE(offset + 18)
+    const nameLength = archive.readUInt16LE(offset + 26)
+    const extraLength = archive.readUInt16LE(offset + 28)
+    const name = archive.subarray(offset + 30, offset + 30 + nameLength).toString("utf8")
+    const start = offset + 30 + nameLength + extraLength
+    entries.set(name, inflateRawSync(archive.subarray(start, start + compressedSize)))
+    offset = start + compressedSize
+  }
+  return entries
 }
 
 beforeAll(() => {
@@ -155,6 +187,31 @@ describe("template.yaml", () => {
     assert.include(probed.coldStart, "set DATABASE_URL")
   })
 
+  it("the API function carries the customer portal and serves it from its bundle (gzip, base64)", () => {
+    const dist = join(root, "packages/portal/dist")
+    const archive = zipEntries(readFileSync(join(root, "build/lambda/api.zip")))
+    for (const file of ["index.html", "favicon.svg", probed.portal.asset]) {
+      assert.isTrue(existsSync(join(root, "build/lambda/api/portal", file)), `${file} beside the bundle`)
+      assert.isTrue(
+        archive.get(`portal/${file}`)?.equals(readFileSync(join(dist, file))),
+        `${file} in api.zip`
+      )
+    }
+    assert.strictEqual(probed.portal.status, 200)
+    assert.strictEqual(probed.portal.type, "text/html; charset=utf-8")
+    assert.strictEqual(probed.portal.body, readFileSync(join(dist, "index.html"), "utf8"))
+    assert.strictEqual(probed.portal.script.status, 200)
+    assert.strictEqual(probed.portal.script.encoding, "gzip")
+    assert.isTrue(probed.portal.script.base64)
+    assert.isTrue(
+      gunzipSync(Buffer.from(probed.portal.script.body, "base64")).equals(
+        readFileSync(join(dist, probed.portal.asset))
+      )
+    )
+    // The other functions do not carry it.
+    assert.strictEqual(zipEntries(readFileSync(join(root, "build/lambda/authorizer.zip"))).size, 1)
+  })
+
   it("resolves every Ref, GetAtt, Sub variable, condition and mapping entry", () => {
     const parameters = Object.keys(template.Parameters)
     const names = new Set([...parameters, ...Object.keys(resources)])
@@ -190,7 +247,10 @@ describe("template.yaml", () => {
     assert.deepStrictEqual(authorizer.FunctionArn, { "Fn::GetAtt": ["AuthorizerFunction", "Arn"] })
     assert.strictEqual(authorizer.AuthorizerPayloadFormatVersion, "2.0")
     assert.isTrue(authorizer.EnableSimpleResponses)
-    assert.deepStrictEqual(authorizer.Identity.Headers, ["Authorization"])
+    // No identity source (hence no cache): API keys come in the Authorization header, the portal's
+    // session in a cookie, and the gateway must let either through to the authorizer.
+    assert.isUndefined(authorizer.Identity.Headers)
+    assert.strictEqual(authorizer.Identity.ReauthorizeEvery, 0)
     const events = resources.ApiFunction!.Properties.Events
     for (const event of Object.values<any>(events)) {
       assert.strictEqual(event.Type, "HttpApi")
@@ -199,7 +259,16 @@ describe("template.yaml", () => {
     const publicPaths = Object.values<any>(events)
       .filter((e) => e.Properties.Auth?.Authorizer === "NONE")
       .map((e) => e.Properties.Path)
-    assert.sameMembers(publicPaths, ["/health", "/openapi.json", "/docs"])
+    assert.sameMembers(publicPaths, [
+      "/health",
+      "/openapi.json",
+      "/docs",
+      "/",
+      "/portal",
+      "/portal/{proxy+}",
+      "/auth/session",
+      "/auth/session"
+    ])
   })
 
   it("schedules the billing run on the 1st at 00:00 UTC and the overdue sweep daily", () => {
