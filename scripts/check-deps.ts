@@ -9,7 +9,9 @@
  *   root one): no phantom dependencies that happen to be hoisted;
  * - a relative import never leaves its package;
  * - another workspace package is imported only through an entry point it names in its `exports`
- *   (`@securebase/core`, `@securebase/core/testing`), never through a wildcard into its files;
+ *   (`@securebase/core`, `@securebase/core/testing`), never through a wildcard into its files.
+ *   (Each package also exports `./*`, only so that TypeScript can name a deep type in the
+ *   declaration files it emits for another package; code never imports through it);
  * - the browser's portal imports the core and only the API contract of `@securebase/http`
  *   (`@securebase/http/api`), never the server side (handlers, Node modules, pdf-lib, adapters);
  *   and no Node built-in.

@@ -2,6 +2,8 @@
 export * as HmacSessionTokens from "./auth/HmacSessionTokens.ts"
 /** API key material: random ids and secrets, SHA-256 with constant-time comparison. */
 export * as Sha256ApiKeySecrets from "./auth/Sha256ApiKeySecrets.ts"
+/** Which session signing secrets are acceptable (length, variety, never a published one). */
+export * as SigningSecretPolicy from "./auth/SigningSecretPolicy.ts"
 /** The process's shared DynamoDB client. */
 export * as DynamoClient from "./dynamodb/DynamoClient.ts"
 /** The session cache on DynamoDB. */
@@ -52,12 +54,18 @@ export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
 export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
+/** The database login a deployed service may run as (no superuser, BYPASSRLS or owner). */
+export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
 export * as PgliteClient from "./postgres/PgliteClient.ts"
 /** The transactional outbox on PostgreSQL (`notifications`). */
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */
+export * as PgRevocationListener from "./postgres/PgRevocationListener.ts"
+/** The session deny list, durable in PostgreSQL, in front of a fast index. */
+export * as PgSessionRevocations from "./postgres/PgSessionRevocations.ts"
 /** Support tickets on PostgreSQL. */
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */

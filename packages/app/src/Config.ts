@@ -3,11 +3,19 @@
  * start. Profiles follow the ThemisGuard seed's dev / staging / prod separation:
  *
  * - `dev` (default): embedded PGlite when DATABASE_URL is unset, in-memory session cache, local mail
- *   outbox, demo tenants seeded, a development signing secret;
- * - `staging` and `prod`: refuse to start without DATABASE_URL or with the development signing
- *   secret, and never seed demo data.
+ *   outbox, demo tenants seeded; without JWT_SIGNING_KEYS, a random signing secret generated for
+ *   this process alone (CSPRNG), which the start banner announces: sessions then end with the
+ *   process and are not valid on another instance;
+ * - `staging` and `prod`: refuse to start without DATABASE_URL or JWT_SIGNING_KEYS, with a weak
+ *   signing secret (`SigningSecretPolicy`), or with demo data; the database login is checked
+ *   separately, at start (`PgLoginPolicy`).
+ *
+ * No profile accepts a secret that was ever published (the old development secret among them).
  */
+import { SigningSecretPolicy } from "@securebase/adapters"
+import { Ids } from "@securebase/core"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
+import { Base64Url, Hex } from "effect/encoding"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -19,11 +27,12 @@ export interface SigningKey {
   readonly secret: Redacted.Redacted<string>
 }
 
-/** The development signing secret; staging and prod refuse it. */
-export const developmentSigningKey: SigningKey = {
-  kid: "dev-1",
-  secret: Redacted.make("securebase-development-signing-secret-not-for-production")
-}
+/** A signing key of 32 random bytes (CSPRNG) for this process alone: dev without JWT_SIGNING_KEYS. */
+export const ephemeralSigningKey: Effect.Effect<SigningKey> = Effect.gen(function* () {
+  const random = yield* Ids.secureRandom
+  const kid = `dev-${Hex.encode(yield* random.randomBytes(4))}`
+  return { kid, secret: Redacted.make(Base64Url.encode(yield* random.randomBytes(32))) }
+})
 
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
@@ -35,6 +44,8 @@ export interface ServerConfig {
   /** Where PGlite keeps its files; `None` keeps it in memory. */
   readonly pgliteDataDir: Option.Option<string>
   readonly signingKeys: ReadonlyArray<SigningKey>
+  /** Whether `signingKeys` is one random key generated at start (dev without JWT_SIGNING_KEYS). */
+  readonly ephemeralSigningKey: boolean
   readonly jwtIssuer: string
   readonly jwtAudience: string
   readonly sessionCache: "memory" | "dynamodb"
@@ -123,21 +134,23 @@ export const load = Effect.gen(function* () {
     (error) => new ConfigurationError({ problems: [describeConfigError(error)] })
   )
   const problems: Array<string> = []
-  const signingKeys = Option.getOrElse(c.signingKeys, () => [developmentSigningKey])
   const production = c.profile !== "dev"
   if (production && Option.isNone(c.databaseUrl)) {
     problems.push(`DATABASE_URL is required in ${c.profile} (the embedded PGlite is for dev only)`)
   }
   if (production && Option.isNone(c.signingKeys)) {
-    problems.push(`JWT_SIGNING_KEYS is required in ${c.profile}; the development secret is refused`)
+    problems.push(`JWT_SIGNING_KEYS is required in ${c.profile} (kid:secret, 32+ random bytes)`)
   }
   for (const key of Option.getOrElse(c.signingKeys, () => [])) {
     if (key.kid === "") problems.push("JWT_SIGNING_KEYS entries must be kid:secret")
-    if (production && Redacted.value(key.secret) === Redacted.value(developmentSigningKey.secret)) {
-      problems.push(`the development signing secret is refused in ${c.profile}`)
-    }
-    if (production && Redacted.value(key.secret).length < 32) {
-      problems.push(`signing secret ${key.kid} is shorter than 32 characters`)
+    const secret = Redacted.value(key.secret)
+    if (SigningSecretPolicy.publishedSecrets.has(secret)) {
+      problems.push(
+        `signing secret ${key.kid} is published in the SecureBase source: it is refused everywhere`
+      )
+    } else if (production) {
+      for (const weakness of SigningSecretPolicy.weaknesses(secret))
+        problems.push(`signing secret ${key.kid} is refused in ${c.profile}: ${weakness}`)
     }
   }
   if (production && Option.getOrElse(c.seedDemo, () => false)) {
@@ -150,6 +163,7 @@ export const load = Effect.gen(function* () {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
+  const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
     profile: c.profile,
     host: c.host,
@@ -157,6 +171,7 @@ export const load = Effect.gen(function* () {
     databaseUrl: c.databaseUrl,
     pgliteDataDir: c.pgliteDataDir,
     signingKeys,
+    ephemeralSigningKey: Option.isNone(c.signingKeys),
     jwtIssuer: c.jwtIssuer,
     jwtAudience: c.jwtAudience,
     sessionCache: c.sessionCache,

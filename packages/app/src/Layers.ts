@@ -5,7 +5,11 @@
  * Lambda entry points and the CLI build these same layers.
  *
  * Defaults are embedded: PGlite when there is no DATABASE_URL, the in-memory session cache and
- * deny list; `SESSION_CACHE=dynamodb` swaps both for DynamoDB.
+ * deny list; `SESSION_CACHE=dynamodb` swaps both for DynamoDB. Either way PostgreSQL is the
+ * authority on revocation: logouts are written there, every request's tenant transaction checks
+ * its credential there, and with the in-memory cache on a PostgreSQL server each process listens
+ * for revocations to evict its cache (`PgRevocationListener`). Outside dev, a database login that
+ * could bypass row-level security is refused at start (`PgLoginPolicy`).
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -24,6 +28,9 @@ import {
   PgCustomerRepo,
   PgDatabase,
   PgInvoiceRepo,
+  PgLoginPolicy,
+  PgRevocationListener,
+  PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
   PgUsageEventRepo,
@@ -44,7 +51,9 @@ export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig 
 
 /** The database, the tenancy function and every repository. */
 export const dataLayer = (config: ServerConfig) => {
-  const database = PgDatabase.layer(databaseConfig(config))
+  const connected = PgDatabase.layer(databaseConfig(config))
+  // Outside dev, refuse a login that row-level security would not bind, before anything runs.
+  const database = config.profile === "dev" ? connected : Layer.provideMerge(PgLoginPolicy.layer, connected)
   const tenancy = PgTenancy.layer
   const repositories = Layer.mergeAll(
     PgCustomerRepo.layer,
@@ -72,7 +81,9 @@ export const authLayer = (config: ServerConfig) => {
       secret: Redacted.make(encoder.encode(Redacted.value(k.secret)))
     }))
   })
-  const cache =
+  // The fast layer: answers without a round trip. Built once (by reference) and shared by the
+  // authenticator, the durable deny list in front of it and the revocation listener.
+  const fast =
     config.sessionCache === "dynamodb"
       ? Layer.unwrap(
           DynamoClient.DynamoClient.use((client) =>
@@ -92,17 +103,25 @@ export const authLayer = (config: ServerConfig) => {
           )
         )
       : Layer.mergeAll(MemorySessionCache.layer, MemorySessionRevocations.layer)
-  return Authenticator.Authenticator.layer.pipe(
+  // Logouts are written to PostgreSQL (which every tenant transaction reads) before the fast layer.
+  const revocations = PgSessionRevocations.layer(fast)
+  const authenticator = Authenticator.Authenticator.layer.pipe(
+    Layer.provide(revocations),
     Layer.provide(
       Layer.mergeAll(
         tokens,
-        cache,
+        fast,
         Sha256ApiKeySecrets.layer,
         PgAuthAttempts.layer,
         Throttle.FailureThrottle.layerWith({ policy: { ...Throttle.defaultPolicy, ...config.authThrottle } })
       )
     )
   )
+  // A process-local cache hears about revocations made elsewhere (no-op on the embedded PGlite).
+  // The DynamoDB cache is shared, and the instance that revokes a key evicts it there itself.
+  return config.sessionCache === "memory"
+    ? Layer.merge(authenticator, PgRevocationListener.layer().pipe(Layer.provide(fast)))
+    : authenticator
 }
 
 /**

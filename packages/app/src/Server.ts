@@ -36,6 +36,12 @@ export const banner = (
     `  database: ${databaseLine(config)}`,
     `  portal:   ${url}/portal   (sign in with an API key${tenants.some((t) => t.apiKey !== null) ? ", e.g. a demo key below" : ""})`,
     `  docs:     ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    ...(config.ephemeralSigningKey
+      ? [
+          `  sessions: signed with a random secret generated for this process (${config.signingKeys[0]!.kid}),`,
+          "            since JWT_SIGNING_KEYS is unset: they end when it stops and no other instance accepts them"
+        ]
+      : []),
     ""
   ]
   if (tenants.length > 0) {

@@ -1,15 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
+import { SigningSecretPolicy } from "@securebase/adapters"
 import { ConfigProvider, Duration, Effect, Option, Redacted } from "effect"
 import * as ServerConfig from "../src/Config.ts"
+
+const publishedSecret = "securebase-development-signing-secret-not-for-production"
 
 const load = (env: Record<string, string>) =>
   Effect.provideService(ServerConfig.load, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
 
-const strong = "k1:0123456789abcdef0123456789abcdef"
+// Random-looking secrets (base64url of 32 random bytes, fixed here so the test is reproducible).
+const strong = "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M"
+const previous = "k0:Hk2Lw9aQe5RzUx0cVn7bTs3JdYm8PgF4oWiC1qAf6Bu"
 
 describe("ServerConfig.load", () => {
   it.effect(
-    "dev with nothing set: PGlite, memory cache, demo data, the development secret, the seed's rate limit",
+    "dev with nothing set: PGlite, memory cache, demo data, a random per-process secret, the seed's rate limit",
     () =>
       Effect.gen(function* () {
         const c = yield* load({})
@@ -17,7 +22,9 @@ describe("ServerConfig.load", () => {
         assert.isTrue(Option.isNone(c.databaseUrl))
         assert.strictEqual(c.sessionCache, "memory")
         assert.isTrue(c.seedDemo)
-        assert.strictEqual(c.signingKeys[0]!.kid, "dev-1")
+        assert.isTrue(c.ephemeralSigningKey)
+        assert.strictEqual(c.signingKeys.length, 1)
+        assert.match(c.signingKeys[0]!.kid, /^dev-[0-9a-f]{8}$/)
         assert.strictEqual(c.rateLimit.limit, 1000)
         assert.strictEqual(Duration.toMinutes(c.rateLimit.window), 5)
         assert.strictEqual(c.port, 3000)
@@ -38,20 +45,88 @@ describe("ServerConfig.load", () => {
       })
   )
 
-  it.effect("prod refuses the development secret even when set explicitly, and short secrets", () =>
+  it.effect(
+    "dev without JWT_SIGNING_KEYS signed with a secret published in the source: now each start draws its own",
+    () =>
+      Effect.gen(function* () {
+        const a = yield* load({})
+        const b = yield* load({})
+        const secretOf = (c: ServerConfig.ServerConfig) => Redacted.value(c.signingKeys[0]!.secret)
+        assert.notStrictEqual(secretOf(a), secretOf(b))
+        assert.notStrictEqual(a.signingKeys[0]!.kid, b.signingKeys[0]!.kid)
+        for (const c of [a, b]) {
+          assert.notStrictEqual(secretOf(c), publishedSecret)
+          assert.deepStrictEqual(
+            SigningSecretPolicy.weaknesses(secretOf(c)),
+            [],
+            "strong enough for prod too"
+          )
+        }
+        // Configured keys are used as they are, and nothing is generated.
+        const configured = yield* load({ JWT_SIGNING_KEYS: strong })
+        assert.isFalse(configured.ephemeralSigningKey)
+        assert.deepStrictEqual(
+          configured.signingKeys.map((k) => k.kid),
+          ["k1"]
+        )
+      })
+  )
+
+  it.effect("the published development secret is refused in every profile, dev included", () =>
     Effect.gen(function* () {
-      const devSecret = Redacted.value(ServerConfig.developmentSigningKey.secret)
-      const error = yield* Effect.flip(
-        load({
+      for (const env of [
+        { JWT_SIGNING_KEYS: `dev-1:${publishedSecret}` },
+        {
           SECUREBASE_ENV: "prod",
           DATABASE_URL: "postgres://db/x",
-          JWT_SIGNING_KEYS: `a:${devSecret},b:short`
-        })
-      )
-      const problems = (error as ServerConfig.ConfigurationError).problems.join("\n")
-      assert.match(problems, /development signing secret is refused/)
-      assert.match(problems, /signing secret b is shorter than 32/)
+          JWT_SIGNING_KEYS: `${strong},dev-1:${publishedSecret}`
+        }
+      ]) {
+        const error = yield* Effect.flip(load(env))
+        assert.match(
+          (error as ServerConfig.ConfigurationError).problems.join("\n"),
+          /signing secret dev-1 is published in the SecureBase source/,
+          JSON.stringify(env.SECUREBASE_ENV ?? "dev")
+        )
+      }
     })
+  )
+
+  it.effect(
+    "prod accepted weak secrets (k1: followed by 32 × a): short, repetitive and sequential secrets are refused",
+    () =>
+      Effect.gen(function* () {
+        const weak: Array<[string, RegExp]> = [
+          [`a:${"a".repeat(32)}`, /signing secret a is refused in prod: it has only 1 distinct characters/],
+          ["b:short", /signing secret b is refused in prod: it is shorter than 32 bytes \(5\)/],
+          [
+            "c:0123456789abcdef0123456789abcdef",
+            /signing secret c is refused in prod: it repeats a block of 16/
+          ],
+          [
+            "d:abcdefghijklmnopqrstuvwxyz0123456789",
+            /signing secret d is refused in prod: most of its characters/
+          ],
+          [
+            "e:correct-horse-battery-staplecorrect-horse-battery-staple",
+            /signing secret e is refused in prod: it repeats a block of 28/
+          ]
+        ]
+        for (const [key, expected] of weak) {
+          for (const profile of ["staging", "prod"]) {
+            const error = yield* Effect.flip(
+              load({
+                SECUREBASE_ENV: profile,
+                DATABASE_URL: "postgres://db/x",
+                JWT_SIGNING_KEYS: `${strong},${key}`
+              })
+            )
+            const problems = (error as ServerConfig.ConfigurationError).problems.join("\n")
+            assert.match(problems, new RegExp(expected.source.replace("in prod", `in ${profile}`)), key)
+            assert.notMatch(problems, /signing secret k1/, "the strong key is not blamed")
+          }
+        }
+      })
   )
 
   it.effect("prod with a database and rotated secrets starts, without demo data", () =>
@@ -59,7 +134,7 @@ describe("ServerConfig.load", () => {
       const c = yield* load({
         SECUREBASE_ENV: "prod",
         DATABASE_URL: "postgres://app@db:5432/securebase",
-        JWT_SIGNING_KEYS: `${strong},k0:fedcba9876543210fedcba9876543210`,
+        JWT_SIGNING_KEYS: `${strong},${previous}`,
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
         TRUST_PROXY: "true"

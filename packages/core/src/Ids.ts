@@ -1,8 +1,25 @@
 /**
  * Branded identifiers. Decode them at the edge (HTTP, SQL rows); inside the core an id of one kind
- * can never be passed where another is expected.
+ * can never be passed where another is expected. New ids come from a CSPRNG ({@link randomUuid}).
  */
-import { Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
+import { SecureRandom } from "effect/crypto"
+
+/** Web Crypto's `getRandomValues`, for when no `SecureRandom` service is provided. */
+const webCrypto = SecureRandom.make(SecureRandom.randomBytesUnsafe)
+
+/**
+ * The cryptographically secure generator of this fiber: the `SecureRandom` service when one is
+ * provided (a platform's, or a test's fixed byte source), else Web Crypto's. Never `Random`, whose
+ * values are predictable from its seed.
+ */
+export const secureRandom: Effect.Effect<SecureRandom.SecureRandom["Service"]> = Effect.map(
+  Effect.serviceOption(SecureRandom.SecureRandom),
+  Option.getOrElse(() => webCrypto)
+)
+
+/** A fresh random (version 4) UUID from {@link secureRandom}: what every new id is. */
+export const randomUuid: Effect.Effect<string> = Effect.flatMap(secureRandom, (random) => random.uuidV4())
 
 /** A customer (tenant) id: a UUID. */
 export const CustomerId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("CustomerId"))

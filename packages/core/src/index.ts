@@ -82,6 +82,8 @@ export * as Customer from "./customer/Customer.ts"
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
 /** Branded identifiers. */
 export * as Ids from "./Ids.ts"
+/** Instants from outside: strict RFC 3339 within a sane window. */
+export * as Instant from "./Instant.ts"
 /** Currencies and their minor units. */
 export * as Currency from "./money/Currency.ts"
 /** Exact decimals for prices, rates and quantities. */
@@ -102,6 +104,8 @@ export * as PersistenceError from "./persistence/PersistenceError.ts"
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
+export * as Text from "./Text.ts"
 /** Tenancy: run an effect as a customer, in one transaction. */
 export * as Tenancy from "./tenancy/Tenancy.ts"
 /** Billable metrics and their aggregation kinds. */
@@ -110,3 +114,5 @@ export * as Metric from "./usage/Metric.ts"
 export * as Usage from "./usage/Usage.ts"
 /** The usage event repository port. */
 export * as UsageEventRepo from "./usage/UsageEventRepo.ts"
+/** Voiding a usage event: kept, marked, audited, left out of every bill. */
+export * as UsageVoid from "./usage/UsageVoid.ts"

@@ -55,7 +55,7 @@ export const make = (options: Options): SessionRevocations.SessionRevocations["S
     }).pipe(Effect.map((out) => out.Item))
 
   return SessionRevocations.SessionRevocations.of({
-    revokeSession: (sessionId, until) =>
+    revokeSession: ({ sessionId }, until) =>
       Effect.tryPromise({
         try: (signal) =>
           client.send(

@@ -5,10 +5,26 @@
  * tombstone can be pushed out early, which only reopens the (millisecond) race it guards.
  *
  * It is per process: with several instances, revocation on one does not evict the others'
- * entries; deploy the DynamoDB adapter there.
+ * entries by itself. On PostgreSQL, `PgRevocationListener` evicts them through {@link LocalKeyCache}
+ * as soon as the database announces a change, and every request's tenant transaction re-checks its
+ * credential whatever this cache holds.
  */
-import { type ApiKey, SessionCache } from "@securebase/core"
-import { Clock, Duration, Effect, Layer, Option } from "effect"
+import { type ApiKey, type Ids, SessionCache } from "@securebase/core"
+import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+
+/**
+ * Eviction of this process's cached keys by something other than a key id: what a feed of
+ * changes made elsewhere (another instance, an operator's SQL) needs.
+ */
+export class LocalKeyCache extends Context.Service<
+  LocalKeyCache,
+  {
+    /** Drops every cached key of the customer (its status or tier changed). */
+    readonly evictCustomer: (customerId: Ids.CustomerId) => Effect.Effect<void>
+    /** Drops every cached key (changes may have been missed, e.g. while disconnected). */
+    readonly evictAll: Effect.Effect<void>
+  }
+>()("@securebase/adapters/memory/LocalKeyCache") {}
 
 /** Options of the in-memory cache. */
 export interface Options {
@@ -24,6 +40,15 @@ type Slot =
 
 /** Builds a cache. */
 export const make = (options?: Options): Effect.Effect<SessionCache.SessionCache["Service"]> =>
+  Effect.map(makeWithControl(options), ({ cache }) => cache)
+
+/** Builds a cache and the handle that evicts it by customer or wholesale. */
+export const makeWithControl = (
+  options?: Options
+): Effect.Effect<{
+  readonly cache: SessionCache.SessionCache["Service"]
+  readonly control: LocalKeyCache["Service"]
+}> =>
   Effect.sync(() => {
     const maxEntries = options?.maxEntries ?? 10_000
     const tombstoneMillis = Duration.toMillis(options?.tombstoneTtl ?? SessionCache.defaultTtl)
@@ -38,7 +63,17 @@ export const make = (options?: Options): Effect.Effect<SessionCache.SessionCache
         slots.delete(oldest.value)
       }
     }
-    return SessionCache.SessionCache.of({
+    // Entries only: tombstones stay, so a racing lookup still cannot re-cache a revoked key.
+    const evictEntries = (matches: (entry: SessionCache.CachedKey) => boolean) =>
+      Effect.sync(() => {
+        for (const [keyId, slot] of slots)
+          if (slot._tag === "Entry" && matches(slot.entry)) slots.delete(keyId)
+      })
+    const control = LocalKeyCache.of({
+      evictCustomer: (customerId) => evictEntries((entry) => entry.customerId === customerId),
+      evictAll: evictEntries(() => true)
+    })
+    const cache = SessionCache.SessionCache.of({
       get: (keyId) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           const slot = slots.get(keyId)
@@ -64,11 +99,16 @@ export const make = (options?: Options): Effect.Effect<SessionCache.SessionCache
           store(keyId, { _tag: "Tombstone", expiresAt: now + tombstoneMillis })
         })
     })
+    return { cache, control }
   })
 
-/** The embedded default: 10,000 entries. */
-export const layer: Layer.Layer<SessionCache.SessionCache> = Layer.effect(SessionCache.SessionCache, make())
+/** A cache with its own bounds, and its {@link LocalKeyCache} handle. */
+export const layerWith = (options: Options): Layer.Layer<SessionCache.SessionCache | LocalKeyCache> =>
+  Layer.effectContext(
+    Effect.map(makeWithControl(options), ({ cache, control }) =>
+      Context.make(SessionCache.SessionCache, cache).pipe(Context.add(LocalKeyCache, control))
+    )
+  )
 
-/** A cache with its own bounds. */
-export const layerWith = (options: Options): Layer.Layer<SessionCache.SessionCache> =>
-  Layer.effect(SessionCache.SessionCache, make(options))
+/** The embedded default: 10,000 entries. */
+export const layer: Layer.Layer<SessionCache.SessionCache | LocalKeyCache> = layerWith({})

@@ -17,7 +17,7 @@ export const make: Effect.Effect<SessionRevocations.SessionRevocations["Service"
     sweepAt = Math.max(1024, 2 * (sessions.size + keys.size))
   }
   return SessionRevocations.SessionRevocations.of({
-    revokeSession: (sessionId, until) =>
+    revokeSession: ({ sessionId }, until) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
         sessions.set(sessionId, DateTime.toEpochMillis(until))
         sweep(now)

@@ -8,7 +8,9 @@
  *   `insert` counts and inserts under a per-customer advisory lock, so concurrent creations cannot
  *   both slip under the tier's limit.
  *
- * Failures are `AuthBackendUnavailable` carrying only the kind of database failure.
+ * Failures are `AuthBackendUnavailable` carrying only the kind of database failure, except that
+ * a `CredentialRefused` from `runAs` (the request's own credential was revoked meanwhile) passes
+ * through unchanged: it is the caller's answer (401), not an outage (503).
  */
 import { ApiKey, ApiKeyStore, AuditEvent, AuditLog, AuthError, type Ids, Tenancy } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -63,6 +65,14 @@ const unavailable =
       // The kind only: a driver's message can carry SQL text and values.
       cause: new Error(error._tag === "SqlError" ? (error as SqlError).reason._tag : error._tag)
     })
+
+/** `unavailable`, but a refused credential stays what it is. */
+const unavailableOrRefused =
+  (operation: string) =>
+  (
+    error: SqlError | Schema.SchemaError | { readonly _tag: string }
+  ): AuthError.AuthBackendUnavailable | AuthError.CredentialRefused =>
+    AuthError.isCredentialRefused(error) ? error : unavailable(operation)(error)
 
 /** Builds the store over the current `SqlClient` and `Tenancy`. */
 export const make = Effect.gen(function* () {
@@ -163,7 +173,7 @@ export const make = Effect.gen(function* () {
           (rows) => Effect.forEach(rows, (row) => Effect.map(toRecord(row), ApiKey.toApiKey))
         )
       )
-      .pipe(Effect.mapError(unavailable("list")), Effect.withSpan("ApiKeyStore.list"))
+      .pipe(Effect.mapError(unavailableOrRefused("list")), Effect.withSpan("ApiKeyStore.list"))
 
   const revoke = (customerId: Ids.CustomerId, id: ApiKey.ApiKeyId, at: DateTime.Utc) =>
     tenancy
@@ -191,12 +201,12 @@ export const make = Effect.gen(function* () {
           return Option.some(revoked)
         })
       )
-      .pipe(Effect.mapError(unavailable("revoke")), Effect.withSpan("ApiKeyStore.revoke"))
+      .pipe(Effect.mapError(unavailableOrRefused("revoke")), Effect.withSpan("ApiKeyStore.revoke"))
 
   const countActive = (customerId: Ids.CustomerId, now: DateTime.Utc) =>
     tenancy
       .runAs(customerId, activeCount(customerId, now))
-      .pipe(Effect.mapError(unavailable("countActive")), Effect.withSpan("ApiKeyStore.countActive"))
+      .pipe(Effect.mapError(unavailableOrRefused("countActive")), Effect.withSpan("ApiKeyStore.countActive"))
 
   return ApiKeyStore.ApiKeyStore.of({ findById, insert, list, revoke, touch, countActive })
 })

@@ -4,22 +4,14 @@
  * chains each event; a batch holds one event per customer). Invoice, line and notification rows
  * come from `Rows.ts`, the same definitions `PgInvoiceRepo` and `PgOutbox` insert one at a time.
  */
-import { BillingBatch, type Ids, Period, Usage } from "@securebase/core"
+import { BillingBatch, type Ids, Period, type Usage } from "@securebase/core"
 import { type Array as Arr, DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgUsageEventRepo from "./PgUsageEventRepo.ts"
 import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
-const Row = Schema.Struct({
-  event_id: Schema.String,
-  customer_id: Schema.String,
-  metric: Schema.String,
-  occurred_at: Schema.DateTimeUtcFromDate,
-  quantity: Schema.String,
-  subject: Schema.NullOr(Schema.String)
-})
-const decodeRows = Schema.decodeUnknownEffect(Schema.Array(Row))
-const decodeEvent = Schema.decodeUnknownEffect(Usage.UsageEvent)
+const decodeRows = Schema.decodeUnknownEffect(Schema.Array(PgUsageEventRepo.Row))
 
 // Multi-row statements stay under 30,000 bind parameters (the wire protocol counts them in 16
 // bits, and the driver refuses more than 32,767).
@@ -32,34 +24,32 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
   const usageFor = (customerIds: ReadonlyArray<Ids.CustomerId>, period: Period.Period) =>
-    mapRead("BillingBatch.usageFor")(
-      Effect.gen(function* () {
-        const out = new Map<Ids.CustomerId, Array<Usage.UsageEvent>>()
-        if (customerIds.length === 0) return out
-        const rows = yield* decodeRows(
-          yield* sql`
-            SELECT event_id, customer_id::text, metric, occurred_at, quantity::text, subject FROM usage_events
-            WHERE customer_id IN ${sql.in(customerIds)}
-              AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
-              AND occurred_at < ${DateTime.formatIso(Period.end(period))}
-            ORDER BY customer_id, occurred_at, event_id`
+    Effect.gen(function* () {
+      const out = new Map<Ids.CustomerId, Array<Usage.UsageEvent>>()
+      if (customerIds.length === 0) return out
+      const rows = yield* mapRead("BillingBatch.usageFor")(
+        Effect.andThen(
+          PgUsageEventRepo.lockPeriods(sql, customerIds, period),
+          Effect.flatMap(
+            sql`
+              SELECT ${sql.unsafe(PgUsageEventRepo.columns)} FROM usage_events
+              WHERE customer_id IN ${sql.in(customerIds)}
+                AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
+                AND occurred_at < ${DateTime.formatIso(Period.end(period))}
+                AND voided_at IS NULL
+              ORDER BY customer_id, occurred_at, event_id`,
+            decodeRows
+          )
         )
-        for (const r of rows) {
-          const event = yield* decodeEvent({
-            id: r.event_id,
-            customerId: r.customer_id,
-            metric: r.metric,
-            occurredAt: r.occurred_at,
-            quantity: r.quantity,
-            ...(r.subject === null ? {} : { subject: r.subject })
-          })
-          const list = out.get(event.customerId)
-          if (list === undefined) out.set(event.customerId, [event])
-          else list.push(event)
-        }
-        return out
-      })
-    ).pipe(Effect.withSpan("BillingBatch.usageFor"))
+      )
+      for (const r of rows) {
+        const event = yield* PgUsageEventRepo.toEvent(r)
+        const list = out.get(event.customerId)
+        if (list === undefined) out.set(event.customerId, [event])
+        else list.push(event)
+      }
+      return out
+    }).pipe(Effect.withSpan("BillingBatch.usageFor"))
 
   const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
     Effect.gen(function* () {

@@ -1,7 +1,8 @@
 /**
  * `CustomerDirectory` on PostgreSQL: authentication asks for a customer's tier and status by id,
  * which is a read of that customer as that customer (`Tenancy.runAs`): no cross-tenant access is
- * needed for it.
+ * needed for it. It is authentication's own lookup (it decides whether a credential is good), so
+ * it runs without the fiber's principal: it reports the status rather than being refused by it.
  */
 import { AuthError, Customer, CustomerDirectory, Ids, Tenancy, Tier } from "@securebase/core"
 import { Effect, Layer, Schema } from "effect"
@@ -24,6 +25,7 @@ export const make = Effect.gen(function* () {
         )
       )
       .pipe(
+        Effect.provideService(Tenancy.CurrentPrincipal, undefined),
         Effect.mapError(
           (error) =>
             new AuthError.AuthBackendUnavailable({

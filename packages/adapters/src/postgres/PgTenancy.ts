@@ -12,10 +12,22 @@
  * the application role it is a no-op. Both settings end with the transaction, commit or rollback,
  * so nothing leaks to the next transaction on the same pooled connection.
  *
+ * When the fiber's `Tenancy.CurrentPrincipal` carries a credential (set by the authentication
+ * middleware: a key id, a session id), that first statement is instead
+ *
+ *   SELECT app_enter_tenant($customer, $keyId, $sessionId, $now)
+ *
+ * (migration 0008), which sets the same two settings and answers, in the same round trip and
+ * under row-level security, whether the credential may still act: key not revoked (nor, for an
+ * API key, expired) and the customer's own, session not on the deny list, customer active. If not,
+ * the transaction runs nothing and `runAs` fails with `KeyRevoked`, `KeyExpired`,
+ * `SessionRevoked` or `CustomerInactive`. PostgreSQL is the authority: a revocation committed by
+ * any instance is seen by the next transaction of every instance, whatever its caches hold.
+ *
  * `runAsWorker(effect)` is the same with the worker role and no tenant.
  */
-import { type Ids, type PersistenceError, Tenancy } from "@securebase/core"
-import { Context, Effect, Layer } from "effect"
+import { AuthError, type Ids, type PersistenceError, Tenancy } from "@securebase/core"
+import { Context, DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import * as Roles from "./Roles.ts"
@@ -38,22 +50,55 @@ class Inner<E> {
 
 const inTransaction = <A, E, R>(
   sql: SqlClient.SqlClient,
-  setContext: Effect.Effect<unknown, SqlError>,
+  setContext: Effect.Effect<AuthError.CredentialRefused | undefined, SqlError>,
   effect: Effect.Effect<A, E, R>,
   operation: string
-): Effect.Effect<A, E | PersistenceError.PersistenceFailure, R> =>
+): Effect.Effect<A, E | PersistenceError.PersistenceFailure | AuthError.CredentialRefused, R> =>
   sql
     .withTransaction(
-      Effect.andThen(
+      Effect.flatMap(
         setContext,
-        Effect.mapError(effect, (error) => new Inner(error))
+        (refused): Effect.Effect<A, Inner<E> | Inner<AuthError.CredentialRefused>, R> =>
+          refused === undefined
+            ? Effect.mapError(effect, (error) => new Inner(error))
+            : Effect.fail(new Inner(refused))
       )
     )
     .pipe(
-      Effect.mapError((error): E | PersistenceError.PersistenceFailure =>
-        error instanceof Inner ? (error.error as E) : failure(operation, error as SqlError)
+      Effect.mapError((error): E | PersistenceError.PersistenceFailure | AuthError.CredentialRefused =>
+        error instanceof Inner
+          ? (error.error as E | AuthError.CredentialRefused)
+          : failure(operation, error as SqlError)
       )
     )
+
+/** The principal's credential, when it carries one the database can check. */
+const credentialOf = (principal: Tenancy.Principal | undefined) =>
+  principal === undefined || (principal.keyId === undefined && principal.sessionId === undefined)
+    ? undefined
+    : { keyId: principal.keyId ?? null, sessionId: principal.sessionId ?? null }
+
+/** The typed refusal for a verdict of `app_enter_tenant`; `undefined` for "ok". */
+const refusal = (
+  verdict: string,
+  customerId: Ids.CustomerId,
+  credential: { readonly keyId: string | null; readonly sessionId: string | null }
+): Effect.Effect<AuthError.CredentialRefused | undefined> => {
+  switch (verdict) {
+    case "ok":
+      return Effect.succeed(undefined)
+    case "key_revoked":
+      return Effect.succeed(new AuthError.KeyRevoked({ keyId: credential.keyId ?? "" }))
+    case "key_expired":
+      return Effect.succeed(new AuthError.KeyExpired({ keyId: credential.keyId ?? "" }))
+    case "session_revoked":
+      return Effect.succeed(new AuthError.SessionRevoked({ sessionId: credential.sessionId ?? "" }))
+    case "customer_inactive":
+      return Effect.succeed(new AuthError.CustomerInactive({ customerId }))
+    default:
+      return Effect.die(new Error(`app_enter_tenant answered an unknown verdict: ${verdict}`))
+  }
+}
 
 /** Builds the service over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
@@ -67,15 +112,31 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error(`Tenancy.runAs(${customerId}) nested inside another context`))
       }
+      const credential = credentialOf(yield* Tenancy.CurrentPrincipal)
+      const setContext =
+        credential === undefined
+          ? Effect.as(
+              sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true)`,
+              undefined
+            )
+          : Effect.flatMap(DateTime.now, (now) =>
+              Effect.flatMap(
+                sql<{
+                  verdict: string
+                }>`SELECT app_enter_tenant(${customerId}::uuid, ${credential.keyId}::text,
+                  ${credential.sessionId}::text, ${DateTime.formatIso(now)}::timestamptz) AS verdict`,
+                (rows) => refusal(rows[0]!.verdict, customerId, credential)
+              )
+            )
       return yield* inTransaction(
         sql,
-        sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true)`,
+        setContext,
         Effect.provideService(scoped, ActiveContext, { _tag: "tenant", id: customerId }),
         "Tenancy.runAs"
       )
     }).pipe(Effect.withSpan("Tenancy.runAs", { attributes: { customerId } })) as Effect.Effect<
       A,
-      E | PersistenceError.PersistenceFailure,
+      E | PersistenceError.PersistenceFailure | AuthError.CredentialRefused,
       Exclude<R, Tenancy.CurrentCustomer>
     >
 
@@ -86,13 +147,18 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error("Tenancy.runAsWorker nested inside a tenant context"))
       }
+      // The worker carries no credential: nothing to refuse.
       return yield* inTransaction(
         sql,
-        sql`SELECT set_config('role', ${Roles.worker}, true)`,
+        Effect.as(sql`SELECT set_config('role', ${Roles.worker}, true)`, undefined),
         Effect.provideService(effect, ActiveContext, { _tag: "worker" }),
         "Tenancy.runAsWorker"
       )
-    }).pipe(Effect.withSpan("Tenancy.runAsWorker"))
+    }).pipe(Effect.withSpan("Tenancy.runAsWorker")) as Effect.Effect<
+      A,
+      E | PersistenceError.PersistenceFailure,
+      R
+    >
 
   return Tenancy.Tenancy.of({ runAs, runAsWorker })
 })

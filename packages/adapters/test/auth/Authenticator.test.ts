@@ -4,7 +4,7 @@
  * and the property that a key authenticates as exactly its creator.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ApiKey, type AuthError, Authenticator, Identity, Tier } from "@securebase/core"
+import { type ApiKey, ApiKeyStore, type AuthError, Authenticator, Identity, Tier } from "@securebase/core"
 import { Arbitrary, DateTime, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { MemoryAuthAttempts, MemoryCustomerDirectory } from "../../src/index.ts"
@@ -272,7 +272,11 @@ describe("Authenticator: sessions", () => {
         const key = Redacted.value((yield* newKey(1)).plaintext)
         const a = yield* auth.exchange(key, client)
         const b = yield* auth.exchange(key, client)
-        yield* auth.revokeSession(a.claims)
+        yield* auth.revokeSession({
+          sessionId: a.claims.jti,
+          customerId: a.claims.sub,
+          keyId: a.claims.keyId
+        })
         assert.strictEqual(yield* code(auth.verifySession(a.token, client)), "AUTH.SESSION_REVOKED")
         yield* auth.verifySession(b.token, client)
       })
@@ -304,6 +308,40 @@ describe("Authenticator: revocation takes effect at once", () => {
         assert.strictEqual(yield* code(auth.verifySession(token, client)), "AUTH.SESSION_REVOKED")
       })
     )
+  )
+
+  it.effect(
+    "a key revoked elsewhere was exchanged on the cache's word: exchange now always asks the store",
+    () =>
+      withAuth(
+        Effect.gen(function* () {
+          const auth = yield* Authenticator.Authenticator
+          const store = yield* ApiKeyStore.ApiKeyStore
+          const customers = yield* MemoryCustomerDirectory.MemoryCustomers
+          yield* customer(1)
+          yield* customer(2)
+          const revoked = yield* newKey(1)
+          const suspended = yield* newKey(2)
+          // Both cached here; then another instance revokes one key and suspends the other customer,
+          // which this instance's cache does not hear about.
+          yield* auth.authenticate(Redacted.value(revoked.plaintext), client)
+          yield* auth.authenticate(Redacted.value(suspended.plaintext), client)
+          const now = yield* DateTime.now
+          yield* store.revoke(customerId(1), revoked.key.id, now)
+          yield* customers.upsert({ id: customerId(2), tier: "standard", status: "suspended" })
+          // The cache still answers for plain requests (the tenant transaction re-checks those) ...
+          yield* auth.authenticate(Redacted.value(revoked.plaintext), client)
+          // ... but a 24-hour session is issued only on the store's word.
+          assert.strictEqual(
+            yield* code(auth.exchange(Redacted.value(revoked.plaintext), client)),
+            "AUTH.KEY_REVOKED"
+          )
+          assert.strictEqual(
+            yield* code(auth.exchange(Redacted.value(suspended.plaintext), client)),
+            "AUTH.CUSTOMER_INACTIVE"
+          )
+        })
+      )
   )
 
   it.effect("cutting off a customer stops cached keys and sessions at once; reinstated, it works again", () =>

@@ -3,7 +3,7 @@
  * Postgres adapter would run it too). Times are `TestClock`'s, which starts at the epoch.
  */
 import { assert, it } from "@effect/vitest"
-import { type Session, SessionRevocations } from "@securebase/core"
+import { type Ids, type Session, SessionRevocations } from "@securebase/core"
 import { DateTime, Duration, Effect, type Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { freshKeyId } from "./SessionCacheContract.ts"
@@ -17,6 +17,9 @@ export const freshSessionId = (): Session.SessionId =>
 
 const at = (ms: number) => DateTime.makeUnsafe(ms)
 const day = Duration.toMillis(Duration.hours(24))
+
+/** The customer whose sessions the contract revokes (a durable adapter must know it). */
+export const contractCustomerId = "0b7c2a4e-3f1d-4c55-9a1e-00000000c0de" as Ids.CustomerId
 
 /** Registers the contract for the deny list built by `layer` (a fresh one per test). */
 export const sessionRevocationsContract = <E>(
@@ -41,7 +44,7 @@ export const sessionRevocationsContract = <E>(
     Effect.gen(function* () {
       const keyId = freshKeyId()
       const sessionId = freshSessionId()
-      yield* r.revokeSession(sessionId, at(day))
+      yield* r.revokeSession({ sessionId, customerId: contractCustomerId, keyId }, at(day))
       assert.isTrue(yield* r.isRevoked({ sessionId, keyId, issuedAt: 0 }))
       assert.isFalse(yield* r.isRevoked({ sessionId: freshSessionId(), keyId, issuedAt: 0 }))
       yield* TestClock.adjust(Duration.millis(day - 1))

@@ -8,12 +8,19 @@ import {
   BillingBatch,
   BillingRun,
   type Customer,
+  Decimal,
+  type Ids,
   InvoiceNumbers,
   InvoiceRepo,
   OverdueSweep,
-  PersistenceError
+  Period,
+  PersistenceError,
+  type PriceBook,
+  PricingPolicy,
+  Tenancy,
+  UsageVoid
 } from "@securebase/core"
-import { DateTime, Deferred, Effect, Fiber, Layer, Ref } from "effect"
+import { DateTime, Deferred, Effect, Fiber, Layer, Ref, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import * as PgBillingBatch from "../../src/postgres/PgBillingBatch.ts"
@@ -37,6 +44,43 @@ const exactlyOneEach = (
   const ids = rows.map((r) => r.customer_id).sort()
   assert.deepStrictEqual(ids, customers.map((c) => c.id as string).sort())
 }
+
+/** The reference card with API calls of the standard tier at $1,000,000 each (and nothing included). */
+const extravagant = (): PricingPolicy.Policy => {
+  const policy = PricingPolicy.PricingPolicy.defaultValue()
+  const book = policy.priceBook
+  const charges = book.plans.standard.charges.map((c) =>
+    c._tag === "Usage" && c.metric === "api_calls"
+      ? {
+          ...c,
+          included: Decimal.zero,
+          model: { _tag: "PerUnit" as const, unitPrice: Decimal.unsafe("1000000") }
+        }
+      : c
+  ) as unknown as PriceBook.Plan["charges"]
+  return { ...policy, priceBook: { ...book, plans: { ...book.plans, standard: { charges } } } }
+}
+
+/** An event stored as an older version (or another writer) could have, bypassing today's bounds. */
+const storeRaw = (
+  customerId: Ids.CustomerId,
+  eventId: string,
+  metric: string,
+  p: Period.Period,
+  quantity: string
+) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity)
+        VALUES (${customerId}, ${eventId}, ${metric}, ${DateTime.formatIso(DateTime.add(Period.start(p), { days: 20 }))},
+                ${quantity}::numeric)`.pipe(Effect.orDie)
+  )
+
+const voidAsOperator = (customerId: Ids.CustomerId, eventId: string) =>
+  UsageVoid.voidEvent({
+    customerId,
+    eventId: eventId as Ids.UsageEventId,
+    reason: Schema.decodeSync(UsageVoid.VoidReason)("quantity sent in bytes instead of GB")
+  }).pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor: "operator:alice" }))
 
 suite("BillingRun", (it, kind) => {
   it.effect("bills every active customer once, with contiguous numbers; a re-run creates nothing", () =>
@@ -427,6 +471,78 @@ suite("BillingRun", (it, kind) => {
         assert.strictEqual(audits[0]!.n, 1)
       }).pipe(Effect.provide(S.layers))
   )
+
+  for (const batchSize of [1, 10]) {
+    it.effect(
+      `a tenant made unbillable by a 1e20 GB event fails alone, naming the event, and is billed after the void (batch ${batchSize})`,
+      () =>
+        Effect.gen(function* () {
+          yield* S.closeEveryone
+          const p = S.period(batchSize === 1 ? "2025-01" : "2025-02")
+          const customers = yield* onboard(p, 3)
+          const victim = customers[1]!.id
+          // 1e20 GB once made the invoice overflow bigint: every run failed and no role could repair it.
+          yield* storeRaw(victim, "huge-transfer", "data_transfer_gb", p, "100000000000000000000")
+          const first = yield* BillingRun.run({ period: p, batchSize })
+          assert.strictEqual(first.billed, 2)
+          assert.deepStrictEqual(
+            first.failures.map((f) => f.customerId),
+            [victim]
+          )
+          assert.match(
+            first.failures[0]!.reason,
+            /^USAGE\.STORED_EVENT_INVALID: stored usage event huge-transfer is invalid \(quantity must be at most 1000000000/
+          )
+          assert.deepStrictEqual(first.remaining, { pending: 0, done: 2, failed: 1 })
+          const voided = yield* voidAsOperator(victim, "huge-transfer")
+          assert.strictEqual(voided.quantity, "100000000000000000000")
+          const second = yield* BillingRun.run({ period: p, batchSize })
+          assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
+          assert.deepStrictEqual(second.remaining, { pending: 0, done: 3, failed: 0 })
+          const sql = yield* SqlClient.SqlClient
+          const lines = yield* sql<{ quantity: string }>`
+            SELECT l.quantity::text FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+            WHERE i.customer_id = ${victim} AND i.period = ${p} AND l.metric = 'data_transfer_gb'`
+          assert.deepStrictEqual(
+            lines.map((l) => l.quantity),
+            ["0"],
+            "the voided event is not billed"
+          )
+        }).pipe(Effect.provide(S.layers))
+    )
+
+    it.effect(
+      `an invoice beyond Money.maxMinor fails its customer alone with AMOUNT.OUT_OF_RANGE, never the run (batch ${batchSize})`,
+      () =>
+        Effect.gen(function* () {
+          yield* S.closeEveryone
+          const p = S.period(batchSize === 1 ? "2025-03" : "2025-04")
+          const customers = yield* onboard(p, 3)
+          const heavy = customers[0]!.id
+          // A valid event (10^9 calls, the per-event maximum): at $1,000,000 a call no invoice holds it.
+          yield* storeRaw(heavy, "busy-month", "api_calls", p, "1000000000")
+          const run = yield* BillingRun.run({ period: p, batchSize }).pipe(
+            Effect.provideService(PricingPolicy.PricingPolicy, extravagant())
+          )
+          assert.strictEqual(run.billed, 2)
+          assert.deepStrictEqual(
+            run.failures.map((f) => f.customerId),
+            [heavy]
+          )
+          assert.match(
+            run.failures[0]!.reason,
+            /^AMOUNT\.OUT_OF_RANGE: line api_calls of \d+ USD minor units exceeds the limit of 9007199254740991$/
+          )
+          assert.strictEqual((yield* S.invoicesOf(p)).length, 2)
+          // Voiding the event at fault makes the customer billable.
+          yield* voidAsOperator(heavy, "busy-month")
+          const again = yield* BillingRun.run({ period: p, batchSize }).pipe(
+            Effect.provideService(PricingPolicy.PricingPolicy, extravagant())
+          )
+          assert.deepStrictEqual([again.billed, again.failures.length], [1, 0])
+        }).pipe(Effect.provide(S.layers))
+    )
+  }
 
   it.effect("a dry run prices what a run would issue and writes nothing", () =>
     Effect.gen(function* () {

@@ -303,7 +303,7 @@ suite("Row-level security isolation", (it) => {
                 // Driver errors are mapped exactly as the repositories map them.
                 const typed = (effect: Effect.Effect<number, SqlError>) =>
                   mapWrite(spec.table, target, o._tag)(effect)
-                const result = yield* Effect.result(
+                const result = yield* Effect.result<number, unknown, never>(
                   o.via === "app"
                     ? tenancy.runAs(actor, typed(statement(sql)))
                     : db.asLogin(

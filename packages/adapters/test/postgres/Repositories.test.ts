@@ -159,8 +159,9 @@ suite("UsageEventRepo", (it) => {
       const last = DateTime.makeUnsafe("2026-10-31T23:59:59.999Z")
       const next = DateTime.makeUnsafe("2026-11-01T00:00:00.000Z")
       const events = [
-        Fixtures.usageEvent(id, "e-first", "0.0000001", first),
-        Fixtures.usageEvent(id, "e-last", "123456789012345678901234.5", last),
+        // The smallest and the most precise quantities an event may carry (Usage.Quantity).
+        Fixtures.usageEvent(id, "e-first", "0.000001", first),
+        Fixtures.usageEvent(id, "e-last", "999999999.999999", last),
         Fixtures.usageEvent(id, "e-next", "1", next)
       ]
       yield* tenancy.runAs(id, Effect.forEach(events, repo.record))

@@ -12,6 +12,7 @@ import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
 import * as Serve from "./Serve.ts"
 import * as StartupError from "./StartupError.ts"
+import * as Usage from "./Usage.ts"
 
 /** The package version. */
 export const version = "0.1.0"
@@ -21,7 +22,7 @@ export const command = Command.make("securebase").pipe(
   Command.withDescription(
     "SecureBase: multi-tenant billing and tenancy. Configuration comes from the environment (see the README)."
   ),
-  Command.withSubcommands([Serve.command, Db.command, Bill.command])
+  Command.withSubcommands([Serve.command, Db.command, Bill.command, Usage.command])
 )
 
 /** The exit code and the line to print for how a run ended. */

@@ -10,7 +10,7 @@
  * lifetime (a database that was not ready yet, a secret that was just fixed).
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager"
-import { ConfigProvider, type Context, Effect, Exit, Layer, Scope } from "effect"
+import { ConfigProvider, Console, type Context, Effect, Exit, Layer, Scope } from "effect"
 import * as ServerConfig from "../Config.ts"
 import * as DemoData from "../demo/DemoData.ts"
 import { servicesLayer } from "../Layers.ts"
@@ -82,6 +82,11 @@ export const start = (options: Options = {}) =>
   Effect.gen(function* () {
     const env = yield* loadEnvironment(options)
     const config = yield* configOf(env)
+    // On stderr, like the container's other notices: stdout carries the jobs' one-line summaries.
+    if (config.ephemeralSigningKey)
+      yield* Console.error(
+        "SecureBase: JWT_SIGNING_KEYS is unset: sessions are signed with a random secret of this container only."
+      )
     const services = servicesLayer(config)
     const memoMap = yield* Layer.makeMemoMap
     const scope = yield* Scope.make()

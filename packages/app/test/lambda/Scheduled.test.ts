@@ -70,7 +70,10 @@ describe("Scheduled handlers", () => {
     if (outbox !== undefined) rmSync(outbox, { recursive: true, force: true })
   })
 
-  it("bills every demo tenant for the month that just ended, mails the invoices and returns the summary", async () => {
+  // The first invocation starts the container (PGlite, migrations, demo seed): minutes on a loaded machine.
+  it("bills every demo tenant for the month that just ended, mails the invoices and returns the summary", {
+    timeout: 180_000
+  }, async () => {
     const logged: Array<string> = []
     const log = console.log
     console.log = (line: unknown) => logged.push(String(line))

@@ -164,6 +164,6 @@ describe("Container.loadConfig", () => {
       )
     )
     assert.strictEqual(error._tag, "ConfigurationError")
-    assert.include(error.message, "development signing secret is refused in prod")
+    assert.include(error.message, "signing secret dev-1 is published in the SecureBase source")
   })
 })

@@ -15,7 +15,7 @@ import { assert, beforeAll, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Page } from "playwright-core"
 import * as Browser from "../support/Browser.ts"
-import { expiredSessionToken } from "../support/Sessions.ts"
+import { expiredSessionToken, signingEnv } from "../support/Sessions.ts"
 import { call, TestServer } from "../support/TestServer.ts"
 
 const root = resolve(import.meta.dirname, "../../../..")
@@ -57,7 +57,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     mkdirSync(screenshots, { recursive: true })
   }, long)
 
-  layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })((it) => {
+  layer(TestServer.layer(signingEnv), { timeout: 120_000, excludeTestServices: true })((it) => {
     it.effect(
       "walk: sign in, every page by its link, sign out; no request leaves the server",
       () =>

@@ -1,8 +1,14 @@
 /**
  * Malformed requests derived from the OpenAPI document: for every operation, path parameters,
  * query parameters and JSON bodies are mutated (wrong types, missing required fields, out-of-range
- * and oversized values, bad ids, invalid JSON, wrong content types, duplicate and unknown keys).
+ * and oversized values, bad ids, invalid JSON, wrong content types, duplicate and unknown keys,
+ * text PostgreSQL cannot store, impossible instants, unbounded quantities).
  * The generator is seeded, so a failure names a request that can be replayed.
+ *
+ * {@link sweep} is the deterministic half: every string field of every JSON body (from a valid
+ * body per operation) and every query parameter gets each class of hostile value, and each such
+ * request must be refused with a 4xx naming that field, so a text field that slips past the rules
+ * shows up by name.
  */
 
 type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
@@ -36,7 +42,48 @@ export const prng = (seed: number) => {
   }
 }
 
+/** Text PostgreSQL cannot store, or would not give back as sent, or that no one-line field should hold. */
+export const hostileText: ReadonlyArray<string> = [
+  "nul\u0000inside",
+  "\u0000",
+  "lone \ud800 high surrogate",
+  "\udc00 lone low surrogate",
+  "trailing high \ud83d",
+  "escape \u001b[2J sequence",
+  "bell\u0007",
+  "c1 \u009b control"
+]
+
+/** Instants that are not RFC 3339 date-times in [2000-01-01, 2200-01-01). */
+export const hostileInstants: ReadonlyArray<string> = [
+  "0000-01-01T00:00:00Z",
+  "-000001-01-01T00:00:00Z",
+  "-0001-06-01T00:00:00Z",
+  "+275760-09-13T00:00:00Z",
+  "1",
+  "2026",
+  "2026-02-30T00:00:00Z",
+  "2026-06-01T24:00:00Z",
+  "2026-06-01T00:00:00",
+  "1999-12-31T23:59:59Z",
+  "2200-01-01T00:00:00Z",
+  "9999-12-31T23:59:59Z"
+]
+
+/** Quantities over `Usage.maxQuantity` or with more than `Usage.maxQuantityScale` decimals. */
+export const hostileQuantities: ReadonlyArray<string> = [
+  "100000000000000000000",
+  "123456789012345678901234567890",
+  "999999999999999999999999999999.999999999999999999999999999999",
+  "1000000000.000001",
+  "1000000001",
+  "0.0000001"
+]
+
 const nasty: ReadonlyArray<Json> = [
+  ...hostileText,
+  ...hostileInstants,
+  ...hostileQuantities,
   null,
   true,
   false,
@@ -81,23 +128,31 @@ const resolve = (doc: any, schema: any): any => {
   return s ?? {}
 }
 
+const refName = (schema: any): string | undefined =>
+  typeof schema?.$ref === "string" ? String(schema.$ref).replace("#/components/schemas/", "") : undefined
+
+/** Valid values for named components the document cannot describe fully (an instant, a metric). */
+export type Samples = Readonly<Record<string, Json>>
+
 /** A plausible valid value for a schema, used as the base that one mutation then breaks. */
-const sample = (doc: any, schema: any, depth = 0): Json => {
+const sample = (doc: any, schema: any, depth = 0, samples: Samples = {}): Json => {
+  const name = refName(schema)
+  if (name !== undefined && samples[name] !== undefined) return samples[name]!
   const s = resolve(doc, schema)
   if (depth > 6) return null
   if (s.enum !== undefined) return s.enum[0]
   if (s.const !== undefined) return s.const
-  if (s.anyOf !== undefined) return sample(doc, s.anyOf[0], depth + 1)
-  if (s.oneOf !== undefined) return sample(doc, s.oneOf[0], depth + 1)
-  if (s.allOf !== undefined) return sample(doc, s.allOf[0], depth + 1)
+  if (s.anyOf !== undefined) return sample(doc, s.anyOf[0], depth + 1, samples)
+  if (s.oneOf !== undefined) return sample(doc, s.oneOf[0], depth + 1, samples)
+  if (s.allOf !== undefined) return sample(doc, s.allOf[0], depth + 1, samples)
   switch (s.type) {
     case "object": {
       const out: Record<string, Json> = {}
-      for (const [k, v] of Object.entries(s.properties ?? {})) out[k] = sample(doc, v, depth + 1)
+      for (const [k, v] of Object.entries(s.properties ?? {})) out[k] = sample(doc, v, depth + 1, samples)
       return out
     }
     case "array":
-      return [sample(doc, s.items ?? {}, depth + 1)]
+      return [sample(doc, s.items ?? {}, depth + 1, samples)]
     case "integer":
     case "number":
       return s.minimum ?? 1
@@ -181,6 +236,8 @@ export const generate = (
     readonly seed: number
     readonly authorization: string
     readonly pathValue: (name: string) => string
+    /** Valid values of named components, so mutations start from a valid body. */
+    readonly samples?: Samples
   }
 ): Array<BadRequest> => {
   const random = prng(options.seed)
@@ -211,7 +268,7 @@ export const generate = (
     const query = new URLSearchParams()
     if (target === "query") {
       const q = pick(op.queryParams)
-      query.append(q.name, enc(mutate(sample(doc, q.schema), random)))
+      query.append(q.name, enc(mutate(sample(doc, q.schema, 0, options.samples), random)))
       if (random() < 0.3) query.append(q.name, "second-value")
       why = `query parameter ${q.name}`
     }
@@ -240,7 +297,7 @@ export const generate = (
     let body: string | undefined
     if (op.body !== undefined) {
       headers["content-type"] = "application/json"
-      const base = sample(doc, op.body)
+      const base = sample(doc, op.body, 0, options.samples)
       if (target !== "body") {
         body = JSON.stringify(base)
       } else {
@@ -272,6 +329,120 @@ export const generate = (
       ...(body === undefined || op.method === "GET" ? {} : { body }),
       why
     })
+  }
+  return out
+}
+
+/** A request of the {@link sweep} and the refusal it must get. */
+export interface SweptRequest extends BadRequest {
+  /** The field the 4xx must name (`events.0.subject`, `name`, a query parameter). */
+  readonly field: string
+}
+
+interface Leaf {
+  readonly path: ReadonlyArray<string | number>
+  readonly schema: any
+}
+
+// The string leaves of a valid body, each with the document's schema for it (a `$ref` kept, so the
+// component it is declared with can be told).
+const stringLeaves = (
+  doc: any,
+  schema: any,
+  value: Json,
+  path: ReadonlyArray<string | number> = []
+): Array<Leaf> => {
+  const s = resolve(doc, schema)
+  const branches: Array<any> | undefined = s.anyOf ?? s.oneOf
+  if (branches !== undefined) {
+    const branch = branches.find((b) => resolve(doc, b).type !== "null") ?? branches[0]
+    return stringLeaves(doc, branch, value, path)
+  }
+  if (typeof value === "string") return [{ path, schema }]
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(doc, s.items ?? {}, v, [...path, i]))
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) =>
+      stringLeaves(doc, s.properties?.[k] ?? {}, v, [...path, k])
+    )
+  }
+  return []
+}
+
+const replaceAt = (value: Json, path: ReadonlyArray<string | number>, replacement: Json): Json => {
+  if (path.length === 0) return replacement
+  const [head, ...rest] = path
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaceAt(v, rest, replacement) : v))
+  const record = value as Record<string, Json>
+  return { ...record, [head!]: replaceAt(record[head!]!, rest, replacement) }
+}
+
+/**
+ * Every hostile class in every field: for each operation with a JSON body, each string leaf of its
+ * valid body (`validBodies`, keyed `METHOD /path`) gets every {@link hostileText} value, and
+ * instants and quantities (by the component they are declared with) every {@link hostileInstants} /
+ * {@link hostileQuantities} value; each string query parameter gets NUL, an escape and bytes that
+ * are not UTF-8. An operation with a body but no valid body given is an error: a new endpoint must
+ * join the sweep.
+ */
+export const sweep = (
+  doc: any,
+  options: {
+    readonly authorization: string
+    readonly pathValue: (name: string) => string
+    readonly validBodies: Readonly<Record<string, Json>>
+    readonly instantComponents: ReadonlyArray<string>
+    readonly quantityComponents: ReadonlyArray<string>
+  }
+): Array<SweptRequest> => {
+  const out: Array<SweptRequest> = []
+  for (const op of operations(doc)) {
+    let path = op.path
+    for (const p of op.pathParams) path = path.replace(`{${p}}`, encodePath(options.pathValue(p)))
+    const headers = { authorization: options.authorization }
+    if (op.body !== undefined) {
+      const key = `${op.method} ${op.path}`
+      const base = options.validBodies[key]
+      if (base === undefined) throw new Error(`sweep: no valid body for ${key}; add one to the test`)
+      for (const leaf of stringLeaves(doc, op.body, base)) {
+        const component = refName(leaf.schema)
+        const values = [
+          ...hostileText,
+          ...(component !== undefined && options.instantComponents.includes(component)
+            ? hostileInstants
+            : []),
+          ...(component !== undefined && options.quantityComponents.includes(component)
+            ? hostileQuantities
+            : [])
+        ]
+        const field = leaf.path.join(".")
+        for (const v of values) {
+          out.push({
+            method: op.method,
+            path,
+            headers: { ...headers, "content-type": "application/json" },
+            body: JSON.stringify(replaceAt(base, leaf.path, v)),
+            why: `${field} = ${JSON.stringify(v)}`,
+            field
+          })
+        }
+      }
+    }
+    for (const q of op.queryParams) {
+      for (const [raw, label] of [
+        ["%00", "NUL"],
+        ["a%1B%5B2J", "an escape"],
+        ["%ED%A0%80", "bytes that are not UTF-8"],
+        ["%C0%AF", "an overlong UTF-8 encoding"]
+      ] as const) {
+        out.push({
+          method: op.method,
+          path: `${path}?${encodeURIComponent(q.name)}=${raw}`,
+          headers,
+          why: `query ${q.name} = ${label}`,
+          field: q.name
+        })
+      }
+    }
   }
   return out
 }

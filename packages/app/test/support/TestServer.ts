@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
+import { PricingPolicy } from "@securebase/core"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as ServerConfig from "../../src/Config.ts"
@@ -21,8 +22,14 @@ export class TestServer extends Context.Service<
     readonly services: Context.Context<any>
   }
 >()("@securebase/http/test/TestServer") {
-  /** Starts the app with `env` on top of the test defaults; stops it when the layer is released. */
-  static readonly layer = (env: Record<string, string> = {}) =>
+  /**
+   * Starts the app with `env` on top of the test defaults, pricing with `policy` when given (as an
+   * embedding deployment would); stops it when the layer is released.
+   */
+  static readonly layer = (
+    env: Record<string, string> = {},
+    options: { readonly policy?: PricingPolicy.Policy } = {}
+  ) =>
     Layer.effect(
       TestServer,
       Effect.gen(function* () {
@@ -40,7 +47,12 @@ export class TestServer extends Context.Service<
         const context = yield* Layer.build(
           HttpRouter.serve(routesLayer(config), { disableLogger: true }).pipe(
             Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-            Layer.provideMerge(servicesLayer(config))
+            Layer.provideMerge(servicesLayer(config)),
+            Layer.provide(
+              options.policy === undefined
+                ? Layer.empty
+                : Layer.succeed(PricingPolicy.PricingPolicy, options.policy)
+            )
           )
         )
         const tenants = yield* Effect.orDie(Effect.provide(DemoData.seedWithKeys(), context))

@@ -6,6 +6,7 @@
 import { DateTime, Effect, Redacted, Result, Schema } from "effect"
 import * as Tier from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
+import * as Text from "../Text.ts"
 import { ApiKeyLimitReached, MalformedKey, WrongKeyPrefix } from "./AuthError.ts"
 
 /** Lowercase RFC 4648 base32: no `_`, so the parts of a key split unambiguously. */
@@ -57,10 +58,36 @@ export const SecretHash = Schema.String.check(
 ).pipe(Schema.brand("SecretHash"))
 export type SecretHash = typeof SecretHash.Type
 
+/**
+ * The name a customer gives a new key: one trimmed line of 1 to 100 characters (see `Text`). Keys
+ * stored before this rule keep their names; listings read them with {@link StoredKeyName}.
+ */
+export const KeyName = Text.singleLine({ minimum: 1, maximum: 100, trimmed: true })
+
+/** A stored key's name: storable text of 1 to 100 characters, as the `api_keys` table holds it. */
+export const StoredKeyName = Text.storable({ minimum: 1, maximum: 100 })
+
+/** A new key's name breaks {@link KeyName}. */
+export class InvalidKeyName extends Schema.TaggedError<InvalidKeyName>()("InvalidKeyName", {
+  problem: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "API_KEY.INVALID_NAME"
+  override get message(): string {
+    return `invalid key name: ${this.problem}`
+  }
+}
+
+/** Checks a new key's name against {@link KeyName}. */
+export const validateName = (name: string): Effect.Effect<string, InvalidKeyName> =>
+  Schema.decodeUnknownEffect(KeyName)(name).pipe(
+    Effect.mapError((error) => new InvalidKeyName({ problem: error.message }))
+  )
+
 const apiKeyFields = {
   id: ApiKeyId,
   customerId: CustomerId,
-  name: Schema.NonEmptyString.check(Schema.isMaxLength(100)),
+  name: StoredKeyName,
   mode: KeyMode,
   /** The public, recognisable part shown in listings: `sb_live_<keyId>`. */
   prefix: Schema.String,

@@ -6,9 +6,13 @@ import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { Tier } from "../billing/Tier.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { ApiKey, ApiKeyId, ApiKeyRecord } from "./ApiKey.ts"
-import type { ApiKeyLimitReached, AuthBackendUnavailable } from "./AuthError.ts"
+import type { ApiKeyLimitReached, AuthBackendUnavailable, CredentialRefused } from "./AuthError.ts"
 
-/** Stores API keys by their public id. */
+/**
+ * Stores API keys by their public id. The operations that name their customer run as that
+ * customer (`Tenancy.runAs`), so inside a request they also fail with `CredentialRefused` when the
+ * request's own credential was revoked in the meantime.
+ */
 export class ApiKeyStore extends Context.Service<
   ApiKeyStore,
   {
@@ -22,9 +26,11 @@ export class ApiKeyStore extends Context.Service<
     readonly insert: (
       record: ApiKeyRecord,
       limit: { readonly tier: Tier; readonly max: number; readonly now: DateTime.Utc }
-    ) => Effect.Effect<void, ApiKeyLimitReached | AuthBackendUnavailable>
+    ) => Effect.Effect<void, ApiKeyLimitReached | AuthBackendUnavailable | CredentialRefused>
     /** The customer's keys, newest first, without secrets or hashes. */
-    readonly list: (customerId: CustomerId) => Effect.Effect<ReadonlyArray<ApiKey>, AuthBackendUnavailable>
+    readonly list: (
+      customerId: CustomerId
+    ) => Effect.Effect<ReadonlyArray<ApiKey>, AuthBackendUnavailable | CredentialRefused>
     /**
      * Marks the customer's key revoked at `at` (idempotent: a second revoke keeps the first time).
      * `None` when the customer has no such key.
@@ -33,13 +39,13 @@ export class ApiKeyStore extends Context.Service<
       customerId: CustomerId,
       id: ApiKeyId,
       at: DateTime.Utc
-    ) => Effect.Effect<Option.Option<ApiKey>, AuthBackendUnavailable>
+    ) => Effect.Effect<Option.Option<ApiKey>, AuthBackendUnavailable | CredentialRefused>
     /** Records that the key was used at `at`. */
     readonly touch: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<void, AuthBackendUnavailable>
     /** How many of the customer's keys are active at `now`. */
     readonly countActive: (
       customerId: CustomerId,
       now: DateTime.Utc
-    ) => Effect.Effect<number, AuthBackendUnavailable>
+    ) => Effect.Effect<number, AuthBackendUnavailable | CredentialRefused>
   }
 >()("@securebase/core/auth/ApiKeyStore") {}

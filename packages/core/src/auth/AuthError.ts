@@ -161,6 +161,25 @@ export class AuthBackendUnavailable extends Schema.TaggedError<AuthBackendUnavai
   readonly code = "AUTH.BACKEND_UNAVAILABLE"
 }
 
+/**
+ * Why a credential that authenticated earlier no longer may act: found when the request's tenant
+ * transaction opens (see `Tenancy.runAs`), whatever a cache said.
+ */
+export type CredentialRefused = KeyRevoked | KeyExpired | SessionRevoked | CustomerInactive
+
+const credentialRefusedTags: ReadonlySet<string> = new Set([
+  "KeyRevoked",
+  "KeyExpired",
+  "SessionRevoked",
+  "CustomerInactive"
+])
+
+/** Whether an error is a {@link CredentialRefused} (which adapters pass through, never remap). */
+export const isCredentialRefused = (error: unknown): error is CredentialRefused =>
+  typeof error === "object" &&
+  error !== null &&
+  credentialRefusedTags.has((error as { readonly _tag?: unknown })._tag as string)
+
 /** Why a presented API key was refused. */
 export type KeyError =
   | MalformedKey

@@ -9,6 +9,12 @@
  *   revocation cannot re-cache the key);
  * - the key's sessions issued so far are put on the deny list, which every session check reads.
  *
+ * The cache and the deny list answer fast, but they may be one process's view. The authority is
+ * the store: `exchange` always reads it (a key is never exchanged on a cache's word), and with
+ * the PostgreSQL adapters every request's tenant transaction re-checks its credential
+ * (`Tenancy.runAs` with the request's `CurrentPrincipal`), which is why the operations that run
+ * as a customer can also fail with `CredentialRefused`.
+ *
  * Every attempt is recorded through `AuthAttempts` with its reason code (never the secret), and
  * credential failures feed the per-client `FailureThrottle`.
  */
@@ -23,6 +29,7 @@ import {
   ApiKeyNotFound,
   type AuthBackendUnavailable,
   type AuthError,
+  type CredentialRefused,
   CustomerInactive,
   InvalidKey,
   type KeyError,
@@ -35,7 +42,7 @@ import { CustomerDirectory } from "./CustomerDirectory.ts"
 import type { Identity } from "./Identity.ts"
 import * as Session from "./Session.ts"
 import * as SessionCache from "./SessionCache.ts"
-import { SessionRevocations } from "./SessionRevocations.ts"
+import { type RevokedSession, SessionRevocations } from "./SessionRevocations.ts"
 import { SessionTokens } from "./SessionTokens.ts"
 import { FailureThrottle } from "./Throttle.ts"
 
@@ -82,17 +89,27 @@ const decoyHash = "0".repeat(64) as ApiKey.SecretHash
 export class Authenticator extends Context.Service<
   Authenticator,
   {
-    /** Issues a key for an active customer within its tier's limit; the plaintext is shown once. */
+    /**
+     * Issues a key for an active customer within its tier's limit; the plaintext is shown once. The
+     * name must be an `ApiKey.KeyName`.
+     */
     readonly createKey: (
       input: NewKey
-    ) => Effect.Effect<CreatedKey, CustomerInactive | ApiKeyLimitReached | AuthBackendUnavailable>
+    ) => Effect.Effect<
+      CreatedKey,
+      | ApiKey.InvalidKeyName
+      | CustomerInactive
+      | ApiKeyLimitReached
+      | AuthBackendUnavailable
+      | CredentialRefused
+    >
     /** The customer's keys (never secrets). */
     readonly listKeys: (
       customerId: CustomerId
-    ) => Effect.Effect<ReadonlyArray<ApiKey.ApiKey>, AuthBackendUnavailable>
+    ) => Effect.Effect<ReadonlyArray<ApiKey.ApiKey>, AuthBackendUnavailable | CredentialRefused>
     /** The identity of a bearer API key presented by `client`. */
     readonly authenticate: (presented: string, client: string) => Effect.Effect<Identity, KeyError>
-    /** Exchanges a bearer API key for a session token. */
+    /** Exchanges a bearer API key for a session token; always checks the key in the store, never only in the cache. */
     readonly exchange: (
       presented: string,
       client: string
@@ -103,15 +120,22 @@ export class Authenticator extends Context.Service<
     readonly revokeKey: (
       customerId: CustomerId,
       keyId: ApiKey.ApiKeyId
-    ) => Effect.Effect<ApiKey.ApiKey, ApiKeyNotFound | AuthBackendUnavailable>
-    /** Ends one session (logout). */
-    readonly revokeSession: (claims: Session.SessionClaims) => Effect.Effect<void, AuthBackendUnavailable>
+    ) => Effect.Effect<ApiKey.ApiKey, ApiKeyNotFound | AuthBackendUnavailable | CredentialRefused>
+    /**
+     * Ends one session (logout), for the longest session lifetime from now (an upper bound of
+     * what is left of it).
+     */
+    readonly revokeSession: (
+      session: RevokedSession
+    ) => Effect.Effect<void, AuthBackendUnavailable | CredentialRefused>
     /**
      * Evicts every cached key of the customer and ends its sessions, leaving the keys themselves
      * unrevoked: call it when a customer is suspended, closed or deleted, so that cached keys and
      * issued sessions stop working at once (the next lookup sees the customer's status).
      */
-    readonly cutOffCustomer: (customerId: CustomerId) => Effect.Effect<void, AuthBackendUnavailable>
+    readonly cutOffCustomer: (
+      customerId: CustomerId
+    ) => Effect.Effect<void, AuthBackendUnavailable | CredentialRefused>
   }
 >()("@securebase/core/auth/Authenticator") {
   /** Builds the authenticator from the ports in context. */
@@ -177,14 +201,15 @@ export class Authenticator extends Context.Service<
         )
       )
 
-    const identify = (presented: string, known: Known) =>
+    /** The key's identity: from the cache when `useCache` and warm, else from the store. */
+    const identify = (presented: string, known: Known, useCache: boolean) =>
       Effect.gen(function* () {
         const parsed = yield* Effect.fromResult(ApiKey.parse(presented))
         known.keyId = parsed.keyId
         const now = yield* DateTime.now
         const nowMillis = DateTime.toEpochMillis(now)
 
-        const cached = yield* cache.get(parsed.keyId)
+        const cached = useCache ? yield* cache.get(parsed.keyId) : Option.none<SessionCache.CachedKey>()
         if (Option.isSome(cached)) {
           const entry = cached.value
           if (!(yield* secrets.matches(parsed.secret, entry.secretHash)) || entry.mode !== parsed.mode)
@@ -232,7 +257,7 @@ export class Authenticator extends Context.Service<
         "api_key",
         client,
         known,
-        Effect.andThen(throttle.check(client), identify(presented, known))
+        Effect.andThen(throttle.check(client), identify(presented, known, true))
       ).pipe(Effect.withSpan("Authenticator.authenticate"))
     }
 
@@ -244,7 +269,8 @@ export class Authenticator extends Context.Service<
         known,
         Effect.gen(function* () {
           yield* throttle.check(client)
-          const identity = yield* identify(presented, known)
+          // A session outlives any cache entry: issue it only on the store's word.
+          const identity = yield* identify(presented, known, false)
           const issued = yield* tokens.issue(identity)
           return { ...issued, customerId: identity.customerId }
         })
@@ -293,6 +319,7 @@ export class Authenticator extends Context.Service<
 
     return Authenticator.of({
       createKey: Effect.fn("Authenticator.createKey")(function* (input: NewKey) {
+        const name = yield* ApiKey.validateName(input.name)
         const customer = yield* activeCustomer(input.customerId)
         const now = yield* DateTime.now
         const { keyId, secret } = yield* secrets.generate
@@ -300,7 +327,7 @@ export class Authenticator extends Context.Service<
         const record = new ApiKey.ApiKeyRecord({
           id: keyId,
           customerId: input.customerId,
-          name: input.name,
+          name,
           mode,
           prefix: ApiKey.prefixOf(mode, keyId),
           scopes: input.scopes,
@@ -325,8 +352,10 @@ export class Authenticator extends Context.Service<
         yield* endKey(keyId, now)
         return revoked.value
       }),
-      revokeSession: (claims) =>
-        revocations.revokeSession(claims.jti, DateTime.makeUnsafe(claims.exp * 1000)),
+      revokeSession: Effect.fn("Authenticator.revokeSession")(function* (session: RevokedSession) {
+        const now = yield* DateTime.now
+        yield* revocations.revokeSession(session, DateTime.addDuration(now, sessionTtl))
+      }),
       cutOffCustomer: Effect.fn("Authenticator.cutOffCustomer")(function* (customerId: CustomerId) {
         const now = yield* DateTime.now
         const keys = yield* store.list(customerId)

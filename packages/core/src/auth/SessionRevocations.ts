@@ -4,19 +4,31 @@
  * denies, so adapters may forget it after `until`.
  */
 import { Context, type DateTime, type Effect } from "effect"
+import type { CustomerId } from "../Ids.ts"
 import type { ApiKeyId } from "./ApiKey.ts"
-import type { AuthBackendUnavailable } from "./AuthError.ts"
+import type { AuthBackendUnavailable, CredentialRefused } from "./AuthError.ts"
 import type { SessionId } from "./Session.ts"
+
+/** The session a logout ends: its id, its customer (the tenant that owns the deny-list entry) and its key. */
+export interface RevokedSession {
+  readonly sessionId: SessionId
+  readonly customerId: CustomerId
+  readonly keyId: ApiKeyId
+}
 
 /** Records and answers session revocations. */
 export class SessionRevocations extends Context.Service<
   SessionRevocations,
   {
-    /** Denies one session until `until` (its `exp`: after that it is dead anyway). */
+    /**
+     * Denies one session until `until` (its `exp`: after that it is dead anyway). A durable
+     * adapter writes as the session's customer, so inside a request it fails with
+     * `CredentialRefused` when the request's own credential is no longer good.
+     */
     readonly revokeSession: (
-      sessionId: SessionId,
+      session: RevokedSession,
       until: DateTime.Utc
-    ) => Effect.Effect<void, AuthBackendUnavailable>
+    ) => Effect.Effect<void, AuthBackendUnavailable | CredentialRefused>
     /**
      * Denies every session of the key issued at or before `at`, remembering it until `until`
      * (`at` + the longest session TTL). Sessions issued later (after a customer is reinstated)

@@ -14,6 +14,7 @@ import type {
   TenantAccessDenied
 } from "../persistence/PersistenceError.ts"
 import type { UsageEvent } from "../usage/Usage.ts"
+import type { StoredUsageEventInvalid } from "../usage/UsageEventRepo.ts"
 import type { Invoice } from "./Invoice.ts"
 import type { Period } from "./Period.ts"
 
@@ -21,11 +22,18 @@ import type { Period } from "./Period.ts"
 export class BillingBatch extends Context.Service<
   BillingBatch,
   {
-    /** The events of each customer within the period (customers without events are absent). */
+    /**
+     * The events of each customer within the period, voided events excluded (customers without
+     * events are absent). Holds the customers' usage of the period against voids until the
+     * transaction ends, as `UsageEventRepo.listForPeriod` does.
+     */
     readonly usageFor: (
       customerIds: ReadonlyArray<CustomerId>,
       period: Period
-    ) => Effect.Effect<ReadonlyMap<CustomerId, ReadonlyArray<UsageEvent>>, PersistenceFailure>
+    ) => Effect.Effect<
+      ReadonlyMap<CustomerId, ReadonlyArray<UsageEvent>>,
+      StoredUsageEventInvalid | PersistenceFailure
+    >
     /** Stores issued invoices with their lines, queued e-mails and audit events. */
     readonly store: (batch: {
       readonly invoices: ReadonlyArray<Invoice>

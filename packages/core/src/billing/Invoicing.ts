@@ -8,6 +8,10 @@
  *    the lines by largest remainder;
  * 4. tax per component on (subtotal − discount), each rounded by the book's mode;
  * 5. total = subtotal − discount + tax.
+ *
+ * Every amount (each line, the subtotal, discount, tax, the total) must stay within
+ * `Money.maxMinor`; one beyond it is an `AmountOutOfRange` naming it, never an invoice the database
+ * cannot store.
  */
 import { BigDecimal, type DateTime, Effect, Schema } from "effect"
 import type { CustomerId, InvoiceId } from "../Ids.ts"
@@ -95,12 +99,16 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
       included: BigDecimal.normalize(p.included),
       billable: BigDecimal.normalize(p.billable),
       pricing: charge._tag === "Flat" ? "flat" : PricingModel.describe(charge.model),
-      amount: Money.round(p.exact, currency, mode).minor
+      amount: (yield* Money.ensureWithinRange(`line ${charge.code}`, Money.round(p.exact, currency, mode)))
+        .minor
     })
   }
-  const subtotal = Money.make(
-    currency,
-    priced.reduce((a, l) => a + l.amount, 0n)
+  const subtotal = yield* Money.ensureWithinRange(
+    "subtotal",
+    Money.make(
+      currency,
+      priced.reduce((a, l) => a + l.amount, 0n)
+    )
   )
   const discount = Discount.compute(book.discount, subtotal, mode)
   const shares =
@@ -112,6 +120,8 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
       : []
   const taxable = Money.subtract(subtotal, discount)
   const tax = yield* Tax.compute(input.taxPolicy, input.taxProfile, taxable, mode)
+  // Tax and each tax line are at most the total (rates are non-negative), so this bounds them too.
+  const total = yield* Money.ensureWithinRange("total", Money.add(taxable, tax.total))
   const invoice: Invoice = {
     id: input.invoiceId,
     number: null,
@@ -138,7 +148,7 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
     tax: tax.total.minor,
     taxExemption:
       tax.exemption === null ? null : `${tax.exemption.reason} (certificate ${tax.exemption.certificate})`,
-    total: taxable.minor + tax.total.minor,
+    total: total.minor,
     netDays: input.netDays ?? InvoiceModule.defaultNetDays,
     createdAt: input.createdAt,
     issuedAt: null,

@@ -5,7 +5,7 @@
  * Amounts are `bigint` minor units (cents for USD), so sums never overflow and never drift. Unit
  * prices, rates and quantities stay exact decimals until {@link round} names how they become money.
  */
-import { BigDecimal, Schema, SchemaTransformation } from "effect"
+import { BigDecimal, Effect, Schema, SchemaTransformation } from "effect"
 import { Currency, exponent } from "./Currency.ts"
 
 /** An amount of money: integer minor units of one currency. */
@@ -15,8 +15,41 @@ export interface Money {
 }
 
 /**
- * Integer minor units. Decodes from an integer string (`"200000"`) or a safe integer (`200000`);
- * encodes to a string so no JSON reader ever rounds a large amount through a float.
+ * The largest amount of money SecureBase handles, in minor units: 2^53 − 1 (9,007,199,254,740,991;
+ * about $90 trillion in cents). Every amount of an invoice stays within it, so it fits PostgreSQL's
+ * `bigint` (2^63 − 1) with room for any sum of lines, and stays exact even for a client that reads
+ * the amount's string as a JSON number. Larger is refused with {@link AmountOutOfRange}.
+ */
+export const maxMinor: bigint = 2n ** 53n - 1n
+
+/** An amount beyond {@link maxMinor} (either sign): an invoice cannot hold it. */
+export class AmountOutOfRange extends Schema.TaggedError<AmountOutOfRange>()("AmountOutOfRange", {
+  /** Which amount (`line api_calls`, `subtotal`, `total`, ...). */
+  what: Schema.String,
+  /** The amount, in minor units, as an integer string. */
+  minor: Schema.String,
+  currency: Currency
+}) {
+  /** Stable error code. */
+  readonly code = "AMOUNT.OUT_OF_RANGE"
+  override get message(): string {
+    return `${this.what} of ${this.minor} ${this.currency} minor units exceeds the limit of ${maxMinor}`
+  }
+}
+
+/** Whether an amount in minor units is within ±{@link maxMinor}. */
+export const isWithinRange = (minor: bigint): boolean => minor <= maxMinor && minor >= -maxMinor
+
+/** Succeeds with `money` when it is within ±{@link maxMinor}; names it as `what` otherwise. */
+export const ensureWithinRange = (what: string, money: Money): Effect.Effect<Money, AmountOutOfRange> =>
+  isWithinRange(money.minor)
+    ? Effect.succeed(money)
+    : Effect.fail(new AmountOutOfRange({ what, minor: money.minor.toString(), currency: money.currency }))
+
+/**
+ * Integer minor units within ±{@link maxMinor}. Decodes from an integer string (`"200000"`) or a
+ * safe integer (`200000`); encodes to a string so no JSON reader ever rounds a large amount through
+ * a float.
  */
 export const MinorUnits = Schema.Union([
   Schema.String.check(
@@ -26,7 +59,12 @@ export const MinorUnits = Schema.Union([
 ])
   .pipe(
     Schema.decodeTo(
-      Schema.BigInt,
+      Schema.BigInt.check(
+        Schema.isBetweenBigInt(
+          { minimum: -maxMinor, maximum: maxMinor },
+          { message: `must be within ±${maxMinor} minor units` }
+        )
+      ),
       SchemaTransformation.transform<bigint, string | number>({
         decode: (v) => BigInt(v),
         encode: (v) => v.toString()

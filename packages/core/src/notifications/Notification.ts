@@ -4,8 +4,9 @@
  * {@link ./Delivery.ts}. The subject and body are rendered when the notification is queued, so
  * what is sent is exactly what was decided, whatever changes later.
  */
-import { type DateTime, Effect, Random, Schema } from "effect"
+import { type DateTime, Effect, Schema } from "effect"
 import type { CustomerId } from "../Ids.ts"
+import * as Ids from "../Ids.ts"
 
 /** A notification id: a UUID (also the idempotency key of its delivery). */
 export const NotificationId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("NotificationId"))
@@ -34,20 +35,8 @@ export interface QueuedNotification extends NewNotification {
   readonly attempts: number
 }
 
-const hex = (n: number) => n.toString(16).padStart(2, "0")
-
-/**
- * A random (version 4) UUID from the `Random` service, so that core code needs no platform API
- * and a seeded `Random` makes ids reproducible in tests.
- */
-export const randomUuid: Effect.Effect<string> = Effect.gen(function* () {
-  const bytes: Array<number> = []
-  for (let i = 0; i < 16; i++) bytes.push(Math.floor((yield* Random.next) * 256))
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const h = bytes.map(hex).join("")
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-})
+/** A random (version 4) UUID from a CSPRNG: {@link Ids.randomUuid}. */
+export const randomUuid: Effect.Effect<string> = Ids.randomUuid
 
 /** A fresh notification id. */
 export const makeId: Effect.Effect<NotificationId> = Effect.map(randomUuid, (u) => u as NotificationId)

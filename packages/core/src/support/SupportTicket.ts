@@ -6,6 +6,7 @@
 import { DateTime, Duration, Schema } from "effect"
 import { features, type Tier } from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
+import * as Text from "../Text.ts"
 
 /** A ticket id: a UUID. */
 export const TicketId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("TicketId"))
@@ -19,10 +20,14 @@ export type TicketPriority = typeof TicketPriority.Type
 export const TicketStatus = Schema.Literals(["open", "pending", "resolved", "closed"])
 export type TicketStatus = typeof TicketStatus.Type
 
-/** What a customer sends to open a ticket. */
+/**
+ * What a customer sends to open a ticket: a one-line subject of 3 to 200 characters (as the
+ * database counts them) and a description of up to 20,000 characters that may hold tabs and line
+ * breaks but no other control character.
+ */
 export const NewTicket = Schema.Struct({
-  subject: Schema.String.check(Schema.isTrimmed(), Schema.isMinLength(3), Schema.isMaxLength(200)),
-  description: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(20_000)),
+  subject: Text.singleLine({ minimum: 3, maximum: 200, trimmed: true }),
+  description: Text.multiLine({ minimum: 1, maximum: 20_000 }),
   priority: TicketPriority
 }).annotate({ identifier: "NewSupportTicket" })
 export interface NewTicket extends Schema.Schema.Type<typeof NewTicket> {}

@@ -5,6 +5,8 @@
  * change and its audit events commit or roll back together.
  */
 import { Context, type Effect } from "effect"
+import type { ApiKeyId } from "../auth/ApiKey.ts"
+import type { CredentialRefused } from "../auth/AuthError.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 
@@ -12,6 +14,19 @@ import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 export class CurrentCustomer extends Context.Service<CurrentCustomer, CustomerId>()(
   "@securebase/core/tenancy/CurrentCustomer"
 ) {}
+
+/** Who acts in the current fiber: set by the authentication middleware (or a CLI/worker), read by the Tenancy adapter. */
+export interface Principal {
+  /** `api_key:<keyId>`, `session:<sessionId>`, `operator:<id>`, `worker:billing`, `cli:<name>`. */
+  readonly actor: string
+  readonly keyId?: ApiKeyId | undefined
+  readonly sessionId?: string | undefined
+}
+/** The current fiber's principal, if any. */
+export const CurrentPrincipal = Context.Reference<Principal | undefined>(
+  "@securebase/core/tenancy/CurrentPrincipal",
+  { defaultValue: () => undefined }
+)
 
 /** Runs effects inside a tenant's (or the billing worker's) transaction. */
 export class Tenancy extends Context.Service<
@@ -21,11 +36,17 @@ export class Tenancy extends Context.Service<
      * Runs `effect` as `customerId` in one transaction: commits when it succeeds, rolls back when
      * it fails. Nested calls for the same customer join the outer transaction; a nested call for
      * another customer dies, because one transaction carries one tenant.
+     *
+     * When the fiber's {@link CurrentPrincipal} carries a credential (a key id, a session id), the
+     * statement that opens the transaction also checks that the credential is still good: the key
+     * neither revoked nor expired and belonging to `customerId`, the session not revoked, the
+     * customer active. If not, `runAs` fails with the {@link CredentialRefused} error and runs
+     * nothing, so no cache anywhere can keep a revoked credential working.
      */
     readonly runAs: <A, E, R>(
       customerId: CustomerId,
       effect: Effect.Effect<A, E, R>
-    ) => Effect.Effect<A, E | PersistenceFailure, Exclude<R, CurrentCustomer>>
+    ) => Effect.Effect<A, E | PersistenceFailure | CredentialRefused, Exclude<R, CurrentCustomer>>
     /**
      * Runs `effect` in one transaction as the billing worker: no tenant context, but the worker's
      * own, narrower grants that span customers (see the adapter's roles).

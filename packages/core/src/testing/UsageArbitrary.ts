@@ -6,6 +6,7 @@
 import { Arbitrary, DateTime } from "effect"
 import * as Period from "../billing/Period.ts"
 import type { CustomerId, UsageEventId } from "../Ids.ts"
+import * as Instant from "../Instant.ts"
 import * as Decimal from "../money/Decimal.ts"
 import * as Metric from "../usage/Metric.ts"
 import { type Metrics, UsageEvent } from "../usage/Usage.ts"
@@ -84,7 +85,8 @@ export const usageEvents = (options: UsageEventsOptions): Arbitrary.Arbitrary<Re
   const codes = Array.from((options.catalog ?? Metric.defaultCatalog).keys())
   const from = DateTime.toEpochMillis(Period.start(options.period))
   const to = DateTime.toEpochMillis(Period.end(options.period))
-  const lo = options.strays === true ? from - day : from
+  // Strays before the period never precede the earliest instant an event may carry.
+  const lo = options.strays === true ? Math.max(from - day, DateTime.toEpochMillis(Instant.earliest)) : from
   const hi = options.strays === true ? to + day : to
   const instant = oneOf(
     int(lo, hi - 1),

@@ -8,18 +8,52 @@
 import { BigDecimal, DateTime, Effect, Schema } from "effect"
 import * as Period from "../billing/Period.ts"
 import { CustomerId, UsageEventId } from "../Ids.ts"
+import { Instant } from "../Instant.ts"
 import * as Decimal from "../money/Decimal.ts"
 import { NonNegativeDecimal } from "../money/Decimal.ts"
+import * as Text from "../Text.ts"
 import { type Aggregation, type Catalog, MetricCode } from "./Metric.ts"
 
-/** One usage event. `subject` names what `unique_count` metrics count (an account id, say). */
+/**
+ * The largest quantity one event may carry: 10^9 (a billion calls, an exabyte in GB). With
+ * {@link maxQuantityScale}, an event's quantity has at most 16 significant digits, so sums over any
+ * realistic month stay far below what a decimal figure on the API can show. At the reference card's
+ * prices one event is at most about $90 million of data transfer, and about 975,000 of them in one
+ * month are needed before an invoice passes `Money.maxMinor`; past it (or with a price book dear
+ * enough), `Invoicing.priceInvoice` fails with `AmountOutOfRange`, never an unstorable invoice.
+ */
+export const maxQuantity: BigDecimal.BigDecimal = Decimal.unsafe("1000000000")
+
+/** The most decimal places a quantity may have (6: kilobytes of a GB, microseconds of a second). */
+export const maxQuantityScale = 6
+
+/** An event's quantity: 0 to {@link maxQuantity}, with at most {@link maxQuantityScale} decimals. */
+export const Quantity = NonNegativeDecimal.check(
+  Schema.isLessThanOrEqualToBigDecimal(maxQuantity, {
+    message: "must be at most 1000000000 (10^9) per event"
+  }),
+  Schema.makeFilter(
+    (q: BigDecimal.BigDecimal) =>
+      BigDecimal.normalize(q).scale <= maxQuantityScale ||
+      `must have at most ${maxQuantityScale} decimal places`
+  )
+).annotate({ identifier: "UsageQuantity" })
+
+/** What a `unique_count` metric counts (an account id, say): one line of up to 256 characters. */
+export const Subject = Text.singleLine({ minimum: 1, maximum: 256 })
+
+/**
+ * One usage event. `subject` names what `unique_count` metrics count (an account id, say). The
+ * schema is the contract for every writer, the API and an embedder alike: an instant within the
+ * window of `Instant`, a bounded quantity, a subject PostgreSQL stores unchanged.
+ */
 export class UsageEvent extends Schema.Class<UsageEvent>("@securebase/core/UsageEvent")({
   id: UsageEventId,
   customerId: CustomerId,
   metric: MetricCode,
-  occurredAt: Schema.DateTimeUtc,
-  quantity: NonNegativeDecimal,
-  subject: Schema.optional(Schema.String.check(Schema.isMaxLength(256)))
+  occurredAt: Instant,
+  quantity: Quantity,
+  subject: Schema.optional(Subject)
 }) {}
 
 /** A month's totals per metric; every catalogue metric is present (zero when unused). */

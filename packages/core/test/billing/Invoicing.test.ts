@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { Discount, Invoice, Metric, PriceBook, Tax } from "../../src/index.ts"
+import { Discount, Invoice, Metric, Money, PriceBook, Tax } from "../../src/index.ts"
 import { priceReference, priceReferenceSync } from "../fixtures.ts"
 
 const cents = (i: Invoice.Invoice) => ({
@@ -288,6 +288,43 @@ describe("Invoicing.priceInvoice: lines and rounding", () => {
         )
       )
       assert.strictEqual(error._tag, "MissingMetric")
+    })
+  )
+
+  it.effect(
+    "a line beyond Money.maxMinor is AmountOutOfRange naming it: 1e20 GB once overflowed the invoice's bigint",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          priceReference("fintech", { data_transfer_gb: "100000000000000000000" })
+        )
+        assert.strictEqual(error._tag, "AmountOutOfRange")
+        if (error._tag !== "AmountOutOfRange") return
+        assert.strictEqual(error.code, "AMOUNT.OUT_OF_RANGE")
+        assert.strictEqual(error.what, "line data_transfer")
+        // (1e20 − 2,000 included) × $0.08 = $7,999,999,999,999,999,840 = 799,999,999,999,999,984,000 cents.
+        assert.strictEqual(error.minor, "799999999999999984000")
+      })
+  )
+
+  it.effect("lines within the ceiling whose sum is beyond it fail on the subtotal", () =>
+    Effect.gen(function* () {
+      // Each line about 0.6 × maxMinor: $5.4e13 of transfer at $0.08 and of storage at $0.25.
+      const error = yield* Effect.flip(
+        priceReference("fintech", { data_transfer_gb: "675000000002000", storage_gb: "216000000000500" })
+      )
+      assert.strictEqual(error._tag, "AmountOutOfRange")
+      if (error._tag === "AmountOutOfRange") assert.strictEqual(error.what, "subtotal")
+    })
+  )
+
+  it.effect("a subtotal just within the ceiling whose tax takes it beyond fails on the total", () =>
+    Effect.gen(function* () {
+      // standard: $2,000 platform; accounts over 10 at $150: subtotal near maxMinor, 8% tax beyond it.
+      const accounts = ((Money.maxMinor - 200000n) / 15000n + 10n).toString()
+      const error = yield* Effect.flip(priceReference("standard", { accounts }))
+      assert.strictEqual(error._tag, "AmountOutOfRange")
+      if (error._tag === "AmountOutOfRange") assert.strictEqual(error.what, "total")
     })
   )
 

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { BigDecimal, Schema } from "effect"
+import { BigDecimal, Effect, Schema } from "effect"
 import { Money } from "../../src/index.ts"
 
 const d = BigDecimal.fromStringUnsafe
@@ -128,4 +128,28 @@ describe("Money schema", () => {
       assert.strictEqual(decode(bad)._tag, "Failure", JSON.stringify(bad))
     }
   })
+
+  it("refuses amounts beyond ±Money.maxMinor (2^53 − 1) both ways", () => {
+    const decode = Schema.decodeUnknownResult(Money.Money)
+    assert.strictEqual(decode({ currency: "USD", minor: "9007199254740991" })._tag, "Success")
+    assert.strictEqual(decode({ currency: "USD", minor: "-9007199254740991" })._tag, "Success")
+    assert.strictEqual(decode({ currency: "USD", minor: "9007199254740992" })._tag, "Failure")
+    assert.strictEqual(decode({ currency: "USD", minor: "9223372036854775808" })._tag, "Failure")
+    assert.strictEqual(Schema.encodeUnknownResult(Money.Money)(usd(Money.maxMinor + 1n))._tag, "Failure")
+  })
+})
+
+describe("Money.ensureWithinRange", () => {
+  it.effect("passes amounts within the ceiling and names the one beyond it, with a stable code", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(
+        yield* Money.ensureWithinRange("total", usd(Money.maxMinor)),
+        usd(Money.maxMinor)
+      )
+      const error = yield* Effect.flip(Money.ensureWithinRange("line storage", usd(Money.maxMinor + 1n)))
+      assert.strictEqual(error.code, "AMOUNT.OUT_OF_RANGE")
+      assert.strictEqual(error.what, "line storage")
+      assert.include(error.message, "line storage of 9007199254740992 USD minor units exceeds the limit")
+    })
+  )
 })

@@ -144,4 +144,42 @@ describe("UsageEvent schema", () => {
       assert.strictEqual(decode(bad)._tag, "Failure")
     }
   })
+  it("bounds quantities (at most 10^9, at most 6 decimals): a 1e20 GB event once made an invoice overflow bigint", () => {
+    for (const quantity of [
+      "1000000000.000001",
+      "100000000000000000000",
+      "123456789012345678901234567890",
+      "0.0000001"
+    ]) {
+      assert.strictEqual(decode({ ...good, quantity })._tag, "Failure", quantity)
+    }
+    for (const quantity of ["1000000000", "0.000001", "999999999.999999", "1.5000000"]) {
+      assert.strictEqual(decode({ ...good, quantity })._tag, "Success", quantity)
+    }
+  })
+  it("refuses an instant outside [2000, 2200) and a subject PostgreSQL would not store as sent", () => {
+    for (const bad of [
+      { ...good, occurredAt: DateTime.makeUnsafe("1999-12-31T23:59:59Z") },
+      { ...good, occurredAt: DateTime.makeUnsafe("2200-01-01T00:00:00Z") },
+      { ...good, subject: "acct\u0000" },
+      { ...good, subject: "acct-\ud800" },
+      { ...good, subject: "two\nlines" },
+      { ...good, subject: "" },
+      { ...good, subject: "x".repeat(257) }
+    ]) {
+      assert.strictEqual(decode(bad)._tag, "Failure", JSON.stringify(bad))
+    }
+  })
+  it("an embedder cannot construct an out-of-bounds event either", () => {
+    assert.throws(
+      () =>
+        new Usage.UsageEvent({
+          id: "big" as Ids.UsageEventId,
+          customerId,
+          metric: Metric.code("storage_gb"),
+          occurredAt: DateTime.makeUnsafe("2026-10-01T00:00:00Z"),
+          quantity: BigDecimal.fromStringUnsafe("100000000000000000000")
+        })
+    )
+  })
 })

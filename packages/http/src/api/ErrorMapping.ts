@@ -5,7 +5,14 @@
  */
 import type { AuthError as AuthErrors } from "@securebase/core"
 import { Effect } from "effect"
-import { Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized } from "./ApiErrors.ts"
+import {
+  Forbidden,
+  NotFound,
+  ServiceUnavailable,
+  TooManyRequests,
+  Unauthorized,
+  Unprocessable
+} from "./ApiErrors.ts"
 
 /** An authentication failure as the API answers it. */
 export const fromAuthError = (
@@ -59,6 +66,14 @@ export const notFound = (what: string, field = "id") =>
     message: `${what} not found`,
     field
   })
+
+/**
+ * 422 for stored data the request cannot be answered from: a stored usage event that breaks
+ * today's rules, or a month whose usage prices beyond what an invoice can hold. The client's
+ * request is fine, but retrying will not help until an operator voids the event the message names.
+ */
+export const unprocessable = (error: { readonly code: string; readonly message: string }) =>
+  new Unprocessable({ code: error.code, message: error.message })
 
 /** Turns any remaining failure into a defect (a 500 with a request id), for errors that are bugs. */
 export const orDie = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.orDie(effect)

@@ -2,10 +2,13 @@
  * How handlers reach tenant data: every repository call runs inside `Tenancy.runAs(customer)`,
  * one transaction in which the database's row-level security sees only that customer's rows.
  * Persistence failures that are not the client's fault become 503, never a raw database error.
+ * A credential revoked since the request authenticated (checked by the statement that opens the
+ * transaction, see `PgTenancy`) is a 401, exactly as if the middleware had refused it.
  */
-import { CustomerRepo, type Ids, PersistenceError, Tenancy } from "@securebase/core"
+import { AuthError, CustomerRepo, type Ids, PersistenceError, Tenancy } from "@securebase/core"
 import { Effect } from "effect"
 import { ServiceUnavailable, Unauthorized } from "./ApiErrors.ts"
+import { fromAuthError } from "./ErrorMapping.ts"
 
 /** Runs `effect` as `customerId` in one RLS transaction; a backend failure answers 503. */
 export const asTenant = <A, E, R>(
@@ -13,12 +16,12 @@ export const asTenant = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable,
+  Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable | Unauthorized,
   Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
 > => {
   const run = Tenancy.Tenancy.use((tenancy) => tenancy.runAs(customerId, effect)) as Effect.Effect<
     A,
-    E | PersistenceError.PersistenceFailure,
+    E | PersistenceError.PersistenceFailure | AuthError.CredentialRefused,
     Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
   >
   return run.pipe(
@@ -30,7 +33,9 @@ export const asTenant = <A, E, R>(
     Effect.mapError((error) =>
       error instanceof PersistenceError.PersistenceFailure
         ? new ServiceUnavailable({ code: error.code, message: "the database is temporarily unavailable" })
-        : (error as Exclude<E, PersistenceError.PersistenceFailure>)
+        : AuthError.isCredentialRefused(error)
+          ? (fromAuthError(error) as Unauthorized)
+          : (error as Exclude<E, PersistenceError.PersistenceFailure>)
     )
   )
 }

@@ -2,12 +2,12 @@
 import { ApiKey } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
+import { BadRequest, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 
 /** What a customer sends to create a key. */
 export const CreateApiKey = Schema.Struct({
-  name: Schema.String.check(Schema.isTrimmed(), Schema.isMinLength(1), Schema.isMaxLength(100)),
+  name: ApiKey.KeyName,
   scopes: ApiKey.Scopes,
   mode: Schema.optional(ApiKey.KeyMode),
   expiresInDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 730 })))
@@ -29,7 +29,7 @@ export class ApiKeysApi extends HttpApiGroup.make("apiKeys")
     HttpApiEndpoint.post("create", "/api-keys/create", {
       payload: CreateApiKey,
       success: CreatedApiKey.pipe(HttpApiSchema.status(201)),
-      error: [Forbidden, Unprocessable]
+      error: [BadRequest, Forbidden, Unprocessable]
     }),
     HttpApiEndpoint.delete("revoke", "/api-keys/:id", {
       params: id,

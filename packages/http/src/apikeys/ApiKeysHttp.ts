@@ -3,8 +3,8 @@ import { Authenticator } from "@securebase/core"
 import { DateTime, Effect, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
-import { notFound } from "../api/ErrorMapping.ts"
+import { BadRequest, ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
+import { fromAuthError, notFound } from "../api/ErrorMapping.ts"
 import { requireScope } from "../auth/AuthenticationLive.ts"
 
 const unavailable = () =>
@@ -23,7 +23,15 @@ export const layer = HttpApiBuilder.group(
       .handle("list", () =>
         Effect.gen(function* () {
           const identity = yield* requireScope("api_keys:read")
-          return yield* auth.listKeys(identity.customerId).pipe(Effect.mapError(unavailable))
+          return yield* auth.listKeys(identity.customerId).pipe(
+            Effect.catchTags({
+              AuthBackendUnavailable: () => Effect.fail(unavailable()),
+              KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
+              KeyExpired: (e) => Effect.fail(fromAuthError(e)),
+              SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
+              CustomerInactive: (e) => Effect.fail(fromAuthError(e))
+            })
+          )
         })
       )
       .handle("create", ({ payload }) =>
@@ -51,6 +59,9 @@ export const layer = HttpApiBuilder.group(
             })
             .pipe(
               Effect.catchTags({
+                // The payload schema already refuses such names; this is the core's own check.
+                InvalidKeyName: (e) =>
+                  Effect.fail(new BadRequest({ code: "REQUEST.INVALID", message: e.message, field: "name" })),
                 ApiKeyLimitReached: (e) =>
                   Effect.fail(
                     new Unprocessable({
@@ -58,8 +69,11 @@ export const layer = HttpApiBuilder.group(
                       message: `the ${e.tier} tier allows ${e.limit} active API keys; revoke one first`
                     })
                   ),
-                CustomerInactive: (e) =>
-                  Effect.fail(new Unprocessable({ code: e.code, message: "the account is not active" })),
+                // The caller's own account was suspended after it authenticated: no longer authenticated.
+                CustomerInactive: (e) => Effect.fail(fromAuthError(e)),
+                KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
+                KeyExpired: (e) => Effect.fail(fromAuthError(e)),
+                SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
                 AuthBackendUnavailable: () => Effect.fail(unavailable())
               })
             )
@@ -76,7 +90,11 @@ export const layer = HttpApiBuilder.group(
           return yield* auth.revokeKey(identity.customerId, params.id).pipe(
             Effect.catchTags({
               ApiKeyNotFound: () => Effect.fail(notFound("api key")),
-              AuthBackendUnavailable: () => Effect.fail(unavailable())
+              AuthBackendUnavailable: () => Effect.fail(unavailable()),
+              KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
+              KeyExpired: (e) => Effect.fail(fromAuthError(e)),
+              SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
+              CustomerInactive: (e) => Effect.fail(fromAuthError(e))
             })
           )
         })

@@ -1,12 +1,17 @@
-/** `POST /auth/authenticate`: the API key in the Authorization header → a 24-hour session token. */
+/**
+ * `POST /auth/authenticate`: the API key in the Authorization header → a 24-hour session token.
+ * `POST /auth/logout`: the session of the request (authenticated by the middleware) is revoked,
+ * durably (PostgreSQL) and for every instance.
+ */
 import { Authenticator } from "@securebase/core"
 import { Effect } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { Unauthorized } from "../api/ApiErrors.ts"
+import { BadRequest, ServiceUnavailable, Unauthorized } from "../api/ApiErrors.ts"
 import { fromAuthError } from "../api/ErrorMapping.ts"
 import { clientKey } from "../server/RateLimiter.ts"
+import { CurrentIdentity } from "./Authentication.ts"
 import { isApiKey } from "./AuthenticationLive.ts"
 
 const missing = new Unauthorized({
@@ -21,30 +26,58 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
     "auth",
     Effect.fnUntraced(function* (handlers) {
       const auth = yield* Authenticator.Authenticator
-      return handlers.handle("authenticate", ({ headers }) =>
-        Effect.gen(function* () {
-          const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")
-          if (match === null) return yield* missing
-          const credential = match[1]!
-          if (!isApiKey(credential)) {
-            return yield* new Unauthorized({
-              code: "AUTH.API_KEY_REQUIRED",
-              message: "a session is exchanged for an API key, not for another session token"
-            })
-          }
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const { token, claims } = yield* auth
-            .exchange(credential, clientKey(request, options))
-            .pipe(Effect.mapError(fromAuthError))
-          return {
-            token,
-            tokenType: "Bearer" as const,
-            expiresAt: new Date(claims.exp * 1000).toISOString(),
-            customerId: claims.sub,
-            tier: claims.tier,
-            scopes: claims.scopes
-          }
-        })
-      )
+      return handlers
+        .handle("logout", () =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            if (identity.sessionId === undefined) {
+              return yield* new BadRequest({
+                code: "AUTH.SESSION_REQUIRED",
+                message: "logout ends a session: send the session token, not an API key"
+              })
+            }
+            yield* auth
+              .revokeSession({
+                sessionId: identity.sessionId,
+                customerId: identity.customerId,
+                keyId: identity.keyId
+              })
+              .pipe(
+                Effect.mapError((e) =>
+                  e._tag === "AuthBackendUnavailable"
+                    ? new ServiceUnavailable({
+                        code: e.code,
+                        message: "the session store is temporarily unavailable"
+                      })
+                    : fromAuthError(e)
+                )
+              )
+          })
+        )
+        .handle("authenticate", ({ headers }) =>
+          Effect.gen(function* () {
+            const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "")
+            if (match === null) return yield* missing
+            const credential = match[1]!
+            if (!isApiKey(credential)) {
+              return yield* new Unauthorized({
+                code: "AUTH.API_KEY_REQUIRED",
+                message: "a session is exchanged for an API key, not for another session token"
+              })
+            }
+            const request = yield* HttpServerRequest.HttpServerRequest
+            const { token, claims } = yield* auth
+              .exchange(credential, clientKey(request, options))
+              .pipe(Effect.mapError(fromAuthError))
+            return {
+              token,
+              tokenType: "Bearer" as const,
+              expiresAt: new Date(claims.exp * 1000).toISOString(),
+              customerId: claims.sub,
+              tier: claims.tier,
+              scopes: claims.scopes
+            }
+          })
+        )
     })
   )

@@ -1,13 +1,16 @@
 /**
  * The bearer middleware: an `sb_live_…`/`sb_test_…` credential is an API key, anything else a
- * session token. Either becomes the request's `CurrentIdentity`; failures answer 401 (429 when the
- * client is throttled, 503 when the auth backend is down), never 500.
+ * session token. Either becomes the request's `CurrentIdentity`, and the credential becomes its
+ * `Tenancy.CurrentPrincipal`, which the tenant transaction re-checks against the database (a
+ * credential revoked on another instance, or after a cache filled, is refused there with 401).
+ * Failures answer 401 (429 when the client is throttled, 503 when the auth backend is down),
+ * never 500.
  *
  * A request with no Authorization header at all may authenticate with the browser's session
  * cookie instead (see `SessionCookie`): its state-changing requests must carry the CSRF token and
  * come from this origin (403 otherwise), checked before the session itself.
  */
-import { ApiKey, Authenticator, type Identity } from "@securebase/core"
+import { ApiKey, Authenticator, type Identity, Tenancy } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError } from "../api/ErrorMapping.ts"
@@ -17,6 +20,12 @@ import * as SessionCookie from "./SessionCookie.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
 export const isApiKey = ApiKey.isKeyShaped
+
+/** The principal of an authenticated identity: its key and, for a session, the session. */
+export const principalOf = (identity: Identity.Identity): Tenancy.Principal =>
+  identity.sessionId === undefined
+    ? { actor: `api_key:${identity.keyId}`, keyId: identity.keyId }
+    : { actor: `session:${identity.sessionId}`, keyId: identity.keyId, sessionId: identity.sessionId }
 
 /** The middleware's implementation. `trustProxy` must match the rate limiter's. */
 export const layer = (options: { readonly trustProxy: boolean }) =>
@@ -39,7 +48,10 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
                 ? auth.authenticate(token, client)
                 : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
-            return yield* Effect.provideService(httpEffect, CurrentIdentity, identity)
+            return yield* httpEffect.pipe(
+              Effect.provideService(CurrentIdentity, identity),
+              Effect.provideService(Tenancy.CurrentPrincipal, principalOf(identity))
+            )
           })
       })
     })

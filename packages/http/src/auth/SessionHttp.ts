@@ -3,8 +3,8 @@
  * `SessionApi` and `SessionCookie`). Signing in is refused from another origin (login CSRF);
  * signing out is a state change like any other and needs the CSRF token.
  */
-import { Authenticator, Session } from "@securebase/core"
-import { Clock, Effect, Option, Schema } from "effect"
+import { Authenticator } from "@securebase/core"
+import { Clock, Effect, Option } from "effect"
 import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -13,19 +13,6 @@ import { fromAuthError } from "../api/ErrorMapping.ts"
 import { clientKey } from "../server/RateLimiter.ts"
 import { isApiKey } from "./AuthenticationLive.ts"
 import * as SessionCookie from "./SessionCookie.ts"
-
-const decodeClaims = Schema.decodeUnknownOption(Session.SessionClaims)
-
-// The claims of a token that has just been verified (the signature holds, so its payload is ours).
-const claimsOf = (token: string): Option.Option<Session.SessionClaims> => {
-  const payload = token.split(".")[1]
-  if (payload === undefined) return Option.none()
-  const text = Buffer.from(payload, "base64url").toString("utf8")
-  return Option.flatMap(
-    Option.liftThrowable(JSON.parse)(text),
-    (json): Option.Option<Session.SessionClaims> => decodeClaims(json)
-  )
-}
 
 /** The handlers of the `session` group. */
 export const layer = (options: { readonly trustProxy: boolean }) =>
@@ -77,17 +64,25 @@ export const layer = (options: { readonly trustProxy: boolean }) =>
               yield* SessionCookie.requireCsrf(request, token, options)
               // A session that no longer verifies (expired, forged, revoked) has nothing left to end.
               const verified = yield* Effect.option(auth.verifySession(token, clientKey(request, options)))
-              const claims = Option.isSome(verified) ? claimsOf(token) : Option.none()
-              if (Option.isSome(claims)) {
-                yield* auth.revokeSession(claims.value).pipe(
-                  Effect.mapError(
-                    (e) =>
-                      new ServiceUnavailable({
-                        code: e.code,
-                        message: "the session store is temporarily unavailable"
-                      })
+              if (Option.isSome(verified) && verified.value.sessionId !== undefined) {
+                yield* auth
+                  .revokeSession({
+                    sessionId: verified.value.sessionId,
+                    customerId: verified.value.customerId,
+                    keyId: verified.value.keyId
+                  })
+                  .pipe(
+                    Effect.catchTag("AuthBackendUnavailable", (e) =>
+                      Effect.fail(
+                        new ServiceUnavailable({
+                          code: e.code,
+                          message: "the session store is temporarily unavailable"
+                        })
+                      )
+                    ),
+                    // Refused in the meantime (its key revoked, the customer suspended): already over.
+                    Effect.catch((e) => (e instanceof ServiceUnavailable ? Effect.fail(e) : Effect.void))
                   )
-                )
               }
             }
             yield* HttpEffect.appendPreResponseHandler((_request, response) =>

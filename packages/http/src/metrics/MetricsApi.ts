@@ -2,7 +2,7 @@
 import { Currency, Decimal, Metric, Money, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
-import { Forbidden } from "../api/ApiErrors.ts"
+import { Forbidden, Unprocessable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 
 /** One metric's figure for a month. */
@@ -42,10 +42,13 @@ export const MonthMetrics = Schema.Struct({
 /** Metrics endpoints (scope `metrics:read`). */
 export class MetricsApi extends HttpApiGroup.make("metrics")
   .add(
-    HttpApiEndpoint.get("current", "/metrics", { success: CurrentMetrics, error: [Forbidden] }),
+    HttpApiEndpoint.get("current", "/metrics", {
+      success: CurrentMetrics,
+      error: [Forbidden, Unprocessable]
+    }),
     HttpApiEndpoint.get("history", "/metrics/history", {
       success: Schema.Struct({ months: Schema.Array(MonthMetrics) }),
-      error: [Forbidden]
+      error: [Forbidden, Unprocessable]
     })
   )
   .middleware(Authentication)

@@ -2,6 +2,10 @@
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
  * the billing run's own `BillingRun.priceUsage` under the deployment's `PricingPolicy`, so
  * `/metrics` shows exactly the bill the run would make if the month ended now.
+ *
+ * A month that cannot be priced because of its stored usage (an event that breaks today's bounds,
+ * an amount beyond `Money.maxMinor`) answers 422 with the code and the event or amount at fault,
+ * as the billing run reports it, never a 500.
  */
 import {
   BillingRun,
@@ -15,12 +19,15 @@ import {
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
+import { unprocessable } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { requireScope } from "../auth/AuthenticationLive.ts"
 
 const monthOf = (customerId: Ids.CustomerId, period: Period.Period, catalog: Metric.Catalog) =>
   Effect.flatMap(
-    UsageEventRepo.UsageEventRepo.use((repo) => repo.listForPeriod(customerId, period)),
+    UsageEventRepo.UsageEventRepo.use((repo) => repo.listForPeriod(customerId, period)).pipe(
+      Effect.catchTag("StoredUsageEventInvalid", (e) => Effect.fail(unprocessable(e)))
+    ),
     (events) => Usage.aggregate({ catalog, customerId, period, events }).pipe(Effect.orDie)
   )
 
@@ -39,7 +46,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
             Effect.all({
               events: UsageEventRepo.UsageEventRepo.use((repo) =>
                 repo.listForPeriod(identity.customerId, period)
-              ),
+              ).pipe(Effect.catchTag("StoredUsageEventInvalid", (e) => Effect.fail(unprocessable(e)))),
               customer: ownCustomer(identity.customerId)
             })
           )
@@ -51,7 +58,13 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
           }).pipe(Effect.orDie)
           // The estimate is priced by the billing run's own function, so it is the bill the run
           // would make were the month to end now.
-          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(Effect.orDie)
+          // Beyond what an invoice holds is the month's data, the client's to hear about; any other
+          // pricing failure is a broken price book or a bug.
+          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(
+            Effect.catch((e) =>
+              e._tag === "AmountOutOfRange" ? Effect.fail(unprocessable(e)) : Effect.die(e)
+            )
+          )
           const included = new Map(
             policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
               c._tag === "Usage" ? [[c.metric, c.included] as const] : []

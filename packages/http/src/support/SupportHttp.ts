@@ -1,5 +1,5 @@
 /** Support handlers: tickets are opened with the tier's first-response target; another tenant's ticket is not found. */
-import { SupportTicket, SupportTicketRepo } from "@securebase/core"
+import { Ids, SupportTicket, SupportTicketRepo } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -20,7 +20,7 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
             Effect.gen(function* () {
               const customer = yield* ownCustomer(identity.customerId)
               const ticket = SupportTicket.open({
-                id: globalThis.crypto.randomUUID() as SupportTicket.TicketId,
+                id: (yield* Ids.randomUuid) as SupportTicket.TicketId,
                 customerId: customer.id,
                 tier: customer.tier,
                 ticket: payload,

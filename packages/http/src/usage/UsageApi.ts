@@ -3,19 +3,23 @@
  * event carries the sender's idempotency key: a resent batch is counted once; the same key with a
  * different payload is refused (409) and nothing of that batch is stored.
  */
-import { Decimal, Ids, Metric } from "@securebase/core"
+import { Ids, Instant, Metric, Usage } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Conflict, Forbidden, Unprocessable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 
-/** One event as sent; the customer is the authenticated one, never a field of the event. */
+/**
+ * One event as sent; the customer is the authenticated one, never a field of the event. The fields
+ * are the core's own `Usage.UsageEvent` rules: RFC 3339 instants in `Instant`'s window, quantities
+ * within `Usage.maxQuantity` and `Usage.maxQuantityScale`, a single-line subject.
+ */
 export const UsageEventInput = Schema.Struct({
   id: Ids.UsageEventId,
   metric: Metric.MetricCode,
-  occurredAt: Schema.DateTimeUtcFromString,
-  quantity: Decimal.NonNegativeDecimal,
-  subject: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256)))
+  occurredAt: Instant.FromRfc3339,
+  quantity: Usage.Quantity,
+  subject: Schema.optional(Usage.Subject)
 }).annotate({ identifier: "UsageEventInput" })
 
 /** The most events one request may carry. */
