@@ -78,6 +78,8 @@ export const ensureBuilt = (options: { readonly force?: boolean } = {}): boolean
     [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"],
     {
       cwd: portal,
+      // A production build whatever the caller's NODE_ENV (vitest sets "test", which would bundle React's development build).
+      env: { ...process.env, NODE_ENV: "production" },
       stdio: ["ignore", "inherit", "inherit"]
     }
   )
