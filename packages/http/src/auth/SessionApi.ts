@@ -5,14 +5,14 @@
  * `X-CSRF-Token`. `DELETE /auth/session` ends the session and clears the cookies. The portal signs
  * in this way, so the API key is never stored in the browser.
  */
-import { ApiKey, Ids, Tier } from "@securebase/core"
+import { ApiKey, Ids, Text, Tier } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
 
 /** What the sign-in form sends. */
 export const SignIn = Schema.Struct({
-  apiKey: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256))
+  apiKey: Text.singleLine({ minimum: 1, maximum: 256 })
 }).annotate({ identifier: "SignIn" })
 
 /** A browser session (the token itself stays in the HttpOnly cookie). */
