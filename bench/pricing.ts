@@ -25,15 +25,17 @@ const base = {
   taxPolicy: Tax.referenceCard,
   createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
 }
-const busy = Usage.metrics(Metric.defaultCatalog, {
-  api_calls: "12345678",
-  accounts: "37",
-  storage_gb: "812.5",
-  data_transfer_gb: "2345.67",
-  compliance_scans: "1234",
-  log_archive_gb: "321.09"
-})
-const quiet = Usage.metrics(Metric.defaultCatalog, {})
+const busy = Effect.runSync(
+  Usage.metrics(Metric.defaultCatalog, {
+    api_calls: "12345678",
+    accounts: "37",
+    storage_gb: "812.5",
+    data_transfer_gb: "2345.67",
+    compliance_scans: "1234",
+    log_archive_gb: "321.09"
+  })
+)
+const quiet = Effect.runSync(Usage.metrics(Metric.defaultCatalog, {}))
 
 const price = (tier: "standard" | "gov-federal", usage: Usage.Metrics) =>
   Effect.runSync(Invoicing.priceInvoice({ ...base, tier, usage }))

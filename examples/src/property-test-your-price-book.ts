@@ -1,8 +1,8 @@
 /**
  * Property-testing YOUR OWN price book with the generators of `@securebase/core/testing`.
  *
- * A team embedding the core ("Acme Telemetry") keeps its prices as data: its own metrics, its own
- * plans, a 10% volume discount over €10,000. Before shipping a price change it checks, over
+ * A team embedding the core ("Acme Telemetry") keeps its prices as data (examples/books/
+ * acme-telemetry.json): its own metrics, its own plans, a 10% volume discount over €10,000. Before shipping a price change it checks, over
  * thousands of generated months of usage, that every bill reconciles to the cent, that more usage
  * never costs less, and that an idle customer pays exactly its base price.
  *
@@ -11,7 +11,9 @@
  * `--discount=all-units` swaps in the card's literal "10% of everything once over €10,000" rule:
  * the monotonicity property then fails with a shrunk counterexample and the program exits 1.
  */
-import { Invoice, Invoicing, Metric, Money, PriceBook, type Usage } from "@securebase/core"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { type Discount, Invoice, Invoicing, Metric, Money, PriceBook, type Usage } from "@securebase/core"
 import { DecimalArbitrary, InvoicingArbitrary, Primitives } from "@securebase/core/testing"
 import { Arbitrary, BigDecimal, Console, Effect } from "effect"
 
@@ -38,62 +40,15 @@ const catalog = Metric.catalog([
   })
 ])
 
-/** One plan of the book in its JSON shape: a base fee and three usage charges. */
-const plan = (base: string, includedEvents: string, includedHosts: string, perHost: string) => ({
-  charges: [
-    { _tag: "Flat", code: "platform", description: "Platform", amount: base },
-    {
-      _tag: "Usage",
-      code: "events",
-      description: "Events ingested",
-      metric: "events_ingested",
-      included: includedEvents,
-      model: {
-        _tag: "Graduated",
-        bands: [
-          { upTo: "10000000", unitPrice: "0.0001" },
-          { upTo: "100000000", unitPrice: "0.00005", flatFee: "25" },
-          { upTo: null, unitPrice: "0.00002" }
-        ]
-      }
-    },
-    {
-      _tag: "Usage",
-      code: "hosts",
-      description: "Monitored hosts",
-      metric: "hosts",
-      included: includedHosts,
-      model: { _tag: "PerUnit", unitPrice: perHost }
-    },
-    {
-      _tag: "Usage",
-      code: "retention",
-      description: "Retained data",
-      metric: "retention_gb",
-      included: "100",
-      model: { _tag: "Package", size: "50", price: "7.50" }
-    }
-  ]
-})
+/** The team's book, kept as JSON next to its code (validated in editors by the core's JSON Schema). */
+const bookFile = fileURLToPath(new URL("../books/acme-telemetry.json", import.meta.url))
 
-const discounts = {
-  capped: { _tag: "CappedVolume", threshold: "10000", rate: "0.10" },
-  "all-units": { _tag: "AllUnitsVolume", threshold: "10000", rate: "0.10" }
-} as const
-
-const bookData = (discount: keyof typeof discounts) => ({
-  id: "acme-telemetry-2026",
-  name: "Acme Telemetry list prices 2026",
-  currency: "EUR",
-  rounding: "half-even",
-  discount: discounts[discount],
-  plans: {
-    standard: plan("1500", "5000000", "20", "12"),
-    fintech: plan("6000", "20000000", "100", "10"),
-    healthcare: plan("9000", "40000000", "200", "9"),
-    "gov-federal": plan("14000", "80000000", "400", "8")
-  }
-})
+/** The card's literal "10% of everything once over €10,000" rule, to show what the properties catch. */
+const allUnits: Discount.DiscountRule = {
+  _tag: "AllUnitsVolume",
+  threshold: BigDecimal.fromBigInt(10_000n),
+  rate: BigDecimal.fromStringUnsafe("0.10")
+}
 
 // --- The properties --------------------------------------------------------------------------------
 
@@ -250,7 +205,8 @@ const main = Effect.gen(function* () {
   const seed = option("seed") ?? "acme-2026"
   const runs = Number(option("runs") ?? "300")
   // The book is data: decoding it is the same validation a price change goes through in review.
-  const book = yield* PriceBook.decode(bookData(discount))
+  const capped = yield* PriceBook.decode(JSON.parse(readFileSync(bookFile, "utf8")))
+  const book = discount === "capped" ? capped : PriceBook.withDiscount(capped, allUnits)
   yield* Console.log(
     `Property-testing "${book.name}" (${discount} discount), ${runs} runs each, seed ${seed}`
   )

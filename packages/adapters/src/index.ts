@@ -1,3 +1,15 @@
+/** Ed25519 key material for audit checkpoints: `keyId:base64` entries, seeds, PKCS#8, SPKI. */
+export * as AuditKeyMaterial from "./audit/AuditKeyMaterial.ts"
+/** The development audit signing key, generated once per data directory. */
+export * as DevAuditSigningKey from "./audit/DevAuditSigningKey.ts"
+/** `AuditKeyRing` over Ed25519 public keys (current and retired). */
+export * as Ed25519AuditKeyRing from "./audit/Ed25519AuditKeyRing.ts"
+/** `AuditSigner` with an Ed25519 key. */
+export * as Ed25519AuditSigner from "./audit/Ed25519AuditSigner.ts"
+/** Signed audit checkpoints as append-only JSON files in a directory. */
+export * as FileCheckpointStore from "./audit/FileCheckpointStore.ts"
+/** Signed audit checkpoints in memory (for an in-memory database). */
+export * as MemoryCheckpointStore from "./audit/MemoryCheckpointStore.ts"
 /** Session tokens as HS256 JWTs with rotating signing secrets. */
 export * as HmacSessionTokens from "./auth/HmacSessionTokens.ts"
 /** API key material: random ids and secrets, SHA-256 with constant-time comparison. */
@@ -36,9 +48,11 @@ export * as PgApiKeyStore from "./postgres/PgApiKeyStore.ts"
 export * as PgAuditLog from "./postgres/PgAuditLog.ts"
 /** Authentication attempts on the audit trail. */
 export * as PgAuthAttempts from "./postgres/PgAuthAttempts.ts"
+/** `BillableUsage` on PostgreSQL: the usage to bill, read under its period's exclusive lock. */
+export * as PgBillableUsage from "./postgres/PgBillableUsage.ts"
 /** Claims, invoice numbers, outbox and past-due invoices for the billing run, as one layer. */
 export * as PgBilling from "./postgres/PgBilling.ts"
-/** `BillingBatch` on PostgreSQL: multi-row reads and writes for the billing run's batch mode. */
+/** `BillingBatch` on PostgreSQL: multi-row writes for the billing run's batch mode. */
 export * as PgBillingBatch from "./postgres/PgBillingBatch.ts"
 /** `BillingClaims` on PostgreSQL: `FOR UPDATE SKIP LOCKED` claims per period and customer. */
 export * as PgBillingClaims from "./postgres/PgBillingClaims.ts"

@@ -13,9 +13,10 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Ids } from "@securebase/core"
+import { Ids, PeriodClose } from "@securebase/core"
 import { Config, Duration, Effect, Option, Redacted, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
+import * as AuditConfig from "./AuditConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -62,6 +63,13 @@ export interface ServerConfig {
   readonly accessLog: boolean
   /** Failed authentications a client may make before it is slowed, and before it is refused. */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
+  readonly audit: AuditConfig.AuditConfig
+  /**
+   * How long after a month ends its usage is still accepted; the month is billable from then on
+   * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
+   */
+  readonly usageGrace: Duration.Duration
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -112,7 +120,9 @@ const raw = Config.all({
   maxBodyBytes: Config.Int("MAX_BODY_BYTES").pipe(Config.withDefault(1_048_576)),
   accessLog: Config.Boolean("ACCESS_LOG").pipe(Config.option),
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
-  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20))
+  authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
+  audit: AuditConfig.config,
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
 })
 
 /**
@@ -162,6 +172,13 @@ export const load = Effect.gen(function* () {
   if (c.authFreeFailures < 0 || c.authMaxFailures <= c.authFreeFailures) {
     problems.push("AUTH_MAX_FAILURES must exceed AUTH_FREE_FAILURES, both at least 0")
   }
+  problems.push(...AuditConfig.problems(c.profile, c.audit))
+  if (
+    Duration.isLessThan(c.usageGrace, Duration.zero) ||
+    Duration.isGreaterThan(c.usageGrace, PeriodClose.maxUsageGrace)
+  ) {
+    problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
+  }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -181,6 +198,8 @@ export const load = Effect.gen(function* () {
     seedDemo: Option.getOrElse(c.seedDemo, () => !production),
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
-    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures }
+    authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    audit: c.audit,
+    usageGrace: c.usageGrace
   } satisfies ServerConfig
 })

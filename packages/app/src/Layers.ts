@@ -36,10 +36,11 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Throttle } from "@securebase/core"
+import { Authenticator, PeriodClose, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
@@ -49,9 +50,19 @@ export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig 
     onSome: (url) => ({ _tag: "Server" as const, url })
   })
 
+/** Reaches the database once (`SELECT 1`). */
+export const reachDatabase = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`SELECT 1`
+})
+
 /** The database, the tenancy function and every repository. */
 export const dataLayer = (config: ServerConfig) => {
-  const connected = PgDatabase.layer(databaseConfig(config))
+  // The pool connects lazily: reach the database while the layer is built, so a wrong DATABASE_URL
+  // fails every entry point's start with the driver's reason (before anything listens or logs).
+  const connected = Layer.effectDiscard(reachDatabase).pipe(
+    Layer.provideMerge(PgDatabase.layer(databaseConfig(config)))
+  )
   // Outside dev, refuse a login that row-level security would not bind, before anything runs.
   const database = config.profile === "dev" ? connected : Layer.provideMerge(PgLoginPolicy.layer, connected)
   const tenancy = PgTenancy.layer
@@ -144,20 +155,28 @@ export const routesLayer = (config: ServerConfig) =>
     rateLimit: { limit: config.rateLimit.limit, window: config.rateLimit.window }
   })
 
-/**
- * Reaches the database once. The server's pool connects lazily, so entry points run this first: a
- * wrong DATABASE_URL then fails the start with the driver's reason, not the first request.
- */
-export const reachDatabase = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`SELECT 1`
-})
+/** The audit checkpoint store and the keys that verify checkpoints (signing is the CLI's). */
+export const auditLayer = (config: ServerConfig) =>
+  Layer.merge(
+    AuditConfig.storeLayer(config.audit, {
+      ephemeralDatabase: Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir)
+    }),
+    // The keys were validated with the configuration; a dev key file that went bad dies loudly.
+    Layer.orDie(AuditConfig.keyRingLayer(config.profile, config.audit))
+  )
 
 /**
- * The services behind the routes: data and auth. Build it once per process and provide the same
- * value everywhere (layers are memoized by reference), so there is one database and one cache.
+ * The services behind the routes: data, auth, the audit anchor, and the deployment's usage grace
+ * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
+ * once per process and provide the same value everywhere (layers are memoized by reference), so
+ * there is one database and one cache.
  */
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
-  return Layer.merge(authLayer(config).pipe(Layer.provide(data)), data)
+  return Layer.mergeAll(
+    authLayer(config).pipe(Layer.provide(data)),
+    data,
+    auditLayer(config),
+    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
+  )
 }

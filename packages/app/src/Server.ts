@@ -12,7 +12,7 @@ import { Console, Context, Effect, Layer, Option } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type * as ServerConfig from "./Config.ts"
 import * as DemoData from "./demo/DemoData.ts"
-import { reachDatabase, routesLayer, servicesLayer } from "./Layers.ts"
+import { routesLayer, servicesLayer } from "./Layers.ts"
 
 /** What the banner says about the database. */
 const databaseLine = (config: ServerConfig.ServerConfig) =>
@@ -75,7 +75,6 @@ export const banner = (
 /** Runs the server until interrupted. */
 export const run = Effect.fn("Server.run")(function* (config: ServerConfig.ServerConfig) {
   const services = yield* Layer.build(servicesLayer(config))
-  yield* Effect.provide(reachDatabase, services)
   const server = yield* Layer.build(
     // The banner says where the server listens, once the demo data is in.
     HttpRouter.serve(routesLayer(config), { disableLogger: !config.accessLog, disableListenLog: true }).pipe(

@@ -11,6 +11,8 @@ const load = (env: Record<string, string>) =>
 // Random-looking secrets (base64url of 32 random bytes, fixed here so the test is reproducible).
 const strong = "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M"
 const previous = "k0:Hk2Lw9aQe5RzUx0cVn7bTs3JdYm8PgF4oWiC1qAf6Bu"
+// An Ed25519 public key (32 raw bytes, base64url) that verifies audit checkpoints.
+const auditPublicKey = `2026-11:${"A".repeat(43)}`
 
 describe("ServerConfig.load", () => {
   it.effect(
@@ -32,6 +34,25 @@ describe("ServerConfig.load", () => {
       })
   )
 
+  it.effect("USAGE_GRACE: 1 hour by default, any duration up to 31 days, never negative", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(Duration.toMillis((yield* load({})).usageGrace), 3_600_000)
+      assert.strictEqual(Duration.toMinutes((yield* load({ USAGE_GRACE: "90 minutes" })).usageGrace), 90)
+      assert.strictEqual(Duration.toMillis((yield* load({ USAGE_GRACE: "0 seconds" })).usageGrace), 0)
+      assert.strictEqual(Duration.toDays((yield* load({ USAGE_GRACE: "31 days" })).usageGrace), 31)
+      for (const bad of ["-1 hour", "32 days"]) {
+        const error = yield* Effect.flip(load({ USAGE_GRACE: bad }))
+        assert.match(
+          (error as ServerConfig.ConfigurationError).problems.join("\n"),
+          /USAGE_GRACE must be between 0 seconds and 31d/,
+          bad
+        )
+      }
+      // A bare number has no unit: refused rather than read as milliseconds.
+      assert.strictEqual((yield* Effect.flip(load({ USAGE_GRACE: "3600" })))._tag, "ConfigurationError")
+    })
+  )
+
   it.effect(
     "prod refuses to start without a database or with the development secret, listing every problem",
     () =>
@@ -42,6 +63,7 @@ describe("ServerConfig.load", () => {
         assert.match(problems, /DATABASE_URL is required in prod/)
         assert.match(problems, /JWT_SIGNING_KEYS is required in prod/)
         assert.match(problems, /SEED_DEMO is refused in prod/)
+        assert.match(problems, /AUDIT_VERIFY_KEYS \(or AUDIT_SIGNING_KEY\) is required in prod/)
       })
   )
 
@@ -135,6 +157,7 @@ describe("ServerConfig.load", () => {
         SECUREBASE_ENV: "prod",
         DATABASE_URL: "postgres://app@db:5432/securebase",
         JWT_SIGNING_KEYS: `${strong},${previous}`,
+        AUDIT_VERIFY_KEYS: auditPublicKey,
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
         TRUST_PROXY: "true"
@@ -151,6 +174,27 @@ describe("ServerConfig.load", () => {
       // The secret never prints.
       assert.notInclude(String(c.databaseUrl), "app@db")
     })
+  )
+
+  it.effect(
+    "audit keys: malformed entries are refused without echoing them; the dev profile needs none",
+    () =>
+      Effect.gen(function* () {
+        const dev = yield* load({})
+        assert.isTrue(Option.isNone(dev.audit.signingKey))
+        assert.isTrue(Option.isNone(dev.audit.checkpointDir))
+        for (const [name, value] of [
+          ["AUDIT_SIGNING_KEY", "no-key-id"],
+          ["AUDIT_SIGNING_KEY", "k1:not*base64"],
+          ["AUDIT_SIGNING_KEY", `a:${"A".repeat(43)},b:${"A".repeat(43)}`],
+          ["AUDIT_VERIFY_KEYS", "k 1:AAAA"]
+        ] as const) {
+          const error = yield* Effect.flip(load({ [name]: value }))
+          const problems = (error as ServerConfig.ConfigurationError).problems.join("\n")
+          assert.include(problems, name, value)
+          assert.notInclude(problems, value, "the key never prints")
+        }
+      })
   )
 
   it.effect("malformed values are clear errors, not defaults", () =>

@@ -110,17 +110,21 @@ describe.runIf(base !== undefined && base !== "")(
     beforeAll(async () => {
       psql(`CREATE DATABASE ${database}`, new URL(base ?? "").href)
       const migrate = { ...process.env, DATABASE_URL: url(superuser) }
-      execFileSync(process.execPath, [`${root}/packages/adapters/src/postgres/migrate-cli.ts`], {
+      execFileSync(process.execPath, [`${root}/packages/app/bin/securebase.mjs`, "db", "migrate"], {
         cwd: root,
         env: migrate,
         stdio: "pipe"
       })
-      const seeded = execFileSync(process.execPath, [`${root}/packages/http/src/seed-cli.ts`], {
-        cwd: root,
-        env: { ...migrate, SECUREBASE_ENV: "dev", JWT_SIGNING_KEYS: signingKeys },
-        encoding: "utf8",
-        stdio: "pipe"
-      })
+      const seeded = execFileSync(
+        process.execPath,
+        [`${root}/packages/app/bin/securebase.mjs`, "db", "seed"],
+        {
+          cwd: root,
+          env: { ...migrate, SECUREBASE_ENV: "dev", JWT_SIGNING_KEYS: signingKeys },
+          encoding: "utf8",
+          stdio: "pipe"
+        }
+      )
       keys = [...seeded.matchAll(/sb_live_[a-z2-7]{16}_[a-z2-7]{52}/g)].map((m) => m[0])
       assert.strictEqual(keys.length, 4, seeded)
       ;[a, b] = await Promise.all([start(env, { ready }), start(env, { ready })])

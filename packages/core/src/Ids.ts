@@ -31,7 +31,7 @@ export type InvoiceId = typeof InvoiceId.Type
 
 /** A price book id such as `securebase-2026`. */
 export const PriceBookId = Schema.String.check(
-  Schema.isPattern(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+  Schema.isPattern(/^[a-z0-9][a-z0-9._-]{0,63}$/u, {
     message: "expected a lowercase id such as securebase-2026"
   })
 ).pipe(Schema.brand("PriceBookId"))

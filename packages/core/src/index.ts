@@ -6,10 +6,20 @@
  * ```
  */
 
+/** Signed checkpoints of audit chains: the content, its canonical bytes, verdicts. */
+export * as AuditCheckpoint from "./audit/AuditCheckpoint.ts"
+/** Port: where signed audit checkpoints are kept, outside the database. */
+export * as AuditCheckpointStore from "./audit/AuditCheckpointStore.ts"
+/** Checkpointing and verifying audit chains against their signed checkpoints. */
+export * as AuditCheckpoints from "./audit/AuditCheckpoints.ts"
 /** Audit events and their hash chain. */
 export * as AuditEvent from "./audit/AuditEvent.ts"
+/** Port: the public keys that verify audit checkpoints. */
+export * as AuditKeyRing from "./audit/AuditKeyRing.ts"
 /** The audit log port. */
 export * as AuditLog from "./audit/AuditLog.ts"
+/** Port: the key that signs audit checkpoints. */
+export * as AuditSigner from "./audit/AuditSigner.ts"
 /** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
 export * as ApiKey from "./auth/ApiKey.ts"
 /** Port: random key material and the constant-time SHA-256 check of a secret. */
@@ -36,12 +46,18 @@ export * as SessionRevocations from "./auth/SessionRevocations.ts"
 export * as SessionTokens from "./auth/SessionTokens.ts"
 /** The per-client failure throttle. */
 export * as Throttle from "./auth/Throttle.ts"
-/** Port: the billing run's set-based reads and writes (batch mode). */
+/** Port: the usage a billing run bills, read with the period closed to the customer's new events. */
+export * as BillableUsage from "./billing/BillableUsage.ts"
+/** Port: the billing run's set-based writes (batch mode). */
 export * as BillingBatch from "./billing/BillingBatch.ts"
 /** The billing run's claims port (one lockable row per period and customer). */
 export * as BillingClaims from "./billing/BillingClaims.ts"
 /** The monthly billing run: claim, price, number, store, issue, queue the e-mail, audit. */
 export * as BillingRun from "./billing/BillingRun.ts"
+/** The breakdown of an invoice line: bands, packages, transactions, adjustments. */
+export * as Breakdown from "./billing/Breakdown.ts"
+/** Per-customer terms: negotiated prices, coupons, a minimum commitment. */
+export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
 /** The invoice model and its reconciliation. */
@@ -62,12 +78,18 @@ export * as OverdueSweep from "./billing/OverdueSweep.ts"
 export * as PastDueInvoices from "./billing/PastDueInvoices.ts"
 /** Calendar-month billing periods. */
 export * as Period from "./billing/Period.ts"
+/** When a period closes: the usage grace, billability, and the errors of an open or closed period. */
+export * as PeriodClose from "./billing/PeriodClose.ts"
 /** Price books as data. */
 export * as PriceBook from "./billing/PriceBook.ts"
 /** Pricing models: per-unit, package, graduated, volume, percentage. */
 export * as PricingModel from "./billing/PricingModel.ts"
 /** The price book, tax policy and catalogue a deployment bills with. */
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
+/** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
+export * as Quote from "./billing/Quote.ts"
+/** A dry-run diff of a new price book: every customer's month under both, nothing written. */
+export * as Repricing from "./billing/Repricing.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
@@ -76,6 +98,8 @@ export * as Tier from "./billing/Tier.ts"
 export * as Compliance from "./compliance/Compliance.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
+/** Changing a customer's pricing terms, audited. */
+export * as ChangeTerms from "./customer/ChangeTerms.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
 /** The customer repository port. */

@@ -45,7 +45,7 @@ describe("Ids.randomUuid", () => {
       const draft = yield* BillingRun.priceUsage(
         customer,
         Schema.decodeSync(Period.Period)("2026-10"),
-        Usage.metrics(Metric.defaultCatalog, {}),
+        yield* Usage.metrics(Metric.defaultCatalog, {}),
         { at: Fixtures.createdAt }
       ).pipe(Effect.provideService(SecureRandom.SecureRandom, fixed))
       assert.strictEqual(draft.id, "abababab-abab-4bab-abab-abababababab")

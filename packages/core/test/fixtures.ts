@@ -15,18 +15,20 @@ export const priceReference = (
   taxProfile: Tax.TaxProfile = {},
   overrides: Partial<Invoicing.PriceInvoiceInput> = {}
 ) =>
-  Invoicing.priceInvoice({
-    invoiceId,
-    customerId,
-    tier,
-    taxProfile,
-    period: "2026-10" as Parameters<typeof Invoicing.priceInvoice>[0]["period"],
-    priceBook: PriceBook.referenceCard,
-    taxPolicy: Tax.referenceCard,
-    usage: Usage.metrics(Metric.defaultCatalog, figures),
-    createdAt,
-    ...overrides
-  })
+  Effect.flatMap(Usage.metrics(Metric.defaultCatalog, figures), (usage) =>
+    Invoicing.priceInvoice({
+      invoiceId,
+      customerId,
+      tier,
+      taxProfile,
+      period: "2026-10" as Parameters<typeof Invoicing.priceInvoice>[0]["period"],
+      priceBook: PriceBook.referenceCard,
+      taxPolicy: Tax.referenceCard,
+      usage,
+      createdAt,
+      ...overrides
+    })
+  )
 
 /** The same, run synchronously (pricing is pure). */
 export const priceReferenceSync = (...args: Parameters<typeof priceReference>) =>

@@ -5,6 +5,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
+import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
 import { SessionApi } from "./auth/SessionApi.ts"
 import { ComplianceApi } from "./compliance/ComplianceApi.ts"
@@ -26,6 +27,7 @@ export class Api extends HttpApi.make("securebase")
   .add(ComplianceApi)
   .add(SupportApi)
   .add(UsageApi)
+  .add(AuditApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

@@ -10,6 +10,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
+import * as AuditHttp from "./audit/AuditHttp.ts"
 import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
 import * as AuthHttp from "./auth/AuthHttp.ts"
 import * as SessionHttp from "./auth/SessionHttp.ts"
@@ -54,7 +55,8 @@ export const layer = (options: Options) => {
     ApiKeysHttp.layer,
     ComplianceHttp.layer,
     SupportHttp.layer,
-    UsageHttp.layer
+    UsageHttp.layer,
+    AuditHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

@@ -35,7 +35,8 @@ const AppliedRow = Schema.Struct({ id: Schema.Int, name: Schema.String, checksum
 
 /**
  * Applies pending migrations; returns the ids applied by this call (empty when up to date).
- * The connected user must be the owner role, or a member of it (a superuser is).
+ * The connected user must be allowed to switch to the owner role: the migrator login
+ * (`Roles.migrator`), or a superuser. The owner itself cannot log in.
  */
 export const run = (
   migrations: ReadonlyArray<Migrations.Migration> = Migrations.all

@@ -141,7 +141,6 @@ export const make = Effect.gen(function* () {
             new AuditEvent.NewAuditEvent({
               customerId: record.customerId,
               action: "api_key.created" as AuditEvent.AuditAction,
-              actor: "customer",
               subjectType: "api_key",
               subjectId: record.id,
               payload: {
@@ -149,8 +148,7 @@ export const make = Effect.gen(function* () {
                 mode: record.mode,
                 scopes: [...record.scopes],
                 expiresAt: iso(record.expiresAt)
-              },
-              occurredAt: record.createdAt
+              }
             })
           )
         })
@@ -191,11 +189,9 @@ export const make = Effect.gen(function* () {
             new AuditEvent.NewAuditEvent({
               customerId,
               action: "api_key.revoked" as AuditEvent.AuditAction,
-              actor: "customer",
               subjectType: "api_key",
               subjectId: id,
-              payload: { revokedAt: iso(revoked.revokedAt) },
-              occurredAt: at
+              payload: { revokedAt: iso(revoked.revokedAt) }
             })
           )
           return Option.some(revoked)

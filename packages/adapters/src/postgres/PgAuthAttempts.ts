@@ -31,6 +31,13 @@ export const make: Effect.Effect<
       return Effect.logWarning("auth.failed (no customer)", details)
     }
     const customerId = attempt.customerId
+    // Authentication runs before the request has a principal: the attempt's own credential is it.
+    const principal: Tenancy.Principal =
+      attempt.sessionId !== undefined
+        ? { actor: `session:${attempt.sessionId}`, keyId: attempt.keyId, sessionId: attempt.sessionId }
+        : attempt.keyId !== undefined
+          ? { actor: `api_key:${attempt.keyId}`, keyId: attempt.keyId }
+          : { actor: `client:${attempt.client}` }
     return tenancy
       .runAs(
         customerId,
@@ -40,15 +47,14 @@ export const make: Effect.Effect<
             action: (attempt.outcome === "success"
               ? "auth.succeeded"
               : "auth.failed") as AuditEvent.AuditAction,
-            actor: attempt.keyId === undefined ? `client:${attempt.client}` : `api_key:${attempt.keyId}`,
             subjectType: attempt.keyId === undefined ? null : "api_key",
             subjectId: attempt.keyId ?? null,
-            payload: details,
-            occurredAt: attempt.at
+            payload: details
           })
         )
       )
       .pipe(
+        Effect.provideService(Tenancy.CurrentPrincipal, principal),
         Effect.asVoid,
         // The audit write failing must not turn a valid login into an outage (nor a refusal
         // into a success): log it loudly and let the attempt's own outcome stand.

@@ -6,30 +6,22 @@
  * (customer, period) index: as a LEFT JOIN, a never-analysed `invoices` table (the first run of
  * a new database) got a sequential scan per claim, quadratic over a run.
  */
-import { BillingClaims, Customer, type Ids, type Period } from "@securebase/core"
+import { BillingClaims, type Ids, type Period } from "@securebase/core"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as Rows from "./Rows.ts"
 import { mapRead } from "./SqlErrors.ts"
 
-const ClaimRow = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  email: Schema.String,
-  tier: Schema.String,
-  status: Schema.String,
-  tax_profile: Schema.Unknown,
-  net_days: Schema.Number,
-  invoice_id: Schema.NullOr(Schema.String)
-})
+const ClaimRow = Schema.Struct({ invoice_id: Schema.NullOr(Schema.String) })
 const CountRow = Schema.Struct({ status: Schema.String, n: Schema.Number })
 
 const decodeClaimRow = Schema.decodeUnknownEffect(ClaimRow)
-const decodeCustomer = Schema.decodeUnknownEffect(Customer.Customer)
 const decodeCounts = Schema.decodeUnknownEffect(Schema.Array(CountRow))
 
 /** Builds the service over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const customerColumns = sql.unsafe(Rows.customerColumns("cu"))
 
   const counts = (period: Period.Period) =>
     mapRead("BillingClaims.counts")(
@@ -60,7 +52,7 @@ export const make = Effect.gen(function* () {
     mapRead("BillingClaims.claimNext")(
       Effect.gen(function* () {
         const rows = yield* sql`
-          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days,
+          SELECT ${customerColumns},
             (SELECT i.id::text FROM invoices i WHERE i.customer_id = c.customer_id AND i.period = c.period)
               AS invoice_id
           FROM billing_claims c
@@ -77,15 +69,7 @@ export const make = Effect.gen(function* () {
   const toClaim = (row: unknown) =>
     Effect.gen(function* () {
       const r = yield* decodeClaimRow(row)
-      const customer = yield* decodeCustomer({
-        id: r.id,
-        name: r.name,
-        email: r.email,
-        tier: r.tier,
-        status: r.status,
-        taxProfile: typeof r.tax_profile === "string" ? JSON.parse(r.tax_profile) : r.tax_profile,
-        netDays: r.net_days
-      })
+      const customer = yield* Rows.toCustomer(row)
       return { customer, existingInvoice: r.invoice_id as Ids.InvoiceId | null } satisfies BillingClaims.Claim
     })
 
@@ -102,7 +86,7 @@ export const make = Effect.gen(function* () {
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED
           )
-          SELECT cu.id::text, cu.name, cu.email, cu.tier::text, cu.status, cu.tax_profile, cu.net_days,
+          SELECT ${customerColumns},
             (SELECT i.id::text FROM invoices i WHERE i.customer_id = l.customer_id AND i.period = ${period})
               AS invoice_id
           FROM locked l

@@ -3,54 +3,32 @@
  * only visible customer row is the tenant's own, so `findById` of another id is `NotFound`, never
  * someone else's data.
  */
-import { Customer, CustomerRepo, PersistenceError } from "@securebase/core"
+import { Customer, CustomerRepo, CustomerTerms, PersistenceError } from "@securebase/core"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
-const Row = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  email: Schema.String,
-  tier: Schema.String,
-  status: Schema.String,
-  tax_profile: Schema.Unknown,
-  net_days: Schema.Number,
-  created_at: Schema.DateTimeUtcFromDate
-})
-
-const decodeRow = Schema.decodeUnknownEffect(Row)
-const decodeCustomer = Schema.decodeUnknownEffect(Customer.Customer)
 const encodeTaxProfile = Schema.encodeEffect(Customer.Customer.fields.taxProfile)
-
-const toCustomer = (row: unknown) =>
-  Effect.flatMap(decodeRow(row), (r) =>
-    decodeCustomer({
-      id: r.id,
-      name: r.name,
-      email: r.email,
-      tier: r.tier,
-      status: r.status,
-      taxProfile: r.tax_profile,
-      netDays: r.net_days,
-      createdAt: r.created_at
-    })
-  )
+const encodeTerms = Schema.encodeEffect(CustomerTerms.CustomerTerms)
+const { toCustomer } = Rows
 
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.unsafe("id::text, name, email, tier::text, status, tax_profile, net_days, created_at")
+  const columns = sql.unsafe(Rows.customerColumns("customers"))
 
   const insert = (customer: Customer.Customer) =>
     Effect.gen(function* () {
       const taxProfile = yield* Effect.orDie(encodeTaxProfile(customer.taxProfile))
+      const terms = yield* Effect.orDie(encodeTerms(customer.terms))
       const createdAt = customer.createdAt === undefined ? null : DateTime.formatIso(customer.createdAt)
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, created_at)
+        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms,
+                               created_at)
         VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
-                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays},
-                coalesce(${createdAt}::timestamptz, now()))
+                ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.overdueGraceDays}, ${customer.currency},
+                ${JSON.stringify(terms)}::jsonb, coalesce(${createdAt}::timestamptz, now()))
         RETURNING ${columns}`.pipe(mapWrite("customer", customer.id, "insert"))
       return yield* mapRead("CustomerRepo.insert")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.insert"))
@@ -72,13 +50,23 @@ export const make = Effect.gen(function* () {
       return yield* mapRead("CustomerRepo.setStatus")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.setStatus"))
 
+  const setTerms = (id: Customer.Customer["id"], terms: CustomerTerms.CustomerTerms) =>
+    Effect.gen(function* () {
+      const encoded = yield* Effect.orDie(encodeTerms(terms))
+      const rows = yield* mapRead("CustomerRepo.setTerms")(sql`
+        UPDATE customers SET terms = ${JSON.stringify(encoded)}::jsonb, updated_at = now() WHERE id = ${id}
+        RETURNING ${columns}`)
+      if (rows.length === 0) return yield* new PersistenceError.NotFound({ entity: "customer", key: id })
+      return yield* mapRead("CustomerRepo.setTerms")(toCustomer(rows[0]))
+    }).pipe(Effect.withSpan("CustomerRepo.setTerms"))
+
   const list = mapRead("CustomerRepo.list")(
     Effect.flatMap(sql`SELECT ${columns} FROM customers ORDER BY created_at, id`, (rows) =>
       Effect.forEach(rows, toCustomer)
     )
   ).pipe(Effect.withSpan("CustomerRepo.list"))
 
-  return CustomerRepo.CustomerRepo.of({ insert, findById, setStatus, list })
+  return CustomerRepo.CustomerRepo.of({ insert, findById, setStatus, setTerms, list })
 })
 
 /** `CustomerRepo` on the current `SqlClient`. */

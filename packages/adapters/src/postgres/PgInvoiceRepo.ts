@@ -24,6 +24,7 @@ const InvoiceRow = Schema.Struct({
   status: Schema.String,
   subtotal: Schema.String,
   discount: Schema.String,
+  discount_lines: Schema.Unknown,
   discount_description: Schema.NullOr(Schema.String),
   taxable: Schema.String,
   tax_lines: Schema.Unknown,
@@ -52,6 +53,8 @@ const LineRow = Schema.Struct({
   included: Schema.String,
   billable: Schema.String,
   pricing: Schema.String,
+  precise_amount: Schema.NullOr(Schema.String),
+  breakdown: Schema.Unknown,
   amount: Schema.String,
   discount: Schema.String
 })
@@ -80,11 +83,15 @@ const toInvoice = (row: typeof InvoiceRow.Type, lines: ReadonlyArray<typeof Line
       included: l.included,
       billable: l.billable,
       pricing: l.pricing,
+      // Lines priced before breakdowns were kept have neither (NULL columns).
+      preciseAmount: l.precise_amount,
+      breakdown: l.breakdown ?? [],
       amount: l.amount,
       discount: l.discount
     })),
     subtotal: row.subtotal,
     discount: row.discount,
+    discounts: row.discount_lines,
     discountDescription: row.discount_description,
     taxable: row.taxable,
     taxLines: row.tax_lines,
@@ -108,11 +115,12 @@ const iso = (at: DateTime.Utc | null): string | null => (at === null ? null : Da
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const invoiceColumns = sql.unsafe(`id::text, number, customer_id::text, tier::text, period, currency,
-    price_book_id, status::text, subtotal::text, discount::text, discount_description, taxable::text,
+    price_book_id, status::text, subtotal::text, discount::text, discount_lines, discount_description, taxable::text,
     tax_lines, tax::text, tax_exemption, total::text, net_days, created_at, issued_at, due_at, paid_at,
     overdue_at, cancelled_at, payment_reference, cancellation_reason`)
   const lineColumns = sql.unsafe(`invoice_id::text, position, code, description, kind, metric,
-    quantity::text, included::text, billable::text, pricing, amount::text, discount::text`)
+    quantity::text, included::text, billable::text, pricing, precise_amount::text, breakdown, amount::text,
+    discount::text`)
 
   // Rows to invoices, lines grouped by invoice and ordered by position.
   const assemble = (invoiceRows: unknown, lineRows: unknown) =>
@@ -132,7 +140,7 @@ export const make = Effect.gen(function* () {
       .withTransaction(
         Effect.gen(function* () {
           yield* sql`INSERT INTO invoices ${sql.insert(yield* Rows.invoiceRow(invoice))}`
-          const lines = Rows.lineRows(invoice)
+          const lines = yield* Rows.lineRows(invoice)
           if (Arr.isReadonlyArrayNonEmpty(lines)) yield* sql`INSERT INTO invoice_lines ${sql.insert(lines)}`
           return invoice
         })

@@ -43,11 +43,9 @@ export const make = (fast: SessionRevocations.SessionRevocations["Service"]) =>
             new AuditEvent.NewAuditEvent({
               customerId: session.customerId,
               action: "session.revoked" as AuditEvent.AuditAction,
-              actor: `session:${session.sessionId}`,
               subjectType: "session",
               subjectId: session.sessionId,
-              payload: { keyId: session.keyId, expiresAt: DateTime.formatIso(until) },
-              occurredAt: now
+              payload: { keyId: session.keyId, expiresAt: DateTime.formatIso(until) }
             })
           )
         })

@@ -25,6 +25,12 @@
  * any instance is seen by the next transaction of every instance, whatever its caches hold.
  *
  * `runAsWorker(effect)` is the same with the worker role and no tenant.
+ *
+ * The same statement sets `app.actor` from the fiber's `Tenancy.CurrentPrincipal` (the
+ * authentication middleware's, a CLI's or a worker's): the audit trail's trigger records it as the
+ * actor of every event the transaction appends, with the role and the time, so an INSERT cannot
+ * choose them (migration 0010). A worker transaction acts as the fiber's principal when that is a
+ * `worker:…` one, and as `worker:billing` otherwise.
  */
 import { AuthError, type Ids, type PersistenceError, Tenancy } from "@securebase/core"
 import { Context, DateTime, Effect, Layer } from "effect"
@@ -112,18 +118,22 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error(`Tenancy.runAs(${customerId}) nested inside another context`))
       }
-      const credential = credentialOf(yield* Tenancy.CurrentPrincipal)
+      const principal = yield* Tenancy.CurrentPrincipal
+      const actor = principal?.actor ?? ""
+      const credential = credentialOf(principal)
       const setContext =
         credential === undefined
           ? Effect.as(
-              sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true)`,
+              sql`SELECT set_config('role', ${Roles.app}, true), set_config('app.customer_id', ${customerId}, true),
+                         set_config('app.actor', ${actor}, true)`,
               undefined
             )
           : Effect.flatMap(DateTime.now, (now) =>
               Effect.flatMap(
                 sql<{
                   verdict: string
-                }>`SELECT app_enter_tenant(${customerId}::uuid, ${credential.keyId}::text,
+                }>`SELECT set_config('app.actor', ${actor}, true),
+                  app_enter_tenant(${customerId}::uuid, ${credential.keyId}::text,
                   ${credential.sessionId}::text, ${DateTime.formatIso(now)}::timestamptz) AS verdict`,
                 (rows) => refusal(rows[0]!.verdict, customerId, credential)
               )
@@ -147,10 +157,17 @@ export const make = Effect.gen(function* () {
       if (active._tag !== "none") {
         return yield* Effect.die(new Error("Tenancy.runAsWorker nested inside a tenant context"))
       }
-      // The worker carries no credential: nothing to refuse.
+      // The worker carries no credential: nothing to refuse. The worker role acts only as a
+      // worker: an outer principal (a CLI's, a request's) is not who a worker transaction is, and
+      // the audit trigger would refuse it.
+      const outer = yield* Tenancy.CurrentPrincipal
+      const principal = outer?.actor.startsWith("worker:") === true ? outer : Tenancy.billingWorker
       return yield* inTransaction(
         sql,
-        Effect.as(sql`SELECT set_config('role', ${Roles.worker}, true)`, undefined),
+        Effect.as(
+          sql`SELECT set_config('role', ${Roles.worker}, true), set_config('app.actor', ${principal.actor}, true)`,
+          undefined
+        ),
         Effect.provideService(effect, ActiveContext, { _tag: "worker" }),
         "Tenancy.runAsWorker"
       )

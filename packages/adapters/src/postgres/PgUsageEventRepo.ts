@@ -3,6 +3,13 @@
  * `ON CONFLICT DO NOTHING` makes a resend a no-op, and the stored event is then compared with the
  * resent one so a different event under a used id is a `UsageEventConflict`, never an overwrite.
  *
+ * A batch is ONE multi-row INSERT in (customer, event id) order. Two transactions that insert
+ * overlapping keys wait for each other on the first key they share; inserted in each request's
+ * own order, resends of the same events shuffled differently waited in a cycle (a deadlock, 503).
+ * In one global order they queue instead, and the statement is much faster than one per event.
+ * The table's closed-period trigger (migration 0007) refuses the statement when the customer is
+ * invoiced for the period of one of its new events: that becomes `PeriodClosed`.
+ *
  * Reads leave voided events out and decode every row with the core's `UsageEvent` schema: a row
  * that breaks it (stored before today's bounds, or by another writer) is a
  * `StoredUsageEventInvalid` naming the event, never a guess and never a 5xx. Voiding goes through
@@ -10,10 +17,20 @@
  */
 
 import type { Ids } from "@securebase/core"
-import { Decimal, Period, PersistenceError, Usage, UsageEventRepo, UsageVoid } from "@securebase/core"
-import { DateTime, Effect, Layer, Schema, SchemaIssue } from "effect"
+import {
+  Decimal,
+  Period,
+  PeriodClose,
+  PersistenceError,
+  Usage,
+  UsageEventRepo,
+  UsageVoid
+} from "@securebase/core"
+import { Array as Arr, DateTime, Effect, Layer, Schema, SchemaIssue } from "effect"
 import { SqlClient } from "effect/sql"
-import { mapRead, mapWrite } from "./SqlErrors.ts"
+import type { SqlError } from "effect/sql/SqlError"
+import { periodClosedSqlState } from "./migrations/0007_usage_periods.ts"
+import { mapRead, mapWrite, serverFields } from "./SqlErrors.ts"
 
 /** A `usage_events` row as selected by {@link columns}. */
 export const Row = Schema.Struct({
@@ -29,7 +46,6 @@ export type Row = typeof Row.Type
 /** The columns of {@link Row}. */
 export const columns = "event_id, customer_id::text, metric, occurred_at, quantity::text, subject"
 
-const decodeRow = Schema.decodeUnknownEffect(Row)
 const decodeEvent = Schema.decodeUnknownEffect(Usage.UsageEvent)
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -57,22 +73,6 @@ export const toEvent = (row: Row) =>
     })
   )
 
-/**
- * Takes the shared advisory lock of each customer's usage for `period` until the transaction ends,
- * so no void of those months commits in between (see migration 0009). It must be a statement of its
- * own, before the read: under READ COMMITTED a statement's snapshot is taken when it starts, so a
- * read that waited for the lock inside the same statement would still see a void committed during
- * the wait as not voided.
- */
-export const lockPeriods = (
-  sql: SqlClient.SqlClient,
-  customerIds: ReadonlyArray<Ids.CustomerId>,
-  period: Period.Period
-) =>
-  // Customer ids are UUIDs (decoded as such), so the array literal needs no quoting.
-  sql`SELECT count(pg_advisory_xact_lock_shared(usage_period_lock_key(c.id, ${period})))
-      FROM unnest(${`{${customerIds.join(",")}}`}::uuid[]) AS c(id)`
-
 const VoidRow = Schema.Struct({
   outcome: Schema.Literals(["voided", "not_found", "already_voided", "period_invoiced"]),
   period: Schema.NullOr(Schema.String),
@@ -85,60 +85,146 @@ const VoidRow = Schema.Struct({
 })
 const decodeVoidRow = Schema.decodeUnknownEffect(VoidRow)
 
+/** The trigger's DETAIL: which customer, period and (first) event it refused. */
+const ClosedDetail = Schema.fromJsonString(
+  Schema.Struct({ customer_id: Schema.String, period: Schema.String, event_id: Schema.String })
+)
+const decodeClosedDetail = Schema.decodeUnknownOption(ClosedDetail)
+
+/** The closed-period refusal as the core's typed error, naming the period and event when it can. */
+const periodClosed = (error: SqlError, events: ReadonlyArray<Usage.UsageEvent>) => {
+  const detail = decodeClosedDetail(serverFields(error).detail)
+  const refused =
+    detail._tag === "Some"
+      ? events.find((e) => e.customerId === detail.value.customer_id && e.id === detail.value.event_id)
+      : undefined
+  const first = refused ?? events[0]!
+  return new PeriodClose.PeriodClosed({
+    customerId: first.customerId,
+    period: Period.ofDateTime(first.occurredAt),
+    reason: "invoiced",
+    ...(refused === undefined ? {} : { eventId: refused.id })
+  })
+}
+
+// One total order for every writer: customer, then event id (ids are ASCII by their schema, so
+// code-unit order is the server's byte order too; any fixed order would do).
+const byKey = (a: Usage.UsageEvent, b: Usage.UsageEvent) =>
+  a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const select = sql.unsafe(columns)
 
-  const record = (event: Usage.UsageEvent) =>
-    Effect.gen(function* () {
-      const inserted = yield* sql`
-        INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity, subject)
-        VALUES (${event.customerId}, ${event.id}, ${event.metric}, ${DateTime.formatIso(event.occurredAt)},
-                ${Decimal.format(event.quantity)}, ${event.subject ?? null})
-        ON CONFLICT (customer_id, event_id) DO NOTHING
-        RETURNING event_id`.pipe(
-        mapWrite("usage_event", event.id, "insert"),
-        // ON CONFLICT absorbs the only unique key, so a unique violation here is not a duplicate.
-        Effect.catchTag("AlreadyExists", () =>
-          Effect.fail(
-            new PersistenceError.PersistenceFailure({
-              operation: "UsageEventRepo.record",
-              kind: "UniqueViolation"
-            })
+  const insertRow = (event: Usage.UsageEvent): Record<string, unknown> => ({
+    customer_id: event.customerId,
+    event_id: event.id,
+    metric: event.metric,
+    occurred_at: DateTime.formatIso(event.occurredAt),
+    quantity: Decimal.format(event.quantity),
+    subject: event.subject ?? null
+  })
+
+  // The INSERT's failures: the closed-period trigger's refusal is the domain's PeriodClosed.
+  const insertFailure = (
+    error: SqlError,
+    sorted: ReadonlyArray<Usage.UsageEvent>
+  ): Effect.Effect<
+    never,
+    PeriodClose.PeriodClosed | PersistenceError.TenantAccessDenied | PersistenceError.PersistenceFailure
+  > =>
+    serverFields(error).code === periodClosedSqlState
+      ? Effect.fail(periodClosed(error, sorted))
+      : mapWrite(
+          "usage_event",
+          sorted[0]?.id ?? "batch",
+          "insert"
+        )(Effect.fail(error)).pipe(
+          // ON CONFLICT absorbs the only unique key, so a unique violation here is not a duplicate.
+          Effect.catchTag("AlreadyExists", () =>
+            Effect.fail(
+              new PersistenceError.PersistenceFailure({
+                operation: "UsageEventRepo.record",
+                kind: "UniqueViolation"
+              })
+            )
           )
         )
+
+  // BEGIN / SAVEPOINT / COMMIT failures (the statements' own are mapped where they run).
+  const transactionFailure = (error: SqlError) =>
+    new PersistenceError.PersistenceFailure({
+      operation: "UsageEventRepo.recordAll",
+      kind: error.reason._tag
+    })
+
+  const recordAll = (events: ReadonlyArray<Usage.UsageEvent>) =>
+    Effect.gen(function* () {
+      // Repeats within the batch are resends (or conflicts) of each other, never two rows.
+      const unique = yield* Usage.deduplicate(events)
+      const sorted = [...unique].sort(byKey)
+      const rows = sorted.map(insertRow)
+      if (!Arr.isReadonlyArrayNonEmpty(rows)) return { recorded: 0, duplicates: events.length }
+      const inserted = yield* sql<{ customer_id: string; event_id: string }>`
+        INSERT INTO usage_events ${sql.insert(rows)}
+        ON CONFLICT (customer_id, event_id) DO NOTHING
+        RETURNING customer_id::text, event_id`.pipe(
+        Effect.catchTag("SqlError", (error) => insertFailure(error, sorted))
       )
-      if (inserted.length > 0) return "recorded" as const
-      // The id is taken (by a live or a voided event): the same content is a resend, anything else
-      // a conflict. A stored event that today's rules refuse cannot equal a valid new one.
-      const rows = yield* mapRead("UsageEventRepo.record")(
-        Effect.flatMap(
-          sql`SELECT ${select} FROM usage_events WHERE customer_id = ${event.customerId} AND event_id = ${event.id}`,
-          (rows) => decodeRow(rows[0])
+      const isNew = new Set(inserted.map((r) => `${r.customer_id}/${r.event_id}`))
+      const resent = sorted.filter((e) => !isNew.has(`${e.customerId}/${e.id}`))
+      if (resent.length > 0) {
+        const stored = yield* mapRead("UsageEventRepo.record")(
+          Effect.flatMap(
+            sql`SELECT ${select} FROM usage_events
+                WHERE customer_id IN ${sql.in(Array.from(new Set(resent.map((e) => e.customerId))))}
+                  AND event_id IN ${sql.in(resent.map((e) => e.id))}`,
+            Schema.decodeUnknownEffect(Schema.Array(Row))
+          )
         )
-      )
-      const stored = yield* Effect.option(toEvent(rows))
-      if (stored._tag === "None" || !Usage.sameContent(stored.value, event)) {
-        return yield* new Usage.UsageEventConflict({ id: event.id })
+        const byId = new Map(stored.map((r) => [`${r.customer_id}/${r.event_id}`, r]))
+        for (const e of resent) {
+          const row = byId.get(`${e.customerId}/${e.id}`)
+          // ON CONFLICT skipped it, so (under READ COMMITTED, which the trigger insists on) the row
+          // it collided with is committed and visible: its absence is a fault, not a resend.
+          if (row === undefined)
+            return yield* new PersistenceError.PersistenceFailure({
+              operation: "UsageEventRepo.record",
+              kind: "ResentEventNotFound"
+            })
+          // The id is taken (by a live or a voided event): the same content is a resend, anything
+          // else a conflict. A stored event that today's rules refuse cannot equal a valid new one.
+          const prior = yield* Effect.option(toEvent(row))
+          if (prior._tag === "None" || !Usage.sameContent(prior.value, e))
+            return yield* new Usage.UsageEventConflict({ id: e.id })
+        }
       }
-      return "duplicate" as const
-    }).pipe(Effect.withSpan("UsageEventRepo.record"))
+      return { recorded: inserted.length, duplicates: events.length - inserted.length }
+    }).pipe(
+      // A savepoint inside the caller's transaction (or a transaction of its own): a conflict
+      // found after the INSERT takes the whole batch back.
+      sql.withTransaction,
+      Effect.catchTag("SqlError", (error) => Effect.fail(transactionFailure(error))),
+      Effect.withSpan("UsageEventRepo.recordAll", { attributes: { events: events.length } })
+    )
+
+  const record = (event: Usage.UsageEvent) =>
+    Effect.map(recordAll([event]), (outcome) =>
+      outcome.recorded === 1 ? ("recorded" as const) : ("duplicate" as const)
+    ).pipe(Effect.withSpan("UsageEventRepo.record"))
 
   const listForPeriod = (customerId: Ids.CustomerId, period: Period.Period) =>
     Effect.gen(function* () {
       const rows = yield* mapRead("UsageEventRepo.listForPeriod")(
-        Effect.andThen(
-          lockPeriods(sql, [customerId], period),
-          Effect.flatMap(
-            sql`SELECT ${select} FROM usage_events
-                WHERE customer_id = ${customerId}
-                  AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
-                  AND occurred_at < ${DateTime.formatIso(Period.end(period))}
-                  AND voided_at IS NULL
-                ORDER BY occurred_at, event_id`,
-            Schema.decodeUnknownEffect(Schema.Array(Row))
-          )
+        Effect.flatMap(
+          sql`SELECT ${select} FROM usage_events
+              WHERE customer_id = ${customerId}
+                AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
+                AND occurred_at < ${DateTime.formatIso(Period.end(period))}
+                AND voided_at IS NULL
+              ORDER BY occurred_at, event_id`,
+          Schema.decodeUnknownEffect(Schema.Array(Row))
         )
       )
       return yield* Effect.forEach(rows, toEvent)
@@ -173,7 +259,7 @@ export const make = Effect.gen(function* () {
       })
     }).pipe(Effect.withSpan("UsageEventRepo.voidEvent"))
 
-  return UsageEventRepo.UsageEventRepo.of({ record, listForPeriod, voidEvent })
+  return UsageEventRepo.UsageEventRepo.of({ record, recordAll, listForPeriod, voidEvent })
 })
 
 /** `UsageEventRepo` on the current `SqlClient`. */

@@ -51,3 +51,15 @@ export const mapRead =
         ? failure(operation, error)
         : new PersistenceError.PersistenceFailure({ operation, kind: "SchemaError" })
     )
+
+/**
+ * The SQLSTATE and DETAIL the server reported, for the errors this schema raises itself (its
+ * triggers' own codes): both drivers keep the server's error fields on the reason's cause.
+ */
+export const serverFields = (error: SqlError): { readonly code?: string; readonly detail?: string } => {
+  const cause = error.reason.cause as { readonly code?: unknown; readonly detail?: unknown } | undefined
+  return {
+    ...(typeof cause?.code === "string" ? { code: cause.code } : {}),
+    ...(typeof cause?.detail === "string" ? { detail: cause.detail } : {})
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * A whole billing month walked with TestClock on PostgreSQL: usage arrives through October stamped
- * by the clock, the scheduled run fires on November 1st at 00:00 UTC, and the invoices and their
- * e-mails come out with the right numbers and totals.
+ * by the clock, the scheduled run fires on November 1st at 01:00 UTC (once the hour of grace for
+ * late usage is over), and the invoices and their e-mails come out with the right numbers and
+ * totals.
  */
 import { assert } from "@effect/vitest"
 import {
@@ -72,7 +73,7 @@ const day = (customerId: Ids.CustomerId, n: number, callsPerDay: number) =>
   })
 
 suite("A billing month under TestClock", (it) => {
-  it.effect("October's usage becomes invoices and e-mails when the run fires on November 1st", () =>
+  it.effect("October's usage becomes invoices and e-mails when the run fires on November 1st, 01:00", () =>
     Effect.gen(function* () {
       yield* S.closeEveryone
       yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.makeUnsafe("2026-10-01T00:00:00Z")))
@@ -98,6 +99,10 @@ suite("A billing month under TestClock", (it) => {
         assert.isFalse(yield* Deferred.isDone(fired), `the run fired early, on day ${n}`)
         yield* TestClock.adjust("1 day")
       }
+      // November 1st, 00:00: October has ended, but late usage still has its hour of grace.
+      yield* TestClock.adjust("59 minutes")
+      assert.isFalse(yield* Deferred.isDone(fired), "the run fired within the usage grace")
+      yield* TestClock.adjust("1 minute")
       const summary = yield* Deferred.await(fired)
       const delivery = yield* Deferred.await(mailed)
       assert.strictEqual(summary.period, "2026-10")
@@ -117,8 +122,8 @@ suite("A billing month under TestClock", (it) => {
       assert.strictEqual(summary.totals.get("USD"), 240597n + 216837n)
       for (const invoice of [ofAcme!, ofGlobex!]) {
         assert.strictEqual(invoice.status, "issued")
-        assert.strictEqual(DateTime.formatIso(invoice.issuedAt!), "2026-11-01T00:00:00.000Z")
-        assert.strictEqual(DateTime.formatIso(invoice.dueAt!), "2026-12-01T00:00:00.000Z")
+        assert.strictEqual(DateTime.formatIso(invoice.issuedAt!), "2026-11-01T01:00:00.000Z")
+        assert.strictEqual(DateTime.formatIso(invoice.dueAt!), "2026-12-01T01:00:00.000Z")
       }
       const numbers = [ofAcme!.number!, ofGlobex!.number!]
       assert.isTrue(S.isContiguous(numbers, before, before + 2))

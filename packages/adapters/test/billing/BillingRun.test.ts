@@ -7,15 +7,16 @@ import { assert } from "@effect/vitest"
 import {
   BillingBatch,
   BillingRun,
-  type Customer,
+  Customer,
   Decimal,
   type Ids,
   InvoiceNumbers,
   InvoiceRepo,
   OverdueSweep,
   Period,
+  type PeriodClose,
   PersistenceError,
-  type PriceBook,
+  PriceBook,
   PricingPolicy,
   Tenancy,
   UsageVoid
@@ -48,7 +49,7 @@ const exactlyOneEach = (
 /** The reference card with API calls of the standard tier at $1,000,000 each (and nothing included). */
 const extravagant = (): PricingPolicy.Policy => {
   const policy = PricingPolicy.PricingPolicy.defaultValue()
-  const book = policy.priceBook
+  const book = PriceBook.referenceCard
   const charges = book.plans.standard.charges.map((c) =>
     c._tag === "Usage" && c.metric === "api_calls"
       ? {
@@ -58,7 +59,7 @@ const extravagant = (): PricingPolicy.Policy => {
         }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return { ...policy, priceBook: { ...book, plans: { ...book.plans, standard: { charges } } } }
+  return PricingPolicy.withPriceBook(policy, { ...book, plans: { ...book.plans, standard: { charges } } })
 }
 
 /** An event stored as an older version (or another writer) could have, bypassing today's bounds. */
@@ -400,7 +401,7 @@ suite("BillingRun", (it, kind) => {
     () =>
       Effect.gen(function* () {
         yield* S.closeEveryone
-        const p = S.period("2026-11")
+        const p = S.period("2025-11")
         const customers = yield* onboard(p, 9)
         const blocks = yield* Ref.make(0)
         const crashing = Layer.effect(
@@ -447,9 +448,11 @@ suite("BillingRun", (it, kind) => {
         yield* BillingRun.run({ period: p })
         const sql = yield* SqlClient.SqlClient
         const now = yield* DateTime.now
-        // 31 days on, past net 30.
+        // 36 days on: past net 30 and the default overdue grace of 5 days.
         const swept = yield* Effect.gen(function* () {
-          yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.add(now, { days: 31 })))
+          yield* TestClock.setTime(
+            DateTime.toEpochMillis(DateTime.add(now, { days: 30 + Customer.defaultOverdueGraceDays + 1 }))
+          )
           const first = yield* OverdueSweep.sweep({ batchSize: 2 })
           const second = yield* OverdueSweep.sweep()
           return [first, second] as const
@@ -543,6 +546,80 @@ suite("BillingRun", (it, kind) => {
         }).pipe(Effect.provide(S.layers))
     )
   }
+  it.effect(
+    "a net-0 customer gets no overdue e-mail seconds after its invoice: overdue only after its own grace",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-10")
+        const net0 = yield* S.customerWithUsage(p, 1_000, "Net Zero", { netDays: 0 })
+        const strict = yield* S.customerWithUsage(p, 1_000, "No Grace", { netDays: 0, overdueGraceDays: 0 })
+        assert.strictEqual(net0.overdueGraceDays, Customer.defaultOverdueGraceDays)
+        yield* BillingRun.run({ period: p })
+        const sql = yield* SqlClient.SqlClient
+        const statusOf = (customerId: string) =>
+          Effect.map(S.invoicesOf(p), (rows) => rows.find((r) => r.customer_id === customerId)!.status)
+        const overdueMails = (customerId: string) =>
+          Effect.map(
+            sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications
+              WHERE template = 'invoice_overdue' AND customer_id = ${customerId}`.pipe(Effect.orDie),
+            (rows) => rows[0]!.n
+          )
+        // Times relative to the invoice's own issue (= due) instant, not to when the run returned.
+        const [issued] = yield* sql<{ at: Date }>`SELECT issued_at AS at FROM invoices
+          WHERE customer_id = ${net0.id} AND period = ${p}`.pipe(Effect.orDie)
+        const now = DateTime.makeUnsafe(issued!.at)
+        yield* Effect.gen(function* () {
+          // Seconds after the invoice: due already (net 0), but within the customer's grace.
+          yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.add(now, { seconds: 10 })))
+          yield* OverdueSweep.sweep()
+          assert.strictEqual(yield* statusOf(net0.id), "issued")
+          assert.strictEqual(yield* overdueMails(net0.id), 0)
+          // A customer whose terms have no grace is overdue as soon as the due date has passed.
+          assert.strictEqual(yield* statusOf(strict.id), "overdue")
+          assert.strictEqual(yield* overdueMails(strict.id), 1)
+          // The grace's last second: still not overdue.
+          yield* TestClock.setTime(
+            DateTime.toEpochMillis(DateTime.add(now, { days: Customer.defaultOverdueGraceDays, seconds: -1 }))
+          )
+          yield* OverdueSweep.sweep()
+          assert.strictEqual(yield* statusOf(net0.id), "issued")
+          yield* TestClock.setTime(
+            DateTime.toEpochMillis(DateTime.add(now, { days: Customer.defaultOverdueGraceDays, seconds: 10 }))
+          )
+          yield* OverdueSweep.sweep()
+          assert.strictEqual(yield* statusOf(net0.id), "overdue")
+          assert.strictEqual(yield* overdueMails(net0.id), 1)
+        }).pipe(Effect.provide(TestClock.layer()))
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "the run refuses the month in progress and a future month (PeriodNotBillable, naming when), writing nothing",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const current = Period.ofDateTime(yield* DateTime.now)
+        yield* onboard(current, 2)
+        const sql = yield* SqlClient.SqlClient
+        for (const p of [current, Period.next(current)]) {
+          const error = yield* Effect.flip(BillingRun.run({ period: p }))
+          assert.strictEqual(error._tag, "PeriodNotBillable")
+          const notBillable = error as PeriodClose.PeriodNotBillable
+          assert.strictEqual(
+            DateTime.formatIso(notBillable.billableAt),
+            DateTime.formatIso(DateTime.add(Period.end(p), { hours: 1 }))
+          )
+          const [claims] = yield* sql<{
+            n: number
+          }>`SELECT count(*)::int AS n FROM billing_claims WHERE period = ${p}`
+          assert.strictEqual(claims!.n, 0)
+          assert.strictEqual((yield* S.invoicesOf(p)).length, 0)
+        }
+        // A dry run still previews the open month.
+        assert.strictEqual((yield* BillingRun.dryRun(current)).invoices.length, 2)
+      }).pipe(Effect.provide(S.layers))
+  )
 
   it.effect("a dry run prices what a run would issue and writes nothing", () =>
     Effect.gen(function* () {

@@ -29,8 +29,16 @@ export const closeEveryone = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql`UPDATE customers SET status = 'closed' WHERE status <> 'closed'`.pipe(Effect.orDie)
 )
 
-/** A standard-tier customer with `calls` API calls in the middle of `p`. */
-export const customerWithUsage = (p: Period.Period, calls: number, name = "Acme Corp") =>
+/**
+ * A standard-tier customer with `calls` API calls in the middle of `p`, on net 30 with the default
+ * overdue grace unless `terms` says otherwise.
+ */
+export const customerWithUsage = (
+  p: Period.Period,
+  calls: number,
+  name = "Acme Corp",
+  terms: { readonly netDays?: number; readonly overdueGraceDays?: number } = {}
+) =>
   Effect.gen(function* () {
     const tenancy = yield* Tenancy.Tenancy
     const id = Fixtures.customerId()
@@ -41,7 +49,8 @@ export const customerWithUsage = (p: Period.Period, calls: number, name = "Acme 
       tier: "standard",
       status: "active",
       taxProfile: {},
-      netDays: 30
+      netDays: terms.netDays ?? 30,
+      ...(terms.overdueGraceDays === undefined ? {} : { overdueGraceDays: terms.overdueGraceDays })
     })
     yield* tenancy.runAs(
       id,

@@ -101,20 +101,20 @@ suite("Tenancy under concurrency", (it, kind) => {
       yield* Effect.forEach(
         Array.from({ length: 24 }, (_, i) => i),
         (i) =>
-          tenancy.runAs(
-            id,
-            audit.append(
-              new AuditEvent.NewAuditEvent({
-                customerId: id,
-                action,
-                actor: `user:${i}`,
-                subjectType: null,
-                subjectId: null,
-                payload: { i },
-                occurredAt: Fixtures.at
-              })
+          tenancy
+            .runAs(
+              id,
+              audit.append(
+                new AuditEvent.NewAuditEvent({
+                  customerId: id,
+                  action,
+                  subjectType: null,
+                  subjectId: null,
+                  payload: { i }
+                })
+              )
             )
-          ),
+            .pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor: `operator:${i}` })),
         { concurrency: 12 }
       )
       const events = yield* tenancy.runAs(id, audit.list(id))
@@ -124,7 +124,12 @@ suite("Tenancy under concurrency", (it, kind) => {
       )
       assert.deepStrictEqual(
         yield* tenancy.runAs(id, audit.verify(id)),
-        new AuditEvent.ChainIntact({ customerId: id, events: 24 })
+        new AuditEvent.ChainIntact({ customerId: id, events: 24, head: events[23]!.hash })
+      )
+      // Each append carried its own transaction's principal.
+      assert.sameMembers(
+        events.map((e) => e.actor),
+        Array.from({ length: 24 }, (_, i) => `operator:${i}`)
       )
     }).pipe(Effect.provide(Fixtures.adapters))
   )

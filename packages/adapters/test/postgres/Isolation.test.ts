@@ -334,19 +334,24 @@ suite("Row-level security isolation", (it) => {
                 }
               }
 
-              // No tenant context: the app and the owner both see nothing, in every table.
+              // No tenant context: the app and the owner both see nothing, in every table. (The
+              // owner cannot log in: its session is the migrator's, switched to the owner.)
               for (const role of [Roles.app, Roles.owner]) {
-                const counts = yield* db.asLogin(
+                const [user, counts] = yield* db.asLogin(
                   role,
                   Effect.flatMap(SqlClient.SqlClient, (client) =>
-                    Effect.forEach(specs, (spec) =>
-                      Effect.map(
-                        client<{ n: string }>`SELECT count(*)::text AS n FROM ${client(spec.table)}`,
-                        (r) => Number(r[0]!.n)
+                    Effect.all([
+                      Effect.map(client<{ u: string }>`SELECT current_user AS u`, (r) => r[0]!.u),
+                      Effect.forEach(specs, (spec) =>
+                        Effect.map(
+                          client<{ n: string }>`SELECT count(*)::text AS n FROM ${client(spec.table)}`,
+                          (r) => Number(r[0]!.n)
+                        )
                       )
-                    )
+                    ])
                   )
                 )
+                assert.strictEqual(user, role)
                 assert.deepStrictEqual(
                   counts,
                   specs.map(() => 0),

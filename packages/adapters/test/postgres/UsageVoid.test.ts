@@ -8,7 +8,7 @@
 import { assert } from "@effect/vitest"
 import {
   AuditLog,
-  BillingBatch,
+  BillableUsage,
   CustomerRepo,
   type Ids,
   InvoiceRepo,
@@ -18,7 +18,7 @@ import {
 } from "@securebase/core"
 import { DateTime, Deferred, Effect, Fiber, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import * as PgBillingBatch from "../../src/postgres/PgBillingBatch.ts"
+import * as PgBillableUsage from "../../src/postgres/PgBillableUsage.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
 import * as S from "../billing/Support.ts"
 import * as Fixtures from "./support/Fixtures.ts"
@@ -90,7 +90,7 @@ suite("UsageVoid", (it, kind) => {
       )
       assert.deepStrictEqual(yield* listed(id), ["keep"])
       const batch = yield* Effect.flatMap(Tenancy.Tenancy, (t) =>
-        t.runAsWorker(BillingBatch.BillingBatch.use((b) => b.usageFor([id], october)))
+        t.runAsWorker(BillableUsage.BillableUsage.use((u) => u.closeAndRead([id], october)))
       )
       assert.deepStrictEqual(
         (batch.get(id) ?? []).map((e) => e.id as string),
@@ -136,7 +136,7 @@ suite("UsageVoid", (it, kind) => {
       )
       assert.strictEqual(resent, "duplicate")
       assert.deepStrictEqual(yield* listed(id), ["keep"])
-    }).pipe(Effect.provide([S.layers, PgBillingBatch.layer]))
+    }).pipe(Effect.provide([S.layers, PgBillableUsage.layer]))
   )
 
   it.effect("the void and its audit event commit or roll back together", () =>
@@ -309,11 +309,11 @@ suite("UsageVoid", (it, kind) => {
           )
           yield* Deferred.await(voided)
           const reading = yield* Effect.forkChild(
-            tenancy.runAsWorker(BillingBatch.BillingBatch.use((b) => b.usageFor([id], october)))
+            tenancy.runAsWorker(BillableUsage.BillableUsage.use((u) => u.closeAndRead([id], october)))
           )
           const waiting = sql<{ n: number }>`
             SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock_shared%'
+            WHERE wait_event_type = 'Lock' AND query LIKE '%lock_usage_periods%'
               AND datname = current_database() AND pid <> pg_backend_pid()`
           for (let i = 0; i < 600; i++) {
             if ((yield* waiting)[0]!.n > 0 || reading.pollUnsafe() !== undefined) break
@@ -327,7 +327,7 @@ suite("UsageVoid", (it, kind) => {
             (usage.get(id) ?? []).map((e) => e.id as string),
             ["keep"]
           )
-        }).pipe(Effect.provide([S.layers, PgBillingBatch.layer])),
+        }).pipe(Effect.provide([S.layers, PgBillableUsage.layer])),
       60_000
     )
 
@@ -345,7 +345,7 @@ suite("UsageVoid", (it, kind) => {
           const billing = yield* Effect.forkChild(
             tenancy.runAsWorker(
               Effect.gen(function* () {
-                const usage = yield* BillingBatch.BillingBatch.use((b) => b.usageFor([id], october))
+                const usage = yield* BillableUsage.BillableUsage.use((u) => u.closeAndRead([id], october))
                 assert.strictEqual(usage.get(id)?.length, 2)
                 yield* Deferred.succeed(read, undefined)
                 yield* Deferred.await(commit)
@@ -379,7 +379,7 @@ suite("UsageVoid", (it, kind) => {
             )
           }
           assert.deepStrictEqual(yield* listed(id), ["keep", "wrong"])
-        }).pipe(Effect.provide([S.layers, PgBillingBatch.layer])),
+        }).pipe(Effect.provide([S.layers, PgBillableUsage.layer])),
       60_000
     )
   }

@@ -3,7 +3,16 @@
  * nothing else (no API keys, tickets or findings; usage is read-only).
  */
 import { assert } from "@effect/vitest"
-import { CustomerRepo, InvoiceRepo, Period, Tenancy, UsageEventRepo } from "@securebase/core"
+import {
+  AuditEvent,
+  AuditLog,
+  CustomerRepo,
+  type Ids,
+  InvoiceRepo,
+  Period,
+  Tenancy,
+  UsageEventRepo
+} from "@securebase/core"
 import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
@@ -22,6 +31,15 @@ const reason = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect
   Effect.match(effect, {
     onFailure: (e) => (e._tag === "SqlError" ? (e as unknown as SqlError).reason._tag : e._tag),
     onSuccess: () => "succeeded"
+  })
+
+const auditEvent = (customerId: Ids.CustomerId, action: string, subjectType: string, subjectId: string) =>
+  new AuditEvent.NewAuditEvent({
+    customerId,
+    action: Schema.decodeSync(AuditEvent.AuditAction)(action),
+    subjectType,
+    subjectId,
+    payload: {}
   })
 
 suite("The worker role", (it) => {
@@ -92,5 +110,106 @@ suite("The worker role", (it) => {
         outcomes.map(() => "AuthorizationError")
       )
     }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  // Regression (issue 10): the worker could insert audit events of any kind for any tenant.
+  it.effect("appends only the billing actions, each about its own customer's invoice or notification", () =>
+    Effect.gen(function* () {
+      const tenancy = yield* Tenancy.Tenancy
+      const audit = yield* AuditLog.AuditLog
+      const sql = yield* SqlClient.SqlClient
+      const a = yield* onboard
+      const b = yield* onboard
+      const invoiceA = yield* Fixtures.draftInvoice(a)
+      yield* tenancy.runAsWorker((yield* InvoiceRepo.InvoiceRepo).insert(invoiceA))
+      const [notification] = yield* tenancy.runAsWorker(
+        sql<{ id: string }>`INSERT INTO notifications (id, customer_id, channel, template, recipient)
+                              VALUES (gen_random_uuid(), ${a}, 'email', 'invoice_issued', 'billing@acme.test')
+                              RETURNING id::text AS id`
+      )
+      const append = (customer: Ids.CustomerId, action: string, type: string, subject: string) =>
+        Effect.match(tenancy.runAsWorker(audit.append(auditEvent(customer, action, type, subject))), {
+          onFailure: (e) => e._tag,
+          onSuccess: (e) => `${e.action} by ${e.actor}`
+        })
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          // Not a billing action.
+          append(a, "api_key.created", "invoice", invoiceA.id),
+          append(a, "auth.succeeded", "api_key", "abcdefghijklmnop"),
+          // A billing action for a tenant whose invoice it is not.
+          append(b, "invoice.issued", "invoice", invoiceA.id),
+          // A billing action about nothing, or about the wrong kind of subject.
+          append(a, "invoice.issued", "invoice", crypto.randomUUID()),
+          append(a, "invoice.issued", "invoice", "not-a-uuid"),
+          append(a, "invoice.overdue", "notification", notification!.id),
+          append(b, "notification.sent", "notification", notification!.id)
+        ]),
+        Array.from({ length: 7 }, () => "TenantAccessDenied")
+      )
+      assert.deepStrictEqual(
+        yield* Effect.all([
+          append(a, "invoice.issued", "invoice", invoiceA.id),
+          append(a, "invoice.overdue", "invoice", invoiceA.id),
+          append(a, "notification.sent", "notification", notification!.id)
+        ]),
+        [
+          "invoice.issued by worker:billing",
+          "invoice.overdue by worker:billing",
+          "notification.sent by worker:billing"
+        ]
+      )
+      assert.deepStrictEqual(yield* tenancy.runAsWorker(audit.page(b, { limit: 10 })), [])
+    }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  it.effect(
+    "acts only as a worker: another principal is refused by the database, and runAsWorker never passes one on",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const audit = yield* AuditLog.AuditLog
+        const sql = yield* SqlClient.SqlClient
+        const a = yield* onboard
+        const invoice = yield* Fixtures.draftInvoice(a)
+        yield* tenancy.runAsWorker((yield* InvoiceRepo.InvoiceRepo).insert(invoice))
+        const append = audit.append(auditEvent(a, "invoice.issued", "invoice", invoice.id))
+        // A worker transaction that claims another principal itself is refused by the trigger.
+        const claimed = (actor: string) =>
+          Effect.match(
+            tenancy.runAsWorker(Effect.andThen(sql`SELECT set_config('app.actor', ${actor}, true)`, append)),
+            { onFailure: (e) => e._tag, onSuccess: (e) => e.actor }
+          )
+        assert.deepStrictEqual(
+          yield* Effect.all([
+            claimed("api_key:abcdefghijklmnop"),
+            claimed("role:securebase_worker"),
+            claimed("worker:outbox")
+          ]),
+          ["TenantAccessDenied", "TenantAccessDenied", "worker:outbox"]
+        )
+        // Under a CLI's or a request's principal, a worker transaction is still the worker.
+        const under = (actor: string) =>
+          Effect.map(
+            tenancy.runAsWorker(append).pipe(Effect.provideService(Tenancy.CurrentPrincipal, { actor })),
+            (e) => e.actor
+          )
+        assert.deepStrictEqual(yield* Effect.all([under("cli:bill"), under("worker:outbox")]), [
+          "worker:billing",
+          "worker:outbox"
+        ])
+      }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  it.effect("the database's list of worker actions is the core's (AuditEvent.workerActions)", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ action: string; subject_type: string }>`
+        SELECT action, subject_type FROM audit_worker_actions ORDER BY action`
+      assert.deepStrictEqual(
+        Object.fromEntries(rows.map((r) => [r.action, r.subject_type])),
+        AuditEvent.workerActions
+      )
+    })
   )
 })

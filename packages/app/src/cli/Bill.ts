@@ -3,26 +3,37 @@
  * command line, then the overdue sweep and the outbox (the e-mails), with a progress line on
  * stderr and a summary on stdout.
  *
+ * A month is billed only once it has closed: ended, plus USAGE_GRACE (default 1 hour) for late
+ * usage. `--dry-run` previews any month, an open one included.
+ *
  * Data: DATABASE_URL, or the embedded PGlite in PGLITE_DATA_DIR. Mail: `MAILER=ses` sends through
  * Amazon SES v2 (AWS_REGION and credentials from the environment, SES_ENDPOINT to override the
  * endpoint), otherwise messages are written as .eml files to OUTBOX_DIR (default .data/outbox).
  * MAIL_FROM is the sender.
  *
- * Exit codes (see `CliExit`): 0 every customer billed (or nothing to do); 1 some customers failed
- * (their claims are marked failed; a re-run retries them) or mail is parked as failed; 2 bad
- * arguments; 3 the run could not start or complete (configuration, database).
+ * Exit codes (see `CliExit`): 0 every customer billed (or nothing to do) and every e-mail
+ * delivered; 1 some customers failed (their claims are marked failed; a re-run retries them);
+ * 2 bad arguments, or a month that is not billable yet (the message says when it becomes
+ * billable); 3 the run could not start or complete (configuration, database); 4 billed, but
+ * e-mail is undelivered: queued for a later attempt or parked as failed (a later run, or the
+ * overdue sweep's, retries what is queued).
  */
 import { PgBilling } from "@securebase/adapters"
-import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period } from "@securebase/core"
-import { Console, Duration, Effect, Layer, Option, Schema } from "effect"
+import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period, PeriodClose } from "@securebase/core"
+import { Console, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as ServerConfig from "../Config.ts"
-import { reachDatabase, servicesLayer } from "../Layers.ts"
+import { servicesLayer } from "../Layers.ts"
 import * as MailerConfig from "../Mail.ts"
 import * as CliExit from "./CliExit.ts"
 
 /** Exit codes of the command. */
-export const ExitCode = { ok: CliExit.ExitCode.ok, failures: CliExit.ExitCode.attention } as const
+export const ExitCode = {
+  ok: CliExit.ExitCode.ok,
+  failures: CliExit.ExitCode.attention,
+  usage: CliExit.ExitCode.usage,
+  undelivered: CliExit.ExitCode.mailUndelivered
+} as const
 
 interface Args {
   readonly period: Period.Period
@@ -80,6 +91,7 @@ const bill = (args: Args) =>
     if (process.stderr.isTTY) process.stderr.write("\n")
     const overdue = yield* OverdueSweep.sweep()
     const mail = args.send ? yield* Delivery.deliverDue({ concurrency: args.concurrency }) : undefined
+    const undelivered = mail === undefined ? undefined : yield* Delivery.undelivered(mail)
     yield* Console.log(`Billing run ${args.period}`)
     yield* Console.log(
       `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed)`
@@ -91,15 +103,25 @@ const bill = (args: Args) =>
     yield* Console.log(`  failures   ${summary.failures.length}`)
     for (const f of summary.failures) yield* Console.log(`    ${f.customerId}: ${f.reason}`)
     yield* Console.log(`  overdue    ${overdue} invoices marked overdue`)
-    if (mail !== undefined)
+    if (mail !== undefined && undelivered !== undefined) {
       yield* Console.log(
         `  e-mail     ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} parked as failed`
       )
-    else yield* Console.log("  e-mail     left queued (--no-send)")
+      yield* Console.log(
+        undelivered.count === 0
+          ? "  undelivered 0"
+          : `  undelivered ${undelivered.count}: ${undelivered.queued} queued for a later attempt, ${undelivered.parkedNow} parked as failed by this run (${undelivered.parkedTotal} parked in all)`
+      )
+    } else yield* Console.log("  e-mail     left queued (--no-send)")
     yield* Console.log(`  elapsed    ${Duration.format(summary.elapsed)}`)
-    return summary.failures.length > 0 || summary.remaining.failed > 0 || (mail?.failed ?? 0) > 0
-      ? ExitCode.failures
-      : ExitCode.ok
+    if (summary.failures.length > 0 || summary.remaining.failed > 0) return ExitCode.failures
+    if (undelivered !== undefined && undelivered.count > 0) {
+      yield* Console.error(
+        `bill: ${undelivered.count} e-mail(s) could not be delivered (see "undelivered"); they stay in the outbox`
+      )
+      return ExitCode.undelivered
+    }
+    return ExitCode.ok
   })
 
 const period = Flag.String("period").pipe(
@@ -110,6 +132,10 @@ const period = Flag.String("period").pipe(
   ),
   Flag.map((raw) => raw as Period.Period)
 )
+
+/** The refusal of a month that is not billable yet. */
+const notBillable = (error: PeriodClose.PeriodNotBillable) =>
+  CliExit.usage(`bill: ${error.message}. Preview it with --dry-run.`)
 
 /** `bill`. */
 export const command = Command.make(
@@ -153,12 +179,24 @@ export const command = Command.make(
         send: !flags.noSend
       }
       const config = yield* ServerConfig.load
+      // Refused before the database is touched; the run checks it again, by the same rule.
+      if (!args.dryRun && !PeriodClose.isBillable(args.period, yield* DateTime.now, config.usageGrace)) {
+        return yield* notBillable(
+          new PeriodClose.PeriodNotBillable({
+            period: args.period,
+            billableAt: PeriodClose.billableAt(args.period, config.usageGrace),
+            grace: config.usageGrace
+          })
+        )
+      }
       if (Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir))
         yield* Console.error("note: no DATABASE_URL or PGLITE_DATA_DIR; billing an empty in-memory database")
       const data = PgBilling.layer.pipe(Layer.provideMerge(servicesLayer(config)))
       const layer = Layer.merge(data, Layer.unwrap(mailerLayer))
       const code = yield* Effect.provide(
-        Effect.andThen(reachDatabase, args.dryRun ? dryRun(args) : bill(args)),
+        args.dryRun
+          ? dryRun(args)
+          : Effect.catchTag(bill(args), "PeriodNotBillable", (e) => Effect.fail(notBillable(e))),
         layer
       )
       if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })

@@ -10,7 +10,7 @@ import { Console, Effect, Layer, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as ServerConfig from "../Config.ts"
 import * as DemoData from "../demo/DemoData.ts"
-import { databaseConfig, reachDatabase, servicesLayer } from "../Layers.ts"
+import { databaseConfig, servicesLayer } from "../Layers.ts"
 import * as CliExit from "./CliExit.ts"
 
 const requireDatabase = (config: ServerConfig.ServerConfig, command: string) =>
@@ -77,7 +77,7 @@ export const seed = Command.make(
       }
       yield* requireDatabase(config, "db seed")
       const tenants = yield* Effect.provide(
-        Effect.andThen(reachDatabase, DemoData.seedWithKeys({ revokePrevious })),
+        DemoData.seedWithKeys({ revokePrevious }),
         Layer.fresh(servicesLayer(config))
       )
       const where = Option.isSome(config.databaseUrl)

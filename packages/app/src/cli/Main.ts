@@ -7,6 +7,7 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Effect, Exit, Option } from "effect"
 import { CliError, Command } from "effect/cli"
+import * as Audit from "./Audit.ts"
 import * as Bill from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
@@ -22,7 +23,7 @@ export const command = Command.make("securebase").pipe(
   Command.withDescription(
     "SecureBase: multi-tenant billing and tenancy. Configuration comes from the environment (see the README)."
   ),
-  Command.withSubcommands([Serve.command, Db.command, Bill.command, Usage.command])
+  Command.withSubcommands([Serve.command, Db.command, Bill.command, Usage.command, Audit.command])
 )
 
 /** The exit code and the line to print for how a run ended. */

@@ -10,7 +10,7 @@ import { Ids as IdSchemas, type Ids, Tenancy, UsageVoid } from "@securebase/core
 import { Console, DateTime, Effect, Option, Result, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as ServerConfig from "../Config.ts"
-import { dataLayer, reachDatabase } from "../Layers.ts"
+import { dataLayer } from "../Layers.ts"
 import * as CliExit from "./CliExit.ts"
 
 /** Exit codes of the command. */
@@ -119,7 +119,7 @@ export const voidCommand = Command.make(
       const args = decodeArgs(flags)
       if (typeof args === "string") return yield* CliExit.usage(args)
       const config = yield* ServerConfig.load
-      const code = yield* Effect.provide(Effect.andThen(reachDatabase, run(args)), dataLayer(config))
+      const code = yield* Effect.provide(run(args), dataLayer(config))
       if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })
     })
 ).pipe(

@@ -181,10 +181,11 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
       yield* tenancy.runAs(
         customer.id,
         Effect.gen(function* () {
+          // One batch per month, as a client would send it (one statement each).
           for (const period of [...past, current]) {
-            for (const e of events(customer.id, shape, period, now)) {
-              yield* UsageEventRepo.UsageEventRepo.use((r) => r.record(e))
-            }
+            yield* UsageEventRepo.UsageEventRepo.use((r) =>
+              r.recordAll(events(customer.id, shape, period, now))
+            )
           }
           for (const f of findings(customer, now))
             yield* ComplianceRepo.ComplianceRepo.use((r) => r.insert(f))

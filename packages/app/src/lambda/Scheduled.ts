@@ -1,10 +1,12 @@
 /**
  * The scheduled jobs on Lambda, triggered by EventBridge:
  *
- * - the billing run, on the 1st of every month at 00:00 UTC, bills the month that just ended:
- *   the period is the month before the event's `time` (a delivery that comes late, even days
- *   late, still bills the right month); `detail.period` ("2026-10") overrides it for a manual
- *   re-run;
+ * - the billing run, on the 1st of every month once the month that ended has closed (01:15 UTC in
+ *   template.yaml, after its `USAGE_GRACE` of 1 hour), bills that month: the period is the month
+ *   before the event's `time` (a delivery that comes late, even days late, still bills the right
+ *   month); `detail.period` ("2026-10") overrides it for a manual re-run. An invocation before the
+ *   period is billable (the month in progress, or the grace not over yet) bills nothing and fails
+ *   with `PeriodNotBillable`, whose message names the instant the period becomes billable;
  * - the overdue sweep marks invoices past their due date overdue.
  *
  * Each job then delivers the e-mails its transactions queued in the outbox, logs one JSON summary
@@ -122,7 +124,10 @@ export interface JobOptions {
   readonly concurrency?: number
 }
 
-/** Handles one billing run event: bill the period, deliver the mail, log and return the summary. */
+/**
+ * Handles one billing run event: bill the period, deliver the mail, log and return the summary.
+ * Fails with `PeriodNotBillable` (having done nothing) when the period has not closed yet.
+ */
 export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
   event: unknown,
   options: JobOptions = {}

@@ -8,7 +8,7 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Period } from "@securebase/core"
-import { DateTime, Effect } from "effect"
+import { BigDecimal, DateTime, Effect } from "effect"
 import { call, TestServer } from "../support/TestServer.ts"
 
 const keyOf = (i: number) => TestServer.use((s) => Effect.succeed(s.tenants[i]!.apiKey))
@@ -178,6 +178,39 @@ layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("HTTP 
         assert.strictEqual(sum(inv.lines.map((l: any) => l.amount)), BigInt(inv.subtotal))
         assert.strictEqual(BigInt(inv.subtotal) - BigInt(inv.discount) + BigInt(inv.tax), BigInt(inv.total))
         assert.strictEqual(inv.lines[0].code, "platform")
+      })
+    )
+
+    it.effect("GET /invoices/:id explains each line: its exact amount and breakdown, and each discount", () =>
+      Effect.gen(function* () {
+        const key = yield* keyOf(1)
+        const id = (yield* get("/invoices", key)).body.data[0].id
+        const inv = (yield* get(`/invoices/${id}`, key)).body
+        const exact = (s: string) => BigDecimal.fromStringUnsafe(s)
+        for (const line of inv.lines) {
+          assert.isString(line.preciseAmount, line.code)
+          const rows = line.breakdown.reduce(
+            (a: BigDecimal.BigDecimal, r: any) => BigDecimal.sum(a, exact(r.amount)),
+            BigDecimal.fromBigInt(0n)
+          )
+          if (line.breakdown.length > 0)
+            assert.isTrue(BigDecimal.equals(rows, exact(line.preciseAmount)), line.code)
+        }
+        const platform = inv.lines.find((l: any) => l.code === "platform")
+        assert.deepStrictEqual(
+          platform.breakdown.map((r: any) => [r.kind, r.units, r.amount]),
+          [["flat", "1", "8000"]]
+        )
+        // The fintech demo tenant's API calls are over the 5,000,000 included: one graduated band.
+        const calls = inv.lines.find((l: any) => l.code === "api_calls")
+        assert.deepStrictEqual(
+          calls.breakdown.map((r: any) => [r.kind, r.from, r.to, r.unitPrice]),
+          [["band", "0", "50000000", "0.0003"]]
+        )
+        assert.deepStrictEqual(
+          inv.discounts.map((d: any) => [d.kind, d.code, d.amount]),
+          [["volume", "volume", inv.discount]]
+        )
       })
     )
 

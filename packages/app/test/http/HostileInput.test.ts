@@ -5,7 +5,7 @@
  * (stored hostile usage), [2] healthcare (usage and tickets).
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Decimal, type PriceBook, PricingPolicy } from "@securebase/core"
+import { Decimal, PriceBook, PricingPolicy } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "../support/TestServer.ts"
@@ -267,13 +267,13 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("host
 /** The reference card with API calls of the standard tier at $1,000,000 each. */
 const extravagant = (): PricingPolicy.Policy => {
   const policy = PricingPolicy.PricingPolicy.defaultValue()
-  const book = policy.priceBook
+  const book = PriceBook.referenceCard
   const charges = book.plans.standard.charges.map((c) =>
     c._tag === "Usage" && c.metric === "api_calls"
       ? { ...c, model: { _tag: "PerUnit" as const, unitPrice: Decimal.unsafe("1000000") } }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return { ...policy, priceBook: { ...book, plans: { ...book.plans, standard: { charges } } } }
+  return PricingPolicy.withPriceBook(policy, { ...book, plans: { ...book.plans, standard: { charges } } })
 }
 
 layer(TestServer.layer({}, { policy: extravagant() }), { timeout: 120_000, excludeTestServices: true })(

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { inflateRawSync } from "node:zlib"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Duration } from "effect"
 import { parse, type Tags } from "yaml"
 import { httpApiEvent } from "./Events.ts"
 
@@ -273,11 +274,25 @@ describe("template.yaml", () => {
     ])
   })
 
-  it("schedules the billing run on the 1st at 00:00 UTC and the overdue sweep daily", () => {
+  it("schedules the billing run on the 1st once the month that ended has closed (after USAGE_GRACE), and the overdue sweep daily", () => {
     const schedule = (fn: string) =>
       Object.values<any>(resources[fn]!.Properties.Events).find((e) => e.Type === "Schedule").Properties
         .Schedule
-    assert.strictEqual(schedule("BillingRunFunction"), "cron(0 0 1 * ? *)")
+    const billing = /^cron\((\d+) (\d+) 1 \* \? \*\)$/.exec(schedule("BillingRunFunction"))
+    assert.isNotNull(billing, schedule("BillingRunFunction"))
+    // The run fires at this time of day on the 1st; the month that ended is billable from its end
+    // plus the grace the functions are configured with, so the schedule must not come earlier.
+    const firesAfter = Duration.sum(
+      Duration.hours(Number(billing![2])),
+      Duration.minutes(Number(billing![1]))
+    )
+    const grace = template.Globals.Function.Environment.Variables.USAGE_GRACE
+    const configured = Duration.fromInputUnsafe(grace)
+    assert.isTrue(Duration.isGreaterThanOrEqualTo(configured, Duration.zero), grace)
+    assert.isTrue(
+      Duration.isGreaterThan(firesAfter, configured),
+      `the billing run fires ${Duration.format(firesAfter)} into the 1st, within USAGE_GRACE ${grace}`
+    )
     assert.match(schedule("OverdueSweepFunction"), /^cron\(0 \d+ \* \* \? \*\)$/)
   })
 
@@ -373,7 +388,7 @@ describe.runIf(serverUrl !== undefined && serverUrl !== "")(
 
     beforeAll(() => {
       psql(`CREATE DATABASE ${database}`)
-      execFileSync(process.execPath, [join(root, "packages/adapters/src/postgres/migrate-cli.ts")], {
+      execFileSync(process.execPath, [join(root, "packages/app/bin/securebase.mjs"), "db", "migrate"], {
         cwd: root,
         stdio: "pipe",
         env: { ...process.env, DATABASE_URL: own.href }

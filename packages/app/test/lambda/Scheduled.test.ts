@@ -2,7 +2,8 @@
  * The scheduled jobs on Lambda, invoked with AWS's EventBridge "Scheduled Event" sample on the
  * embedded defaults (PGlite with the demo tenants; mail written as .eml files to a temporary
  * outbox directory): period computation, a whole billing run with its summary, idempotent
- * redelivery, the overdue sweep, and malformed events that stay inside their invocation.
+ * redelivery, an invocation before the month has closed, the overdue sweep, and malformed events
+ * that stay inside their invocation.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -17,7 +18,8 @@ import { scheduledEvent } from "./Events.ts"
 const utc = (iso: string) => DateTime.makeUnsafe(iso)
 
 describe("Scheduled.billingPeriod", () => {
-  it("bills the calendar month before the event's time", () => {
+  it("bills the calendar month before the event's time (the schedule fires after the usage grace)", () => {
+    assert.strictEqual(Scheduled.billingPeriod(utc("2026-12-01T01:15:00Z")), "2026-11")
     assert.strictEqual(Scheduled.billingPeriod(utc("2026-12-01T00:00:00Z")), "2026-11")
     assert.strictEqual(Scheduled.billingPeriod(utc("2027-01-01T00:00:00Z")), "2026-12")
     assert.strictEqual(Scheduled.billingPeriod(utc("2026-03-01T00:00:00Z")), "2026-02")
@@ -51,6 +53,9 @@ describe("Scheduled handlers", () => {
   let overdueSweep: (event: unknown) => Promise<Scheduled.OverdueSweepSummary>
   let current: Period.Period
   let firstOfNextMonth: string
+  /** A closed month the demo has not invoiced (it invoiced the three before this one). */
+  let closed: Period.Period
+  let afterClosed: string
 
   beforeAll(async () => {
     outbox = mkdtempSync(join(tmpdir(), "securebase-outbox-"))
@@ -61,8 +66,14 @@ describe("Scheduled handlers", () => {
     overdueSweep = Scheduled.overdueSweepHandler(container)
     const now = await Effect.runPromise(DateTime.now)
     current = Period.ofDateTime(now)
-    // The schedule's event for the month in progress (the demo tenants have its usage, not its invoice).
+    // The schedule's event for the month in progress (the demo tenants have its usage, not its
+    // invoice): it cannot be billed before the month has ended plus the usage grace.
     firstOfNextMonth = DateTime.formatIso(Period.end(current)).replace(".000Z", "Z")
+    closed = Period.trailing(current, 5)[0]!
+    afterClosed = DateTime.formatIso(DateTime.add(Period.end(closed), { hours: 1, minutes: 15 })).replace(
+      ".000Z",
+      "Z"
+    )
   }, 60_000)
 
   afterAll(async () => {
@@ -77,13 +88,13 @@ describe("Scheduled handlers", () => {
     const logged: Array<string> = []
     const log = console.log
     console.log = (line: unknown) => logged.push(String(line))
-    const summary = await billingRun(scheduledEvent(firstOfNextMonth)).finally(() => {
+    const summary = await billingRun(scheduledEvent(afterClosed)).finally(() => {
       console.log = log
     })
     assert.strictEqual(summary.job, "billing-run")
     assert.strictEqual(summary.eventId, "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa")
-    assert.strictEqual(summary.eventTime, firstOfNextMonth)
-    assert.strictEqual(summary.period, current)
+    assert.strictEqual(summary.eventTime, afterClosed)
+    assert.strictEqual(summary.period, closed)
     assert.strictEqual(summary.customers, 4)
     assert.strictEqual(summary.billed, 4)
     assert.strictEqual(summary.skipped, 0)
@@ -104,14 +115,14 @@ describe("Scheduled handlers", () => {
 
   it("does nothing twice when EventBridge delivers the same event again", async () => {
     const mailed = readdirSync(outbox).length
-    const again = await billingRun(scheduledEvent(firstOfNextMonth))
-    assert.strictEqual(again.period, current)
+    const again = await billingRun(scheduledEvent(afterClosed))
+    assert.strictEqual(again.period, closed)
     assert.strictEqual(again.billed, 0)
     assert.strictEqual(again.skipped, 0)
     assert.deepStrictEqual(again.remaining, { pending: 0, done: 4, failed: 0 })
     assert.strictEqual(again.mail.sent, 0)
     assert.strictEqual(readdirSync(outbox).length, mailed)
-  })
+  }, 120_000)
 
   it("bills the period named in detail.period (a manual re-run), skipping what is invoiced already", async () => {
     const previous = Period.previous(current)
@@ -119,6 +130,25 @@ describe("Scheduled handlers", () => {
     assert.strictEqual(rerun.period, previous)
     assert.strictEqual(rerun.billed, 0)
     assert.strictEqual(rerun.skipped, 4)
+  }, 120_000)
+
+  it("refuses the month in progress (an early or mistaken invocation): nothing billed, the error names when it becomes billable", async () => {
+    const mailed = readdirSync(outbox).length
+    const billableAt = DateTime.formatIso(DateTime.add(Period.end(current), { hours: 1 }))
+    for (const event of [
+      scheduledEvent(firstOfNextMonth),
+      scheduledEvent(afterClosed, { period: current })
+    ]) {
+      const outcome = await billingRun(event).then(
+        () => "ran",
+        (error: unknown) => String(error)
+      )
+      assert.include(outcome, `${current} is still open for usage: it becomes billable at ${billableAt}`)
+    }
+    assert.strictEqual(readdirSync(outbox).length, mailed)
+    // Nothing of the month was claimed or issued: a later run of a closed month is unaffected.
+    const rerun = await billingRun(scheduledEvent(afterClosed))
+    assert.deepStrictEqual(rerun.remaining, { pending: 0, done: 4, failed: 0 })
   })
 
   it("sweeps overdue invoices with a summary, and a second sweep finds nothing left", async () => {
@@ -128,7 +158,7 @@ describe("Scheduled handlers", () => {
     assert.strictEqual(first.mail.sent, first.overdue)
     const second = await overdueSweep(scheduledEvent())
     assert.strictEqual(second.overdue, 0)
-  })
+  }, 120_000)
 
   it("fails an invocation on a malformed event, and the next one is served by the same container", async () => {
     const outcome = await billingRun({ "detail-type": "Scheduled Event" }).then(
@@ -139,5 +169,5 @@ describe("Scheduled handlers", () => {
     const next = await overdueSweep(scheduledEvent())
     assert.strictEqual(next.overdue, 0)
     assert.strictEqual(container.starts(), 1)
-  })
+  }, 120_000)
 })

@@ -4,7 +4,12 @@
  * Each customer's events form a hash chain: an event stores the hash of the previous event of its
  * customer (`prevHash`) and its own hash over a canonical encoding of its content and `prevHash`.
  * Editing, deleting or reordering a stored event breaks the chain at that event, which
- * {@link ChainVerification} reports.
+ * {@link ChainVerification} reports. Removing the latest events, or rewriting events and
+ * recomputing every hash after them, leaves a chain that is consistent with itself: signed
+ * checkpoints kept outside the store (`AuditCheckpoint`) catch those.
+ *
+ * Who acted and when are not the writer's to say: the store records the actor of the
+ * transaction's principal (`Tenancy.CurrentPrincipal`) and its own time.
  */
 import { Schema } from "effect"
 import { CustomerId } from "../Ids.ts"
@@ -30,18 +35,29 @@ export type Sha256Hex = typeof Sha256Hex.Type
 /** The `prevHash` of a customer's first event: 32 zero bytes. */
 export const genesisHash: Sha256Hex = "0".repeat(64)
 
-/** What a caller appends; the store assigns the position and the hashes. */
+/**
+ * The actions the billing worker may append, and nothing else: each names the table its subject
+ * lives in, and the store accepts one only for a subject of that customer. Migration 0010 holds
+ * the same list in `audit_worker_actions`; a test keeps the two equal.
+ */
+export const workerActions = {
+  "invoice.issued": "invoice",
+  "invoice.overdue": "invoice",
+  "notification.sent": "notification"
+} as const satisfies Record<string, string>
+
+/** A worker action (see {@link workerActions}). */
+export type WorkerAction = keyof typeof workerActions
+
+/** What a caller appends. The store assigns the position and the hashes, the actor and the time. */
 export class NewAuditEvent extends Schema.Class<NewAuditEvent>("@securebase/core/NewAuditEvent")({
   customerId: CustomerId,
   action: AuditAction,
-  /** Who acted: `api_key:<id>`, `user:<id>`, `worker:billing`. */
-  actor: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
   /** What was acted on (`invoice`, `api_key`), when there is one subject. */
   subjectType: Schema.NullOr(Schema.String.check(Schema.isMaxLength(100))),
   subjectId: Schema.NullOr(Schema.String.check(Schema.isMaxLength(200))),
   /** Details; JSON. */
-  payload: Schema.Record(Schema.String, Schema.Json),
-  occurredAt: Schema.DateTimeUtc
+  payload: Schema.Record(Schema.String, Schema.Json)
 }) {}
 
 /** A stored audit event: its position in its customer's chain and the chain's hashes. */
@@ -50,6 +66,15 @@ export class AuditEvent extends Schema.Class<AuditEvent>("@securebase/core/Audit
   id: AuditEventId,
   /** 1 for a customer's first event, then consecutive. */
   seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /**
+   * Who acted, as the store recorded it from the transaction's principal: `api_key:<id>`,
+   * `session:<id>`, `worker:billing`, … (`role:<database role>` when the transaction named none).
+   */
+  actor: Schema.String,
+  /** The database role that appended the event; null for events stored before the store kept it. */
+  dbRole: Schema.NullOr(Schema.String),
+  /** When, by the store's clock (the time of the transaction that appended it). */
+  occurredAt: Schema.DateTimeUtc,
   prevHash: Sha256Hex,
   hash: Sha256Hex
 }) {}
@@ -70,7 +95,10 @@ export type BrokenLinkReason = typeof BrokenLinkReason.Type
 /** The chain holds from the first event to the last. */
 export class ChainIntact extends Schema.TaggedClass<ChainIntact>()("ChainIntact", {
   customerId: CustomerId,
-  events: Schema.Int
+  /** How many events; the last one's `seq` (0 for an empty chain). */
+  events: Schema.Int,
+  /** The last event's hash ({@link genesisHash} for an empty chain): what a checkpoint signs. */
+  head: Sha256Hex
 }) {}
 
 /** The first link that does not hold, in chain order. */

@@ -3,7 +3,8 @@
  * transaction, which
  *
  * 1. locks the customer's claim (`BillingClaims.claimNext`, `FOR UPDATE SKIP LOCKED`),
- * 2. aggregates the month's usage and prices it with the core (`Invoicing.priceInvoice`),
+ * 2. closes the customer's period to new usage and reads it (`BillableUsage.closeAndRead`),
+ *    aggregates it and prices it with the core (`Invoicing.priceInvoice`),
  * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
  *    serializes issuers until commit),
  * 4. stores the invoice issued with its due date, queues its e-mail in the outbox, appends
@@ -16,9 +17,12 @@
  * the claims table and skip each other's locked claims. A customer that fails rolls back alone,
  * is marked failed with its reason, and the run goes on; `retryFailed` (the default) gives failed
  * claims another try when a run starts.
+ *
+ * Only a period that has closed is billed: `run` refuses a period before its end plus the usage
+ * grace (`PeriodClose.requireBillable`); `dryRun` previews any period.
  */
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
-import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import type { Customer } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
@@ -26,9 +30,10 @@ import { CustomerId, type InvoiceId } from "../Ids.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { randomUuid } from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
-import { Tenancy } from "../tenancy/Tenancy.ts"
+import { billingWorker, Tenancy } from "../tenancy/Tenancy.ts"
 import * as Usage from "../usage/Usage.ts"
 import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
+import { BillableUsage } from "./BillableUsage.ts"
 import { BillingBatch } from "./BillingBatch.ts"
 import { BillingClaims, type ClaimCounts } from "./BillingClaims.ts"
 import * as Invoice from "./Invoice.ts"
@@ -38,7 +43,9 @@ import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as InvoiceText from "./InvoiceText.ts"
 import * as Invoicing from "./Invoicing.ts"
 import * as Period from "./Period.ts"
-import { PricingPolicy } from "./PricingPolicy.ts"
+import * as PeriodClose from "./PeriodClose.ts"
+import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
+import * as Quote from "./Quote.ts"
 
 /** A priced invoice that does not reconcile (a bug in a price book or the pricing). */
 export class InvoiceDoesNotReconcile extends Schema.TaggedError<InvoiceDoesNotReconcile>()(
@@ -58,8 +65,8 @@ export class CustomerBillingFailed extends Schema.TaggedError<CustomerBillingFai
   readonly code = "BILLING.CUSTOMER_FAILED"
 }
 
-/** The actor recorded on the run's audit events. */
-export const actor = "worker:billing"
+/** The actor recorded on the run's audit events: the worker's default principal. */
+export const actor = billingWorker.actor
 
 const reasonOf = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {
@@ -96,29 +103,60 @@ export const overdueMail = (invoice: Invoice.Invoice, customer: Customer) => ({
   } and is now overdue.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
 })
 
-/** Prices a customer's period from its aggregated usage into a draft (no number, nothing written). */
+/**
+ * Prices a customer's period from its aggregated usage into a draft (no number, nothing written):
+ * by the policy's book of the customer's currency, with the customer's terms. Charges priced per
+ * transaction need `transactions` (see {@link priceFromEvents}).
+ */
 export const priceUsage = Effect.fn("BillingRun.priceUsage")(function* (
   customer: Customer,
   period: Period.Period,
   usage: Usage.Metrics,
-  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
+  options: {
+    readonly at: DateTime.Utc
+    readonly invoiceId?: InvoiceId
+    readonly transactions?: Usage.Transactions | undefined
+  }
 ) {
   const policy = yield* PricingPolicy
+  const book = yield* bookOf(policy, customer)
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
     tier: customer.tier,
     taxProfile: customer.taxProfile,
     period,
-    priceBook: policy.priceBook,
+    priceBook: book,
     taxPolicy: policy.taxPolicy,
     usage,
     createdAt: options.at,
-    netDays: customer.netDays
+    netDays: customer.netDays,
+    terms: customer.terms,
+    transactions: options.transactions
   })
   const problems = Invoice.reconciliationErrors(draft)
   if (problems.length > 0) return yield* new InvoiceDoesNotReconcile({ customerId: customer.id, problems })
   return draft
+})
+
+/**
+ * The usage of a customer's period from its events, as pricing needs it: the metrics of the
+ * catalogue and, for the metrics of its charges priced per transaction, each transaction.
+ */
+export const usageFromEvents = Effect.fn("BillingRun.usageFromEvents")(function* (
+  customer: Customer,
+  period: Period.Period,
+  events: ReadonlyArray<Usage.UsageEvent>
+) {
+  const policy = yield* PricingPolicy
+  const book = yield* bookOf(policy, customer)
+  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
+  const metrics = Quote.transactionMetrics(book.plans[customer.tier], customer.terms)
+  const transactions =
+    metrics.size === 0
+      ? undefined
+      : yield* Usage.transactions({ customerId: customer.id, period, events, metrics })
+  return { usage, transactions }
 })
 
 /** Prices a customer's period from its events into a draft (no number, nothing written). */
@@ -128,12 +166,14 @@ export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function*
   events: ReadonlyArray<Usage.UsageEvent>,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
 ) {
-  const policy = yield* PricingPolicy
-  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
-  return yield* priceUsage(customer, period, usage, options)
+  const { usage, transactions } = yield* usageFromEvents(customer, period, events)
+  return yield* priceUsage(customer, period, usage, { ...options, transactions })
 })
 
-/** Prices a customer's period into a draft, reading its usage (no number, nothing written). */
+/**
+ * Prices a customer's period into a draft, reading its usage without closing the period (no
+ * number, nothing written): a preview, as `dryRun` and the metrics estimate show it.
+ */
 export const priceDraft = Effect.fn("BillingRun.priceDraft")(function* (
   customer: Customer,
   period: Period.Period,
@@ -164,8 +204,7 @@ export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
         }
   const audit = new NewAuditEvent({
     customerId: customer.id,
-    action: "invoice.issued" as AuditAction,
-    actor,
+    action: "invoice.issued" satisfies WorkerAction as AuditAction,
     subjectType: "invoice",
     subjectId: invoice.id,
     payload: {
@@ -175,23 +214,23 @@ export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
       total: invoice.total.toString(),
       dueAt: invoice.dueAt === null ? null : DateTime.formatIso(invoice.dueAt),
       notificationId: notification?.id ?? null
-    },
-    occurredAt: options.at
+    }
   })
   return { notification, audit }
 })
 
 /**
- * The billing step of one customer, inside the caller's worker transaction: price, number, store
- * issued, queue the e-mail (unless `notify` is false) and audit. Numbers belong to the year the
- * invoice is issued in.
+ * The billing step of one customer, inside the caller's worker transaction: close the period to
+ * the customer's new usage and read it, price, number, store issued, queue the e-mail (unless
+ * `notify` is false) and audit. Numbers belong to the year the invoice is issued in.
  */
 export const billCustomer = Effect.fn("BillingRun.billCustomer")(function* (
   customer: Customer,
   period: Period.Period,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId; readonly notify?: boolean }
 ) {
-  const draft = yield* priceDraft(customer, period, options)
+  const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
+  const draft = yield* priceFromEvents(customer, period, usage.get(customer.id) ?? [], options)
   const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(options.at)).year))
   const invoice = yield* InvoiceLifecycle.issue(draft, { number, at: options.at })
   yield* InvoiceRepo.use((r) => r.insert(invoice))
@@ -252,11 +291,15 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
 }
 
-/** Bills every active customer of a period that is not billed yet; see the module comment. */
+/**
+ * Bills every active customer of a period that is not billed yet; see the module comment. Fails
+ * with `PeriodNotBillable`, having done nothing, when the period has not closed yet.
+ */
 export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
+  const { period } = options
+  yield* PeriodClose.requireBillable(period)
   const tenancy = yield* Tenancy
   const claims = yield* BillingClaims
-  const { period } = options
   const started = yield* DateTime.now
   const opened = yield* tenancy.runAsWorker(claims.open(period, { retryFailed: options.retryFailed ?? true }))
   const total = opened.pending + opened.done + opened.failed
@@ -305,12 +348,14 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       const batch = yield* BillingBatch
       const claimed = yield* claims.claimMany(period, batchSize)
       if (claimed.length === 0) return []
-      const at = yield* DateTime.now
       const toBill = claimed.filter((c) => c.existingInvoice === null && c.customer.status === "active")
-      const usage = yield* batch.usageFor(
-        toBill.map((c) => c.customer.id),
-        period
+      const usage = yield* BillableUsage.use((u) =>
+        u.closeAndRead(
+          toBill.map((c) => c.customer.id),
+          period
+        )
       )
+      const at = yield* DateTime.now
       const outcomes: Array<Last> = []
       const settled: Array<{ customerId: CustomerId; invoiceId: InvoiceId | null }> = []
       const drafts: Array<{ readonly customer: Customer; readonly draft: Invoice.Invoice }> = []
@@ -443,8 +488,9 @@ export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.P
 })
 
 /**
- * Runs the billing of the month that just ended on the 1st of every month at 00:00 UTC, then
- * `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so `TestClock` can walk it.
+ * Runs the billing of each month once it has closed (the 1st of the next month at 00:00 UTC plus
+ * the usage grace), then `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so
+ * `TestClock` can walk it.
  */
 export const everyMonth = <E, R>(
   options: Omit<RunOptions, "period"> & {
@@ -454,9 +500,9 @@ export const everyMonth = <E, R>(
   Effect.forever(
     Effect.gen(function* () {
       const now = yield* DateTime.now
-      const next = Period.end(Period.ofDateTime(now))
-      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next) - DateTime.toEpochMillis(now)))
-      const summary = yield* run({ ...options, period: Period.previous(Period.ofDateTime(next)) })
+      const next = PeriodClose.nextToBill(now, yield* PeriodClose.UsageGrace)
+      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next.at) - DateTime.toEpochMillis(now)))
+      const summary = yield* run({ ...options, period: next.period })
       if (options.after !== undefined) yield* options.after(summary)
     })
   )

@@ -7,7 +7,7 @@
  * ```
  *
  * `paid` and `cancelled` are final. Every illegal move is a typed error, and `markOverdue` also
- * refuses an invoice that is not yet past its due date.
+ * refuses an invoice that is not yet past its due date plus the customer's overdue grace.
  */
 import { DateTime, Duration, Effect, Schema } from "effect"
 import { InvoiceId } from "../Ids.ts"
@@ -38,10 +38,12 @@ export class IllegalInvoiceTransition extends Schema.TaggedError<IllegalInvoiceT
   }
 }
 
-/** `markOverdue` before the due date has passed. */
+/** `markOverdue` before the due date plus the overdue grace has passed. */
 export class InvoiceNotYetDue extends Schema.TaggedError<InvoiceNotYetDue>()("InvoiceNotYetDue", {
   invoiceId: InvoiceId,
-  dueAt: Schema.DateTimeUtc
+  dueAt: Schema.DateTimeUtc,
+  /** The instant after which the invoice may become overdue (due date plus grace). */
+  overdueAfter: Schema.DateTimeUtc
 }) {
   /** Stable error code. */
   readonly code = "INVOICE.NOT_YET_DUE"
@@ -81,16 +83,33 @@ export const markPaid = (
     paymentReference: options.reference
   })
 
-/** issued → overdue, only once the due date has passed. */
+/**
+ * The instant after which an issued invoice may become overdue: its due date plus `graceDays`
+ * (24-hour days, like the net days of the due date). Null for an invoice without a due date.
+ */
+export const overdueAfter = (invoice: Invoice, graceDays: number): DateTime.Utc | null =>
+  invoice.dueAt === null ? null : DateTime.add(invoice.dueAt, { days: graceDays })
+
+/**
+ * issued → overdue, only once the due date plus the customer's overdue grace (`graceDays`,
+ * `Customer.overdueGraceDays`) has passed: a net-0 invoice is not overdue the second it is issued.
+ */
 export const markOverdue = (
   invoice: Invoice,
-  options: { readonly at: DateTime.Utc }
+  options: { readonly at: DateTime.Utc; readonly graceDays: number }
 ): Effect.Effect<Invoice, IllegalInvoiceTransition | InvoiceNotYetDue> =>
-  Effect.flatMap(move(invoice, "overdue"), () =>
-    invoice.dueAt !== null && DateTime.isGreaterThan(options.at, invoice.dueAt)
-      ? Effect.succeed({ ...invoice, status: "overdue", overdueAt: options.at })
-      : Effect.fail(new InvoiceNotYetDue({ invoiceId: invoice.id, dueAt: invoice.dueAt ?? options.at }))
-  )
+  Effect.flatMap(move(invoice, "overdue"), () => {
+    const after = overdueAfter(invoice, options.graceDays)
+    return after !== null && DateTime.isGreaterThan(options.at, after)
+      ? Effect.succeed({ ...invoice, status: "overdue" as const, overdueAt: options.at })
+      : Effect.fail(
+          new InvoiceNotYetDue({
+            invoiceId: invoice.id,
+            dueAt: invoice.dueAt ?? options.at,
+            overdueAfter: after ?? options.at
+          })
+        )
+  })
 
 /** issued | overdue → cancelled, with a reason. */
 export const cancel = (
@@ -104,9 +123,15 @@ export const cancel = (
     cancellationReason: options.reason
   })
 
-/** Whether an issued invoice is past due at `at` (what the overdue sweep looks for). */
+/** Whether an issued invoice is past its due date at `at` (it may still be within its overdue grace). */
 export const isPastDue = (invoice: Invoice, at: DateTime.Utc): boolean =>
   invoice.status === "issued" && invoice.dueAt !== null && DateTime.isGreaterThan(at, invoice.dueAt)
+
+/** Whether an issued invoice is past its due date plus `graceDays` at `at` (what the overdue sweep looks for). */
+export const isOverdueAt = (invoice: Invoice, at: DateTime.Utc, graceDays: number): boolean => {
+  const after = overdueAfter(invoice, graceDays)
+  return invoice.status === "issued" && after !== null && DateTime.isGreaterThan(at, after)
+}
 
 /** How long past due an invoice is at `at` (zero when it is not). */
 export const pastDueBy = (invoice: Invoice, at: DateTime.Utc): Duration.Duration =>

@@ -1,22 +1,23 @@
 /**
- * The overdue sweep: issued invoices past their due date become overdue, each with an e-mail in
- * the outbox and an `invoice.overdue` audit event in the same worker transaction. Batches are
- * claimed with `FOR UPDATE SKIP LOCKED`, so concurrent sweeps split the work and a re-run finds
- * nothing left to do.
+ * The overdue sweep: issued invoices past their due date plus their customer's overdue grace
+ * (`Customer.overdueGraceDays`) become overdue, each with an e-mail in the outbox and an
+ * `invoice.overdue` audit event in the same worker transaction. Batches are claimed with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent sweeps split the work and a re-run finds nothing left
+ * to do.
  */
 import { DateTime, Effect } from "effect"
-import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
-import { actor, overdueMail } from "./BillingRun.ts"
+import { overdueMail } from "./BillingRun.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import { PastDueInvoices } from "./PastDueInvoices.ts"
 
-/** Marks every invoice past due at the current time overdue; returns how many. */
+/** Marks every invoice past its due date and grace at the current time overdue; returns how many. */
 export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
   options: { readonly batchSize?: number } = {}
 ) {
@@ -30,9 +31,12 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
         const ids = yield* PastDueInvoices.use((p) => p.claim(at, batchSize))
         for (const id of ids) {
           const invoice = yield* InvoiceRepo.use((r) => r.findById(id))
-          const overdue = yield* InvoiceLifecycle.markOverdue(invoice, { at })
-          yield* InvoiceRepo.use((r) => r.updateLifecycle(overdue))
           const customer = yield* CustomerRepo.use((r) => r.findById(invoice.customerId))
+          const overdue = yield* InvoiceLifecycle.markOverdue(invoice, {
+            at,
+            graceDays: customer.overdueGraceDays
+          })
+          yield* InvoiceRepo.use((r) => r.updateLifecycle(overdue))
           const notificationId = yield* Notification.makeId
           yield* Outbox.use((o) =>
             o.enqueue({
@@ -50,12 +54,10 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
             a.append(
               new NewAuditEvent({
                 customerId: customer.id,
-                action: "invoice.overdue" as AuditAction,
-                actor,
+                action: "invoice.overdue" satisfies WorkerAction as AuditAction,
                 subjectType: "invoice",
                 subjectId: overdue.id,
-                payload: { number: overdue.number, notificationId },
-                occurredAt: at
+                payload: { number: overdue.number, notificationId }
               })
             )
           )

@@ -1,6 +1,6 @@
 /**
- * The port the overdue sweep reads: issued invoices whose due date has passed, locked for the
- * current (worker) transaction so concurrent sweeps split them.
+ * The port the overdue sweep reads: issued invoices whose due date plus their customer's overdue
+ * grace has passed, locked for the current (worker) transaction so concurrent sweeps split them.
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { InvoiceId } from "../Ids.ts"
@@ -10,7 +10,10 @@ import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 export class PastDueInvoices extends Context.Service<
   PastDueInvoices,
   {
-    /** Locks up to `limit` issued invoices due before `at` that no other transaction holds. */
+    /**
+     * Locks up to `limit` issued invoices that no other transaction holds and whose due date plus
+     * their customer's `overdueGraceDays` (24-hour days) is before `at`.
+     */
     readonly claim: (
       at: DateTime.Utc,
       limit: number

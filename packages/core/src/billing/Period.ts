@@ -6,7 +6,7 @@ import { DateTime, Schema } from "effect"
 
 /** A billing period such as `2026-10`. */
 export const Period = Schema.String.check(
-  Schema.isPattern(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])$/, { message: "expected a month such as 2026-10" })
+  Schema.isPattern(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])$/u, { message: "expected a month such as 2026-10" })
 )
   .pipe(Schema.brand("Period"))
   .annotate({ identifier: "Period", description: "a calendar month in UTC, YYYY-MM" })

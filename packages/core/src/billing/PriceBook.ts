@@ -4,7 +4,7 @@
  * charge with an included quantity and a pricing model). All prices are exact decimals in major
  * units (`"2000"`, `"0.0004"`).
  */
-import { Schema } from "effect"
+import { BigDecimal, JsonSchema, Schema } from "effect"
 import { PriceBookId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
@@ -14,12 +14,13 @@ import * as Metric from "../usage/Metric.ts"
 import { MetricCode } from "../usage/Metric.ts"
 import * as Discount from "./Discount.ts"
 import { DiscountRule } from "./Discount.ts"
+import * as PricingModelModule from "./PricingModel.ts"
 import { PricingModel } from "./PricingModel.ts"
 import type { Tier } from "./Tier.ts"
 
 /** A charge code, unique within a plan, such as `platform` or `api_calls_overage`. */
 export const ChargeCode = Schema.String.check(
-  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a charge code such as platform" })
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/u, { message: "expected a charge code such as platform" })
 )
 export type ChargeCode = typeof ChargeCode.Type
 
@@ -41,7 +42,14 @@ export const UsageCharge = Schema.TaggedStruct("Usage", {
   metric: MetricCode,
   included: NonNegativeDecimal,
   model: PricingModel
-})
+}).check(
+  Schema.makeFilter(
+    (c: { readonly included: BigDecimal.BigDecimal; readonly model: PricingModel }) =>
+      !PricingModelModule.isPerTransaction(c.model) ||
+      BigDecimal.isZero(c.included) ||
+      "a charge priced per transaction has no included quantity (use freeAmount or freeTransactions)"
+  )
+)
 export type UsageCharge = typeof UsageCharge.Type
 
 /** A charge of a plan. */
@@ -73,6 +81,30 @@ export const PriceBook = Schema.Struct({
 }).annotate({ identifier: "PriceBook" })
 export type PriceBook = typeof PriceBook.Type
 
+/** Where the published JSON Schema of a price book lives (its `$id`). */
+export const jsonSchemaId = "https://securebase.dev/schemas/price-book.schema.json"
+
+/**
+ * The JSON Schema (draft 2020-12) of a price book's JSON form, generated from the Schema, so an
+ * editor validates a book as it is written (decimals as strings with their patterns, rates as
+ * fractions, `upTo: null` for the last band). The Schema stays the final judge: `decode` also
+ * checks what JSON Schema cannot say (band limits increasing, unique charge codes, ...).
+ * `packages/core/schema/price-book.schema.json` is this, written by
+ * `npm run schema:price-book`.
+ */
+export const jsonSchema = (): Record<string, unknown> => {
+  const document = Schema.toJsonSchemaDocument(PriceBook)
+  return {
+    $schema: JsonSchema.META_SCHEMA_URI_DRAFT_2020_12,
+    $id: jsonSchemaId,
+    title: "SecureBase price book",
+    description:
+      "A price book: a currency, a named rounding mode, a volume discount rule and a plan per tier. Prices are exact decimals written as strings in major units; rates are fractions (0.08 is 8%).",
+    ...document.schema,
+    $defs: document.definitions
+  }
+}
+
 /** Decodes a price book from JSON-shaped data, with errors that name the offending field. */
 export const decode = Schema.decodeUnknownEffect(PriceBook)
 
@@ -84,6 +116,36 @@ export const basePrice = (book: PriceBook, tier: Tier): Decimal.Decimal =>
   book.plans[tier].charges
     .filter((c): c is FlatCharge => c._tag === "Flat")
     .reduce((acc, c) => Decimal.add(acc, c.amount), Decimal.zero)
+
+/** The book with another volume discount rule. */
+export const withDiscount = (book: PriceBook, discount: DiscountRule): PriceBook => ({ ...book, discount })
+
+/** The book with another rounding mode. */
+export const withRounding = (book: PriceBook, rounding: RoundingMode): PriceBook => ({ ...book, rounding })
+
+/** The book in another currency: the same decimal prices, read as major units of `currency`. */
+export const withCurrency = (book: PriceBook, currency: Currency): PriceBook => ({ ...book, currency })
+
+/** The book under another id and name (a new version of a book is a new book). */
+export const withId = (book: PriceBook, id: PriceBookId, name: string = book.name): PriceBook => ({
+  ...book,
+  id,
+  name
+})
+
+/** The book with `plan` as a tier's plan. */
+export const withPlan = (book: PriceBook, tier: Tier, plan: Plan): PriceBook => ({
+  ...book,
+  plans: { ...book.plans, [tier]: plan }
+})
+
+/** The book with `charge` in a tier's plan: replacing the charge of the same code, else added last. */
+export const withCharge = (book: PriceBook, tier: Tier, charge: Charge): PriceBook => {
+  const charges = book.plans[tier].charges
+  const i = charges.findIndex((c) => c.code === charge.code)
+  const next = i < 0 ? [...charges, charge] : charges.map((c, j) => (j === i ? charge : c))
+  return withPlan(book, tier, { charges: next as unknown as Plan["charges"] })
+}
 
 const d = Decimal.unsafe
 const platform = (amount: string): FlatCharge => ({
@@ -111,7 +173,8 @@ const usage = (
  * The reference card's price book: base prices $2,000 / $8,000 / $15,000 / $25,000 a month, the
  * capped 5%-over-$5,000 volume discount, half-up rounding to the cent, and overage charges on the
  * card's usage metrics above generous included quantities (so a customer within its tier's
- * allowance pays exactly the base price).
+ * allowance pays exactly the base price). Every charge is monotone (per-unit, package or
+ * graduated), so more usage of any metric never lowers a bill (`PriceBookLaws.check` verifies it).
  */
 export const referenceCard: PriceBook = {
   id: "securebase-2026" as PriceBookId,
@@ -204,8 +267,11 @@ export const referenceCard: PriceBook = {
     "gov-federal": {
       charges: [
         platform("25000"),
+        // Graduated, not Volume: under Volume, 120,000,001 calls (every billable call at the
+        // $0.00015 band) cost $5,000 less than 120,000,000 (all at $0.0002). Graduated keeps the
+        // same band prices and never charges more usage less.
         usage("api_calls", "API calls", "api_calls", "20000000", {
-          _tag: "Volume",
+          _tag: "Graduated",
           bands: [
             { upTo: d("100000000"), unitPrice: d("0.0002") },
             { upTo: null, unitPrice: d("0.00015") }

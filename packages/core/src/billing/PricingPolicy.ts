@@ -1,26 +1,103 @@
 /**
- * The pricing a deployment bills with: its price book, tax policy and metric catalogue. A
- * `Context.Reference` whose default is the reference card, so an embedding team overrides it
- * with its own book (`Layer.succeed(PricingPolicy, …)`) and every part (API estimates, the
- * billing run) prices the same way.
+ * The pricing a deployment bills with: a price book per currency, a tax policy and a metric
+ * catalogue. A `Context.Reference` whose default is the reference card (one USD book), so an
+ * embedding team overrides it with its own (`Layer.succeed(PricingPolicy, PricingPolicy.make(…))`)
+ * and every part (API estimates, the billing run) prices the same way. A customer is priced by
+ * the book of its currency; a customer whose currency has no book is a typed error, never another
+ * currency's prices.
  */
-import { Context } from "effect"
+import { Context, Effect, Schema } from "effect"
+import type { Customer } from "../customer/Customer.ts"
+import { Currency } from "../money/Currency.ts"
 import * as Metric from "../usage/Metric.ts"
 import * as PriceBook from "./PriceBook.ts"
 import * as Tax from "./Tax.ts"
 
 /** What a deployment prices with. */
 export interface Policy {
-  readonly priceBook: PriceBook.PriceBook
+  /** One book per currency. */
+  readonly priceBooks: ReadonlyArray<PriceBook.PriceBook>
   readonly taxPolicy: Tax.TaxPolicy
   readonly catalog: Metric.Catalog
 }
 
+/** A policy with two books of one currency (which would a customer be priced by?). */
+export class DuplicateCurrencyBook extends Schema.TaggedError<DuplicateCurrencyBook>()(
+  "DuplicateCurrencyBook",
+  {
+    currency: Currency
+  }
+) {
+  /** Stable error code. */
+  readonly code = "PRICING.DUPLICATE_CURRENCY_BOOK"
+}
+
+/** No price book of the policy is in the customer's currency. */
+export class NoPriceBookForCurrency extends Schema.TaggedError<NoPriceBookForCurrency>()(
+  "NoPriceBookForCurrency",
+  { currency: Currency }
+) {
+  /** Stable error code. */
+  readonly code = "PRICING.NO_BOOK_FOR_CURRENCY"
+}
+
+/**
+ * A policy from its books (one per currency), with the reference card's tax policy and catalogue
+ * unless given; two books of one currency are refused.
+ */
+export const make = (options: {
+  readonly priceBooks: ReadonlyArray<PriceBook.PriceBook>
+  readonly taxPolicy?: Tax.TaxPolicy | undefined
+  readonly catalog?: Metric.Catalog | undefined
+}): Effect.Effect<Policy, DuplicateCurrencyBook> =>
+  Effect.suspend(() => {
+    const seen = new Set<Currency>()
+    for (const book of options.priceBooks) {
+      if (seen.has(book.currency)) return Effect.fail(new DuplicateCurrencyBook({ currency: book.currency }))
+      seen.add(book.currency)
+    }
+    return Effect.succeed({
+      priceBooks: options.priceBooks,
+      taxPolicy: options.taxPolicy ?? Tax.referenceCard,
+      catalog: options.catalog ?? Metric.defaultCatalog
+    })
+  })
+
+/** The reference card's policy: its USD book, 8% tax and the default catalogue. */
+export const referenceCard: Policy = {
+  priceBooks: [PriceBook.referenceCard],
+  taxPolicy: Tax.referenceCard,
+  catalog: Metric.defaultCatalog
+}
+
 /** The current pricing policy (the reference card unless provided). */
 export const PricingPolicy = Context.Reference<Policy>("@securebase/core/billing/PricingPolicy", {
-  defaultValue: () => ({
-    priceBook: PriceBook.referenceCard,
-    taxPolicy: Tax.referenceCard,
-    catalog: Metric.defaultCatalog
-  })
+  defaultValue: () => referenceCard
 })
+
+/** The policy's book of a currency. */
+export const bookFor = (
+  policy: Policy,
+  currency: Currency
+): Effect.Effect<PriceBook.PriceBook, NoPriceBookForCurrency> => {
+  const book = policy.priceBooks.find((b) => b.currency === currency)
+  return book === undefined ? Effect.fail(new NoPriceBookForCurrency({ currency })) : Effect.succeed(book)
+}
+
+/** The book a customer is priced by: the one of its currency. */
+export const bookOf = (
+  policy: Policy,
+  customer: Pick<Customer, "currency">
+): Effect.Effect<PriceBook.PriceBook, NoPriceBookForCurrency> => bookFor(policy, customer.currency)
+
+/** The policy with `book` as its book of that currency (added, or replacing the one it had). */
+export const withPriceBook = (policy: Policy, book: PriceBook.PriceBook): Policy => ({
+  ...policy,
+  priceBooks: [...policy.priceBooks.filter((b) => b.currency !== book.currency), book]
+})
+
+/** The policy with another tax policy. */
+export const withTaxPolicy = (policy: Policy, taxPolicy: Tax.TaxPolicy): Policy => ({ ...policy, taxPolicy })
+
+/** The policy with another metric catalogue. */
+export const withCatalog = (policy: Policy, catalog: Metric.Catalog): Policy => ({ ...policy, catalog })

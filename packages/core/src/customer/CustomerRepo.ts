@@ -2,6 +2,7 @@
  * The customer repository port. Run it inside `Tenancy.runAs`: it sees only the current customer.
  */
 import { Context, type Effect } from "effect"
+import type { CustomerTerms } from "../billing/CustomerTerms.ts"
 import type { CustomerId } from "../Ids.ts"
 import type {
   AlreadyExists,
@@ -24,6 +25,11 @@ export class CustomerRepo extends Context.Service<
     readonly setStatus: (
       id: CustomerId,
       status: CustomerStatus
+    ) => Effect.Effect<Customer, NotFound | PersistenceFailure>
+    /** Replaces a customer's pricing terms, returning the updated customer. */
+    readonly setTerms: (
+      id: CustomerId,
+      terms: CustomerTerms
     ) => Effect.Effect<Customer, NotFound | PersistenceFailure>
     /** Every customer visible in the current context (one for a tenant, all for the worker). */
     readonly list: Effect.Effect<ReadonlyArray<Customer>, PersistenceFailure>

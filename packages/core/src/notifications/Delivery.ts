@@ -16,12 +16,15 @@
  * table, for a person to re-queue.
  */
 import { DateTime, Duration, Effect, Option, Result } from "effect"
-import type { AuditAction } from "../audit/AuditEvent.ts"
+import type { AuditAction, WorkerAction } from "../audit/AuditEvent.ts"
 import { NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
-import { Tenancy } from "../tenancy/Tenancy.ts"
+import { CurrentPrincipal, type Principal, Tenancy } from "../tenancy/Tenancy.ts"
 import { MailError, Mailer } from "./Mailer.ts"
 import { Outbox } from "./Outbox.ts"
+
+/** Who the sender's audit events name as the actor. */
+export const outboxWorker: Principal = { actor: "worker:outbox" }
 
 /** Exponential backoff between attempts, and when to give up. */
 export interface RetryPolicy {
@@ -86,12 +89,10 @@ const deliverOne = (policy: RetryPolicy) =>
       yield* audit.append(
         new NewAuditEvent({
           customerId: n.customerId,
-          action: "notification.sent" as AuditAction,
-          actor: "worker:outbox",
+          action: "notification.sent" satisfies WorkerAction as AuditAction,
           subjectType: "notification",
           subjectId: n.id,
-          payload: { template: n.template, recipient: n.recipient, providerId: result.success, ...n.data },
-          occurredAt: at
+          payload: { template: n.template, recipient: n.recipient, providerId: result.success, ...n.data }
         })
       )
       return "sent" as Outcome
@@ -120,7 +121,9 @@ export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
   const counts = { sent: 0, retried: 0, failed: 0 }
   const sender = Effect.gen(function* () {
     while (true) {
-      const outcome = yield* tenancy.runAsWorker(deliverOne(policy))
+      const outcome = yield* tenancy
+        .runAsWorker(deliverOne(policy))
+        .pipe(Effect.provideService(CurrentPrincipal, outboxWorker))
       if (outcome === "none") return
       counts[outcome]++
     }
@@ -133,4 +136,28 @@ export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
     }
   )
   return counts as DeliveryReport
+})
+
+/** What a pass left undelivered, and the outbox's backlog after it. */
+export interface Undelivered {
+  /** Queued and not sent: waiting for a retry, or not due yet (the whole outbox, not just this pass). */
+  readonly queued: number
+  /** Parked as failed by this pass (they will not be retried without a person). */
+  readonly parkedNow: number
+  /** Parked as failed in the whole outbox, this pass's included. */
+  readonly parkedTotal: number
+  /** Mail that could not be delivered: `queued + parkedNow`. Zero means everything queued went out. */
+  readonly count: number
+}
+
+/** After a pass (`report`), what is still undelivered, read from the outbox in a worker transaction. */
+export const undelivered = Effect.fn("Delivery.undelivered")(function* (report: DeliveryReport) {
+  const tenancy = yield* Tenancy
+  const counts = yield* tenancy.runAsWorker(Outbox.use((o) => o.counts))
+  return {
+    queued: counts.pending,
+    parkedNow: report.failed,
+    parkedTotal: counts.failed,
+    count: counts.pending + report.failed
+  } satisfies Undelivered
 })

@@ -28,6 +28,9 @@ export const CurrentPrincipal = Context.Reference<Principal | undefined>(
   { defaultValue: () => undefined }
 )
 
+/** The principal of `runAsWorker` when the fiber names none: the billing run. */
+export const billingWorker: Principal = { actor: "worker:billing" }
+
 /** Runs effects inside a tenant's (or the billing worker's) transaction. */
 export class Tenancy extends Context.Service<
   Tenancy,
@@ -42,6 +45,7 @@ export class Tenancy extends Context.Service<
      * neither revoked nor expired and belonging to `customerId`, the session not revoked, the
      * customer active. If not, `runAs` fails with the {@link CredentialRefused} error and runs
      * nothing, so no cache anywhere can keep a revoked credential working.
+     * The transaction carries the principal too: the audit trail records it as the actor.
      */
     readonly runAs: <A, E, R>(
       customerId: CustomerId,
@@ -49,7 +53,8 @@ export class Tenancy extends Context.Service<
     ) => Effect.Effect<A, E | PersistenceFailure | CredentialRefused, Exclude<R, CurrentCustomer>>
     /**
      * Runs `effect` in one transaction as the billing worker: no tenant context, but the worker's
-     * own, narrower grants that span customers (see the adapter's roles).
+     * own, narrower grants that span customers (see the adapter's roles). The actor is the fiber's
+     * {@link CurrentPrincipal} when it is a `worker:…` one, {@link billingWorker} otherwise.
      */
     readonly runAsWorker: <A, E, R>(
       effect: Effect.Effect<A, E, R>

@@ -88,6 +88,46 @@ export const percentageModel: Arbitrary.Arbitrary<PricingModel.PricingModel> = A
   }
 )
 
+/**
+ * A percentage priced per transaction (Lago's model): a rate, and some of a fee, a minimum and a
+ * maximum per transaction (minimum ≤ maximum), free transactions, a free amount, and a period
+ * minimum and maximum. Charges with it need each transaction's quantity.
+ */
+export const perTransactionModel: Arbitrary.Arbitrary<PricingModel.PricingModel> = Arbitrary.map(
+  Arbitrary.all({
+    rate,
+    fee: optional(decimal({ max: "5", maxScale: 2 })),
+    a: optional(decimal({ max: "50", maxScale: 2 })),
+    b: optional(decimal({ max: "50", maxScale: 2 })),
+    freeTransactions: optional(int(0, 5)),
+    freeAmount: optional(decimal({ max: "1000", maxScale: 2 })),
+    periodMaximum: optional(decimal({ max: "100000", maxScale: 2 }))
+  }),
+  (p) => {
+    const [low, high] =
+      p.a !== undefined && p.b !== undefined && BigDecimal.isGreaterThan(p.a, p.b) ? [p.b, p.a] : [p.a, p.b]
+    // At least one per-transaction field, so the model is priced per transaction.
+    const fee =
+      p.fee ??
+      (low === undefined &&
+      high === undefined &&
+      p.freeTransactions === undefined &&
+      p.freeAmount === undefined
+        ? BigDecimal.fromBigInt(0n)
+        : undefined)
+    return {
+      _tag: "Percentage" as const,
+      rate: p.rate,
+      ...(fee === undefined ? {} : { feePerTransaction: fee }),
+      ...(low === undefined ? {} : { minimumPerTransaction: low }),
+      ...(high === undefined ? {} : { maximumPerTransaction: high }),
+      ...(p.freeTransactions === undefined ? {} : { freeTransactions: p.freeTransactions }),
+      ...(p.freeAmount === undefined ? {} : { freeAmount: p.freeAmount }),
+      ...(p.periodMaximum === undefined ? {} : { maximum: p.periodMaximum })
+    }
+  }
+)
+
 /** Any pricing model: per-unit, package, graduated, volume or percentage. */
 export const pricingModel: Arbitrary.Arbitrary<PricingModel.PricingModel> = oneOf(
   perUnitModel,

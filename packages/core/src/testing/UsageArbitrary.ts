@@ -3,7 +3,7 @@
  * usage event streams for one customer within a period, optionally with resent batches (the same
  * idempotency key and content sent again, which must count once).
  */
-import { Arbitrary, DateTime } from "effect"
+import { Arbitrary, type BigDecimal, DateTime } from "effect"
 import * as Period from "../billing/Period.ts"
 import type { CustomerId, UsageEventId } from "../Ids.ts"
 import * as Instant from "../Instant.ts"
@@ -57,6 +57,17 @@ export const metrics = (forCatalog: Metric.Catalog = Metric.defaultCatalog): Arb
     (figures): Metrics => new Map(codes.map((code, i) => [code, figures[i]!]))
   )
 }
+
+/**
+ * One metric's transactions for a period: 0..`maxCount` (default 20) quantities of 0..`max`
+ * (default 10,000) with up to 2 decimals, in order.
+ */
+export const transactionList = (
+  options: { readonly maxCount?: number; readonly max?: string } = {}
+): Arbitrary.Arbitrary<ReadonlyArray<BigDecimal.BigDecimal>> =>
+  Arbitrary.array(decimal({ max: options.max ?? "10000", maxScale: 2 }), {
+    maxLength: options.maxCount ?? 20
+  })
 
 /** Options of {@link usageEvents}. */
 export interface UsageEventsOptions {

@@ -6,7 +6,7 @@ import { Schema } from "effect"
 
 /** A metric code such as `api_calls`. */
 export const MetricCode = Schema.String.check(
-  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/, { message: "expected a metric code such as api_calls" })
+  Schema.isPattern(/^[a-z][a-z0-9_]{0,62}$/u, { message: "expected a metric code such as api_calls" })
 )
   .pipe(Schema.brand("MetricCode"))
   .annotate({ identifier: "MetricCode" })

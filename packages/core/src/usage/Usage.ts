@@ -5,7 +5,7 @@
  * same event and counts once; the same key with a different payload is a conflict, never a silent
  * overwrite. Aggregation is order-independent, so how events were batched never changes a bill.
  */
-import { BigDecimal, DateTime, Effect, Schema } from "effect"
+import { BigDecimal, DateTime, Effect, Option, Schema } from "effect"
 import * as Period from "../billing/Period.ts"
 import { CustomerId, UsageEventId } from "../Ids.ts"
 import { Instant } from "../Instant.ts"
@@ -187,15 +187,82 @@ const finish = (aggregation: Aggregation, a: Accumulator): BigDecimal.BigDecimal
   }
 }
 
-/** Metrics from literal figures, for tests and examples: unspecified catalogue metrics are zero. */
-export const metrics = (catalog: Catalog, figures: Partial<Record<string, string>>): Metrics => {
-  const out = new Map<MetricCode, BigDecimal.BigDecimal>()
-  for (const code of catalog.keys()) {
-    const figure = figures[code]
-    out.set(code, figure === undefined ? Decimal.zero : Decimal.unsafe(figure))
-  }
-  for (const code of Object.keys(figures)) {
-    if (!catalog.has(code as MetricCode)) throw new RangeError(`unknown metric: ${code}`)
-  }
-  return out
+/** A literal figure handed to {@link metrics} is not a non-negative decimal string. */
+export class InvalidFigure extends Schema.TaggedError<InvalidFigure>()("InvalidFigure", {
+  metric: Schema.String,
+  figure: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "USAGE.INVALID_FIGURE"
 }
+
+/**
+ * Metrics from literal figures, for tests, examples and quotes: unspecified catalogue metrics are
+ * zero; a figure for a metric the catalogue does not define fails with {@link UnknownMetric}, and
+ * one that is not a non-negative decimal with {@link InvalidFigure}.
+ */
+export const metrics = (
+  catalog: Catalog,
+  figures: Partial<Record<string, string>>
+): Effect.Effect<Metrics, UnknownMetric | InvalidFigure> =>
+  Effect.suspend((): Effect.Effect<Metrics, UnknownMetric | InvalidFigure> => {
+    for (const code of Object.keys(figures)) {
+      if (!catalog.has(code as MetricCode)) return Effect.fail(new UnknownMetric({ metric: code }))
+    }
+    const out = new Map<MetricCode, BigDecimal.BigDecimal>()
+    for (const code of catalog.keys()) {
+      const figure = figures[code]
+      if (figure === undefined) {
+        out.set(code, Decimal.zero)
+        continue
+      }
+      const decoded = Schema.decodeUnknownOption(NonNegativeDecimal)(figure)
+      if (Option.isNone(decoded)) return Effect.fail(new InvalidFigure({ metric: code, figure }))
+      out.set(code, decoded.value)
+    }
+    return Effect.succeed(out as Metrics)
+  })
+
+/**
+ * Each transaction's quantity, per metric, for charges priced per transaction (a percentage of
+ * each payment, say): the in-period events of the metric, deduplicated, ordered by time then key.
+ */
+export type Transactions = ReadonlyMap<MetricCode, ReadonlyArray<BigDecimal.BigDecimal>>
+
+/**
+ * The transactions of the given metrics in a period, from one customer's events: resends count
+ * once (a conflicting resend fails), events outside the period are ignored, and the order is by
+ * time then idempotency key, so it never depends on arrival order. Every asked metric is present.
+ */
+export const transactions = (options: {
+  readonly customerId: CustomerId
+  readonly period: Period.Period
+  readonly events: Iterable<UsageEvent>
+  readonly metrics: Iterable<MetricCode>
+}): Effect.Effect<Transactions, UsageEventConflict | ForeignUsageEvent> =>
+  Effect.flatMap(deduplicate(options.events), (events) => {
+    const from = DateTime.toEpochMillis(Period.start(options.period))
+    const to = DateTime.toEpochMillis(Period.end(options.period))
+    const wanted = new Map<MetricCode, Array<{ at: number; id: string; quantity: BigDecimal.BigDecimal }>>()
+    for (const code of options.metrics) wanted.set(code, [])
+    for (const e of events) {
+      if (e.customerId !== options.customerId) {
+        return Effect.fail(
+          new ForeignUsageEvent({ id: e.id, expected: options.customerId, actual: e.customerId })
+        )
+      }
+      const list = wanted.get(e.metric)
+      const at = DateTime.toEpochMillis(e.occurredAt)
+      if (list === undefined || at < from || at >= to) continue
+      list.push({ at, id: e.id, quantity: e.quantity })
+    }
+    const out = new Map<MetricCode, ReadonlyArray<BigDecimal.BigDecimal>>()
+    for (const [code, list] of wanted) {
+      list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      out.set(
+        code,
+        list.map((t) => BigDecimal.normalize(t.quantity))
+      )
+    }
+    return Effect.succeed(out as Transactions)
+  })

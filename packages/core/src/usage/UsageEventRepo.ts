@@ -1,10 +1,13 @@
 /**
  * The usage event repository port. Recording is idempotent by (customer, event id): a resent event
- * is reported as a duplicate, a different event under a used id as a conflict. Voided events stay
- * stored (their id stays used) but no read returns them.
+ * is reported as a duplicate, a different event under a used id as a conflict. The store refuses
+ * events for a period the customer is already invoiced for (`PeriodClosed`), even when a billing
+ * run commits that invoice while the events are being stored. Voided events stay stored (their id
+ * stays used) but no read returns them.
  */
 import { Context, type Effect, Schema } from "effect"
 import type { Period } from "../billing/Period.ts"
+import type { PeriodClosed } from "../billing/PeriodClose.ts"
 import { CustomerId } from "../Ids.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 import type { UsageEvent, UsageEventConflict } from "./Usage.ts"
@@ -29,19 +32,26 @@ export class StoredUsageEventInvalid extends Schema.TaggedError<StoredUsageEvent
   }
 }
 
+/** What recording a batch did: new events, and resends of events already stored (or repeated in the batch). */
+export interface BatchOutcome {
+  readonly recorded: number
+  readonly duplicates: number
+}
+
+/** Why an event or a batch was not stored. */
+export type RecordError = UsageEventConflict | PeriodClosed | TenantAccessDenied | PersistenceFailure
+
 /** Stores usage events. */
 export class UsageEventRepo extends Context.Service<
   UsageEventRepo,
   {
-    readonly record: (
-      event: UsageEvent
-    ) => Effect.Effect<RecordOutcome, UsageEventConflict | TenantAccessDenied | PersistenceFailure>
+    readonly record: (event: UsageEvent) => Effect.Effect<RecordOutcome, RecordError>
     /**
-     * A customer's events that occurred within a period, in occurrence order, voided events
-     * excluded. Inside a transaction, it also holds the customer's usage of the period against
-     * voids until the transaction ends, so an invoice priced from it never includes an event voided
-     * meanwhile.
+     * Records a batch atomically (all new events or none), in one deterministic order whatever
+     * order the events came in, so that concurrent resends of the same events never deadlock.
      */
+    readonly recordAll: (events: ReadonlyArray<UsageEvent>) => Effect.Effect<BatchOutcome, RecordError>
+    /** A customer's events that occurred within a period, in occurrence order, voided events excluded. */
     readonly listForPeriod: (
       customerId: CustomerId,
       period: Period

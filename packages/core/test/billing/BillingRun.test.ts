@@ -9,6 +9,7 @@ import { BigDecimal, DateTime, Duration, Effect, Schema } from "effect"
 import {
   BillingRun,
   Customer,
+  Decimal,
   Delivery,
   type Ids,
   Invoice,
@@ -17,6 +18,8 @@ import {
   Metric,
   Notification,
   Period,
+  PriceBook,
+  PricingPolicy,
   Usage
 } from "../../src/index.ts"
 import { customerId } from "../fixtures.ts"
@@ -84,6 +87,86 @@ describe("BillingRun (pure parts)", () => {
         assert.isNull(silent.notification)
         assert.strictEqual(silent.audit.payload.notificationId, null)
       })
+  )
+
+  it.effect("a customer is priced by the book of its currency, with its terms", () =>
+    Effect.gen(function* () {
+      const eur = PriceBook.withId(
+        PriceBook.withCurrency(PriceBook.referenceCard, "EUR"),
+        "card-eur" as never
+      )
+      const policy = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, eur)
+      const european = new Customer.Customer({
+        ...customer,
+        currency: "EUR",
+        terms: {
+          coupons: [
+            {
+              code: "welcome",
+              description: "Welcome",
+              discount: { _tag: "AmountOff", amount: Decimal.unsafe("20") },
+              startPeriod: period,
+              duration: { _tag: "Periods", count: 1 }
+            }
+          ]
+        }
+      })
+      const draft = yield* BillingRun.priceFromEvents(european, period, events, { at }).pipe(
+        Effect.provideService(PricingPolicy.PricingPolicy, policy)
+      )
+      // €2,000 + €220 of calls = €2,220; €20 off → €2,200; 8% = €176 → €2,376.00.
+      assert.deepStrictEqual(
+        [draft.currency, draft.priceBookId, draft.discount, draft.total],
+        ["EUR", "card-eur", 2000n, 237600n]
+      )
+      assert.deepStrictEqual(Invoice.reconciliationErrors(draft), [])
+    })
+  )
+
+  it.effect("a customer whose currency has no book fails with a typed error", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        BillingRun.priceFromEvents(new Customer.Customer({ ...customer, currency: "JPY" }), period, events, {
+          at
+        })
+      )
+      assert.deepStrictEqual(
+        [error._tag, (error as { code?: string }).code],
+        ["NoPriceBookForCurrency", "PRICING.NO_BOOK_FOR_CURRENCY"]
+      )
+    })
+  )
+
+  it.effect("a charge priced per transaction is priced from each event of the period", () =>
+    Effect.gen(function* () {
+      // A negotiated price for API calls: 0.01% of each day's calls + $1 a day, first 30 days free.
+      const negotiated = new Customer.Customer({
+        ...customer,
+        terms: {
+          prices: [
+            {
+              _tag: "NegotiatedUsage",
+              charge: "api_calls",
+              included: Decimal.zero,
+              model: {
+                _tag: "Percentage",
+                rate: Decimal.unsafe("0.0001"),
+                feePerTransaction: Decimal.one,
+                freeTransactions: 30
+              }
+            }
+          ]
+        }
+      })
+      const draft = yield* BillingRun.priceFromEvents(negotiated, period, events, { at })
+      // 31 daily events of 50,000 calls: 30 free, the last pays 50,000 × 0.0001 + 1 = $6.
+      const calls = draft.lines.find((l) => l.code === "api_calls")!
+      assert.deepStrictEqual(
+        [calls.amount, calls.pricing],
+        [600n, "negotiated: 0.01% per transaction, + 1 each, first 30 free"]
+      )
+      assert.strictEqual(draft.subtotal, 200600n)
+    })
   )
 
   it.effect("notification ids are distinct version-4 UUIDs", () =>

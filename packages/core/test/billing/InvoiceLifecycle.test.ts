@@ -45,14 +45,18 @@ describe("InvoiceLifecycle", () => {
     })
   )
 
-  it.effect("issued → overdue only after the due date; then overdue → paid", () =>
+  it.effect("issued → overdue only after the due date (no grace); then overdue → paid", () =>
     Effect.gen(function* () {
       const early = yield* Effect.flip(
-        InvoiceLifecycle.markOverdue(issued(), { at: DateTime.makeUnsafe("2026-12-01T00:00:00Z") })
+        InvoiceLifecycle.markOverdue(issued(), {
+          at: DateTime.makeUnsafe("2026-12-01T00:00:00Z"),
+          graceDays: 0
+        })
       )
       assert.strictEqual(early._tag, "InvoiceNotYetDue")
       const late = yield* InvoiceLifecycle.markOverdue(issued(), {
-        at: DateTime.makeUnsafe("2026-12-01T00:00:01Z")
+        at: DateTime.makeUnsafe("2026-12-01T00:00:01Z"),
+        graceDays: 0
       })
       assert.strictEqual(late.status, "overdue")
       const paid = yield* InvoiceLifecycle.markPaid(late, {
@@ -63,12 +67,41 @@ describe("InvoiceLifecycle", () => {
     })
   )
 
+  it.effect("a net-0 invoice is not overdue seconds after it is issued, only after the overdue grace", () =>
+    Effect.gen(function* () {
+      const net0 = yield* InvoiceLifecycle.issue({ ...draft(), netDays: 0 }, { number, at: issuedAt })
+      assert.strictEqual(DateTime.formatIso(net0.dueAt!), DateTime.formatIso(issuedAt))
+      const graceDays = 5
+      const secondsLater = DateTime.add(issuedAt, { seconds: 5 })
+      assert.isTrue(InvoiceLifecycle.isPastDue(net0, secondsLater))
+      assert.isFalse(InvoiceLifecycle.isOverdueAt(net0, secondsLater, graceDays))
+      const early = yield* Effect.flip(InvoiceLifecycle.markOverdue(net0, { at: secondsLater, graceDays }))
+      assert.strictEqual(early._tag, "InvoiceNotYetDue")
+      const notYet = early as InvoiceLifecycle.InvoiceNotYetDue
+      assert.strictEqual(notYet.code, "INVOICE.NOT_YET_DUE")
+      assert.strictEqual(DateTime.formatIso(notYet.overdueAfter), "2026-11-06T00:00:00.000Z")
+      // The last instant of the grace is still not overdue; the next one is.
+      const edge = DateTime.makeUnsafe("2026-11-06T00:00:00Z")
+      assert.isFalse(InvoiceLifecycle.isOverdueAt(net0, edge, graceDays))
+      assert.strictEqual(
+        (yield* Effect.flip(InvoiceLifecycle.markOverdue(net0, { at: edge, graceDays })))._tag,
+        "InvoiceNotYetDue"
+      )
+      const after = DateTime.add(edge, { milliseconds: 1 })
+      assert.isTrue(InvoiceLifecycle.isOverdueAt(net0, after, graceDays))
+      const overdue = yield* InvoiceLifecycle.markOverdue(net0, { at: after, graceDays })
+      assert.strictEqual(overdue.status, "overdue")
+      // A customer whose terms have no grace is overdue as soon as the due date has passed.
+      assert.isTrue(InvoiceLifecycle.isOverdueAt(net0, secondsLater, 0))
+    })
+  )
+
   it.effect("issued → cancelled and overdue → cancelled keep the reason", () =>
     Effect.gen(function* () {
       const at = DateTime.makeUnsafe("2026-12-05T00:00:00Z")
       const a = yield* InvoiceLifecycle.cancel(issued(), { at, reason: "duplicate" })
       assert.strictEqual(a.cancellationReason, "duplicate")
-      const overdue = yield* InvoiceLifecycle.markOverdue(issued(), { at })
+      const overdue = yield* InvoiceLifecycle.markOverdue(issued(), { at, graceDays: 0 })
       const b = yield* InvoiceLifecycle.cancel(overdue, { at, reason: "written off" })
       assert.strictEqual(b.status, "cancelled")
     })
@@ -81,12 +114,12 @@ describe("InvoiceLifecycle", () => {
       const cancelled = yield* InvoiceLifecycle.cancel(issued(), { at, reason: "r" })
       const attempts = [
         [draft(), InvoiceLifecycle.markPaid(draft(), { at, reference: "r" }), "paid"],
-        [draft(), InvoiceLifecycle.markOverdue(draft(), { at }), "overdue"],
+        [draft(), InvoiceLifecycle.markOverdue(draft(), { at, graceDays: 0 }), "overdue"],
         [draft(), InvoiceLifecycle.cancel(draft(), { at, reason: "r" }), "cancelled"],
         [issued(), InvoiceLifecycle.issue(issued(), { number, at }), "issued"],
         [paid, InvoiceLifecycle.markPaid(paid, { at, reference: "again" }), "paid"],
         [paid, InvoiceLifecycle.cancel(paid, { at, reason: "r" }), "cancelled"],
-        [paid, InvoiceLifecycle.markOverdue(paid, { at }), "overdue"],
+        [paid, InvoiceLifecycle.markOverdue(paid, { at, graceDays: 0 }), "overdue"],
         [cancelled, InvoiceLifecycle.markPaid(cancelled, { at, reference: "r" }), "paid"],
         [cancelled, InvoiceLifecycle.issue(cancelled, { number, at }), "issued"]
       ] as const

@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { Discount, Invoice, Metric, Money, PriceBook, Tax } from "../../src/index.ts"
+import { Decimal, Discount, Invoice, Metric, Money, PriceBook, Tax } from "../../src/index.ts"
 import { priceReference, priceReferenceSync } from "../fixtures.ts"
 
 const cents = (i: Invoice.Invoice) => ({
@@ -253,9 +253,34 @@ describe("Invoicing.priceInvoice: lines and rounding", () => {
     const inv = priceReferenceSync("standard", { api_calls: "12000000" })
     const calls = inv.lines.find((l) => l.code === "api_calls")!
     assert.strictEqual(calls.amount, 420000n)
-    // Volume (gov-federal): 120,000,000 calls, 100M over the allowance, all at the ≤100M band $0.0002.
+    // Gov-federal (graduated since the book was made monotone): 120,000,000 calls − 20,000,000
+    // included = 100,000,000 billable, all inside the first band (≤ 100M) at $0.0002 = $20,000.00.
     const gov = priceReferenceSync("gov-federal", { api_calls: "120000000" })
     assert.strictEqual(gov.lines.find((l) => l.code === "api_calls")!.amount, 2000000n)
+  })
+
+  it("regression: the reference book's gov-federal Volume cliff (120,000,001 calls cost $5,130 less than 120,000,000)", () => {
+    // Under the old Volume model, 100,000,001 billable calls all fell in the second band:
+    // 100,000,001 × $0.00015 = $15,000.00015 → $15,000.00, $5,000 less than 100,000,000 × $0.0002.
+    // Graduated: 100,000,000 × $0.0002 + 1 × $0.00015 = $20,000.00015 → $20,000.00.
+    const at = priceReferenceSync("gov-federal", { api_calls: "120000000" })
+    const over = priceReferenceSync("gov-federal", { api_calls: "120000001" })
+    assert.strictEqual(over.lines.find((l) => l.code === "api_calls")!.amount, 2000000n)
+    // Both bills: $25,000 + $20,000 = $45,000 subtotal; 5% = $2,250 off → $42,750; 8% tax $3,420;
+    // total $46,170.00 (the old book charged $41,040.00 for one call more).
+    assert.strictEqual(at.total, 4617000n)
+    assert.strictEqual(over.total, 4617000n)
+    assert.isTrue(over.total >= at.total)
+    // The line keeps its two bands and the exact amount before rounding.
+    const calls = over.lines.find((l) => l.code === "api_calls")!
+    assert.deepStrictEqual(
+      calls.breakdown.map((r) => [r.kind, Decimal.format(r.units), Decimal.format(r.amount)]),
+      [
+        ["band", "100000000", "20000"],
+        ["band", "1", "0.00015"]
+      ]
+    )
+    assert.strictEqual(Decimal.format(calls.preciseAmount!), "20000.00015")
   })
 
   it("scans are sold in started packages of 100: 101 over the allowance = 2 packages × $50", () => {

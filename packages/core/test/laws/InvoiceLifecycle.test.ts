@@ -25,14 +25,14 @@ const draft = Arbitrary.map(
   (input) => Effect.runSync(Invoicing.priceInvoice(input))
 )
 
-const apply = (invoice: Invoice.Invoice, move: Move, at: DateTime.Utc) => {
+const apply = (invoice: Invoice.Invoice, move: Move, at: DateTime.Utc, graceDays = 0) => {
   switch (move) {
     case "issue":
       return InvoiceLifecycle.issue(invoice, { number: Invoice.formatNumber(2026, 1), at })
     case "pay":
       return InvoiceLifecycle.markPaid(invoice, { at, reference: "wire-1" })
     case "overdue":
-      return InvoiceLifecycle.markOverdue(invoice, { at })
+      return InvoiceLifecycle.markOverdue(invoice, { at, graceDays })
     case "cancel":
       return InvoiceLifecycle.cancel(invoice, { at, reason: "customer request" })
   }
@@ -65,27 +65,30 @@ const assertConsistent = (invoice: Invoice.Invoice) => {
 describe("laws: InvoiceLifecycle", () => {
   it.effect.prop(
     "random sequences of moves never reach an illegal state; refused moves are typed errors that change nothing",
-    { invoice: draft, steps: Arbitrary.array(step, { maxLength: 12 }) },
-    ({ invoice, steps }) =>
+    { invoice: draft, steps: Arbitrary.array(step, { maxLength: 12 }), graceDays: Primitives.int(0, 10) },
+    ({ invoice, steps, graceDays }) =>
       Effect.gen(function* () {
         let current = invoice
         let at = invoice.createdAt
         for (const { move, hoursLater } of steps) {
           at = DateTime.add(at, { hours: hoursLater })
-          const result = yield* Effect.result(apply(current, move, at))
+          const result = yield* Effect.result(apply(current, move, at, graceDays))
           if (result._tag === "Success") {
             assert.isTrue(InvoiceLifecycle.canTransition(current.status, result.success.status))
             assert.strictEqual(result.success.status, target[move])
             assert.strictEqual(result.success.total, current.total)
+            // Overdue only once the due date plus the customer's grace has passed.
+            if (move === "overdue")
+              assert.isTrue(DateTime.isGreaterThan(at, InvoiceLifecycle.overdueAfter(current, graceDays)!))
             current = result.success
           } else if (result.failure._tag === "IllegalInvoiceTransition") {
             assert.isFalse(InvoiceLifecycle.canTransition(current.status, target[move]))
             assert.strictEqual(result.failure.code, "INVOICE.ILLEGAL_TRANSITION")
           } else {
-            // The only other refusal: overdue before the due date has passed.
+            // The only other refusal: overdue before the due date plus the grace has passed.
             assert.strictEqual(move, "overdue")
             assert.strictEqual(current.status, "issued")
-            assert.isFalse(DateTime.isGreaterThan(at, current.dueAt!))
+            assert.isFalse(DateTime.isGreaterThan(at, InvoiceLifecycle.overdueAfter(current, graceDays)!))
           }
           assertConsistent(current)
         }

@@ -4,8 +4,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, BigDecimal } from "effect"
-import { PricingModel } from "../../src/index.ts"
-import { DecimalArbitrary, PricingArbitrary } from "../../src/testing/index.ts"
+import { Breakdown, PricingModel } from "../../src/index.ts"
+import { DecimalArbitrary, PricingArbitrary, Primitives, UsageArbitrary } from "../../src/testing/index.ts"
 
 const runs = { arbitrary: { runs: 200 } }
 const { quantity } = DecimalArbitrary
@@ -110,6 +110,76 @@ describe("laws: PricingModel.price", () => {
         (model.minimum === undefined || BigDecimal.isGreaterThanOrEqualTo(raw, model.minimum)) &&
         (model.maximum === undefined || BigDecimal.isLessThanOrEqualTo(raw, model.maximum))
       if (inside) eq(p, raw)
+    },
+    runs
+  )
+})
+
+describe("laws: breakdowns and per-transaction pricing", () => {
+  const sumOf = (xs: ReadonlyArray<BigDecimal.BigDecimal>) =>
+    xs.reduce((a, x) => BigDecimal.sum(a, x), BigDecimal.fromBigInt(0n))
+
+  it.prop(
+    "every model's breakdown adds up exactly to its price",
+    {
+      model: Primitives.oneOf(PricingArbitrary.pricingModel, PricingArbitrary.perTransactionModel),
+      q: quantity
+    },
+    ({ model, q }) => {
+      const p = PricingModel.priceDetailed(model, q)
+      eq(Breakdown.total(p.breakdown), p.amount)
+      eq(p.amount, price(model, q))
+    },
+    runs
+  )
+
+  it.prop(
+    "per transaction: a transaction added anywhere in the period never lowers the price",
+    {
+      model: PricingArbitrary.perTransactionModel,
+      transactions: UsageArbitrary.transactionList(),
+      extra: DecimalArbitrary.decimal({ max: "10000", maxScale: 2 }),
+      at: Primitives.int(0, 20)
+    },
+    ({ model, transactions, extra, at }) => {
+      if (model._tag !== "Percentage") return
+      const i = Math.min(at, transactions.length)
+      const more = [...transactions.slice(0, i), extra, ...transactions.slice(i)]
+      le(
+        PricingModel.priceTransactions(model, transactions).amount,
+        PricingModel.priceTransactions(model, more).amount
+      )
+      const p = PricingModel.priceTransactions(model, more)
+      eq(Breakdown.total(p.breakdown), p.amount)
+    },
+    runs
+  )
+
+  it.prop(
+    "per transaction with no fee, no free units and no per-transaction clamp is the period percentage of the sum",
+    { model: PricingArbitrary.percentageModel, transactions: UsageArbitrary.transactionList() },
+    ({ model, transactions }) => {
+      if (model._tag !== "Percentage") return
+      // A zero fee makes the model per-transaction without changing what it charges.
+      const perTransaction = { ...model, feePerTransaction: BigDecimal.fromBigInt(0n) }
+      eq(
+        PricingModel.priceTransactions(perTransaction, transactions).amount,
+        price(model, sumOf(transactions))
+      )
+    },
+    runs
+  )
+
+  it.prop(
+    "per transaction, each paid transaction costs between its minimum and maximum",
+    { model: PricingArbitrary.perTransactionModel, transactions: UsageArbitrary.transactionList() },
+    ({ model, transactions }) => {
+      if (model._tag !== "Percentage" || model.maximum !== undefined) return
+      const n = BigInt(transactions.length)
+      const p = PricingModel.priceTransactions(model, transactions).amount
+      if (model.maximumPerTransaction !== undefined)
+        le(p, BigDecimal.multiply(model.maximumPerTransaction, BigDecimal.fromBigInt(n)))
+      le(BigDecimal.fromBigInt(0n), p)
     },
     runs
   )

@@ -183,3 +183,89 @@ describe("UsageEvent schema", () => {
     )
   })
 })
+
+describe("Usage.metrics", () => {
+  it.effect("regression: an unknown metric code threw a plain RangeError; it is a typed UnknownMetric", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Usage.metrics(Metric.defaultCatalog, { api_calls: "1", apicalls: "2" })
+      )
+      assert.deepStrictEqual([error._tag, error.code], ["UnknownMetric", "USAGE.UNKNOWN_METRIC"])
+      assert.strictEqual((error as Usage.UnknownMetric).metric, "apicalls")
+    })
+  )
+
+  it.effect("a figure that is not a non-negative decimal is a typed InvalidFigure", () =>
+    Effect.gen(function* () {
+      for (const figure of ["-1", "1e3", "", "abc"]) {
+        const error = yield* Effect.flip(Usage.metrics(Metric.defaultCatalog, { api_calls: figure }))
+        assert.deepStrictEqual(
+          [error._tag, error.code, (error as Usage.InvalidFigure).figure],
+          ["InvalidFigure", "USAGE.INVALID_FIGURE", figure]
+        )
+      }
+    })
+  )
+
+  it.effect("every catalogue metric is present, zero unless given", () =>
+    Effect.gen(function* () {
+      const m = yield* Usage.metrics(Metric.defaultCatalog, { accounts: "12" })
+      assert.strictEqual(m.size, Metric.defaultCatalog.size)
+      assert.deepStrictEqual([figure(m, "accounts"), figure(m, "api_calls")], ["12", "0"])
+    })
+  )
+})
+
+describe("Usage.transactions", () => {
+  it.effect(
+    "each in-period event's quantity, by time then key, resends once, other metrics and months ignored",
+    () =>
+      Effect.gen(function* () {
+        const late = event("p3", "api_calls", "30", "2026-10-20T00:00:00Z")
+        const t = yield* Usage.transactions({
+          customerId,
+          period,
+          metrics: [Metric.code("api_calls")],
+          events: [
+            late,
+            event("p2", "api_calls", "20", "2026-10-05T00:00:00Z"),
+            event("p1", "api_calls", "10", "2026-10-05T00:00:00Z"),
+            late,
+            event("x1", "api_calls", "99", "2026-11-01T00:00:00Z"),
+            event("g1", "storage_gb", "5", "2026-10-05T00:00:00Z")
+          ]
+        })
+        assert.deepStrictEqual(
+          t.get(Metric.code("api_calls"))!.map((q) => BigDecimal.format(q)),
+          ["10", "20", "30"]
+        )
+        assert.strictEqual(t.size, 1)
+      })
+  )
+
+  it.effect("refuses another customer's event and a conflicting resend", () =>
+    Effect.gen(function* () {
+      const foreign = yield* Effect.flip(
+        Usage.transactions({
+          customerId,
+          period,
+          metrics: [Metric.code("api_calls")],
+          events: [event("a", "api_calls", "1", "2026-10-05T00:00:00Z", { customerId: otherCustomerId })]
+        })
+      )
+      assert.strictEqual(foreign._tag, "ForeignUsageEvent")
+      const conflict = yield* Effect.flip(
+        Usage.transactions({
+          customerId,
+          period,
+          metrics: [Metric.code("api_calls")],
+          events: [
+            event("a", "api_calls", "1", "2026-10-05T00:00:00Z"),
+            event("a", "api_calls", "2", "2026-10-05T00:00:00Z")
+          ]
+        })
+      )
+      assert.strictEqual(conflict._tag, "UsageEventConflict")
+    })
+  )
+})

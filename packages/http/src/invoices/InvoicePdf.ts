@@ -1,10 +1,11 @@
 /**
  * The invoice as a PDF (pdf-lib): seller, customer, invoice number and status, period, issue and
- * due dates, numbered lines with quantities, subtotal, discount, tax lines or the exemption, total
- * and payment terms. Long invoices continue on further pages. The document's dates come from the
+ * due dates, numbered lines with quantities and, under each, its breakdown (band rows, packages,
+ * transactions, adjustments), subtotal, each discount (coupons, volume), tax lines or the
+ * exemption, total and payment terms. Long invoices continue on further pages. The document's dates come from the
  * invoice, not the wall clock, so the same invoice always renders to the same bytes.
  */
-import { type Customer, Decimal, type Invoice, Money } from "@securebase/core"
+import { type Customer, Decimal, type Invoice, InvoiceText, Money } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib"
 
@@ -86,15 +87,21 @@ export const render = (
         writer.columns([
           String(line.position),
           printable(line.description),
-          line.kind === "flat" ? "1" : Decimal.formatGrouped(line.quantity),
-          line.kind === "flat" ? "" : Decimal.formatGrouped(line.included),
+          line.kind !== "usage" ? "1" : Decimal.formatGrouped(line.quantity),
+          line.kind !== "usage" ? "" : Decimal.formatGrouped(line.included),
           money(invoice, line.amount)
         ])
-        if (line.kind === "usage") writer.text(`    ${line.pricing}`, { size: 8, color: muted, indent: 18 })
+        if (line.kind === "usage")
+          writer.text(`    ${printable(line.pricing)}`, { size: 8, color: muted, indent: 18 })
+        for (const r of InvoiceText.breakdownRows(line))
+          writer.text(`      ${printable(InvoiceText.formatRow(r))}`, { size: 8, color: muted, indent: 18 })
       }
       writer.rule()
       writer.total("Subtotal", money(invoice, invoice.subtotal))
-      if (invoice.discount > 0n) {
+      if (invoice.discounts.length > 0) {
+        for (const d of invoice.discounts)
+          writer.total(printable(d.description), `-${money(invoice, d.amount)}`)
+      } else if (invoice.discount > 0n) {
         writer.total(invoice.discountDescription ?? "Discount", `-${money(invoice, invoice.discount)}`)
       }
       for (const t of invoice.taxLines) {

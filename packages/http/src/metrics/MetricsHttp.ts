@@ -1,7 +1,8 @@
 /**
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
- * the billing run's own `BillingRun.priceUsage` under the deployment's `PricingPolicy`, so
- * `/metrics` shows exactly the bill the run would make if the month ended now.
+ * the billing run's own `BillingRun.usageFromEvents` and `BillingRun.priceUsage` under the
+ * deployment's `PricingPolicy` (the book of the customer's currency, its terms), so `/metrics`
+ * shows exactly the bill the run would make if the month ended now.
  *
  * A month that cannot be priced because of its stored usage (an event that breaks today's bounds,
  * an amount beyond `Money.maxMinor`) answers 422 with the code and the event or amount at fault,
@@ -13,6 +14,7 @@ import {
   type Metric,
   Period,
   PricingPolicy,
+  Quote,
   Usage,
   UsageEventRepo
 } from "@securebase/core"
@@ -50,25 +52,24 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
               customer: ownCustomer(identity.customerId)
             })
           )
-          const usage = yield* Usage.aggregate({
-            catalog: policy.catalog,
-            customerId: customer.id,
-            period,
-            events
-          }).pipe(Effect.orDie)
-          // The estimate is priced by the billing run's own function, so it is the bill the run
-          // would make were the month to end now.
+          // The estimate is priced by the billing run's own functions (the book of the customer's
+          // currency, its terms), so it is the bill the run would make were the month to end now.
+          const { usage, transactions } = yield* BillingRun.usageFromEvents(customer, period, events).pipe(
+            Effect.orDie
+          )
           // Beyond what an invoice holds is the month's data, the client's to hear about; any other
           // pricing failure is a broken price book or a bug.
-          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now }).pipe(
+          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now, transactions }).pipe(
             Effect.catch((e) =>
               e._tag === "AmountOutOfRange" ? Effect.fail(unprocessable(e)) : Effect.die(e)
             )
           )
+          const book = yield* PricingPolicy.bookOf(policy, customer).pipe(Effect.orDie)
+          const { plan } = yield* Quote.negotiatedPlan(book.plans[customer.tier], customer.terms).pipe(
+            Effect.orDie
+          )
           const included = new Map(
-            policy.priceBook.plans[customer.tier].charges.flatMap((c) =>
-              c._tag === "Usage" ? [[c.metric, c.included] as const] : []
-            )
+            plan.charges.flatMap((c) => (c._tag === "Usage" ? [[c.metric, c.included] as const] : []))
           )
           return {
             period,

@@ -1,7 +1,9 @@
 /**
  * `POST /usage/events`: batch ingestion of usage events, the source of the monthly metrics. Each
  * event carries the sender's idempotency key: a resent batch is counted once; the same key with a
- * different payload is refused (409) and nothing of that batch is stored.
+ * different payload is refused (409) and nothing of that batch is stored. An event for a month
+ * that has closed (its end plus `USAGE_GRACE`, or invoiced) is refused with 422
+ * `USAGE.PERIOD_CLOSED`: an accepted event is always on its month's invoice.
  */
 import { Ids, Instant, Metric, Usage } from "@securebase/core"
 import { Schema } from "effect"

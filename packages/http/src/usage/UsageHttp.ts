@@ -3,10 +3,14 @@
  * is. Per event:
  * - a key already stored with the same content is a duplicate (counted once, not an error);
  * - a key already stored with other content is a conflict: 409, and nothing of the batch stays;
- * - an unknown metric, an instant more than 5 minutes ahead, or a month already invoiced is 422
- *   naming the event (late usage must not vanish silently into a closed bill).
+ * - an unknown metric, an instant more than 5 minutes ahead, or a month that no longer accepts
+ *   usage is 422 naming the event (late usage must not vanish silently into a closed bill). A
+ *   month stops accepting usage at its end plus `USAGE_GRACE` (checked here by the clock), and
+ *   for good once the customer's invoice for it exists (checked by the database, which also
+ *   orders this insert against a billing run in progress: the database refuses, or the run
+ *   bills the events).
  */
-import { InvoiceRepo, Period, PricingPolicy, Usage, UsageEventRepo } from "@securebase/core"
+import { Period, PeriodClose, PricingPolicy, Usage, UsageEventRepo } from "@securebase/core"
 import { DateTime, Duration, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -17,14 +21,27 @@ import { requireScope } from "../auth/AuthenticationLive.ts"
 /** How far ahead of the server's clock an event may be stamped (clock skew). */
 export const allowedSkew = Duration.minutes(5)
 
+/** The 422 of an event for a month that no longer accepts usage. */
+const periodClosed = (error: PeriodClose.PeriodClosed, index: number, grace: Duration.Duration) =>
+  new Unprocessable({
+    code: error.code,
+    message:
+      error.reason === "invoiced"
+        ? error.message
+        : `${error.period} closed for usage at ${DateTime.formatIso(PeriodClose.billableAt(error.period, grace))} (its end plus the usage grace of ${Duration.format(grace)}); late usage cannot be added to it`,
+    field: `events.${index}.occurredAt`
+  })
+
 /** The handlers of the `usage` group. */
 export const layer = HttpApiBuilder.group(Api, "usage", (handlers) =>
-  Effect.succeed(
+  // The grace is the deployment's (USAGE_GRACE), read once when the routes are built.
+  Effect.map(PeriodClose.UsageGrace, (grace) =>
     handlers.handle("ingest", ({ payload }) =>
       Effect.gen(function* () {
         const identity = yield* requireScope("usage:write")
         const { catalog } = yield* PricingPolicy.PricingPolicy
-        const latest = DateTime.addDuration(yield* DateTime.now, allowedSkew)
+        const now = yield* DateTime.now
+        const latest = DateTime.addDuration(now, allowedSkew)
         const events: Array<Usage.UsageEvent> = []
         for (const [i, e] of payload.events.entries()) {
           if (!catalog.has(e.metric)) {
@@ -41,6 +58,16 @@ export const layer = HttpApiBuilder.group(Api, "usage", (handlers) =>
               field: `events.${i}.occurredAt`
             })
           }
+          const period = Period.ofDateTime(e.occurredAt)
+          if (!PeriodClose.acceptsUsage(period, now, grace)) {
+            const closed = new PeriodClose.PeriodClosed({
+              customerId: identity.customerId,
+              period,
+              reason: "grace-passed",
+              eventId: e.id
+            })
+            return yield* periodClosed(closed, i, grace)
+          }
           events.push(
             new Usage.UsageEvent({
               id: e.id,
@@ -52,44 +79,31 @@ export const layer = HttpApiBuilder.group(Api, "usage", (handlers) =>
             })
           )
         }
-        return yield* asTenant(
+        const outcome = yield* asTenant(
           identity.customerId,
-          Effect.gen(function* () {
-            const invoiced = new Set(
-              (yield* InvoiceRepo.InvoiceRepo.use((r) => r.listByCustomer(identity.customerId))).map(
-                (i) => i.period
-              )
-            )
-            for (const [i, e] of events.entries()) {
-              const period = Period.ofDateTime(e.occurredAt)
-              if (invoiced.has(period)) {
-                return yield* new Unprocessable({
-                  code: "USAGE.PERIOD_CLOSED",
-                  message: `${period} is already invoiced; late usage cannot be added to it`,
-                  field: `events.${i}.occurredAt`
+          UsageEventRepo.UsageEventRepo.use((r) => r.recordAll(events))
+        ).pipe(
+          Effect.catchTags({
+            UsageEventConflict: (error) =>
+              Effect.fail(
+                new Conflict({
+                  code: "USAGE.EVENT_CONFLICT",
+                  message: `event ${error.id} was already received with different content; nothing in this batch was stored`,
+                  field: `events.${events.findLastIndex((e) => e.id === error.id)}.id`
                 })
-              }
-            }
-            let accepted = 0
-            for (const [i, e] of events.entries()) {
-              const outcome = yield* UsageEventRepo.UsageEventRepo.use((r) => r.record(e)).pipe(
-                Effect.catchTags({
-                  UsageEventConflict: () =>
-                    Effect.fail(
-                      new Conflict({
-                        code: "USAGE.EVENT_CONFLICT",
-                        message: `event ${e.id} was already received with different content; nothing in this batch was stored`,
-                        field: `events.${i}.id`
-                      })
-                    ),
-                  TenantAccessDenied: (error) => Effect.die(error)
-                })
+              ),
+            PeriodClosed: (error) => {
+              const refused = events.findIndex((e) =>
+                error.eventId === undefined
+                  ? Period.ofDateTime(e.occurredAt) === error.period
+                  : e.id === error.eventId
               )
-              if (outcome === "recorded") accepted += 1
-            }
-            return { received: events.length, accepted, duplicates: events.length - accepted }
+              return Effect.fail(periodClosed(error, Math.max(0, refused), grace))
+            },
+            TenantAccessDenied: (error) => Effect.die(error)
           })
         )
+        return { received: events.length, accepted: outcome.recorded, duplicates: outcome.duplicates }
       })
     )
   )

@@ -7,6 +7,8 @@ import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import {
+  CustomerTerms,
+  Decimal,
   Invoice,
   InvoiceLifecycle,
   Invoicing,
@@ -48,17 +50,19 @@ const issued = (
   tier: "fintech" | "gov-federal" = "fintech"
 ) =>
   Effect.flatMap(
-    Invoicing.priceInvoice({
-      invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
-      customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-      tier,
-      taxProfile,
-      period: "2026-10" as Period.Period,
-      priceBook: PriceBook.referenceCard,
-      taxPolicy: Tax.referenceCard,
-      usage: Usage.metrics(Metric.defaultCatalog, figures),
-      createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
-    }),
+    Effect.flatMap(Usage.metrics(Metric.defaultCatalog, figures), (usage) =>
+      Invoicing.priceInvoice({
+        invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
+        customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
+        tier,
+        taxProfile,
+        period: "2026-10" as Period.Period,
+        priceBook: PriceBook.referenceCard,
+        taxPolicy: Tax.referenceCard,
+        usage,
+        createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+      })
+    ),
     (draft) =>
       InvoiceLifecycle.issue(draft, {
         number: Invoice.formatNumber(2026, 42),
@@ -67,6 +71,18 @@ const issued = (
   )
 
 const customer = { name: "Ledgerline Payments", email: "billing@ledgerline.example" }
+
+const draftInput = (): Invoicing.PriceInvoiceInput => ({
+  invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f3" as never,
+  customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
+  tier: "fintech",
+  taxProfile: {},
+  period: "2026-10" as Period.Period,
+  priceBook: PriceBook.referenceCard,
+  taxPolicy: Tax.referenceCard,
+  usage: new Map(Array.from(Metric.defaultCatalog.keys(), (code) => [code, Decimal.zero])),
+  createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
+})
 
 describe("InvoicePdf.render", () => {
   it.effect("prints seller, customer, period, numbered lines, discount, tax, total and due date", () =>
@@ -105,6 +121,62 @@ describe("InvoicePdf.render", () => {
       assert.match(text, /1 Platform subscription[\s\S]*2 API calls[\s\S]*7 Audit log archive/)
       assert.strictEqual(info.Title, "Invoice INV-2026-000042")
     })
+  )
+
+  it.effect(
+    "each line's breakdown is printed under it; each discount and a commitment's true-up have their line",
+    () =>
+      Effect.gen(function* () {
+        const terms = yield* CustomerTerms.decode({
+          coupons: [
+            {
+              code: "launch10",
+              description: "Launch offer",
+              discount: { _tag: "PercentOff", rate: "0.1" },
+              startPeriod: "2026-10",
+              duration: { _tag: "Forever" }
+            }
+          ],
+          commitment: { minimum: "12000" }
+        })
+        const usage = yield* Usage.metrics(Metric.defaultCatalog, {
+          api_calls: "56000000",
+          compliance_scans: "1234"
+        })
+        const draft = yield* Invoicing.priceInvoice({
+          invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f2" as never,
+          customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
+          tier: "fintech",
+          taxProfile: {},
+          period: "2026-10" as Period.Period,
+          priceBook: PriceBook.referenceCard,
+          taxPolicy: Tax.referenceCard,
+          usage,
+          createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z"),
+          terms
+        })
+        const { pages } = yield* pdfText(yield* InvoicePdf.render(draft, customer))
+        const text = pages.join("\n")
+        // API calls: 56,000,000 − 5,000,000 included = 51,000,000: 50,000,000 × $0.0003 = $15,000 and
+        // 1,000,000 × $0.00015 = $150. Scans: 234 over → 3 packages × $40 = $120.
+        assert.include(text, "band 1 (0 to 50,000,000): 50,000,000 × 0.0003 = 15,000")
+        assert.include(text, "band 2 (above 50,000,000): 1,000,000 × 0.00015 = 150")
+        assert.include(text, "started packages of 100 units: 3 × 40 = 120")
+        // $8,000 + $15,150 + $120 = $23,270 ≥ the $12,000 commitment: no true-up. 10% = $2,327 off →
+        // $20,943; capped 5% = $1,047.15 → $19,895.85; 8% tax $1,591.67 → $21,487.52.
+        assert.include(text, "Coupon launch10: 10% off (Launch offer)")
+        assert.include(text, "-$2,327.00")
+        assert.include(text, "-$1,047.15")
+        assert.include(text, "$21,487.52")
+        assert.notInclude(text, "true-up")
+        const idle = yield* Invoicing.priceInvoice({ ...draftInput(), terms })
+        const idleText = (yield* pdfText(yield* InvoicePdf.render(idle, customer))).pages.join("\n")
+        // $8,000 < $12,000: a $4,000 true-up line; 10% of $12,000 = $1,200 → $10,800; 5% = $540.
+        // A true-up line is like a flat one: quantity 1, no included quantity.
+        assert.include(idleText, "8 Minimum commitment true-up (minimum $12,000.00) 1 $4,000.00")
+        assert.include(idleText, "$4,000.00")
+        assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: 4,000")
+      })
   )
 
   it.effect("an exempt invoice says so and charges no tax", () =>

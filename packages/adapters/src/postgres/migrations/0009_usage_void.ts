@@ -11,12 +11,12 @@
  *   tenant's audit chain in the same transaction: a void cannot happen unaudited. It answers an
  *   outcome instead of raising for what a caller can expect (unknown, already voided, period
  *   already invoiced).
- * - `usage_period_lock_key(customer, period)`: the advisory lock of a customer's usage for a month.
- *   Readers that price a month take it shared for their transaction (the billing run until its
- *   invoice commits); a void takes it exclusively before it looks for an invoice. So a void never
- *   lands in a month whose invoice is being issued from the events it read: either the billing
- *   transaction commits first and the void sees the invoice and is refused, or the void commits
- *   first and the billing run reads the event as voided.
+ * - A void takes the SHARED advisory lock of the customer's usage for the event's month
+ *   (`usage_period_lock_key`, migration 0007), as an insert does, before it looks for an invoice;
+ *   the billing of that customer holds the same lock EXCLUSIVELY from before it reads the usage
+ *   until its invoice commits. So a void never lands in a month whose invoice is being issued from
+ *   the events it read: either the billing transaction commits first and the void sees the invoice
+ *   and is refused, or the void commits first and the billing run reads the event as voided.
  */
 import * as Roles from "../Roles.ts"
 import { type Migration, stmt } from "./Migration.ts"
@@ -45,11 +45,6 @@ export const migration: Migration = {
       $fn$`,
     stmt`CREATE TRIGGER usage_events_born_unvoided BEFORE INSERT ON usage_events
       FOR EACH ROW EXECUTE FUNCTION usage_events_born_unvoided()`,
-
-    stmt`CREATE FUNCTION usage_period_lock_key(p_customer_id uuid, p_period text) RETURNS bigint
-      LANGUAGE sql IMMUTABLE
-      SET search_path = pg_catalog
-      AS $fn$ SELECT hashtextextended('securebase.usage_period:' || p_customer_id::text || ':' || p_period, 0) $fn$`,
 
     stmt`CREATE FUNCTION usage_event_void(p_event_id text, p_reason text, p_actor text)
       RETURNS TABLE (
@@ -80,8 +75,8 @@ export const migration: Migration = {
             NULL::timestamptz, NULL::text, NULL::text;
           RETURN;
         END IF;
-        v_period := to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM');
-        PERFORM pg_advisory_xact_lock(usage_period_lock_key(v_customer, v_period));
+        v_period := usage_period_of(e.occurred_at);
+        PERFORM pg_advisory_xact_lock_shared(usage_period_lock_key(v_customer, v_period));
         IF e.voided_at IS NOT NULL THEN
           RETURN QUERY SELECT 'already_voided'::text, v_period, e.metric, e.occurred_at, e.quantity::text,
             e.voided_at, e.voided_by, e.void_reason;

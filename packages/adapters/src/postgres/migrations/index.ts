@@ -6,12 +6,27 @@ import { migration as m0003 } from "./0003_row_level_security.ts"
 import { migration as m0004 } from "./0004_tier_features.ts"
 import { migration as m0005 } from "./0005_api_key_lookup.ts"
 import { migration as m0006 } from "./0006_billing_run.ts"
+import { migration as m0007 } from "./0007_usage_periods.ts"
 import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
+import { migration as m0010 } from "./0010_audit_anchor.ts"
+import { migration as m0011 } from "./0011_pricing_terms.ts"
 import type { Migration } from "./Migration.ts"
 
 export { tenantTables } from "./0003_row_level_security.ts"
 export type { Migration } from "./Migration.ts"
 
 /** The migrations of the schema, ordered by id. */
-export const all: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0009]
+export const all: ReadonlyArray<Migration> = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+  m0011
+]

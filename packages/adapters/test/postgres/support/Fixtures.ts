@@ -60,15 +60,8 @@ export const draftInvoice = (
   customerId: Ids.CustomerId,
   period = "2026-10"
 ): Effect.Effect<Invoice.Invoice> =>
-  Invoicing.priceInvoice({
-    invoiceId: invoiceId(),
-    customerId,
-    tier: "fintech",
-    taxProfile: { jurisdiction: "US" },
-    period: Schema.decodeSync(Period.Period)(period),
-    priceBook: PriceBook.referenceCard,
-    taxPolicy: Tax.referenceCard,
-    usage: Usage.metrics(Metric.defaultCatalog, {
+  Effect.flatMap(
+    Usage.metrics(Metric.defaultCatalog, {
       api_calls: "1200000",
       accounts: "12",
       storage_gb: "310.25",
@@ -76,8 +69,19 @@ export const draftInvoice = (
       compliance_scans: "30",
       log_archive_gb: "7"
     }),
-    createdAt: at
-  }).pipe(Effect.orDie)
+    (usage) =>
+      Invoicing.priceInvoice({
+        invoiceId: invoiceId(),
+        customerId,
+        tier: "fintech",
+        taxProfile: { jurisdiction: "US" },
+        period: Schema.decodeSync(Period.Period)(period),
+        priceBook: PriceBook.referenceCard,
+        taxPolicy: Tax.referenceCard,
+        usage,
+        createdAt: at
+      })
+  ).pipe(Effect.orDie)
 
 /** Every PostgreSQL adapter of this package over the current `SqlClient`. */
 export const adapters: Layer.Layer<

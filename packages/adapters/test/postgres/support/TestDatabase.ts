@@ -34,8 +34,10 @@ export class TestDatabase extends Context.Service<
     readonly kind: "pglite" | "server"
     /**
      * Runs `effect` on a client with ONE connection whose session is `role` (the privileged test
-     * user when undefined). On the server this is a real login; PGlite has one session, so a role
-     * is a transaction that `SET LOCAL ROLE`s first.
+     * user when undefined). On the server this is a real login, except for the owner, which cannot
+     * log in: its session is the migrator's login, switched to the owner by the `role` startup
+     * parameter (what `SET ROLE` does). PGlite has one session, so a role is a transaction that
+     * `SET LOCAL ROLE`s first.
      */
     readonly asLogin: <A, E, R>(
       role: string | undefined,
@@ -130,8 +132,13 @@ const withDatabase = (base: string, database: string, user?: string): string => 
   return url.toString()
 }
 
-const pgLayer = (url: string, maxConnections = 4) =>
-  PgClient.layer({ url: Redacted.make(url), maxConnections, applicationName: "securebase-test" })
+const pgLayer = (url: string, maxConnections = 4, startupParameters?: Record<string, string>) =>
+  PgClient.layer({
+    url: Redacted.make(url),
+    maxConnections,
+    applicationName: "securebase-test",
+    ...(startupParameters === undefined ? {} : { startupParameters })
+  })
 
 /** A migrated database of its own on the server in DATABASE_URL. */
 export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestDatabase, SqlError> =>
@@ -160,7 +167,14 @@ export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestData
         TestDatabase.of({
           kind: "server",
           asLogin: (role, effect) =>
-            Effect.scoped(Effect.provide(effect, pgLayer(withDatabase(base, name, role), 1))) as any
+            Effect.scoped(
+              Effect.provide(
+                effect,
+                role === Roles.owner
+                  ? pgLayer(withDatabase(base, name, Roles.migrator), 1, { role: Roles.owner })
+                  : pgLayer(withDatabase(base, name, role), 1)
+              )
+            ) as any
         })
       )
       return Layer.merge(testDb, pgLayer(url, 8))
