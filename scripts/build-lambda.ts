@@ -11,11 +11,16 @@
  *   itself: on Lambda the database is PostgreSQL through `DATABASE_URL` (RDS Proxy).
  * - The zip is written by the small writer below (Node's zlib deflate + crc32), with fixed
  *   timestamps, so the build needs no `zip` binary and the same sources give the same bytes.
+ * - The `api` function serves the customer portal from its own bundle: the portal's build
+ *   (`packages/portal/dist`, built first when stale) is copied to `build/lambda/api/portal/`, where
+ *   the app looks for it, and zipped with `index.mjs` (a few hundred kilobytes; no S3 bucket, no
+ *   CloudFront to keep in step with the API).
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { dirname, join, relative, resolve, sep } from "node:path"
 import { crc32, deflateRawSync } from "node:zlib"
 import { build, type Plugin } from "esbuild"
+import { ensureBuilt } from "./build-portal.ts"
 
 const root = resolve(import.meta.dirname, "..")
 
@@ -99,6 +104,16 @@ export const zip = (entries: ReadonlyArray<ZipEntry>): Buffer => {
   return Buffer.concat([...locals, directory, end])
 }
 
+/** The function whose bundle carries the portal, and where in it. */
+export const portal = { function: "api", dir: "portal" } as const
+
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir)
+    .toSorted()
+    .flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]
+    )
+
 /** What was built for one function. */
 export interface Artifact {
   readonly name: string
@@ -110,6 +125,7 @@ export interface Artifact {
 /** Builds every function into `outDir` (default `build/lambda`). */
 export const buildAll = async (outDir: string = join(root, "build/lambda")): Promise<Array<Artifact>> => {
   rmSync(outDir, { recursive: true, force: true })
+  ensureBuilt()
   return Promise.all(
     Object.entries(functions).map(async ([name, entry]) => {
       const dir = join(outDir, name)
@@ -130,7 +146,14 @@ export const buildAll = async (outDir: string = join(root, "build/lambda")): Pro
           js: 'import { createRequire as __sbCreateRequire } from "node:module"; const require = __sbCreateRequire(import.meta.url);'
         }
       })
-      const archive = zip([{ name: "index.mjs", data: readFileSync(outfile) }])
+      const extra: Array<ZipEntry> = []
+      if (name === portal.function) {
+        const target = join(dir, portal.dir)
+        cpSync(join(root, "packages/portal/dist"), target, { recursive: true })
+        for (const file of filesUnder(target))
+          extra.push({ name: relative(dir, file).split(sep).join("/"), data: readFileSync(file) })
+      }
+      const archive = zip([{ name: "index.mjs", data: readFileSync(outfile) }, ...extra])
       writeFileSync(join(outDir, `${name}.zip`), archive)
       return { name, dir, bundleBytes: statSync(outfile).size, zipBytes: archive.length }
     })

@@ -11,7 +11,10 @@
  * - another workspace package is imported only through an entry point it names in its `exports`
  *   (`@securebase/core`, `@securebase/core/testing`), never through a wildcard into its files.
  *   (Each package also exports `./*`, only so that TypeScript can name a deep type in the
- *   declaration files it emits for another package; code never imports through it.)
+ *   declaration files it emits for another package; code never imports through it);
+ * - the browser's portal imports the core and only the API contract of `@securebase/http`
+ *   (`@securebase/http/api`), never the server side (handlers, Node modules, pdf-lib, adapters);
+ *   and no Node built-in.
  *
  * Exits 1 with one line per violation.
  */
@@ -30,6 +33,10 @@ interface Layer {
   readonly dir: string
   /** Workspace packages this layer may import. */
   readonly mayImport: ReadonlyArray<string>
+  /** Where given, the only entry points of a package this layer may import. */
+  readonly onlyEntries?: Readonly<Record<string, ReadonlyArray<string>>>
+  /** Code that runs in a browser: no Node built-ins. */
+  readonly browser?: boolean
 }
 
 /** The layering: a package may import only the workspace packages listed for it. */
@@ -38,6 +45,12 @@ export const layers: ReadonlyArray<Layer> = [
   { dir: "packages/adapters", mayImport: ["@securebase/core"] },
   { dir: "packages/http", mayImport: ["@securebase/core", "@securebase/adapters"] },
   { dir: "packages/lambda", mayImport: ["@securebase/core", "@securebase/http"] },
+  {
+    dir: "packages/portal",
+    mayImport: ["@securebase/core", "@securebase/http"],
+    onlyEntries: { "@securebase/http": ["@securebase/http/api"] },
+    browser: true
+  },
   {
     dir: "packages/app",
     mayImport: ["@securebase/core", "@securebase/adapters", "@securebase/http", "@securebase/lambda"]
@@ -134,9 +147,15 @@ export const check = (root: string): Array<Violation> => {
             violation(`${layer.dir} may not import ${name} (dependencies point inward)`)
           else if (specifier !== name && !(entries.get(name)?.has(specifier) ?? false))
             violation(`${specifier} is not an entry point of ${name} (import its index or a named export)`)
+          else if (layer.onlyEntries?.[name] !== undefined && !layer.onlyEntries[name].includes(specifier))
+            violation(`${layer.dir} may import only ${layer.onlyEntries[name].join(", ")} of ${name}`)
           continue
         }
-        if (isBuiltin(specifier)) continue
+        if (isBuiltin(specifier)) {
+          if (layer.browser === true && isProductionSource)
+            violation(`${layer.dir} runs in a browser: no Node built-ins`)
+          continue
+        }
         if (ownDeps.has(name)) continue
         if (!isProductionSource && rootDeps.has(name)) continue
         violation(`${name} is not declared in ${layer.dir}/package.json`)

@@ -45,6 +45,24 @@ describe("check-deps", () => {
     assert.deepStrictEqual(importsOf(src), ["a", "b", "c", "d", "e"])
   })
 
+  it("lets the portal import only the API contract of http, and no Node built-in", () => {
+    const root = workspace({
+      "packages/http/package.json": JSON.stringify({
+        name: "@securebase/http",
+        exports: { ".": "./src/index.ts", "./api": "./src/Api.ts" }
+      }),
+      "packages/portal/package.json": JSON.stringify({
+        dependencies: { "@securebase/http": "*", "@securebase/core": "*", react: "*" }
+      }),
+      "packages/portal/src/Good.tsx": `import { Api } from "@securebase/http/api"\nimport { useState } from "react"`,
+      "packages/portal/src/Bad.tsx": `import { HttpApp } from "@securebase/http"\nimport { readFileSync } from "node:fs"\nimport { PgDatabase } from "@securebase/adapters"`
+    })
+    assert.deepStrictEqual(
+      check(root).map((v) => `${v.file.split("/").pop()} ${v.specifier}`),
+      ["Bad.tsx @securebase/http", "Bad.tsx node:fs", "Bad.tsx @securebase/adapters"]
+    )
+  })
+
   it("refuses anything but effect in core, including Node built-ins", () => {
     const root = workspace({
       "packages/core/src/Bad.ts": `import { Pool } from "pg"\nimport { createHash } from "node:crypto"\nimport { Schema } from "effect"`

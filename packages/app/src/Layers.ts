@@ -11,6 +11,8 @@
  * for revocations to evict its cache (`PgRevocationListener`). Outside dev, a database login that
  * could bypass row-level security is refused at start (`PgLoginPolicy`).
  */
+import { existsSync } from "node:fs"
+import { join } from "node:path"
 import {
   DynamoClient,
   DynamoSessionCache,
@@ -134,9 +136,19 @@ export const authLayer = (config: ServerConfig) => {
     : authenticator
 }
 
+/**
+ * Where the built customer portal is: `portal/` beside the bundle on Lambda (build-lambda copies
+ * it there), else `packages/portal/dist` in the workspace (`npm run build:portal`).
+ */
+export const portalDirectory = (): string => {
+  const candidates = [join(import.meta.dirname, "portal"), join(import.meta.dirname, "../../portal/dist")]
+  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? candidates[1]!
+}
+
 /** Every route, with the middleware, for a configuration (still needing the data and auth layers). */
 export const routesLayer = (config: ServerConfig) =>
   HttpApp.layer({
+    portalDir: portalDirectory(),
     profile: config.profile,
     databaseKind: Option.isSome(config.databaseUrl) ? "postgres" : "pglite",
     trustProxy: config.rateLimit.trustProxy,

@@ -34,6 +34,7 @@ export const banner = (
     "",
     `SecureBase API (${config.profile}) on ${url}`,
     `  database: ${databaseLine(config)}`,
+    `  portal:   ${url}/portal   (sign in with an API key${tenants.some((t) => t.apiKey !== null) ? ", e.g. a demo key below" : ""})`,
     `  docs:     ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
     ...(config.ephemeralSigningKey
       ? [

@@ -3,9 +3,11 @@
  * Lambda handlers alike. Every error of every endpoint is in the shape of `api/ApiErrors.ts`.
  */
 import { HttpApi, OpenApi } from "effect/http-api"
+import { AccountApi } from "./account/AccountApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
+import { SessionApi } from "./auth/SessionApi.ts"
 import { ComplianceApi } from "./compliance/ComplianceApi.ts"
 import { InvoicesApi } from "./invoices/InvoicesApi.ts"
 import { MetricsApi } from "./metrics/MetricsApi.ts"
@@ -17,6 +19,8 @@ import { UsageApi } from "./usage/UsageApi.ts"
 export class Api extends HttpApi.make("securebase")
   .add(SystemApi)
   .add(AuthApi)
+  .add(SessionApi)
+  .add(AccountApi)
   .add(InvoicesApi)
   .add(MetricsApi)
   .add(ApiKeysApi)
@@ -29,8 +33,9 @@ export class Api extends HttpApi.make("securebase")
       title: "SecureBase API",
       version: "0.1.0",
       description:
-        "Multi-tenant billing and tenancy. Authenticate with `Authorization: Bearer <API key or session token>`; " +
-        "every object you can see is your own: other tenants' ids answer 404.",
+        "Multi-tenant billing and tenancy. Authenticate with `Authorization: Bearer <API key or session token>`, " +
+        "or, in a browser, with the session cookie of `POST /auth/session` (state-changing requests then carry " +
+        "`X-CSRF-Token`); every object you can see is your own: other tenants' ids answer 404.",
       transform: (spec) => withBearerScheme(spec)
     })
   ) {}

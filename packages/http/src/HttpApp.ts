@@ -1,6 +1,6 @@
 /**
  * The API as one layer: every handler of the HttpApi, the OpenAPI document and reference page,
- * and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
+ * the customer portal's static files, and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
  * parameterized by plain options. It still needs the services the handlers use (database,
  * tenancy, repositories, the authenticator, the limits' store): the composition root provides them, once, to the
  * Node server and to the Lambda web handler alike.
@@ -8,13 +8,16 @@
 import { type Duration, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
+import * as AccountHttp from "./account/AccountHttp.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
 import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
 import * as AuthHttp from "./auth/AuthHttp.ts"
+import * as SessionHttp from "./auth/SessionHttp.ts"
 import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
 import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
 import * as MetricsHttp from "./metrics/MetricsHttp.ts"
+import * as PortalAssets from "./portal/PortalAssets.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import type * as ClientAddress from "./server/ClientAddress.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
@@ -36,6 +39,8 @@ export interface Options {
   readonly maxBodyBytes: number
   /** Requests per client address and window. */
   readonly rateLimit: { readonly limit: number; readonly window: Duration.Duration }
+  /** The built customer portal (`packages/portal/dist`), served at `/portal`; none when undefined. */
+  readonly portalDir?: string | undefined
 }
 
 /** Every route, with the middleware (still needing the services the handlers use). */
@@ -44,6 +49,8 @@ export const layer = (options: Options) => {
   const handlers = Layer.mergeAll(
     SystemHttp.layer({ profile: options.profile, databaseKind: options.databaseKind }),
     AuthHttp.layer(keyOptions),
+    SessionHttp.layer(keyOptions),
+    AccountHttp.layer,
     InvoicesHttp.layer(),
     MetricsHttp.layer,
     ApiKeysHttp.layer,
@@ -55,6 +62,7 @@ export const layer = (options: Options) => {
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     Docs.layer,
+    options.portalDir === undefined ? Layer.empty : PortalAssets.layer(options.portalDir),
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
     RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })

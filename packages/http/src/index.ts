@@ -15,10 +15,14 @@ export * as Api from "./Api.ts"
 export * as ApiErrors from "./api/ApiErrors.ts"
 /** The bearer authentication middleware (API keys and session tokens). */
 export * as AuthenticationLive from "./auth/AuthenticationLive.ts"
+/** The browser session cookie and its CSRF token. */
+export * as SessionCookie from "./auth/SessionCookie.ts"
 /** The API as one layer: handlers, OpenAPI, reference page, global middleware. */
 export * as HttpApp from "./HttpApp.ts"
 /** Invoices as PDF. */
 export * as InvoicePdf from "./invoices/InvoicePdf.ts"
+/** The customer portal's static files at `/portal`. */
+export * as PortalAssets from "./portal/PortalAssets.ts"
 /** Who the client is: TRUST_PROXY (hops or trusted networks) and X-Forwarded-For. */
 export * as ClientAddress from "./server/ClientAddress.ts"
 /** The per-address request rate limit (middleware). */

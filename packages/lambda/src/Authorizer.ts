@@ -3,7 +3,9 @@
  * authorizer with payload format 2.0 and simple responses. The bearer credential of the
  * `Authorization` header is an API key (`sb_live_…` / `sb_test_…`) or a session token, checked by
  * the same `Authenticator` (cache, store, deny list, throttle) as the API's own middleware; the
- * client is the gateway's `requestContext.http.sourceIp`.
+ * client is the gateway's `requestContext.http.sourceIp`. Without an Authorization header, the
+ * customer portal's session cookie (`sb_session`) is checked instead, as the API's middleware
+ * does (the API function then also checks the CSRF token of state-changing requests).
  *
  * - a credential that does not authenticate (or a throttled client) → `{ isAuthorized: false }`,
  *   which the gateway answers with 403;
@@ -21,6 +23,7 @@ export const AuthorizerEvent = Schema.Struct({
   routeArn: Schema.optional(Schema.String),
   identitySource: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
   headers: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  cookies: Schema.optional(Schema.Array(Schema.String)),
   requestContext: Schema.Struct({
     requestId: Schema.optional(Schema.String),
     http: Schema.Struct({ sourceIp: Schema.String })
@@ -59,6 +62,20 @@ export const credentialOf = (event: AuthorizerEvent): string | undefined => {
   return match?.[1]
 }
 
+/** The portal's session cookie (the name `@securebase/http`'s `SessionCookie.sessionCookie` gives it). */
+export const sessionCookie = "sb_session"
+
+/** The session token of the portal's cookie, when the event has no Authorization header. */
+export const sessionCookieOf = (event: AuthorizerEvent): string | undefined => {
+  const hasAuthorization = Object.keys(event.headers ?? {}).some(
+    (name) => name.toLowerCase() === "authorization"
+  )
+  if (hasAuthorization) return undefined
+  const entry = (event.cookies ?? []).find((c) => c.startsWith(`${sessionCookie}=`))
+  const token = entry?.slice(sessionCookie.length + 1)
+  return token === undefined || token === "" ? undefined : token
+}
+
 /** The simple response for an authenticated identity. */
 export const allow = (identity: Identity.Identity): SimpleResponse => ({
   isAuthorized: true,
@@ -82,14 +99,17 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
         })
     )
   )
-  const credential = credentialOf(decoded)
+  const bearer = credentialOf(decoded)
+  const cookie = bearer === undefined ? sessionCookieOf(decoded) : undefined
+  const credential = bearer ?? cookie
   if (credential === undefined) return denied
   const auth = yield* Authenticator.Authenticator
   const sourceIp = decoded.requestContext.http.sourceIp
   // The same canonical form the API's middleware counts, so both share one throttle bucket.
   const client = ClientAddress.canonical(sourceIp) ?? sourceIp
+  // The cookie only ever holds a session token.
   const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> =
-    ApiKey.isKeyShaped(credential)
+    cookie === undefined && ApiKey.isKeyShaped(credential)
       ? auth.authenticate(credential, client)
       : auth.verifySession(credential, client)
   return yield* identity.pipe(

@@ -4,7 +4,7 @@
  * someone else's data.
  */
 import { Customer, CustomerRepo, CustomerTerms, PersistenceError } from "@securebase/core"
-import { Effect, Layer, Schema } from "effect"
+import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import * as Rows from "./Rows.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
@@ -22,11 +22,13 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const taxProfile = yield* Effect.orDie(encodeTaxProfile(customer.taxProfile))
       const terms = yield* Effect.orDie(encodeTerms(customer.terms))
+      const createdAt = customer.createdAt === undefined ? null : DateTime.formatIso(customer.createdAt)
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms)
+        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms,
+                               created_at)
         VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
                 ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.overdueGraceDays}, ${customer.currency},
-                ${JSON.stringify(terms)}::jsonb)
+                ${JSON.stringify(terms)}::jsonb, coalesce(${createdAt}::timestamptz, now()))
         RETURNING ${columns}`.pipe(mapWrite("customer", customer.id, "insert"))
       return yield* mapRead("CustomerRepo.insert")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.insert"))

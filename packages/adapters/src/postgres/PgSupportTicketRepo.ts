@@ -2,7 +2,7 @@
  * `SupportTicketRepo` on PostgreSQL. `list` has no customer argument: it is "the current tenant's
  * tickets", which is exactly what row-level security returns inside `Tenancy.runAs`.
  */
-import { SupportTicket, SupportTicketRepo } from "@securebase/core"
+import { PersistenceError, SupportTicket, SupportTicketRepo } from "@securebase/core"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
@@ -64,7 +64,17 @@ export const make = Effect.gen(function* () {
       )
     ).pipe(Effect.withSpan("SupportTicketRepo.list"))
 
-  return SupportTicketRepo.SupportTicketRepo.of({ insert, list })
+  const findById = (id: SupportTicket.TicketId) =>
+    Effect.gen(function* () {
+      const rows = yield* mapRead("SupportTicketRepo.findById")(
+        sql`SELECT ${columns} FROM support_tickets WHERE id = ${id}`
+      )
+      if (rows.length === 0)
+        return yield* new PersistenceError.NotFound({ entity: "support ticket", key: id })
+      return yield* mapRead("SupportTicketRepo.findById")(toTicket(rows[0]))
+    }).pipe(Effect.withSpan("SupportTicketRepo.findById"))
+
+  return SupportTicketRepo.SupportTicketRepo.of({ insert, list, findById })
 })
 
 /** `SupportTicketRepo` on the current `SqlClient`. */

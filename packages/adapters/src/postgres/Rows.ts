@@ -22,7 +22,8 @@ export const customerColumns = (alias: string) =>
     "net_days",
     "overdue_grace_days",
     "currency",
-    "terms"
+    "terms",
+    "created_at"
   ]
     .map((c) => `${alias}.${c}`)
     .join(", ")
@@ -37,7 +38,8 @@ const CustomerRow = Schema.Struct({
   net_days: Schema.Number,
   overdue_grace_days: Schema.Number,
   currency: Schema.String,
-  terms: Schema.Unknown
+  terms: Schema.Unknown,
+  created_at: Schema.DateTimeUtcFromDate
 })
 const decodeCustomerRow = Schema.decodeUnknownEffect(CustomerRow)
 const decodeCustomer = Schema.decodeUnknownEffect(Customer.Customer)
@@ -64,7 +66,8 @@ export const toCustomer = (row: unknown) =>
       netDays: r.net_days,
       overdueGraceDays: r.overdue_grace_days,
       currency: r.currency,
-      terms: json(r.terms)
+      terms: json(r.terms),
+      createdAt: r.created_at
     })
   )
 

@@ -1,5 +1,6 @@
 import { assert } from "@effect/vitest"
 import {
+  Customer,
   CustomerRepo,
   Invoice,
   InvoiceLifecycle,
@@ -26,15 +27,34 @@ const onboard = (id = Fixtures.customerId()) =>
   })
 
 suite("CustomerRepo", (it) => {
-  it.effect("inserts and reads back a customer, tax profile included", () =>
+  it.effect("inserts and reads back a customer, tax profile and creation date included", () =>
     Effect.gen(function* () {
       const tenancy = yield* Tenancy.Tenancy
       const repo = yield* CustomerRepo.CustomerRepo
       const id = Fixtures.customerId()
-      const inserted = yield* tenancy.runAs(id, repo.insert(Fixtures.customer(id)))
+      const customer = new Customer.Customer({
+        ...Fixtures.customer(id),
+        createdAt: DateTime.makeUnsafe("2026-08-01T00:00:00.000Z")
+      })
+      const inserted = yield* tenancy.runAs(id, repo.insert(customer))
       const found = yield* tenancy.runAs(id, repo.findById(id))
-      assert.deepStrictEqual(found, Fixtures.customer(id))
+      assert.deepStrictEqual(found, customer)
       assert.deepStrictEqual(inserted, found)
+    }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  it.effect("a customer inserted without a creation date is created now, and says so when read", () =>
+    Effect.gen(function* () {
+      const tenancy = yield* Tenancy.Tenancy
+      const repo = yield* CustomerRepo.CustomerRepo
+      const id = Fixtures.customerId()
+      const before = yield* DateTime.now
+      yield* tenancy.runAs(id, repo.insert(Fixtures.customer(id)))
+      const found = yield* tenancy.runAs(id, repo.findById(id))
+      assert.isDefined(found.createdAt)
+      assert.isFalse(DateTime.isLessThan(found.createdAt!, DateTime.subtract(before, { minutes: 1 })))
+      const { createdAt: _, ...rest } = found
+      assert.deepStrictEqual(new Customer.Customer(rest), Fixtures.customer(id))
     }).pipe(Effect.provide(Fixtures.adapters))
   )
 

@@ -162,7 +162,9 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
       taxProfile: shape.exempt
         ? { exemption: { reason: "US federal government purchaser", certificate: "GSA-EX-2026-0042" } }
         : {},
-      netDays: 30
+      netDays: 30,
+      // A customer since the first demo month, so the portal's history starts there.
+      createdAt: Period.start(past[0]!)
     })
     // The catch is outside runAs: a failed INSERT aborts the PostgreSQL transaction, which must
     // then roll back rather than go on.

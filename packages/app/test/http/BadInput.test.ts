@@ -99,7 +99,8 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
                 scopes: ["invoices:read"],
                 mode: "test",
                 expiresInDays: 1
-              }
+              },
+              "POST /auth/session": { apiKey: token }
             },
             instantComponents: ["Rfc3339InstantEncoded"],
             quantityComponents: ["UsageQuantityEncoded"]
@@ -137,7 +138,8 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
               "POST",
               "/api-keys/create",
               { name: "sweep", scopes: ["invoices:read"], mode: "test", expiresInDays: 1 }
-            ]
+            ],
+            ["POST", "/auth/session", { apiKey: token }]
           ] as const) {
             const ok = yield* call(url, method, path, { token, json })
             assert.isBelow(ok.status, 300, `${path}: ${JSON.stringify(ok.body)}`)

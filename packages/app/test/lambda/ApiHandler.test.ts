@@ -149,6 +149,55 @@ describe("ApiHandler: parity with the Node server", () => {
     assertSame(viaNode, viaLambda, "GET /metrics with a session")
   })
 
+  it("signs in to the portal on Lambda: cookies in the 2.0 `cookies` array, then cookie-authenticated reads and CSRF-checked writes", async () => {
+    const host = "abc123.execute-api.us-east-1.amazonaws.com"
+    const signIn = await api.handler(
+      httpApiEvent({
+        method: "POST",
+        path: "/auth/session",
+        headers: { "content-type": "application/json", host, origin: `https://${host}` },
+        body: JSON.stringify({ apiKey: key })
+      })
+    )
+    assert.strictEqual(signIn.statusCode, 200)
+    const cookies = signIn.cookies ?? []
+    assert.strictEqual(cookies.length, 2)
+    const session = cookies.find((c) => c.startsWith("sb_session="))!
+    assert.match(session, /HttpOnly/)
+    assert.match(session, /Secure/)
+    assert.match(session, /SameSite=Strict/)
+    const pairs = cookies.map((c) => c.split(";")[0]!)
+    const csrf = pairs.find((c) => c.startsWith("sb_csrf="))!.slice("sb_csrf=".length)
+    const withCookies = (spec: RequestSpec) => ({ ...httpApiEvent(spec), cookies: pairs })
+    const read = await api.handler(withCookies({ method: "GET", path: "/account", headers: { host } }))
+    assert.strictEqual(read.statusCode, 200)
+    assert.strictEqual(JSON.parse(read.body).via, "session")
+    const ticket = { subject: "From the portal on Lambda", description: "x", priority: "low" }
+    const forged = await api.handler(
+      withCookies({
+        method: "POST",
+        path: "/support/tickets/create",
+        headers: { host, "content-type": "application/json" },
+        body: JSON.stringify(ticket)
+      })
+    )
+    assert.strictEqual(forged.statusCode, 403)
+    const written = await api.handler(
+      withCookies({
+        method: "POST",
+        path: "/support/tickets/create",
+        headers: {
+          host,
+          origin: `https://${host}`,
+          "content-type": "application/json",
+          "x-csrf-token": csrf
+        },
+        body: JSON.stringify(ticket)
+      })
+    )
+    assert.strictEqual(written.statusCode, 201)
+  })
+
   it("strips a named stage's prefix from rawPath", async () => {
     const event = httpApiEvent({ method: "GET", path: "/prod/health" })
     event.requestContext.stage = "prod"

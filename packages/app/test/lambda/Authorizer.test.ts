@@ -59,6 +59,26 @@ describe("Authorizer", () => {
     assert.deepStrictEqual(viaSession.context, viaKey.context)
   })
 
+  it("allows the portal's session cookie when there is no Authorization header, and denies a forged one or a key in it", async () => {
+    const { SessionCookie } = await import("@securebase/http")
+    assert.strictEqual(Authorizer.sessionCookie, SessionCookie.sessionCookie)
+    const tenant = app.tenants[1]!
+    const { token } = await app.run(
+      Authenticator.Authenticator.use((a) => a.exchange(tenant.apiKey, "198.51.100.7"))
+    )
+    const withCookies = (cookies: Array<string>) => ({ ...authorizerEvent(), cookies })
+    const allowed = await handler(withCookies(["theme=dark", `sb_session=${token}`, "sb_csrf=x"]))
+    assert.isTrue(allowed.isAuthorized)
+    assert.strictEqual(allowed.context?.customerId, tenant.customer.id)
+    assert.deepStrictEqual(await handler(withCookies([`sb_session=${token.slice(0, -3)}abc`])), {
+      isAuthorized: false
+    })
+    assert.deepStrictEqual(await handler(withCookies([`sb_session=${tenant.apiKey}`])), {
+      isAuthorized: false
+    })
+    assert.deepStrictEqual(await handler(withCookies(["sb_csrf=x"])), { isAuthorized: false })
+  })
+
   it("denies a wrong secret, an unknown key, a garbage token and a missing or non-bearer header", async () => {
     const key = app.tenants[1]!.apiKey
     const wrongSecret = `${key.slice(0, -4)}${key.endsWith("AAAA") ? "BBBB" : "AAAA"}`

@@ -101,6 +101,22 @@ let probed: {
   coldStart: string
 }
 
+/** Every file of a zip archive (the central directory's names, each local entry inflated). */
+const zipEntries = (archive: Buffer) => {
+  const entries = new Map<string, Buffer>()
+  let offset = 0
+  while (archive.readUInt32LE(offset) === 0x04034b50) {
+    const compressedSize = archive.readUInt32LE(offset + 18)
+    const nameLength = archive.readUInt16LE(offset + 26)
+    const extraLength = archive.readUInt16LE(offset + 28)
+    const name = archive.subarray(offset + 30, offset + 30 + nameLength).toString("utf8")
+    const start = offset + 30 + nameLength + extraLength
+    entries.set(name, inflateRawSync(archive.subarray(start, start + compressedSize)))
+    offset = start + compressedSize
+  }
+  return entries
+}
+
 beforeAll(() => {
   // The real build command (esbuild: about a second for the four functions).
   execFileSync(process.execPath, [join(root, "scripts/build-lambda.ts")], { cwd: root, stdio: "pipe" })
@@ -156,6 +172,23 @@ describe("template.yaml", () => {
     assert.include(probed.coldStart, "set DATABASE_URL")
   })
 
+  it("the API function carries the customer portal in its bundle and its zip, every file the page names", () => {
+    const dist = join(root, "packages/portal/dist")
+    const archive = zipEntries(readFileSync(join(root, "build/lambda/api.zip")))
+    const index = readFileSync(join(dist, "index.html"), "utf8")
+    const assets = [...index.matchAll(/\/portal\/(assets\/[^"]+)"/g)].map((m) => m[1]!)
+    assert.isAbove(assets.length, 1, "the page names its script and stylesheet")
+    for (const file of ["index.html", "favicon.svg", ...assets]) {
+      assert.isTrue(existsSync(join(root, "build/lambda/api/portal", file)), `${file} beside the bundle`)
+      assert.isTrue(
+        archive.get(`portal/${file}`)?.equals(readFileSync(join(dist, file))),
+        `${file} in api.zip`
+      )
+    }
+    // The other functions do not carry it.
+    assert.strictEqual(zipEntries(readFileSync(join(root, "build/lambda/authorizer.zip"))).size, 1)
+  })
+
   it("resolves every Ref, GetAtt, Sub variable, condition and mapping entry", () => {
     const parameters = Object.keys(template.Parameters)
     const names = new Set([...parameters, ...Object.keys(resources)])
@@ -191,7 +224,10 @@ describe("template.yaml", () => {
     assert.deepStrictEqual(authorizer.FunctionArn, { "Fn::GetAtt": ["AuthorizerFunction", "Arn"] })
     assert.strictEqual(authorizer.AuthorizerPayloadFormatVersion, "2.0")
     assert.isTrue(authorizer.EnableSimpleResponses)
-    assert.deepStrictEqual(authorizer.Identity.Headers, ["Authorization"])
+    // No identity source (hence no cache): API keys come in the Authorization header, the portal's
+    // session in a cookie, and the gateway must let either through to the authorizer.
+    assert.isUndefined(authorizer.Identity.Headers)
+    assert.strictEqual(authorizer.Identity.ReauthorizeEvery, 0)
     const events = resources.ApiFunction!.Properties.Events
     for (const event of Object.values<any>(events)) {
       assert.strictEqual(event.Type, "HttpApi")
@@ -200,7 +236,16 @@ describe("template.yaml", () => {
     const publicPaths = Object.values<any>(events)
       .filter((e) => e.Properties.Auth?.Authorizer === "NONE")
       .map((e) => e.Properties.Path)
-    assert.sameMembers(publicPaths, ["/health", "/openapi.json", "/docs"])
+    assert.sameMembers(publicPaths, [
+      "/health",
+      "/openapi.json",
+      "/docs",
+      "/",
+      "/portal",
+      "/portal/{proxy+}",
+      "/auth/session",
+      "/auth/session"
+    ])
   })
 
   it("schedules the billing run on the 1st once the month that ended has closed (after USAGE_GRACE), and the overdue sweep daily", () => {

@@ -44,10 +44,22 @@ export const browser = Effect.acquireRelease(
 )
 
 /** A page that records every request leaving the machine (anything but loopback, data: and blob:). */
-export const page = (b: Browser, options: { readonly viewport?: { width: number; height: number } } = {}) =>
+export const page = (
+  b: Browser,
+  options: {
+    readonly viewport?: { width: number; height: number }
+    /** Let the test inject scripts (axe-core) into a page whose Content-Security-Policy forbids inline ones. */
+    readonly bypassCSP?: boolean
+    readonly permissions?: ReadonlyArray<string>
+  } = {}
+) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
-      const context = await b.newContext(options.viewport === undefined ? {} : { viewport: options.viewport })
+      const context = await b.newContext({
+        ...(options.viewport === undefined ? {} : { viewport: options.viewport }),
+        ...(options.bypassCSP === undefined ? {} : { bypassCSP: options.bypassCSP }),
+        ...(options.permissions === undefined ? {} : { permissions: [...options.permissions] })
+      })
       const p = await context.newPage()
       const external: Array<string> = []
       p.on("request", (r) => {

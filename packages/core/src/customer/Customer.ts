@@ -43,5 +43,7 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   /** Days past the due date before the invoice is overdue (default {@link defaultOverdueGraceDays}). */
   overdueGraceDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })).pipe(
     Schema.withConstructorDefault(Effect.succeed(defaultOverdueGraceDays))
-  )
+  ),
+  /** When the customer was created (set by the store when not given; read back with the customer). */
+  createdAt: Schema.optionalKey(Schema.DateTimeUtc)
 }) {}

@@ -2,10 +2,11 @@
 import { Context, type Effect } from "effect"
 import type {
   AlreadyExists,
+  NotFound,
   PersistenceFailure,
   TenantAccessDenied
 } from "../persistence/PersistenceError.ts"
-import type { Ticket, TicketStatus } from "./SupportTicket.ts"
+import type { Ticket, TicketId, TicketStatus } from "./SupportTicket.ts"
 
 /** Stores support tickets. */
 export class SupportTicketRepo extends Context.Service<
@@ -18,5 +19,7 @@ export class SupportTicketRepo extends Context.Service<
     readonly list: (filter: {
       readonly status?: TicketStatus
     }) => Effect.Effect<ReadonlyArray<Ticket>, PersistenceFailure>
+    /** One of the current tenant's tickets (another tenant's is `NotFound`, like an unknown id). */
+    readonly findById: (id: TicketId) => Effect.Effect<Ticket, NotFound | PersistenceFailure>
   }
 >()("@securebase/core/support/SupportTicketRepo") {}

@@ -10,6 +10,10 @@
  * (`apiRateLimitPerMinute`, all its keys together): past it, 429 `TIER.RATE_LIMITED` with
  * Retry-After. An unavailable limit store lets the request through (logged), as the per-address
  * limit does.
+ *
+ * A request with no Authorization header at all may authenticate with the browser's session
+ * cookie instead (see `SessionCookie`): its state-changing requests must carry the CSRF token and
+ * come from this origin (403 otherwise), checked before the session itself.
  */
 import { ApiKey, Authenticator, type Identity, LimitStore, Tenancy, TierLimit } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
@@ -17,6 +21,7 @@ import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError, fromTierLimit } from "../api/ErrorMapping.ts"
 import * as ClientAddress from "../server/ClientAddress.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
+import * as SessionCookie from "./SessionCookie.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
 export const isApiKey = ApiKey.isKeyShaped
@@ -39,9 +44,15 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
           Effect.gen(function* () {
             const request = yield* HttpServerRequest.HttpServerRequest
             const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
-            const token = Redacted.value(credential)
+            const cookie =
+              request.headers.authorization === undefined ? SessionCookie.sessionTokenOf(request) : undefined
+            if (cookie !== undefined) yield* SessionCookie.requireCsrf(request, cookie, options)
+            const token = cookie ?? Redacted.value(credential)
+            // The cookie only ever holds a session token: an API key there is refused like any bad token.
             const identity = yield* (
-              isApiKey(token) ? auth.authenticate(token, client) : auth.verifySession(token, client)
+              cookie === undefined && isApiKey(token)
+                ? auth.authenticate(token, client)
+                : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
             yield* TierLimit.consume(identity.customerId, identity.tier).pipe(
               Effect.provideService(LimitStore.LimitStore, store),

@@ -2,7 +2,7 @@
 import { SupportTicket } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Forbidden } from "../api/ApiErrors.ts"
+import { Forbidden, NotFound } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 
 /** Support endpoints (scopes `support:read`, `support:write`). */
@@ -17,6 +17,11 @@ export class SupportApi extends HttpApiGroup.make("support")
       query: { status: Schema.optional(SupportTicket.TicketStatus) },
       success: Schema.Array(SupportTicket.Ticket),
       error: [Forbidden]
+    }),
+    HttpApiEndpoint.get("get", "/support/tickets/:id", {
+      params: { id: SupportTicket.TicketId },
+      success: SupportTicket.Ticket,
+      error: [Forbidden, NotFound]
     })
   )
   .middleware(Authentication)

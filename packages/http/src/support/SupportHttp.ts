@@ -1,8 +1,9 @@
-/** Support handlers: tickets are opened with the tier's first-response target. */
+/** Support handlers: tickets are opened with the tier's first-response target; another tenant's ticket is not found. */
 import { Ids, SupportTicket, SupportTicketRepo } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
+import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { requireScope } from "../auth/AuthenticationLive.ts"
 
@@ -29,6 +30,17 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
                 Effect.orDie
               )
             })
+          )
+        })
+      )
+      .handle("get", ({ params }) =>
+        Effect.gen(function* () {
+          const identity = yield* requireScope("support:read")
+          return yield* asTenant(
+            identity.customerId,
+            SupportTicketRepo.SupportTicketRepo.use((r) => r.findById(params.id)).pipe(
+              Effect.catchTag("NotFound", () => Effect.fail(notFound("support ticket")))
+            )
           )
         })
       )
