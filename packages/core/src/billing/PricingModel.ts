@@ -344,7 +344,10 @@ export const priceTransactions = (
   if (!isZero(lowered))
     rows.push(Breakdown.row("adjustment", "maximum per transaction", { units: Decimal.one, amount: lowered }))
   const amount = sum(sum(rated, fees), sum(raised, lowered))
-  return clampPeriod(model, { amount, breakdown: rows })
+  // The period's minimum and maximum bite once there is usage, as for a quantity priced whole:
+  // transactions that all carry nothing are no usage (found by the law comparing the two).
+  const used = transactions.some((t) => !isZero(t))
+  return used ? clampPeriod(model, { amount, breakdown: rows }) : { amount, breakdown: rows }
 }
 
 /** A short human description of a model ("$0.0004 per unit", "graduated, 3 bands"). */

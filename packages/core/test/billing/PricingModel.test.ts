@@ -78,6 +78,15 @@ describe("PricingModel.priceTransactions: Lago's percentage spec", () => {
     assert.strictEqual(Decimal.format(p.amount), "0")
     assert.deepStrictEqual(p.breakdown, [])
   })
+
+  it("regression: transactions that all carry nothing are no usage, so the period minimum does not bite (a law found it)", () => {
+    // As a quantity priced whole: 0 × rate with a $1 minimum per period is 0, not 1.
+    const model = percentage({ rate: d("0"), minimum: d("1"), feePerTransaction: d("0") })
+    assert.strictEqual(amountOf(model, ["0"]), "0")
+    assert.strictEqual(amountOf(model, ["0", "0"]), "0")
+    // One transaction with an amount is usage: the minimum applies.
+    assert.strictEqual(amountOf(model, ["0", "5"]), "1")
+  })
 })
 
 describe("PricingModel.priceTransactions: per-transaction minimum and maximum", () => {
