@@ -41,7 +41,7 @@ layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the A
           const doc = r.body
           yield* Effect.promise(() => SwaggerParser.validate(structuredClone(doc)))
           assert.deepInclude(doc.components.securitySchemes.bearer, { type: "http", scheme: "bearer" })
-          assert.deepStrictEqual(doc.paths["/invoices"].get.security, [{ bearer: [] }])
+          assert.deepStrictEqual(doc.paths["/invoices"].get.security, [{ bearer: ["invoices:read"] }])
         }),
       60_000
     )

@@ -5,7 +5,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
 import { fromAuthError, notFound } from "../api/ErrorMapping.ts"
-import { requireScope } from "../auth/AuthenticationLive.ts"
+import { CurrentIdentity } from "../auth/Authentication.ts"
 
 const unavailable = () =>
   new ServiceUnavailable({
@@ -22,7 +22,7 @@ export const layer = HttpApiBuilder.group(
     return handlers
       .handle("list", () =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("api_keys:read")
+          const identity = yield* CurrentIdentity
           return yield* auth.listKeys(identity.customerId).pipe(
             Effect.catchTags({
               AuthBackendUnavailable: () => Effect.fail(unavailable()),
@@ -36,7 +36,7 @@ export const layer = HttpApiBuilder.group(
       )
       .handle("create", ({ payload }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("api_keys:write")
+          const identity = yield* CurrentIdentity
           // A key cannot grant more than the key that creates it holds.
           const excess = payload.scopes.filter((s) => !identity.scopes.includes(s))
           if (excess.length > 0) {
@@ -86,7 +86,7 @@ export const layer = HttpApiBuilder.group(
       )
       .handle("revoke", ({ params }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("api_keys:write")
+          const identity = yield* CurrentIdentity
           return yield* auth.revokeKey(identity.customerId, params.id).pipe(
             Effect.catchTags({
               ApiKeyNotFound: () => Effect.fail(notFound("api key")),

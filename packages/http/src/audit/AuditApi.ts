@@ -8,6 +8,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, ServiceUnavailable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 /** A page of audit events, newest first; `nextCursor` continues below the last one. */
 export const AuditEventPage = Schema.Struct({
@@ -61,11 +62,11 @@ export class AuditApi extends HttpApiGroup.make("audit")
       },
       success: AuditEventPage,
       error: [BadRequest, Forbidden, ServiceUnavailable]
-    }),
+    }).pipe(Scopes.requires("audit:read")),
     HttpApiEndpoint.get("checkpoint", "/audit/checkpoint", {
       success: AuditCheckpointStatus,
       error: [Forbidden, ServiceUnavailable]
-    })
+    }).pipe(Scopes.requires("audit:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Audit" })) {}

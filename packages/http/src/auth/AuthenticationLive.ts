@@ -16,11 +16,12 @@
  * come from this origin (403 otherwise), checked before the session itself.
  */
 import { ApiKey, Authenticator, type Identity, LimitStore, Tenancy, TierLimit } from "@securebase/core"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
 import { forbidden, fromAuthError, fromTierLimit } from "../api/ErrorMapping.ts"
 import * as ClientAddress from "../server/ClientAddress.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
+import * as Scopes from "./Scopes.ts"
 import * as SessionCookie from "./SessionCookie.ts"
 
 /** Whether a bearer credential looks like an API key (rather than a session token). */
@@ -40,7 +41,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
       const auth = yield* Authenticator.Authenticator
       const store = yield* LimitStore.LimitStore
       return Authentication.of({
-        bearer: (httpEffect, { credential }) =>
+        bearer: (httpEffect, { credential, endpoint }) =>
           Effect.gen(function* () {
             const request = yield* HttpServerRequest.HttpServerRequest
             const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
@@ -54,6 +55,10 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
                 ? auth.authenticate(token, client)
                 : auth.verifySession(token, client)
             ).pipe(Effect.mapError(fromAuthError))
+            // The endpoint's declared scope (see `Scopes`), before any work is done for the request.
+            const scope = Scopes.of(endpoint)
+            if (Option.isSome(scope) && !identity.scopes.includes(scope.value))
+              return yield* forbidden(scope.value)
             yield* TierLimit.consume(identity.customerId, identity.tier).pipe(
               Effect.provideService(LimitStore.LimitStore, store),
               Effect.catchTags({
@@ -70,10 +75,3 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
       })
     })
   )
-
-/** The current identity, failing with 403 unless it holds `scope`. */
-export const requireScope = Effect.fnUntraced(function* (scope: Identity.Identity["scopes"][number]) {
-  const identity = yield* CurrentIdentity
-  if (!identity.scopes.includes(scope)) return yield* forbidden(scope)
-  return identity
-})

@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Forbidden } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 const counts = Schema.Struct({ low: Schema.Int, medium: Schema.Int, high: Schema.Int, critical: Schema.Int })
 
@@ -26,7 +27,10 @@ export const ComplianceStatus = Schema.Struct({
 /** Compliance endpoints (scope `compliance:read`). */
 export class ComplianceApi extends HttpApiGroup.make("compliance")
   .add(
-    HttpApiEndpoint.get("status", "/compliance/status", { success: ComplianceStatus, error: [Forbidden] }),
+    HttpApiEndpoint.get("status", "/compliance/status", {
+      success: ComplianceStatus,
+      error: [Forbidden]
+    }).pipe(Scopes.requires("compliance:read")),
     HttpApiEndpoint.get("findings", "/compliance/findings", {
       query: {
         framework: Schema.optional(Tier.ComplianceFramework),
@@ -35,7 +39,7 @@ export class ComplianceApi extends HttpApiGroup.make("compliance")
       },
       success: Schema.Array(Compliance.Finding),
       error: [Forbidden]
-    })
+    }).pipe(Scopes.requires("compliance:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Compliance" })) {}

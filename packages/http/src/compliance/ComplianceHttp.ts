@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
-import { requireScope } from "../auth/AuthenticationLive.ts"
+import { CurrentIdentity } from "../auth/Authentication.ts"
 
 /** The handlers of the `compliance` group. */
 export const layer = HttpApiBuilder.group(Api, "compliance", (handlers) =>
@@ -12,7 +12,7 @@ export const layer = HttpApiBuilder.group(Api, "compliance", (handlers) =>
     handlers
       .handle("status", () =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("compliance:read")
+          const identity = yield* CurrentIdentity
           const { customer, findings } = yield* asTenant(
             identity.customerId,
             Effect.all({
@@ -25,7 +25,7 @@ export const layer = HttpApiBuilder.group(Api, "compliance", (handlers) =>
       )
       .handle("findings", ({ query }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("compliance:read")
+          const identity = yield* CurrentIdentity
           return yield* asTenant(
             identity.customerId,
             ComplianceRepo.ComplianceRepo.use((r) =>

@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 /** One row of the invoice list. */
 export const InvoiceSummary = Invoice.Invoice.mapFields((f) => ({
@@ -39,12 +40,12 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
       },
       success: InvoicePage,
       error: [BadRequest, Forbidden]
-    }),
+    }).pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
       success: Invoice.Invoice,
       error: [Forbidden, NotFound]
-    }),
+    }).pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("download", "/invoices/:id/download", {
       params: id,
       success: HttpApiSchema.WithHeaders(
@@ -52,7 +53,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         { "content-disposition": Schema.String }
       ),
       error: [Forbidden, NotFound]
-    })
+    }).pipe(Scopes.requires("invoices:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Invoices" })) {}

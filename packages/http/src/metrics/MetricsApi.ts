@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Forbidden, Unprocessable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 /** One metric's figure for a month. */
 export const MetricFigure = Schema.Struct({
@@ -45,11 +46,11 @@ export class MetricsApi extends HttpApiGroup.make("metrics")
     HttpApiEndpoint.get("current", "/metrics", {
       success: CurrentMetrics,
       error: [Forbidden, Unprocessable]
-    }),
+    }).pipe(Scopes.requires("metrics:read")),
     HttpApiEndpoint.get("history", "/metrics/history", {
       success: Schema.Struct({ months: Schema.Array(MonthMetrics) }),
       error: [Forbidden, Unprocessable]
-    })
+    }).pipe(Scopes.requires("metrics:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Metrics" })) {}

@@ -23,7 +23,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { unprocessable } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
-import { requireScope } from "../auth/AuthenticationLive.ts"
+import { CurrentIdentity } from "../auth/Authentication.ts"
 
 const monthOf = (customerId: Ids.CustomerId, period: Period.Period, catalog: Metric.Catalog) =>
   Effect.flatMap(
@@ -39,7 +39,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
     handlers
       .handle("current", () =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("metrics:read")
+          const identity = yield* CurrentIdentity
           const policy = yield* PricingPolicy.PricingPolicy
           const now = yield* DateTime.now
           const period = Period.ofDateTime(now)
@@ -94,7 +94,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
       )
       .handle("history", () =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("metrics:read")
+          const identity = yield* CurrentIdentity
           const policy = yield* PricingPolicy.PricingPolicy
           const current = Period.ofDateTime(yield* DateTime.now)
           // The twelve complete months before the current one, oldest first.

@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Forbidden, NotFound } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 /** Support endpoints (scopes `support:read`, `support:write`). */
 export class SupportApi extends HttpApiGroup.make("support")
@@ -12,17 +13,17 @@ export class SupportApi extends HttpApiGroup.make("support")
       payload: SupportTicket.NewTicket,
       success: SupportTicket.Ticket.pipe(HttpApiSchema.status(201)),
       error: [Forbidden]
-    }),
+    }).pipe(Scopes.requires("support:write")),
     HttpApiEndpoint.get("list", "/support/tickets", {
       query: { status: Schema.optional(SupportTicket.TicketStatus) },
       success: Schema.Array(SupportTicket.Ticket),
       error: [Forbidden]
-    }),
+    }).pipe(Scopes.requires("support:read")),
     HttpApiEndpoint.get("get", "/support/tickets/:id", {
       params: { id: SupportTicket.TicketId },
       success: SupportTicket.Ticket,
       error: [Forbidden, NotFound]
-    })
+    }).pipe(Scopes.requires("support:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Support" })) {}

@@ -5,7 +5,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
-import { requireScope } from "../auth/AuthenticationLive.ts"
+import { CurrentIdentity } from "../auth/Authentication.ts"
 
 /** The handlers of the `support` group. */
 export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
@@ -13,7 +13,7 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
     handlers
       .handle("create", ({ payload }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("support:write")
+          const identity = yield* CurrentIdentity
           const at = yield* DateTime.now
           return yield* asTenant(
             identity.customerId,
@@ -35,7 +35,7 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
       )
       .handle("get", ({ params }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("support:read")
+          const identity = yield* CurrentIdentity
           return yield* asTenant(
             identity.customerId,
             SupportTicketRepo.SupportTicketRepo.use((r) => r.findById(params.id)).pipe(
@@ -46,7 +46,7 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
       )
       .handle("list", ({ query }) =>
         Effect.gen(function* () {
-          const identity = yield* requireScope("support:read")
+          const identity = yield* CurrentIdentity
           return yield* asTenant(
             identity.customerId,
             SupportTicketRepo.SupportTicketRepo.use((r) =>

@@ -10,6 +10,7 @@ import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Conflict, Forbidden, Unprocessable } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
+import * as Scopes from "../auth/Scopes.ts"
 
 /**
  * One event as sent; the customer is the authenticated one, never a field of the event. The fields
@@ -46,7 +47,7 @@ export class UsageApi extends HttpApiGroup.make("usage")
       payload: UsageBatch,
       success: UsageReceipt,
       error: [Forbidden, Conflict, Unprocessable]
-    })
+    }).pipe(Scopes.requires("usage:write"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Usage" })) {}
