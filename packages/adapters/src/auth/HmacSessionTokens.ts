@@ -53,7 +53,7 @@ const randomSessionId = (): Session.SessionId =>
 const parse = (token: string) =>
   Result.try({
     try: () => parseJWT(token),
-    catch: () => new AuthError.MalformedToken({ reason: "not a JWS compact serialization" })
+    catch: () => AuthError.failed(new AuthError.MalformedToken({ detail: "not a JWS compact serialization" }))
   })
 
 /**
@@ -85,7 +85,7 @@ export const make = (options: Options): SessionTokens.SessionTokens["Service"] =
     nowMillis: number
   ): Result.Result<Session.SessionClaims, AuthError.TokenError> => {
     if (token.length > maxTokenLength)
-      return Result.fail(new AuthError.MalformedToken({ reason: "too long" }))
+      return Result.fail(AuthError.failed(new AuthError.MalformedToken({ detail: "too long" })))
     const parsed = parse(token)
     if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
     const [header, payload, signature, message] = parsed.success as [
@@ -96,20 +96,24 @@ export const make = (options: Options): SessionTokens.SessionTokens["Service"] =
     ]
     // The algorithm is pinned: a token never chooses how it is checked.
     if (header.alg !== algorithm)
-      return Result.fail(new AuthError.BadAlgorithm({ algorithm: String(header.alg) }))
+      return Result.fail(AuthError.failed(new AuthError.BadAlgorithm({ algorithm: String(header.alg) })))
     if (header.typ !== undefined && header.typ !== "JWT")
-      return Result.fail(new AuthError.MalformedToken({ reason: "typ is not JWT" }))
+      return Result.fail(AuthError.failed(new AuthError.MalformedToken({ detail: "typ is not JWT" })))
     if (header.crit !== undefined)
       return Result.fail(
-        new AuthError.MalformedToken({ reason: "critical header extensions are not supported" })
+        AuthError.failed(
+          new AuthError.MalformedToken({ detail: "critical header extensions are not supported" })
+        )
       )
     const secret = typeof header.kid === "string" ? secrets.get(header.kid) : undefined
-    if (secret === undefined) return Result.fail(new AuthError.UnknownSigningKey())
+    if (secret === undefined) return Result.fail(AuthError.failed(new AuthError.UnknownSigningKey()))
     if (!constantTimeEqual(hmac(SHA256, secret, message), signature))
-      return Result.fail(new AuthError.BadSignature())
+      return Result.fail(AuthError.failed(new AuthError.BadSignature()))
     const claims = decodeClaims(payload)
     if (Result.isFailure(claims))
-      return Result.fail(new AuthError.MalformedToken({ reason: "claims do not match the session schema" }))
+      return Result.fail(
+        AuthError.failed(new AuthError.MalformedToken({ detail: "claims do not match the session schema" }))
+      )
     return Session.validate(claims.success, nowMillis, expected)
   }
 

@@ -94,13 +94,15 @@ const refusal = (
     case "ok":
       return Effect.succeed(undefined)
     case "key_revoked":
-      return Effect.succeed(new AuthError.KeyRevoked({ keyId: credential.keyId ?? "" }))
+      return Effect.succeed(AuthError.failed(new AuthError.KeyRevoked({ keyId: credential.keyId ?? "" })))
     case "key_expired":
-      return Effect.succeed(new AuthError.KeyExpired({ keyId: credential.keyId ?? "" }))
+      return Effect.succeed(AuthError.failed(new AuthError.KeyExpired({ keyId: credential.keyId ?? "" })))
     case "session_revoked":
-      return Effect.succeed(new AuthError.SessionRevoked({ sessionId: credential.sessionId ?? "" }))
+      return Effect.succeed(
+        AuthError.failed(new AuthError.SessionRevoked({ sessionId: credential.sessionId ?? "" }))
+      )
     case "customer_inactive":
-      return Effect.succeed(new AuthError.CustomerInactive({ customerId }))
+      return Effect.succeed(AuthError.failed(new AuthError.CustomerInactive({ customerId })))
     default:
       return Effect.die(new Error(`app_enter_tenant answered an unknown verdict: ${verdict}`))
   }

@@ -59,7 +59,7 @@ describe("HmacSessionTokens", () => {
   it.effect("wrong signature: another secret under the same kid → BadSignature", () =>
     Effect.gen(function* () {
       const forged = craft(header, payloadAt(0), Redacted.value(secretOf(2)))
-      assert.strictEqual((yield* refusal(forged))._tag, "BadSignature")
+      assert.strictEqual((yield* refusal(forged)).reason._tag, "BadSignature")
     })
   )
 
@@ -70,7 +70,7 @@ describe("HmacSessionTokens", () => {
       const p = encodeBase64urlNoPadding(
         new TextEncoder().encode(JSON.stringify(payloadAt(0, { sub: customerId(2) })))
       )
-      assert.strictEqual((yield* refusal(`${h}.${p}.${s}`))._tag, "BadSignature")
+      assert.strictEqual((yield* refusal(`${h}.${p}.${s}`)).reason._tag, "BadSignature")
     })
   )
 
@@ -79,7 +79,7 @@ describe("HmacSessionTokens", () => {
       const enc = (o: object) => encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(o)))
       const unsigned = `${enc({ alg: "none", typ: "JWT", kid: "k1" })}.${enc(payloadAt(0))}.`
       const error = yield* refusal(unsigned)
-      assert.strictEqual(error._tag, "BadAlgorithm")
+      assert.strictEqual(error.reason._tag, "BadAlgorithm")
       assert.strictEqual(error.code, "AUTH.BAD_ALGORITHM")
     })
   )
@@ -88,7 +88,7 @@ describe("HmacSessionTokens", () => {
     Effect.gen(function* () {
       for (const alg of ["HS512", "RS256", "hs256", undefined]) {
         const token = craft({ ...header, alg }, payloadAt(0))
-        assert.strictEqual((yield* refusal(token))._tag, "BadAlgorithm", String(alg))
+        assert.strictEqual((yield* refusal(token)).reason._tag, "BadAlgorithm", String(alg))
       }
     })
   )
@@ -100,7 +100,7 @@ describe("HmacSessionTokens", () => {
       yield* tokens.verify(token)
       yield* TestClock.adjust(Duration.seconds(1))
       const error = yield* refusal(token)
-      assert.strictEqual(error._tag, "TokenExpired")
+      assert.strictEqual(error.reason._tag, "TokenExpired")
       assert.strictEqual(error.code, "AUTH.TOKEN_EXPIRED")
     })
   )
@@ -108,7 +108,7 @@ describe("HmacSessionTokens", () => {
   it.effect("not yet valid: nbf in the future → TokenNotYetValid, valid once it comes", () =>
     Effect.gen(function* () {
       const token = craft(header, payloadAt(0, { nbf: 60 }))
-      assert.strictEqual((yield* refusal(token))._tag, "TokenNotYetValid")
+      assert.strictEqual((yield* refusal(token)).reason._tag, "TokenNotYetValid")
       yield* TestClock.adjust(Duration.seconds(60))
       yield* tokens.verify(token)
     })
@@ -119,7 +119,7 @@ describe("HmacSessionTokens", () => {
       const lenient = HmacSessionTokens.make({ ...tokenOptions, leewaySeconds: 30 })
       yield* lenient.verify(craft(header, payloadAt(0, { nbf: 30 })))
       assert.strictEqual(
-        (yield* refusal(craft(header, payloadAt(0, { nbf: 31 })), lenient))._tag,
+        (yield* refusal(craft(header, payloadAt(0, { nbf: 31 })), lenient)).reason._tag,
         "TokenNotYetValid"
       )
     })
@@ -130,10 +130,10 @@ describe("HmacSessionTokens", () => {
       const other = HmacSessionTokens.make({ ...tokenOptions, audience: "billing-admin" })
       const { token } = yield* other.issue(subject)
       const error = yield* refusal(token)
-      assert.strictEqual(error._tag, "WrongAudience")
+      assert.strictEqual(error.reason._tag, "WrongAudience")
       assert.strictEqual(error.code, "AUTH.WRONG_AUDIENCE")
       const foreign = HmacSessionTokens.make({ ...tokenOptions, issuer: "https://evil.example" })
-      assert.strictEqual((yield* refusal((yield* foreign.issue(subject)).token))._tag, "WrongIssuer")
+      assert.strictEqual((yield* refusal((yield* foreign.issue(subject)).token)).reason._tag, "WrongIssuer")
     })
   )
 
@@ -155,7 +155,7 @@ describe("HmacSessionTokens", () => {
       ]
       for (const token of cases) {
         const error = yield* refusal(token)
-        assert.strictEqual(error._tag, "MalformedToken", token.slice(0, 40))
+        assert.strictEqual(error.reason._tag, "MalformedToken", token.slice(0, 40))
         assert.strictEqual(error.code, "AUTH.MALFORMED_TOKEN")
       }
     })
@@ -164,10 +164,13 @@ describe("HmacSessionTokens", () => {
   it.effect("an unknown or missing kid → UnknownSigningKey", () =>
     Effect.gen(function* () {
       assert.strictEqual(
-        (yield* refusal(craft({ ...header, kid: "k9" }, payloadAt(0))))._tag,
+        (yield* refusal(craft({ ...header, kid: "k9" }, payloadAt(0)))).reason._tag,
         "UnknownSigningKey"
       )
-      assert.strictEqual((yield* refusal(craft({ alg: "HS256" }, payloadAt(0))))._tag, "UnknownSigningKey")
+      assert.strictEqual(
+        (yield* refusal(craft({ alg: "HS256" }, payloadAt(0)))).reason._tag,
+        "UnknownSigningKey"
+      )
     })
   )
 
@@ -188,8 +191,8 @@ describe("HmacSessionTokens", () => {
       yield* during.verify(old.token)
       yield* during.verify(fresh.token)
       yield* after.verify(fresh.token)
-      assert.strictEqual((yield* refusal(old.token, after))._tag, "UnknownSigningKey")
-      assert.strictEqual((yield* refusal(fresh.token, before))._tag, "UnknownSigningKey")
+      assert.strictEqual((yield* refusal(old.token, after)).reason._tag, "UnknownSigningKey")
+      assert.strictEqual((yield* refusal(fresh.token, before)).reason._tag, "UnknownSigningKey")
     })
   )
 

@@ -7,7 +7,13 @@ import { DateTime, Effect, Redacted, Result, Schema } from "effect"
 import * as Tier from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
-import { ApiKeyLimitReached, MalformedKey, WrongKeyPrefix } from "./AuthError.ts"
+import {
+  ApiKeyLimitReached,
+  type AuthenticationFailed,
+  failed,
+  MalformedKey,
+  WrongKeyPrefix
+} from "./AuthError.ts"
 
 /** Lowercase RFC 4648 base32: no `_`, so the parts of a key split unambiguously. */
 const base32 = "[a-z2-7]"
@@ -137,15 +143,19 @@ const shape = new RegExp(`^sb_(live|test)_(${base32}{${keyIdLength}})_(${base32}
  * `WrongKeyPrefix` (someone sent another vendor's key, or a session token); the right prefix with
  * the wrong body is a `MalformedKey`. Neither error echoes the input.
  */
-export const parse = (presented: string): Result.Result<ParsedKey, MalformedKey | WrongKeyPrefix> => {
+export const parse = (
+  presented: string
+): Result.Result<ParsedKey, AuthenticationFailed<MalformedKey | WrongKeyPrefix>> => {
   if (!presented.startsWith("sb_live_") && !presented.startsWith("sb_test_"))
-    return Result.fail(new WrongKeyPrefix())
+    return Result.fail(failed(new WrongKeyPrefix()))
   const m = shape.exec(presented)
   if (m === null)
     return Result.fail(
-      new MalformedKey({
-        reason: `expected sb_<live|test>_<${keyIdLength} base32>_<${secretLength} base32>`
-      })
+      failed(
+        new MalformedKey({
+          detail: `expected sb_<live|test>_<${keyIdLength} base32>_<${secretLength} base32>`
+        })
+      )
     )
   return Result.succeed({
     mode: m[1] as KeyMode,

@@ -40,6 +40,7 @@ import {
   type AuthError,
   type CredentialRefused,
   CustomerInactive,
+  failed,
   InvalidKey,
   type KeyError,
   KeyExpired,
@@ -103,11 +104,7 @@ export class Authenticator extends Context.Service<
       input: NewKey
     ) => Effect.Effect<
       CreatedKey,
-      | ApiKey.InvalidKeyName
-      | CustomerInactive
-      | ApiKeyLimitReached
-      | AuthBackendUnavailable
-      | CredentialRefused
+      ApiKey.InvalidKeyName | ApiKeyLimitReached | AuthBackendUnavailable | CredentialRefused
     >
     /** The customer's keys (never secrets). */
     readonly listKeys: (
@@ -174,7 +171,7 @@ export class Authenticator extends Context.Service<
       Effect.flatMap(customers.find(customerId), (found) =>
         Option.isSome(found) && found.value.status === "active"
           ? Effect.succeed(found.value)
-          : Effect.fail(new CustomerInactive({ customerId }))
+          : Effect.fail(failed(new CustomerInactive({ customerId })))
       )
 
     /** Records the attempt, with its outcome. */
@@ -230,9 +227,9 @@ export class Authenticator extends Context.Service<
         if (Option.isSome(cached)) {
           const entry = cached.value
           if (!(yield* secrets.matches(secret, entry.secretHash)) || entry.mode !== mode)
-            return yield* failIn([keyBucket], new InvalidKey())
+            return yield* failIn([keyBucket], failed(new InvalidKey()))
           if (entry.keyExpiresAt !== undefined && nowMillis >= entry.keyExpiresAt)
-            return yield* new KeyExpired({ keyId })
+            return yield* failed(new KeyExpired({ keyId }))
           yield* touch(keyId, now)
           return identityOf(entry, "api_key")
         }
@@ -244,13 +241,13 @@ export class Authenticator extends Context.Service<
         const record = Option.getOrUndefined(found)
         const matches = yield* secrets.matches(secret, record?.secretHash ?? decoyHash)
         if (record === undefined)
-          return yield* failIn([unknownBucket, { _tag: "Address", client }], new InvalidKey())
-        if (!matches || record.mode !== mode) return yield* failIn([keyBucket], new InvalidKey())
+          return yield* failIn([unknownBucket, { _tag: "Address", client }], failed(new InvalidKey()))
+        if (!matches || record.mode !== mode) return yield* failIn([keyBucket], failed(new InvalidKey()))
         known.customerId = record.customerId
         // Only a caller who holds the secret learns why a real key is refused.
-        if (record.revokedAt !== undefined) return yield* new KeyRevoked({ keyId: record.id })
+        if (record.revokedAt !== undefined) return yield* failed(new KeyRevoked({ keyId: record.id }))
         if (record.expiresAt !== undefined && !DateTime.isLessThan(now, record.expiresAt))
-          return yield* new KeyExpired({ keyId: record.id })
+          return yield* failed(new KeyExpired({ keyId: record.id }))
         const customer = yield* activeCustomer(record.customerId)
 
         const entry = new SessionCache.CachedKey({
@@ -318,7 +315,7 @@ export class Authenticator extends Context.Service<
             keyId: claims.keyId,
             issuedAt: claims.iat
           })
-          if (revoked) return yield* new SessionRevoked({ sessionId: claims.jti })
+          if (revoked) return yield* failed(new SessionRevoked({ sessionId: claims.jti }))
           return {
             customerId: claims.sub,
             tier: claims.tier,
@@ -394,10 +391,10 @@ export class Authenticator extends Context.Service<
 
 /** Token failures that say nothing was proven: the token is not one this service signed. */
 const isForgery = (error: TokenError): boolean =>
-  error._tag === "MalformedToken" ||
-  error._tag === "BadAlgorithm" ||
-  error._tag === "UnknownSigningKey" ||
-  error._tag === "BadSignature"
+  error.reason._tag === "MalformedToken" ||
+  error.reason._tag === "BadAlgorithm" ||
+  error.reason._tag === "UnknownSigningKey" ||
+  error.reason._tag === "BadSignature"
 
 const identityOf = (entry: SessionCache.CachedKey, via: Identity["via"]): Identity => ({
   customerId: entry.customerId,

@@ -7,7 +7,14 @@ import { Duration, Result, Schema } from "effect"
 import { Tier } from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
 import { ApiKeyId, KeyMode, Scopes } from "./ApiKey.ts"
-import { TokenExpired, TokenNotYetValid, WrongAudience, WrongIssuer } from "./AuthError.ts"
+import {
+  type AuthenticationFailed,
+  failed,
+  TokenExpired,
+  TokenNotYetValid,
+  WrongAudience,
+  WrongIssuer
+} from "./AuthError.ts"
 
 /** How long a session lives unless configured otherwise. */
 export const defaultTtl: Duration.Duration = Duration.hours(24)
@@ -53,12 +60,15 @@ export const validate = (
   claims: SessionClaims,
   nowMillis: number,
   expected: Expected
-): Result.Result<SessionClaims, TokenExpired | TokenNotYetValid | WrongIssuer | WrongAudience> => {
+): Result.Result<
+  SessionClaims,
+  AuthenticationFailed<TokenExpired | TokenNotYetValid | WrongIssuer | WrongAudience>
+> => {
   const leeway = expected.leewaySeconds ?? 0
   const now = Math.floor(nowMillis / 1000)
-  if (claims.iss !== expected.issuer) return Result.fail(new WrongIssuer())
-  if (claims.aud !== expected.audience) return Result.fail(new WrongAudience())
-  if (now >= claims.exp + leeway) return Result.fail(new TokenExpired())
-  if (now + leeway < claims.nbf) return Result.fail(new TokenNotYetValid())
+  if (claims.iss !== expected.issuer) return Result.fail(failed(new WrongIssuer()))
+  if (claims.aud !== expected.audience) return Result.fail(failed(new WrongAudience()))
+  if (now >= claims.exp + leeway) return Result.fail(failed(new TokenExpired()))
+  if (now + leeway < claims.nbf) return Result.fail(failed(new TokenNotYetValid()))
   return Result.succeed(claims)
 }

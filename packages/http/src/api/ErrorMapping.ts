@@ -32,8 +32,8 @@ export const fromAuthError = (
         code: error.code,
         message: "authentication is temporarily unavailable"
       })
-    default:
-      return new Unauthorized({ code: error.code, message: messages[error._tag] ?? "not authenticated" })
+    case "AuthenticationFailed":
+      return new Unauthorized({ code: error.code, message: error.message })
   }
 }
 
@@ -44,24 +44,6 @@ export const fromTierLimit = (error: TierLimit.TierRateLimitExceeded): TooManyRe
     message: `the ${error.tier} tier allows ${error.limit} requests per minute; retry after ${error.retryAfterSeconds} s`,
     retryAfterSeconds: error.retryAfterSeconds
   })
-
-const messages: Partial<Record<AuthErrors.AuthError["_tag"], string>> = {
-  MalformedKey: "the credential is not a SecureBase API key or session token",
-  WrongKeyPrefix: "the credential is not a SecureBase API key or session token",
-  InvalidKey: "invalid API key",
-  KeyRevoked: "this API key has been revoked",
-  KeyExpired: "this API key has expired",
-  CustomerInactive: "the account is not active",
-  TokenExpired: "the session has expired; authenticate again",
-  TokenNotYetValid: "the session is not valid yet",
-  BadSignature: "invalid session token",
-  BadAlgorithm: "invalid session token",
-  UnknownSigningKey: "invalid session token",
-  WrongAudience: "invalid session token",
-  WrongIssuer: "invalid session token",
-  MalformedToken: "invalid session token",
-  SessionRevoked: "the session has been revoked"
-}
 
 /** 403 for a missing scope. */
 export const forbidden = (scope: string) =>

@@ -26,10 +26,7 @@ export const layer = HttpApiBuilder.group(
           return yield* auth.listKeys(identity.customerId).pipe(
             Effect.catchTags({
               AuthBackendUnavailable: () => Effect.fail(unavailable()),
-              KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
-              KeyExpired: (e) => Effect.fail(fromAuthError(e)),
-              SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
-              CustomerInactive: (e) => Effect.fail(fromAuthError(e))
+              AuthenticationFailed: (e) => Effect.fail(fromAuthError(e))
             })
           )
         })
@@ -69,11 +66,9 @@ export const layer = HttpApiBuilder.group(
                       message: `the ${e.tier} tier allows ${e.limit} active API keys; revoke one first`
                     })
                   ),
-                // The caller's own account was suspended after it authenticated: no longer authenticated.
-                CustomerInactive: (e) => Effect.fail(fromAuthError(e)),
-                KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
-                KeyExpired: (e) => Effect.fail(fromAuthError(e)),
-                SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
+                // The caller's own account was suspended, or its credential revoked, after it
+                // authenticated: no longer authenticated.
+                AuthenticationFailed: (e) => Effect.fail(fromAuthError(e)),
                 AuthBackendUnavailable: () => Effect.fail(unavailable())
               })
             )
@@ -91,10 +86,7 @@ export const layer = HttpApiBuilder.group(
             Effect.catchTags({
               ApiKeyNotFound: () => Effect.fail(notFound("api key")),
               AuthBackendUnavailable: () => Effect.fail(unavailable()),
-              KeyRevoked: (e) => Effect.fail(fromAuthError(e)),
-              KeyExpired: (e) => Effect.fail(fromAuthError(e)),
-              SessionRevoked: (e) => Effect.fail(fromAuthError(e)),
-              CustomerInactive: (e) => Effect.fail(fromAuthError(e))
+              AuthenticationFailed: (e) => Effect.fail(fromAuthError(e))
             })
           )
         })
