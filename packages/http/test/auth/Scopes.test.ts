@@ -37,6 +37,6 @@ describe("Scopes", () => {
     const doc = OpenApi.fromApi(Api)
     assert.deepStrictEqual(doc.paths["/invoices"]?.get?.security, [{ bearer: ["invoices:read"] }])
     assert.deepStrictEqual(doc.paths["/api-keys/create"]?.post?.security, [{ bearer: ["api_keys:write"] }])
-    assert.strictEqual((doc.paths["/usage/events"]?.post as any)["x-required-scope"], "usage:write")
+    assert.strictEqual((doc.paths["/usage/events"]!.post as any)["x-required-scope"], "usage:write")
   })
 })
