@@ -52,10 +52,14 @@ export * as BillableUsage from "./billing/BillableUsage.ts"
 export * as BillingBatch from "./billing/BillingBatch.ts"
 /** The billing run's claims port (one lockable row per period and customer). */
 export * as BillingClaims from "./billing/BillingClaims.ts"
+/** The scheduled work every driver shares: month end (bill, then daily) and daily (overdue, mail). */
+export * as BillingJobs from "./billing/BillingJobs.ts"
 /** The monthly billing run: claim, price, number, store, issue, queue the e-mail, audit. */
 export * as BillingRun from "./billing/BillingRun.ts"
 /** The breakdown of an invoice line: bands, packages, transactions, adjustments. */
 export * as Breakdown from "./billing/Breakdown.ts"
+/** Pricing one customer's period from its events: the draft that billing, previews and repricing share. */
+export * as CustomerPricing from "./billing/CustomerPricing.ts"
 /** Per-customer terms: negotiated prices, coupons, a minimum commitment. */
 export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
@@ -72,6 +76,8 @@ export * as InvoiceRepo from "./billing/InvoiceRepo.ts"
 export * as InvoiceText from "./billing/InvoiceText.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
+/** Issuing one customer's invoice inside a worker transaction. */
+export * as IssueInvoice from "./billing/IssueInvoice.ts"
 /** The overdue sweep. */
 export * as OverdueSweep from "./billing/OverdueSweep.ts"
 /** Port: past-due invoices for the overdue sweep. */
@@ -124,6 +130,8 @@ export * as Decimal from "./money/Decimal.ts"
 export * as Money from "./money/Money.ts"
 /** Delivery of the transactional outbox: after commit, retried with backoff, at least once. */
 export * as Delivery from "./notifications/Delivery.ts"
+/** The e-mails about an invoice (issued, overdue). */
+export * as InvoiceMail from "./notifications/InvoiceMail.ts"
 /** The mail port. */
 export * as Mailer from "./notifications/Mailer.ts"
 /** Notifications (queued e-mails). */

@@ -4,7 +4,7 @@
  * a URL, and a predictable one can be guessed.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { BillingRun, Customer, Ids, Metric, Notification, Period, Usage } from "@securebase/core"
+import { Customer, CustomerPricing, Ids, Metric, Notification, Period, Usage } from "@securebase/core"
 import { Effect, Random, Schema } from "effect"
 import { SecureRandom } from "effect/crypto"
 import * as Fixtures from "./fixtures.ts"
@@ -42,7 +42,7 @@ describe("Ids.randomUuid", () => {
         taxProfile: {},
         netDays: 30
       })
-      const draft = yield* BillingRun.priceUsage(
+      const draft = yield* CustomerPricing.priceUsage(
         customer,
         Schema.decodeSync(Period.Period)("2026-10"),
         yield* Usage.metrics(Metric.defaultCatalog, {}),

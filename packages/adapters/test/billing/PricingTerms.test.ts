@@ -11,6 +11,7 @@ import {
   BillingRun,
   ChangeTerms,
   Customer,
+  CustomerPricing,
   CustomerRepo,
   Decimal,
   type Ids,
@@ -273,7 +274,7 @@ suite("Pricing terms and currencies", (it) => {
           )
           assert.deepStrictEqual(Invoice.reconciliationErrors(ofEuro!), [])
           // What was stored is exactly what the core priced.
-          const again = yield* BillingRun.priceFromEvents(
+          const again = yield* CustomerPricing.priceFromEvents(
             euro,
             p,
             yield* Tenancy.Tenancy.use((t) =>

@@ -19,7 +19,7 @@
  * overdue sweep's, retries what is queued).
  */
 import { PgBilling } from "@securebase/adapters"
-import { BillingRun, Delivery, InvoiceText, Money, OverdueSweep, Period, PeriodClose } from "@securebase/core"
+import { BillingJobs, BillingRun, InvoiceText, Money, Period, PeriodClose } from "@securebase/core"
 import { Console, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as ServerConfig from "../Config.ts"
@@ -82,16 +82,19 @@ const dryRun = (args: Args) =>
 
 const bill = (args: Args) =>
   Effect.gen(function* () {
-    const summary = yield* BillingRun.run({
+    const {
+      run: summary,
+      overdue,
+      mail,
+      undelivered
+    } = yield* BillingJobs.monthEnd({
       period: args.period,
       concurrency: args.concurrency,
       batchSize: args.batchSize,
-      onProgress
+      onProgress,
+      deliver: args.send
     })
     if (process.stderr.isTTY) process.stderr.write("\n")
-    const overdue = yield* OverdueSweep.sweep()
-    const mail = args.send ? yield* Delivery.deliverDue({ concurrency: args.concurrency }) : undefined
-    const undelivered = mail === undefined ? undefined : yield* Delivery.undelivered(mail)
     yield* Console.log(`Billing run ${args.period}`)
     yield* Console.log(
       `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed)`

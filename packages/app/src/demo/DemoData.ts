@@ -1,7 +1,7 @@
 /**
  * Demo tenants for `npm start` and `npm run db:seed`: one customer per tier, each with an API key
  * holding every scope, three past months of usage invoiced by the billing run's own step
- * (`BillingRun.billCustomer`; the oldest two paid), this month's usage so far, compliance findings
+ * (`IssueInvoice.billCustomer`; the oldest two paid), this month's usage so far, compliance findings
  * and a ticket.
  * Every write goes through the same ports and row-level security as the API.
  */
@@ -9,7 +9,6 @@ import { PgBilling } from "@securebase/adapters"
 import {
   ApiKey,
   Authenticator,
-  BillingRun,
   type Compliance,
   ComplianceRepo,
   Customer,
@@ -17,6 +16,7 @@ import {
   type Ids,
   InvoiceLifecycle,
   InvoiceRepo,
+  IssueInvoice,
   type Metric,
   Period,
   SupportTicket,
@@ -213,7 +213,7 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
           .runAsWorker(
             Effect.gen(function* () {
               const issuedAt = Period.end(period)
-              const invoice = yield* BillingRun.billCustomer(customer, period, {
+              const invoice = yield* IssueInvoice.billCustomer(customer, period, {
                 at: issuedAt,
                 invoiceId: invoiceId(n, m),
                 notify: false

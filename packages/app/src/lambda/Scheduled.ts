@@ -7,14 +7,15 @@
  *   month); `detail.period` ("2026-10") overrides it for a manual re-run. An invocation before the
  *   period is billable (the month in progress, or the grace not over yet) bills nothing and fails
  *   with `PeriodNotBillable`, whose message names the instant the period becomes billable;
- * - the overdue sweep marks invoices past their due date overdue.
+ * - the daily job (the overdue sweep) marks invoices past their due date overdue.
  *
- * Each job then delivers the e-mails its transactions queued in the outbox, logs one JSON summary
+ * Both are the core's `BillingJobs` (`monthEnd`, `daily`), as `securebase bill` and the in-process
+ * scheduler run them. Each job then delivers the e-mails its transactions queued in the outbox, logs one JSON summary
  * line and returns it. A billing run in which a customer failed fails the invocation after the
  * summary is logged, so the Lambda error metric alarms and EventBridge's retry (the run is
  * idempotent and retries failed customers) gets another go.
  */
-import { BillingRun, Delivery, OverdueSweep, Period } from "@securebase/core"
+import { BillingJobs, type BillingRun, Period } from "@securebase/core"
 import { DateTime, Duration, Effect, Schema } from "effect"
 import type * as Container from "./Container.ts"
 import * as Jobs from "./Jobs.ts"
@@ -79,6 +80,8 @@ export interface BillingRunSummary {
   readonly failures: ReadonlyArray<{ readonly customerId: string; readonly reason: string }>
   readonly totals: Readonly<Record<string, string>>
   readonly remaining: { readonly pending: number; readonly done: number; readonly failed: number }
+  /** Invoices the daily work after the run marked overdue. */
+  readonly overdue: number
   readonly mail: MailSummary
   readonly elapsedMs: number
 }
@@ -97,6 +100,7 @@ export interface OverdueSweepSummary {
 export const billingSummary = (
   event: ScheduledEvent,
   run: BillingRun.RunSummary,
+  overdue: number,
   mail: MailSummary
 ): BillingRunSummary => ({
   job: "billing-run",
@@ -110,6 +114,7 @@ export const billingSummary = (
   failures: run.failures.map((f) => ({ customerId: f.customerId, reason: f.reason })),
   totals: Object.fromEntries(Array.from(run.totals, ([currency, minor]) => [currency, minor.toString()])),
   remaining: { pending: run.remaining.pending, done: run.remaining.done, failed: run.remaining.failed },
+  overdue,
   mail: { sent: mail.sent, retried: mail.retried, failed: mail.failed },
   elapsedMs: Duration.toMillis(run.elapsed)
 })
@@ -125,7 +130,8 @@ export interface JobOptions {
 }
 
 /**
- * Handles one billing run event: bill the period, deliver the mail, log and return the summary.
+ * Handles one billing run event: bill the period, mark overdue invoices, deliver the mail, log and
+ * return the summary.
  * Fails with `PeriodNotBillable` (having done nothing) when the period has not closed yet.
  */
 export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
@@ -134,9 +140,11 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 ) {
   const { event: decoded, time } = yield* decodeEvent(event)
   const period = decoded.detail?.period ?? billingPeriod(time)
-  const run = yield* BillingRun.run({ period, concurrency: options.concurrency ?? 4 })
-  const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 4 })
-  const summary = billingSummary(decoded, run, mail)
+  const { run, overdue, mail } = yield* BillingJobs.monthEnd({
+    period,
+    concurrency: options.concurrency ?? 4
+  })
+  const summary = billingSummary(decoded, run, overdue, mail!)
   yield* logSummary(summary)
   if (summary.failed > 0) return yield* new BillingRunIncomplete({ period, failed: summary.failed })
   return summary
@@ -146,8 +154,8 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event: unknown) {
   const { event: decoded } = yield* decodeEvent(event)
   const started = yield* DateTime.now
-  const overdue = yield* OverdueSweep.sweep()
-  const mail = yield* Delivery.deliverDue()
+  const { overdue, mail: delivered } = yield* BillingJobs.daily()
+  const mail = delivered!
   const finished = yield* DateTime.now
   const summary: OverdueSweepSummary = {
     job: "overdue-sweep",

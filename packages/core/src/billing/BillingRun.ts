@@ -22,39 +22,23 @@
  * grace (`PeriodClose.requireBillable`); `dryRun` previews any period.
  */
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
-import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
-import { AuditLog } from "../audit/AuditLog.ts"
+import type { NewAuditEvent } from "../audit/AuditEvent.ts"
 import type { Customer } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import { CustomerId, type InvoiceId } from "../Ids.ts"
-import * as Notification from "../notifications/Notification.ts"
-import { randomUuid } from "../notifications/Notification.ts"
-import { Outbox } from "../notifications/Outbox.ts"
+import type * as Notification from "../notifications/Notification.ts"
 import { billingWorker, Tenancy } from "../tenancy/Tenancy.ts"
-import * as Usage from "../usage/Usage.ts"
-import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
 import { BillableUsage } from "./BillableUsage.ts"
 import { BillingBatch } from "./BillingBatch.ts"
 import { BillingClaims, type ClaimCounts } from "./BillingClaims.ts"
-import * as Invoice from "./Invoice.ts"
+import * as CustomerPricing from "./CustomerPricing.ts"
+import type * as Invoice from "./Invoice.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceNumbers } from "./InvoiceNumbers.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
-import * as InvoiceText from "./InvoiceText.ts"
-import * as Invoicing from "./Invoicing.ts"
+import * as IssueInvoice from "./IssueInvoice.ts"
 import * as Period from "./Period.ts"
 import * as PeriodClose from "./PeriodClose.ts"
-import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
-import * as Quote from "./Quote.ts"
-
-/** A priced invoice that does not reconcile (a bug in a price book or the pricing). */
-export class InvoiceDoesNotReconcile extends Schema.TaggedError<InvoiceDoesNotReconcile>()(
-  "InvoiceDoesNotReconcile",
-  { customerId: CustomerId, problems: Schema.Array(Schema.String) }
-) {
-  /** Stable error code. */
-  readonly code = "BILLING.DOES_NOT_RECONCILE"
-}
 
 /** One customer could not be billed; its transaction rolled back and its claim is marked failed. */
 export class CustomerBillingFailed extends Schema.TaggedError<CustomerBillingFailed>()(
@@ -88,160 +72,6 @@ const reasonOf = (error: unknown): string => {
   }
   return String(error)
 }
-
-/** The e-mail of an issued invoice. */
-export const issuedMail = (invoice: Invoice.Invoice, customer: Customer) => ({
-  subject: `Invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
-  text: `Hello ${customer.name},\n\nyour invoice for ${invoice.period} is below.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
-})
-
-/** The e-mail of an overdue invoice. */
-export const overdueMail = (invoice: Invoice.Invoice, customer: Customer) => ({
-  subject: `Overdue: invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
-  text: `Hello ${customer.name},\n\ninvoice ${invoice.number} was due on ${
-    invoice.dueAt === null ? "-" : DateTime.formatIsoDate(invoice.dueAt)
-  } and is now overdue.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
-})
-
-/**
- * Prices a customer's period from its aggregated usage into a draft (no number, nothing written):
- * by the policy's book of the customer's currency, with the customer's terms. Charges priced per
- * transaction need `transactions` (see {@link priceFromEvents}).
- */
-export const priceUsage = Effect.fn("BillingRun.priceUsage")(function* (
-  customer: Customer,
-  period: Period.Period,
-  usage: Usage.Metrics,
-  options: {
-    readonly at: DateTime.Utc
-    readonly invoiceId?: InvoiceId
-    readonly transactions?: Usage.Transactions | undefined
-  }
-) {
-  const policy = yield* PricingPolicy
-  const book = yield* bookOf(policy, customer)
-  const draft = yield* Invoicing.priceInvoice({
-    invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
-    customerId: customer.id,
-    tier: customer.tier,
-    taxProfile: customer.taxProfile,
-    period,
-    priceBook: book,
-    taxPolicy: policy.taxPolicy,
-    usage,
-    createdAt: options.at,
-    netDays: customer.netDays,
-    terms: customer.terms,
-    transactions: options.transactions
-  })
-  const problems = Invoice.reconciliationErrors(draft)
-  if (problems.length > 0) return yield* new InvoiceDoesNotReconcile({ customerId: customer.id, problems })
-  return draft
-})
-
-/**
- * The usage of a customer's period from its events, as pricing needs it: the metrics of the
- * catalogue and, for the metrics of its charges priced per transaction, each transaction.
- */
-export const usageFromEvents = Effect.fn("BillingRun.usageFromEvents")(function* (
-  customer: Customer,
-  period: Period.Period,
-  events: ReadonlyArray<Usage.UsageEvent>
-) {
-  const policy = yield* PricingPolicy
-  const book = yield* bookOf(policy, customer)
-  const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
-  const metrics = Quote.transactionMetrics(book.plans[customer.tier], customer.terms)
-  const transactions =
-    metrics.size === 0
-      ? undefined
-      : yield* Usage.transactions({ customerId: customer.id, period, events, metrics })
-  return { usage, transactions }
-})
-
-/** Prices a customer's period from its events into a draft (no number, nothing written). */
-export const priceFromEvents = Effect.fn("BillingRun.priceFromEvents")(function* (
-  customer: Customer,
-  period: Period.Period,
-  events: ReadonlyArray<Usage.UsageEvent>,
-  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
-) {
-  const { usage, transactions } = yield* usageFromEvents(customer, period, events)
-  return yield* priceUsage(customer, period, usage, { ...options, transactions })
-})
-
-/**
- * Prices a customer's period into a draft, reading its usage without closing the period (no
- * number, nothing written): a preview, as `dryRun` and the metrics estimate show it.
- */
-export const priceDraft = Effect.fn("BillingRun.priceDraft")(function* (
-  customer: Customer,
-  period: Period.Period,
-  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
-) {
-  const events = yield* UsageEventRepo.use((r) => r.listForPeriod(customer.id, period))
-  return yield* priceFromEvents(customer, period, events, options)
-})
-
-/** The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice. */
-export const issuedRecords = Effect.fn("BillingRun.issuedRecords")(function* (
-  invoice: Invoice.Invoice,
-  customer: Customer,
-  options: { readonly at: DateTime.Utc; readonly notify?: boolean }
-) {
-  const notification: Notification.NewNotification | null =
-    options.notify === false
-      ? null
-      : {
-          id: yield* Notification.makeId,
-          customerId: customer.id,
-          channel: "email",
-          template: "invoice_issued",
-          recipient: customer.email,
-          ...issuedMail(invoice, customer),
-          data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "" },
-          createdAt: options.at
-        }
-  const audit = new NewAuditEvent({
-    customerId: customer.id,
-    action: "invoice.issued" satisfies WorkerAction as AuditAction,
-    subjectType: "invoice",
-    subjectId: invoice.id,
-    payload: {
-      number: invoice.number,
-      period: invoice.period,
-      currency: invoice.currency,
-      total: invoice.total.toString(),
-      dueAt: invoice.dueAt === null ? null : DateTime.formatIso(invoice.dueAt),
-      notificationId: notification?.id ?? null
-    }
-  })
-  return { notification, audit }
-})
-
-/**
- * The billing step of one customer, inside the caller's worker transaction: close the period to
- * the customer's new usage and read it, price, number, store issued, queue the e-mail (unless
- * `notify` is false) and audit. Numbers belong to the year the invoice is issued in.
- */
-export const billCustomer = Effect.fn("BillingRun.billCustomer")(function* (
-  customer: Customer,
-  period: Period.Period,
-  options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId; readonly notify?: boolean }
-) {
-  const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
-  const draft = yield* priceFromEvents(customer, period, usage.get(customer.id) ?? [], options)
-  const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(options.at)).year))
-  const invoice = yield* InvoiceLifecycle.issue(draft, { number, at: options.at })
-  yield* InvoiceRepo.use((r) => r.insert(invoice))
-  const records = yield* issuedRecords(invoice, customer, options)
-  if (records.notification !== null) {
-    const notification = records.notification
-    yield* Outbox.use((o) => o.enqueue(notification))
-  }
-  yield* AuditLog.use((a) => a.append(records.audit))
-  return invoice
-})
 
 /** Progress of a run, reported after each customer. */
 export interface Progress {
@@ -325,7 +155,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           return [{ _tag: "Skipped", customerId: customer.id } as const]
         }
         const at = yield* DateTime.now
-        const invoice = yield* billCustomer(customer, period, { at }).pipe(
+        const invoice = yield* IssueInvoice.billCustomer(customer, period, { at }).pipe(
           Effect.mapError(
             (error) => new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
           )
@@ -366,7 +196,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           continue
         }
         const priced = yield* Effect.result(
-          priceFromEvents(c.customer, period, usage.get(c.customer.id) ?? [], { at })
+          CustomerPricing.priceFromEvents(c.customer, period, usage.get(c.customer.id) ?? [], { at })
         )
         if (priced._tag === "Success") drafts.push({ customer: c.customer, draft: priced.success })
         else {
@@ -386,7 +216,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       const auditEvents: Array<NewAuditEvent> = []
       for (const [i, { customer, draft }] of drafts.entries()) {
         const invoice = yield* InvoiceLifecycle.issue(draft, { number: numbers[i]!, at })
-        const records = yield* issuedRecords(invoice, customer, { at })
+        const records = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
         invoices.push(invoice)
         if (records.notification !== null) notifications.push(records.notification)
         auditEvents.push(records.audit)
@@ -478,7 +308,7 @@ export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.P
         if (customer.status !== "active") continue
         const existing = yield* InvoiceRepo.use((r) => r.listByCustomer(customer.id))
         if (existing.some((i) => i.period === period)) continue
-        const priced = yield* Effect.result(priceDraft(customer, period, { at }))
+        const priced = yield* Effect.result(CustomerPricing.priceDraft(customer, period, { at }))
         if (priced._tag === "Success") out.push({ customer, invoice: priced.success })
         else failures.push({ customerId: customer.id, reason: reasonOf(priced.failure) })
       }
@@ -486,23 +316,3 @@ export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.P
     })
   )
 })
-
-/**
- * Runs the billing of each month once it has closed (the 1st of the next month at 00:00 UTC plus
- * the usage grace), then `after` (the overdue sweep, the outbox), forever. Driven by `Clock`, so
- * `TestClock` can walk it.
- */
-export const everyMonth = <E, R>(
-  options: Omit<RunOptions, "period"> & {
-    readonly after?: (summary: RunSummary) => Effect.Effect<void, E, R>
-  }
-) =>
-  Effect.forever(
-    Effect.gen(function* () {
-      const now = yield* DateTime.now
-      const next = PeriodClose.nextToBill(now, yield* PeriodClose.UsageGrace)
-      yield* Effect.sleep(Duration.millis(DateTime.toEpochMillis(next.at) - DateTime.toEpochMillis(now)))
-      const summary = yield* run({ ...options, period: next.period })
-      if (options.after !== undefined) yield* options.after(summary)
-    })
-  )

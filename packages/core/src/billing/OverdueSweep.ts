@@ -9,10 +9,10 @@ import { DateTime, Effect } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
+import * as InvoiceMail from "../notifications/InvoiceMail.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
-import { overdueMail } from "./BillingRun.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import { PastDueInvoices } from "./PastDueInvoices.ts"
@@ -45,7 +45,7 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
               channel: "email",
               template: "invoice_overdue",
               recipient: customer.email,
-              ...overdueMail(overdue, customer),
+              ...InvoiceMail.overdue(overdue, customer),
               data: { invoiceId: overdue.id, invoiceNumber: overdue.number ?? "" },
               createdAt: at
             })

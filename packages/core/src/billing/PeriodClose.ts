@@ -80,14 +80,16 @@ export const requireBillable = Effect.fn("PeriodClose.requireBillable")(function
 })
 
 /**
- * What a monthly scheduler bills next, and when: the period in progress at `now`, at its end plus
- * the grace. (A scheduler started inside the previous period's grace leaves that period to a run
- * by hand.)
+ * What a monthly scheduler bills next, and when: the first period whose billable instant (its end
+ * plus the grace) is after `now`. Inside a month's grace that is the month that just ended (it has
+ * not closed yet); otherwise the month in progress.
  */
 export const nextToBill = (
   now: DateTime.DateTime,
   grace: Duration.Duration
 ): { readonly period: Period.Period; readonly at: DateTime.Utc } => {
-  const period = Period.ofDateTime(now)
+  const current = Period.ofDateTime(now)
+  const previous = Period.previous(current)
+  const period = isBillable(previous, now, grace) ? current : previous
   return { period, at: billableAt(period, grace) }
 }

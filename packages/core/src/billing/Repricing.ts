@@ -19,7 +19,7 @@ import * as Money from "../money/Money.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
 import type { UsageEvent } from "../usage/Usage.ts"
 import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
-import * as BillingRun from "./BillingRun.ts"
+import * as CustomerPricing from "./CustomerPricing.ts"
 import type { Invoice } from "./Invoice.ts"
 import type * as Period from "./Period.ts"
 import { type Policy, PricingPolicy } from "./PricingPolicy.ts"
@@ -88,7 +88,7 @@ export const diff = Effect.fn("Repricing.diff")(function* (
 ) {
   const at = yield* DateTime.now
   const price = ({ customer, events }: CustomerMonth) =>
-    Effect.result(BillingRun.priceFromEvents(customer, period, events, { at, invoiceId: draftId }))
+    Effect.result(CustomerPricing.priceFromEvents(customer, period, events, { at, invoiceId: draftId }))
   const customers: Array<CustomerDiff> = []
   for (const month of months) {
     const before = yield* price(month)

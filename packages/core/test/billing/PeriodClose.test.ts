@@ -79,8 +79,16 @@ describe("PeriodClose", () => {
   )
 
   it("a scheduler bills the month in progress once it has closed", () => {
-    const next = PeriodClose.nextToBill(at("2026-10-01T00:00:00Z"), hour)
+    const next = PeriodClose.nextToBill(at("2026-10-01T01:00:00Z"), hour)
     assert.strictEqual(next.period, "2026-10")
     assert.strictEqual(DateTime.formatIso(next.at), "2026-11-01T01:00:00.000Z")
+    assert.strictEqual(PeriodClose.nextToBill(at("2026-10-17T12:00:00Z"), hour).period, "2026-10")
+  })
+
+  it("inside a month's grace, the next to bill is the month that just ended", () => {
+    const next = PeriodClose.nextToBill(at("2026-10-01T00:00:00Z"), hour)
+    assert.strictEqual(next.period, "2026-09")
+    assert.strictEqual(DateTime.formatIso(next.at), "2026-10-01T01:00:00.000Z")
+    assert.strictEqual(PeriodClose.nextToBill(at("2026-10-01T00:59:59.999Z"), hour).period, "2026-09")
   })
 })

@@ -1,6 +1,6 @@
 /**
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
- * the billing run's own `BillingRun.usageFromEvents` and `BillingRun.priceUsage` under the
+ * the billing run's own `CustomerPricing.usageFromEvents` and `CustomerPricing.priceUsage` under the
  * deployment's `PricingPolicy` (the book of the customer's currency, its terms), so `/metrics`
  * shows exactly the bill the run would make if the month ended now.
  *
@@ -9,7 +9,7 @@
  * as the billing run reports it, never a 500.
  */
 import {
-  BillingRun,
+  CustomerPricing,
   type Ids,
   type Metric,
   Period,
@@ -54,12 +54,17 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
           )
           // The estimate is priced by the billing run's own functions (the book of the customer's
           // currency, its terms), so it is the bill the run would make were the month to end now.
-          const { usage, transactions } = yield* BillingRun.usageFromEvents(customer, period, events).pipe(
-            Effect.orDie
-          )
+          const { usage, transactions } = yield* CustomerPricing.usageFromEvents(
+            customer,
+            period,
+            events
+          ).pipe(Effect.orDie)
           // Beyond what an invoice holds is the month's data, the client's to hear about; any other
           // pricing failure is a broken price book or a bug.
-          const draft = yield* BillingRun.priceUsage(customer, period, usage, { at: now, transactions }).pipe(
+          const draft = yield* CustomerPricing.priceUsage(customer, period, usage, {
+            at: now,
+            transactions
+          }).pipe(
             Effect.catch((e) =>
               e._tag === "AmountOutOfRange" ? Effect.fail(unprocessable(e)) : Effect.die(e)
             )

@@ -7,14 +7,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, DateTime, Duration, Effect, Schema } from "effect"
 import {
-  BillingRun,
   Customer,
+  CustomerPricing,
   Decimal,
   Delivery,
   type Ids,
   Invoice,
   InvoiceLifecycle,
   InvoiceText,
+  IssueInvoice,
   Metric,
   Notification,
   Period,
@@ -47,10 +48,10 @@ const events = Array.from(
     })
 )
 
-describe("BillingRun (pure parts)", () => {
+describe("CustomerPricing and IssueInvoice (no database)", () => {
   it.effect("prices a month of events into a draft that reconciles", () =>
     Effect.gen(function* () {
-      const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at })
+      const draft = yield* CustomerPricing.priceFromEvents(customer, period, events, { at })
       assert.strictEqual(draft.status, "draft")
       assert.strictEqual(draft.number, null)
       // $2,000 + 550,000 calls over the included million × $0.0004 = $2,220.00 + 8% = $2,397.60.
@@ -63,9 +64,9 @@ describe("BillingRun (pure parts)", () => {
     "an issued invoice's e-mail is its InvoiceText; its audit event names number, total and due date",
     () =>
       Effect.gen(function* () {
-        const draft = yield* BillingRun.priceFromEvents(customer, period, events, { at })
+        const draft = yield* CustomerPricing.priceFromEvents(customer, period, events, { at })
         const invoice = yield* InvoiceLifecycle.issue(draft, { number: Invoice.formatNumber(2026, 42), at })
-        const { notification, audit } = yield* BillingRun.issuedRecords(invoice, customer, { at })
+        const { notification, audit } = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
         assert.isNotNull(notification)
         assert.strictEqual(notification!.subject, "Invoice INV-2026-000042 for 2026-10")
         assert.strictEqual(notification!.recipient, "billing@acme.test")
@@ -83,7 +84,7 @@ describe("BillingRun (pure parts)", () => {
           dueAt: "2026-12-01T00:00:00.000Z",
           notificationId: notification!.id
         })
-        const silent = yield* BillingRun.issuedRecords(invoice, customer, { at, notify: false })
+        const silent = yield* IssueInvoice.issuedRecords(invoice, customer, { at, notify: false })
         assert.isNull(silent.notification)
         assert.strictEqual(silent.audit.payload.notificationId, null)
       })
@@ -111,7 +112,7 @@ describe("BillingRun (pure parts)", () => {
           ]
         }
       })
-      const draft = yield* BillingRun.priceFromEvents(european, period, events, { at }).pipe(
+      const draft = yield* CustomerPricing.priceFromEvents(european, period, events, { at }).pipe(
         Effect.provideService(PricingPolicy.PricingPolicy, policy)
       )
       // €2,000 + €220 of calls = €2,220; €20 off → €2,200; 8% = €176 → €2,376.00.
@@ -126,9 +127,14 @@ describe("BillingRun (pure parts)", () => {
   it.effect("a customer whose currency has no book fails with a typed error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
-        BillingRun.priceFromEvents(new Customer.Customer({ ...customer, currency: "JPY" }), period, events, {
-          at
-        })
+        CustomerPricing.priceFromEvents(
+          new Customer.Customer({ ...customer, currency: "JPY" }),
+          period,
+          events,
+          {
+            at
+          }
+        )
       )
       assert.deepStrictEqual(
         [error._tag, (error as { code?: string }).code],
@@ -158,7 +164,7 @@ describe("BillingRun (pure parts)", () => {
           ]
         }
       })
-      const draft = yield* BillingRun.priceFromEvents(negotiated, period, events, { at })
+      const draft = yield* CustomerPricing.priceFromEvents(negotiated, period, events, { at })
       // 31 daily events of 50,000 calls: 30 free, the last pays 50,000 × 0.0001 + 1 = $6.
       const calls = draft.lines.find((l) => l.code === "api_calls")!
       assert.deepStrictEqual(
