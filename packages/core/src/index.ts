@@ -74,6 +74,8 @@ export * as InvoiceNumbers from "./billing/InvoiceNumbers.ts"
 export * as InvoiceRepo from "./billing/InvoiceRepo.ts"
 /** Plain-text invoice rendering. */
 export * as InvoiceText from "./billing/InvoiceText.ts"
+/** What a customer reads on an invoice (state, blocks, lines, totals, amount due), for the PDF and e-mails. */
+export * as InvoiceView from "./billing/InvoiceView.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
 /** Issuing one customer's invoice inside a worker transaction. */
@@ -96,6 +98,8 @@ export * as PricingPolicy from "./billing/PricingPolicy.ts"
 export * as Quote from "./billing/Quote.ts"
 /** A dry-run diff of a new price book: every customer's month under both, nothing written. */
 export * as Repricing from "./billing/Repricing.ts"
+/** Who issues the invoices (the seller block), from configuration. */
+export * as Seller from "./billing/Seller.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */

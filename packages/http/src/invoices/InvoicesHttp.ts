@@ -1,5 +1,5 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo } from "@securebase/core"
+import { type Invoice, InvoiceRepo, Seller } from "@securebase/core"
 import { Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -32,7 +32,10 @@ const findInvoice = (id: Invoice.Invoice["id"]) =>
     Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
   )
 
-/** The handlers of the `invoices` group. */
+/**
+ * The handlers of the `invoices` group. The PDF's seller is `options.seller`, else the fiber's
+ * {@link Seller.CurrentSeller} (the configured one), so the download and the e-mailed copy agree.
+ */
 export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
   HttpApiBuilder.group(Api, "invoices", (handlers) =>
     Effect.succeed(
@@ -88,7 +91,8 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
                 customer: ownCustomer(identity.customerId)
               })
             )
-            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, options.seller))
+            const seller = options.seller ?? (yield* Seller.CurrentSeller)
+            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, { seller }))
             const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
             return HttpApiSchema.withHeaders({
               body: pdf,

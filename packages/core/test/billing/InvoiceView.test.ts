@@ -1,0 +1,103 @@
+/** The invoice view decides the state and the amount due once, for the PDF and the e-mails. */
+import { assert, describe, it } from "@effect/vitest"
+import { DateTime, Effect } from "effect"
+import { Invoice, InvoiceLifecycle, InvoiceView, Seller } from "../../src/index.ts"
+import { priceReference } from "../fixtures.ts"
+
+const at = (iso: string) => DateTime.makeUnsafe(iso)
+const buyer = { name: "Ledgerline Payments", email: "billing@ledgerline.example" }
+
+// The reference card's standard month with 54 accounts (its pricing is tested elsewhere; here only
+// what the view does with its total, $8,823.60, matters).
+const issued = Effect.flatMap(priceReference("standard", { accounts: "54" }), (draft) =>
+  InvoiceLifecycle.issue(draft, { number: Invoice.formatNumber(2026, 7), at: at("2026-11-01T00:00:00Z") })
+)
+
+describe("InvoiceView.make", () => {
+  it.effect("an open invoice owes its total less payments and credit notes, to the cent", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued
+      const open = InvoiceView.make({ invoice, buyer, seller: Seller.demo })
+      assert.strictEqual(invoice.total, 882_360n)
+      assert.strictEqual(open.state._tag, "Open")
+      assert.strictEqual(open.amountDueMinor, invoice.total)
+      const partly = InvoiceView.make({
+        invoice,
+        buyer,
+        seller: Seller.demo,
+        payments: [{ amount: 100_001n, paidAt: at("2026-11-03T00:00:00Z") }],
+        creditNotes: [{ number: "CN-2026-000001", amount: 99n, issuedAt: at("2026-11-04T00:00:00Z") }]
+      })
+      assert.strictEqual(partly.state._tag, "Open")
+      assert.strictEqual(partly.amountDueMinor, invoice.total - 100_001n - 99n)
+      // $8,823.60 − $1,000.01 − $0.99 = $7,822.60.
+      assert.strictEqual(partly.amountDue.amount, "$7,822.60")
+      assert.strictEqual(partly.settlements.length, 2)
+      assert.strictEqual(partly.paymentInstructions, Seller.demo.paymentInstructions)
+    })
+  )
+
+  it.effect("payments covering the total make it paid, with the last method, and never a negative due", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued
+      const view = InvoiceView.make({
+        invoice,
+        buyer,
+        seller: Seller.demo,
+        payments: [
+          { amount: invoice.total - 1n, paidAt: at("2026-11-03T00:00:00Z"), method: "card" },
+          { amount: 500n, paidAt: at("2026-11-04T00:00:00Z"), method: "bank transfer" }
+        ]
+      })
+      assert.deepStrictEqual(view.state, {
+        _tag: "Paid",
+        paidAt: at("2026-11-04T00:00:00Z"),
+        method: "bank transfer"
+      })
+      assert.strictEqual(view.amountDueMinor, 0n)
+      assert.strictEqual(view.paymentInstructions, null)
+      assert.strictEqual(view.notice, "Paid on 2026-11-04 by bank transfer. Thank you.")
+    })
+  )
+
+  it.effect("void (given, or a cancelled invoice) owes nothing; a draft is not payable", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued
+      const voided = InvoiceView.make({
+        invoice,
+        buyer,
+        seller: Seller.demo,
+        voided: { at: at("2026-11-02T00:00:00Z"), reason: "wrong entity" }
+      })
+      assert.strictEqual(voided.stateLabel, "VOID")
+      assert.strictEqual(voided.amountDueMinor, 0n)
+      const cancelled = yield* InvoiceLifecycle.cancel(invoice, {
+        at: at("2026-11-02T00:00:00Z"),
+        reason: "dup"
+      })
+      assert.strictEqual(
+        InvoiceView.make({ invoice: cancelled, buyer, seller: Seller.demo }).state._tag,
+        "Void"
+      )
+      const draft = yield* priceReference("standard", { accounts: "54" })
+      const view = InvoiceView.make({ invoice: draft, buyer, seller: Seller.demo })
+      assert.strictEqual(view.stateLabel, "DRAFT")
+      assert.strictEqual(view.paymentInstructions, null)
+    })
+  )
+
+  it.effect("usage lines without usage fold into one line; used lines within the included stay", () =>
+    Effect.gen(function* () {
+      // 3 accounts used, 50 included: $0.00 but used, so printed; the other metrics had no usage.
+      const invoice = yield* priceReference("standard", { accounts: "3" })
+      const view = InvoiceView.make({ invoice, buyer, seller: Seller.demo })
+      const accounts = view.lines.find((l) => l.description === "Managed accounts")
+      assert.isDefined(accounts)
+      assert.strictEqual(accounts!.amount, "$0.00")
+      const unusedCount = invoice.lines.length - view.lines.length
+      assert.isAbove(unusedCount, 0)
+      assert.match(view.unused ?? "", /^Not used this period \(\$0\.00\): API calls, /)
+      assert.notInclude(view.unused ?? "", "Managed accounts")
+    })
+  )
+})
