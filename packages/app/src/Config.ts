@@ -13,11 +13,12 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Ids, PeriodClose } from "@securebase/core"
+import { Ids, PeriodClose, type Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
 import * as AuditConfig from "./AuditConfig.ts"
+import * as SellerConfig from "./SellerConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -83,6 +84,8 @@ export interface ServerConfig {
    * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
    */
   readonly usageGrace: Duration.Duration
+  /** Who issues the invoices (`SELLER_*`, `SUPPORT_EMAIL`; see `SellerConfig`). */
+  readonly seller: Seller.Seller
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -140,7 +143,8 @@ const raw = Config.all({
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
   audit: AuditConfig.config,
-  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace)),
+  seller: SellerConfig.config
 })
 
 /**
@@ -205,6 +209,8 @@ export const load = Effect.gen(function* () {
   ) {
     problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
   }
+  const seller = yield* SellerConfig.load(c.seller)
+  problems.push(...seller.problems)
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -236,6 +242,7 @@ export const load = Effect.gen(function* () {
     accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
     audit: c.audit,
-    usageGrace: c.usageGrace
+    usageGrace: c.usageGrace,
+    seller: seller.seller
   } satisfies ServerConfig
 })

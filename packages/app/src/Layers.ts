@@ -36,7 +36,7 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, PeriodClose, Throttle } from "@securebase/core"
+import { Authenticator, PeriodClose, Seller, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -169,7 +169,7 @@ export const auditLayer = (config: ServerConfig) =>
 /**
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
  * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
- * the deployment's usage grace
+ * the deployment's usage grace and seller
  * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
@@ -182,6 +182,8 @@ export const servicesLayer = (config: ServerConfig) => {
     data,
     limits,
     auditLayer(config),
-    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
+    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
+    // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs.
+    Layer.succeed(Seller.CurrentSeller, config.seller)
   )
 }

@@ -34,11 +34,11 @@ const findInvoice = (id: Invoice.Invoice["id"]) =>
 
 /**
  * The handlers of the `invoices` group. The PDF's seller is `options.seller`, else the fiber's
- * {@link Seller.CurrentSeller} (the configured one), so the download and the e-mailed copy agree.
+ * {@link Seller.CurrentSeller} when the layer is built (the configured one), so the download and the e-mailed copy agree.
  */
 export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
   HttpApiBuilder.group(Api, "invoices", (handlers) =>
-    Effect.succeed(
+    Effect.map(Seller.CurrentSeller, (configured) =>
       handlers
         .handle("list", ({ query }) =>
           Effect.gen(function* () {
@@ -91,8 +91,9 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
                 customer: ownCustomer(identity.customerId)
               })
             )
-            const seller = options.seller ?? (yield* Seller.CurrentSeller)
-            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, { seller }))
+            const pdf = yield* Effect.orDie(
+              InvoicePdf.render(invoice, customer, { seller: options.seller ?? configured })
+            )
             const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
             return HttpApiSchema.withHeaders({
               body: pdf,
