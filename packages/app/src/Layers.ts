@@ -42,6 +42,7 @@ import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
+import * as InvoiceAttachments from "./InvoiceAttachments.ts"
 import * as LimitStores from "./LimitStores.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
@@ -177,13 +178,16 @@ export const auditLayer = (config: ServerConfig) =>
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
   const limits = LimitStores.layer(config.limitStore)
+  const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
-    // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs.
-    Layer.succeed(Seller.CurrentSeller, config.seller)
+    // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
+    // invoice e-mails carry the PDF the API serves.
+    seller,
+    InvoiceAttachments.layer.pipe(Layer.provide(data), Layer.provide(seller))
   )
 }

@@ -136,6 +136,8 @@ export * as Money from "./money/Money.ts"
 export * as Delivery from "./notifications/Delivery.ts"
 /** The e-mails about an invoice (issued, overdue). */
 export * as InvoiceMail from "./notifications/InvoiceMail.ts"
+/** A notification's attachments (the invoice PDF), made when it is delivered. */
+export * as MailAttachments from "./notifications/MailAttachments.ts"
 /** The mail port. */
 export * as Mailer from "./notifications/Mailer.ts"
 /** Notifications (queued e-mails). */

@@ -62,6 +62,9 @@ export interface RenderOptions {
   readonly voided?: InvoiceView.Void | undefined
 }
 
+/** The PDF's file name, as the download and the e-mail attachment give it: `INV-2026-000042.pdf`. */
+export const fileName = (invoice: Invoice.Invoice): string => `${invoice.number ?? `draft-${invoice.id}`}.pdf`
+
 /** Renders an invoice to PDF bytes. */
 export const render = (
   invoice: Invoice.Invoice,

@@ -94,7 +94,7 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
             const pdf = yield* Effect.orDie(
               InvoicePdf.render(invoice, customer, { seller: options.seller ?? configured })
             )
-            const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
+            const name = InvoicePdf.fileName(invoice)
             return HttpApiSchema.withHeaders({
               body: pdf,
               headers: { "content-disposition": `attachment; filename="${name}"` }
