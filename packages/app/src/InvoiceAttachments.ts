@@ -4,7 +4,15 @@
  * seller, by the same renderer and from the same rows as `GET /invoices/{id}/download`, so the
  * attached file and the downloaded one are the same bytes.
  */
-import { CustomerRepo, type Ids, InvoiceRepo, MailAttachments, Mailer, Seller } from "@securebase/core"
+import {
+  CustomerRepo,
+  type Ids,
+  InvoiceRepo,
+  InvoiceView,
+  MailAttachments,
+  Mailer,
+  Seller
+} from "@securebase/core"
 import { InvoicePdf } from "@securebase/http"
 import { Effect, Layer } from "effect"
 
@@ -25,7 +33,7 @@ export const layer = Layer.effect(
       return Effect.gen(function* () {
         const invoice = yield* invoices.findById(invoiceId as Ids.InvoiceId)
         const customer = yield* customers.findById(invoice.customerId)
-        const content = yield* InvoicePdf.render(invoice, customer, { seller })
+        const content = yield* InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), { seller })
         return [{ filename: InvoicePdf.fileName(invoice), contentType: "application/pdf", content }]
       }).pipe(
         // A vanished invoice will not come back; anything else (the database, the renderer) may pass.

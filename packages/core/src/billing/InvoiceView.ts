@@ -24,6 +24,23 @@ export interface Buyer {
   readonly taxId?: string | null | undefined
 }
 
+/**
+ * The buyer block of a customer: the one place that maps the customer record to what the PDF and
+ * e-mails print (the download, the attachment and the e-mail bodies all call it). Address lines
+ * and tax id are taken when the record carries them.
+ */
+export const buyerOf = (customer: {
+  readonly name: string
+  readonly email: string
+  readonly billingAddressLines?: ReadonlyArray<string> | undefined
+  readonly taxId?: string | null | undefined
+}): Buyer => ({
+  name: customer.name,
+  email: customer.email,
+  addressLines: customer.billingAddressLines ?? [],
+  taxId: customer.taxId ?? null
+})
+
 /** One payment received against the invoice. */
 export interface Payment {
   readonly amount: bigint

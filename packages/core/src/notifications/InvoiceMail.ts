@@ -27,11 +27,6 @@ export const escapeHtml = (s: string): string =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!
   )
 
-const buyerOf = (customer: Pick<Customer, "name" | "email">): InvoiceView.Buyer => ({
-  name: customer.name,
-  email: customer.email
-})
-
 const textOf = (view: InvoiceView.View, invoice: Invoice.Invoice, intro: string): string =>
   [
     `Hello ${view.buyer.name},`,
@@ -105,7 +100,7 @@ export const issued = (
   customer: Pick<Customer, "name" | "email">,
   seller: Seller.Seller = Seller.demo
 ): InvoiceEmail => {
-  const view = InvoiceView.make({ invoice, buyer: buyerOf(customer), seller })
+  const view = InvoiceView.make({ invoice, buyer: InvoiceView.buyerOf(customer), seller })
   const intro = `your invoice for ${invoice.period} is below and attached.`
   return {
     subject: `Invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
@@ -120,7 +115,7 @@ export const overdue = (
   customer: Pick<Customer, "name" | "email">,
   seller: Seller.Seller = Seller.demo
 ): InvoiceEmail => {
-  const view = InvoiceView.make({ invoice, buyer: buyerOf(customer), seller })
+  const view = InvoiceView.make({ invoice, buyer: InvoiceView.buyerOf(customer), seller })
   const intro = `invoice ${invoice.number} was due on ${
     invoice.dueAt === null ? "-" : DateTime.formatIsoDate(invoice.dueAt)
   } and is now overdue.`

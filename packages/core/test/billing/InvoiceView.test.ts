@@ -100,4 +100,16 @@ describe("InvoiceView.make", () => {
       assert.notInclude(view.unused ?? "", "Managed accounts")
     })
   )
+
+  it("buyerOf: name and billing e-mail always, address lines and tax id when the customer has them", () => {
+    assert.deepStrictEqual(InvoiceView.buyerOf(buyer), { ...buyer, addressLines: [], taxId: null })
+    assert.deepStrictEqual(
+      InvoiceView.buyerOf({
+        ...buyer,
+        billingAddressLines: ["1 Market St", "San Francisco"],
+        taxId: "EIN 1"
+      }),
+      { ...buyer, addressLines: ["1 Market St", "San Francisco"], taxId: "EIN 1" }
+    )
+  })
 })

@@ -1,5 +1,5 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo, Seller } from "@securebase/core"
+import { type Invoice, InvoiceRepo, InvoiceView, Seller } from "@securebase/core"
 import { Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -92,7 +92,9 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
               })
             )
             const pdf = yield* Effect.orDie(
-              InvoicePdf.render(invoice, customer, { seller: options.seller ?? configured })
+              InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), {
+                seller: options.seller ?? configured
+              })
             )
             const name = InvoicePdf.fileName(invoice)
             return HttpApiSchema.withHeaders({
