@@ -10,8 +10,10 @@
  * payment and makes a partly paid invoice show what is still due.
  */
 import { DateTime } from "effect"
+import type { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
 import * as Money from "../money/Money.ts"
+import type * as Breakdown from "./Breakdown.ts"
 import type * as Invoice from "./Invoice.ts"
 import * as InvoiceText from "./InvoiceText.ts"
 import type { Seller } from "./Seller.ts"
@@ -166,6 +168,31 @@ export const state = (input: Input, amountDue: bigint): State => {
   return { _tag: "Open", dueAt: invoice.dueAt }
 }
 
+/**
+ * One breakdown row with its money in the invoice's currency: "band 2 (above 50,000,000):
+ * 1,000,000 × $0.00015 = $150.00". Quantities, unit prices and amounts are exact (before the
+ * line's one rounding), so the rows of a line add up to its amount before rounding.
+ */
+export const formatDetail = (row: Breakdown.BreakdownRow, currency: Currency): string => {
+  const g = Decimal.formatGrouped
+  const x = (d: Decimal.Decimal) => Money.formatExact(currency, d)
+  const range =
+    row.kind !== "band" || row.from === null
+      ? ""
+      : row.to === null
+        ? ` (above ${g(row.from)})`
+        : ` (${g(row.from)} to ${g(row.to)})`
+  const fee = row.flatFee === null ? "" : ` + ${x(row.flatFee)}`
+  const how =
+    row.unitPrice === null
+      ? ""
+      : row.kind === "rate"
+        ? `${x(row.units)} × ${Decimal.formatPercent(row.unitPrice)}${fee} = `
+        : `${g(row.units)} × ${x(row.unitPrice)}${fee} = `
+  const free = row.kind === "free" ? ` (${g(row.units)})` : ""
+  return `${row.description}${range}${free}: ${how}${x(row.amount)}`
+}
+
 const sum = (xs: ReadonlyArray<{ readonly amount: bigint }>) => xs.reduce((a, x) => a + x.amount, 0n)
 
 /** A usage line with no usage at all (not merely within what is included). */
@@ -198,7 +225,7 @@ export const make = (input: Input): View => {
       quantity: line.kind !== "usage" ? "1" : Decimal.formatGrouped(line.quantity),
       included: line.kind !== "usage" ? "" : Decimal.formatGrouped(line.included),
       pricing: line.kind === "usage" ? line.pricing : null,
-      details: InvoiceText.breakdownRows(line).map(InvoiceText.formatRow),
+      details: InvoiceText.breakdownRows(line).map((row) => formatDetail(row, invoice.currency)),
       amount: m(line.amount)
     })
   }

@@ -1,7 +1,7 @@
 /** The invoice view decides the state and the amount due once, for the PDF and the e-mails. */
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect } from "effect"
-import { Invoice, InvoiceLifecycle, InvoiceView, Seller } from "../../src/index.ts"
+import { type Breakdown, Decimal, Invoice, InvoiceLifecycle, InvoiceView, Seller } from "../../src/index.ts"
 import { priceReference } from "../fixtures.ts"
 
 const at = (iso: string) => DateTime.makeUnsafe(iso)
@@ -110,6 +110,54 @@ describe("InvoiceView.make", () => {
         taxId: "EIN 1"
       }),
       { ...buyer, addressLines: ["1 Market St", "San Francisco"], taxId: "EIN 1" }
+    )
+  })
+
+  it("formatDetail: bands, packages and rates with their money in the invoice's currency", () => {
+    const row = (
+      fields: Partial<Breakdown.BreakdownRow> & Pick<Breakdown.BreakdownRow, "kind" | "description">
+    ) => ({
+      from: null,
+      to: null,
+      units: Decimal.zero,
+      unitPrice: null,
+      flatFee: null,
+      amount: Decimal.zero,
+      ...fields
+    })
+    const u = Decimal.unsafe
+    assert.strictEqual(
+      InvoiceView.formatDetail(
+        row({
+          kind: "band",
+          description: "band 2",
+          from: u("1000"),
+          to: null,
+          units: u("333"),
+          unitPrice: u("0.00015"),
+          flatFee: u("5"),
+          amount: u("5.04995")
+        }),
+        "USD"
+      ),
+      "band 2 (above 1,000): 333 × $0.00015 + $5.00 = $5.04995"
+    )
+    assert.strictEqual(
+      InvoiceView.formatDetail(
+        row({
+          kind: "rate",
+          description: "rate",
+          units: u("1200"),
+          unitPrice: u("0.029"),
+          amount: u("34.8")
+        }),
+        "EUR"
+      ),
+      "rate: €1,200.00 × 2.9% = €34.80"
+    )
+    assert.strictEqual(
+      InvoiceView.formatDetail(row({ kind: "free", description: "free transactions", units: u("3") }), "USD"),
+      "free transactions (3): $0.00"
     )
   })
 })

@@ -173,9 +173,9 @@ describe("InvoicePdf.render", () => {
         const text = pages.join("\n")
         // API calls: 56,000,000 − 5,000,000 included = 51,000,000: 50,000,000 × $0.0003 = $15,000 and
         // 1,000,000 × $0.00015 = $150. Scans: 234 over → 3 packages × $40 = $120.
-        assert.include(text, "band 1 (0 to 50,000,000): 50,000,000 × 0.0003 = 15,000")
-        assert.include(text, "band 2 (above 50,000,000): 1,000,000 × 0.00015 = 150")
-        assert.include(text, "started packages of 100 units: 3 × 40 = 120")
+        assert.include(text, "band 1 (0 to 50,000,000): 50,000,000 × $0.0003 = $15,000.00")
+        assert.include(text, "band 2 (above 50,000,000): 1,000,000 × $0.00015 = $150.00")
+        assert.include(text, "started packages of 100 units: 3 × $40.00 = $120.00")
         // $8,000 + $15,150 + $120 = $23,270 ≥ the $12,000 commitment: no true-up. 10% = $2,327 off →
         // $20,943; capped 5% = $1,047.15 → $19,895.85; 8% tax $1,591.67 → $21,487.52.
         assert.include(text, "Coupon launch10: 10% off (Launch offer)")
@@ -189,7 +189,7 @@ describe("InvoicePdf.render", () => {
         // A true-up line is like a flat one: quantity 1, no included quantity.
         assert.include(idleText, "8 Minimum commitment true-up (minimum $12,000.00) 1 $4,000.00")
         assert.include(idleText, "$4,000.00")
-        assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: 4,000")
+        assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: $4,000.00")
       })
   )
 
