@@ -13,7 +13,9 @@
  * document's dates come from the invoice, not the wall clock, so the same invoice always renders
  * to the same bytes.
  */
+import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
+import { join } from "node:path"
 import fontkit from "@pdf-lib/fontkit"
 import { type Invoice, InvoiceView, Seller as SellerModule } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
@@ -44,13 +46,32 @@ const stateColours: Record<InvoiceView.State["_tag"], RGB> = {
   Void: rgb(0.72, 0.11, 0.11)
 }
 
+/** The font files the PDF embeds (in `packages/http/assets/fonts`, and beside a Lambda bundle). */
+export const fontFiles = { regular: "DejaVuSans.ttf", bold: "DejaVuSans-Bold.ttf" } as const
+
+/**
+ * Where the fonts are: `fonts/` beside a Lambda bundle (build-lambda copies them there), else the
+ * workspace's `packages/http/assets/fonts`.
+ */
+export const fontDirectory = (): string => {
+  const candidates = [join(import.meta.dirname, "fonts"), join(import.meta.dirname, "../../assets/fonts")]
+  return candidates.find((dir) => existsSync(join(dir, fontFiles.regular))) ?? candidates[1]!
+}
+
 // Read once per process; the subset embedded in each document keeps only the glyphs it uses.
 let fonts: Promise<{ readonly regular: Uint8Array; readonly bold: Uint8Array }> | undefined
 const loadFonts = () => {
-  fonts ??= Promise.all([
-    readFile(new URL("../../assets/fonts/DejaVuSans.ttf", import.meta.url)),
-    readFile(new URL("../../assets/fonts/DejaVuSans-Bold.ttf", import.meta.url))
-  ]).then(([regular, bold]) => ({ regular, bold }))
+  if (fonts === undefined) {
+    const dir = fontDirectory()
+    fonts = Promise.all([readFile(join(dir, fontFiles.regular)), readFile(join(dir, fontFiles.bold))]).then(
+      ([regular, bold]) => ({ regular, bold }),
+      (error) => {
+        // Not cached: a later render tries again (the render fails with InvoicePdfError meanwhile).
+        fonts = undefined
+        throw error
+      }
+    )
+  }
   return fonts
 }
 
