@@ -114,6 +114,8 @@ export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 export * as ChangeTerms from "./customer/ChangeTerms.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
+/** The operator's customer operations: create, update, suspend, reactivate, close (audited). */
+export * as CustomerAdmin from "./customer/CustomerAdmin.ts"
 /** The customer repository port. */
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
 /** Branded identifiers. */

@@ -5,6 +5,7 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
+import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -30,6 +31,7 @@ export class Api extends HttpApi.make("securebase")
   .add(UsageApi)
   .add(AuditApi)
   .add(AdminApi)
+  .add(AdminCustomersApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

@@ -9,6 +9,7 @@ import { type Duration, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
+import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
@@ -60,7 +61,8 @@ export const layer = (options: Options) => {
     SupportHttp.layer,
     UsageHttp.layer,
     AuditHttp.layer,
-    AdminHttp.layer
+    AdminHttp.layer,
+    AdminCustomersHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

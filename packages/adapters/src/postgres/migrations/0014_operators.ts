@@ -10,7 +10,8 @@
  *   CLI's, as the owner role (reached only by the migrator login or a superuser), through its own
  *   policy.
  * - `customers.billing_address` (a JSON object of address lines, city, region, postal code and
- *   country) and `customers.tax_id`, printed on the buyer block of invoices.
+ *   country) and `customers.tax_id`, printed on the buyer block of invoices; `customers.closed_at`,
+ *   so a closed customer is billed for the month it closed in and never after.
  * - `customer_plan_changes`: every plan change with the instant it takes effect, so the billing
  *   run prices each part of a month on the plan in force then. A tenant table.
  * - Support tickets: the lifecycle `open → in_progress → resolved → closed` (`pending` stays for
@@ -47,6 +48,8 @@ export const migration: Migration = {
     stmt`ALTER TABLE customers ADD COLUMN billing_address jsonb
       CHECK (billing_address IS NULL OR jsonb_typeof(billing_address) = 'object')`,
     stmt`ALTER TABLE customers ADD COLUMN tax_id text CHECK (tax_id IS NULL OR length(tax_id) BETWEEN 1 AND 64)`,
+    // When a customer was closed: billed for the month it closed in, never after.
+    stmt`ALTER TABLE customers ADD COLUMN closed_at timestamptz`,
 
     stmt`CREATE TABLE customer_plan_changes (
       id uuid PRIMARY KEY,
