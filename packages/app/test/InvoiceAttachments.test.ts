@@ -3,7 +3,8 @@
  * the demo tenants' invoices and delivers their e-mails to a real SES v2 endpoint
  * (`aws-ses-v2-local`); each e-mail has the text and HTML bodies, the configured sender, reply-to
  * and support contact, and the invoice PDF attached; the attachment is byte for byte what
- * `GET /invoices/{id}/download` serves the tenant afterwards, seller block included.
+ * `GET /invoices/{id}/download` serves the tenant afterwards, with the configured seller block and
+ * the buyer's billing address and tax id as an operator set them through `/admin/customers`.
  */
 
 import { mkdtemp, rm } from "node:fs/promises"
@@ -13,8 +14,8 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { Period } from "@securebase/core"
-import { Context, DateTime, Effect, Layer } from "effect"
+import { Operators, Period } from "@securebase/core"
+import { Context, DateTime, Effect, Layer, Redacted } from "effect"
 import { securebase } from "./support/Cli.ts"
 import { call, TestServer } from "./support/TestServer.ts"
 
@@ -81,6 +82,36 @@ describe("invoice e-mails", () => {
         }
         const seeded = yield* securebase(["db", "seed"], env)
         assert.strictEqual(seeded.code, 0, seeded.stderr)
+        // An operator gives one customer a billing address and tax id (the buyer block), on the
+        // served database, before the run.
+        const buyerEmail = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const { url, tenants, services } = Context.get(
+              yield* Layer.build(TestServer.layer(env)),
+              TestServer
+            )
+            const operator = yield* Effect.orDie(
+              Context.get(services, Operators.Operators).create({
+                name: "billing ops",
+                scopes: ["customers:write"]
+              })
+            )
+            const patched = yield* call(url, "PATCH", `/admin/customers/${tenants[1]!.customer.id}`, {
+              token: Redacted.value(operator.plaintext),
+              json: {
+                billingAddress: {
+                  line1: "Unter den Linden 1",
+                  city: "Berlin",
+                  postalCode: "10117",
+                  country: "DE"
+                },
+                taxId: "DE811907980"
+              }
+            })
+            assert.strictEqual(patched.status, 200, JSON.stringify(patched.body))
+            return tenants[1]!.customer.email
+          })
+        )
         const closed = Period.trailing(Period.ofDateTime(yield* DateTime.now), 5)[0]!
         const billed = yield* securebase(["bill", "--period", closed], {
           ...env,
@@ -128,9 +159,11 @@ describe("invoice e-mails", () => {
           compared++
         }
         assert.strictEqual(compared, 4)
-        const text = yield* pdfText(new Uint8Array(Buffer.from(emails[0]!.attachments[0]!.content, "base64")))
+        const buyerMail = emails.find((m) => m.destination.to.includes(buyerEmail))!
+        const text = yield* pdfText(new Uint8Array(Buffer.from(buyerMail.attachments[0]!.content, "base64")))
         assert.include(text, "Acme Compliance GmbH Hauptstraße 1 10115 Berlin Germany Tax id: DE123456789")
         assert.include(text, "How to pay IBAN DE89 3704 0044 0532 0130 00")
+        assert.match(text, /Bill to .+ Unter den Linden 1 10117 Berlin DE Tax id DE811907980/)
       }).pipe(Effect.scoped),
     300_000
   )

@@ -10,6 +10,7 @@
  * payment and makes a partly paid invoice show what is still due.
  */
 import { DateTime } from "effect"
+import type { BillingAddress } from "../customer/Customer.ts"
 import type { Currency } from "../money/Currency.ts"
 import * as Decimal from "../money/Decimal.ts"
 import * as Money from "../money/Money.ts"
@@ -27,19 +28,32 @@ export interface Buyer {
 }
 
 /**
+ * A billing address as printed lines: street lines, then the city line (US, Canadian and
+ * Australian order "City, Region 94105"; elsewhere "10115 City, Region"), then the country code.
+ */
+export const addressLines = (address: BillingAddress): ReadonlyArray<string> => {
+  const regionFirst = address.country === "US" || address.country === "CA" || address.country === "AU"
+  const region = address.region === undefined ? "" : `, ${address.region}`
+  const city = regionFirst
+    ? `${address.city}${region}${address.postalCode === undefined ? "" : ` ${address.postalCode}`}`
+    : `${address.postalCode === undefined ? "" : `${address.postalCode} `}${address.city}${region}`
+  return [address.line1, ...(address.line2 === undefined ? [] : [address.line2]), city, address.country]
+}
+
+/**
  * The buyer block of a customer: the one place that maps the customer record to what the PDF and
- * e-mails print (the download, the attachment and the e-mail bodies all call it). Address lines
- * and tax id are taken when the record carries them.
+ * e-mails print (the download, the attachment and the e-mail bodies all call it): name, billing
+ * e-mail, and the billing address and tax id when the customer has them.
  */
 export const buyerOf = (customer: {
   readonly name: string
   readonly email: string
-  readonly billingAddressLines?: ReadonlyArray<string> | undefined
-  readonly taxId?: string | null | undefined
+  readonly billingAddress?: BillingAddress | undefined
+  readonly taxId?: string | undefined
 }): Buyer => ({
   name: customer.name,
   email: customer.email,
-  addressLines: customer.billingAddressLines ?? [],
+  addressLines: customer.billingAddress === undefined ? [] : addressLines(customer.billingAddress),
   taxId: customer.taxId ?? null
 })
 

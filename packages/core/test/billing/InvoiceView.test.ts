@@ -101,16 +101,41 @@ describe("InvoiceView.make", () => {
     })
   )
 
-  it("buyerOf: name and billing e-mail always, address lines and tax id when the customer has them", () => {
+  it("buyerOf: name and billing e-mail always, the billing address and tax id when the customer has them", () => {
     assert.deepStrictEqual(InvoiceView.buyerOf(buyer), { ...buyer, addressLines: [], taxId: null })
     assert.deepStrictEqual(
       InvoiceView.buyerOf({
         ...buyer,
-        billingAddressLines: ["1 Market St", "San Francisco"],
-        taxId: "EIN 1"
+        billingAddress: {
+          line1: "1 Market St",
+          line2: "Suite 400",
+          city: "San Francisco",
+          region: "CA",
+          postalCode: "94105",
+          country: "US"
+        },
+        taxId: "EIN 12-3456789"
       }),
-      { ...buyer, addressLines: ["1 Market St", "San Francisco"], taxId: "EIN 1" }
+      {
+        ...buyer,
+        addressLines: ["1 Market St", "Suite 400", "San Francisco, CA 94105", "US"],
+        taxId: "EIN 12-3456789"
+      }
     )
+    assert.deepStrictEqual(
+      InvoiceView.addressLines({
+        line1: "Hauptstraße 1",
+        city: "Berlin",
+        postalCode: "10115",
+        country: "DE"
+      }),
+      ["Hauptstraße 1", "10115 Berlin", "DE"]
+    )
+    assert.deepStrictEqual(InvoiceView.addressLines({ line1: "1 Rue X", city: "Paris", country: "FR" }), [
+      "1 Rue X",
+      "Paris",
+      "FR"
+    ])
   })
 
   it("formatDetail: bands, packages and rates with their money in the invoice's currency", () => {

@@ -11,6 +11,7 @@ import {
   Decimal,
   Invoice,
   InvoiceLifecycle,
+  InvoiceView,
   Invoicing,
   Metric,
   type Period,
@@ -350,18 +351,25 @@ describe("InvoicePdf.render", () => {
         const text = (yield* pdfText(
           yield* InvoicePdf.render(
             invoice,
-            {
+            // The customer record as the operators' API stores it, mapped as the download maps it.
+            InvoiceView.buyerOf({
               name: "Ledgerline Payments",
               email: "billing@ledgerline.example",
-              addressLines: ["1 Market St", "San Francisco, CA 94105"],
+              billingAddress: {
+                line1: "1 Market St",
+                city: "San Francisco",
+                region: "CA",
+                postalCode: "94105",
+                country: "US"
+              },
               taxId: "US-EIN 12-3456789"
-            },
+            }),
             { seller }
           )
         )).pages.join("\n")
         for (const expected of [
           "Acme Billing GmbH Hauptstraße 1 10115 Berlin Germany Tax id: DE123456789 help@acme.example",
-          "Bill to Ledgerline Payments billing@ledgerline.example 1 Market St San Francisco, CA 94105",
+          "Bill to Ledgerline Payments billing@ledgerline.example 1 Market St San Francisco, CA 94105 US",
           "Tax id US-EIN 12-3456789",
           "How to pay IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX",
           "Questions: help@acme.example"
