@@ -32,7 +32,8 @@ const pages = [
   { link: "Usage", path: "/portal/usage", heading: "Usage" },
   { link: "API keys", path: "/portal/keys", heading: "API keys" },
   { link: "Compliance", path: "/portal/compliance", heading: "Compliance" },
-  { link: "Support", path: "/portal/support", heading: "Support" }
+  { link: "Support", path: "/portal/support", heading: "Support" },
+  { link: "Audit log", path: "/portal/audit", heading: "Audit log" }
 ] as const
 
 const signIn = async (page: Page, url: string, apiKey: string) => {
@@ -98,7 +99,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             }
             // A client route survives a reload (the server answers index.html).
             await page.reload()
-            await page.getByRole("heading", { name: "Support", level: 1 }).waitFor(wait)
+            await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(wait)
             await page.getByRole("button", { name: "Sign out" }).click()
             await page.getByText("You have signed out.").waitFor(wait)
             assert.match(page.url(), /\/portal\/sign-in$/)
@@ -384,6 +385,62 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     )
 
     it.effect(
+      "audit log: the customer's own events newest first, a page at a time, with the chain's verification",
+      () =>
+        Effect.gen(function* () {
+          const { url, tenants } = yield* TestServer
+          const apiKey = tenants[3]!.apiKey
+          const browser = yield* Browser.browser
+          const { page } = yield* Browser.page(browser, { viewport: desktop })
+          const shown = yield* Effect.promise(async () => {
+            await signIn(page, url, apiKey)
+            await page.getByRole("link", { name: "Audit log", exact: true }).click()
+            await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(wait)
+            await settled(page)
+            await page.getByRole("heading", { name: "Chain verification: intact" }).waitFor(wait)
+            await page.getByText(/All \d+ events verify/).waitFor(wait)
+            const rows = page.getByRole("table", { name: /Audit events/ }).locator("tbody tr")
+            const cells = async () =>
+              (await rows.evaluateAll((trs) =>
+                trs.map((tr) => [...tr.children].map((c) => (c as HTMLElement).innerText))
+              )) as Array<Array<string>>
+            const first = await cells()
+            let older: Array<Array<string>> = []
+            if (await page.getByRole("button", { name: "Older events" }).isEnabled()) {
+              await page.getByRole("button", { name: "Older events" }).click()
+              await page.getByText("Page 2").waitFor(wait)
+              await settled(page)
+              older = await cells()
+            }
+            return { first, older, text: await page.locator("main").innerText() }
+          })
+          // Every authenticated request appends an event, so the trail grows while we read it: the API,
+          // read afterwards, has everything the page showed and more.
+          const api = (yield* call(url, "GET", "/audit/events?limit=100", { token: apiKey })).body.data
+          const status = (yield* call(url, "GET", "/audit/checkpoint", { token: apiKey })).body
+          assert.strictEqual(status.verification.status, "intact")
+          const bySeq = new Map<number, any>(api.map((e: any) => [e.seq, e]))
+          const seqs = [...shown.first, ...shown.older].map((row) => Number(row[0]))
+          assert.isAbove(seqs.length, 3)
+          // Newest first, consecutive, across the page boundary too.
+          assert.deepStrictEqual(
+            seqs,
+            seqs.map((_, i) => seqs[0]! - i)
+          )
+          assert.strictEqual(shown.first.length, Math.min(25, seqs[0]!))
+          for (const [seq, , action, , actor] of [...shown.first, ...shown.older]) {
+            const event = bySeq.get(Number(seq))
+            assert.deepInclude({ action, actor }, { action: event.action, actor: event.actor })
+          }
+          // The demo's invoices are among them, and no other tenant's.
+          assert.include(shown.text, tenants[3]!.latestInvoiceId)
+          for (const other of [tenants[0]!, tenants[1]!, tenants[2]!])
+            assert.notInclude(shown.text, other.latestInvoiceId)
+        }).pipe(Effect.scoped),
+      long
+    )
+
+    it.effect(
       "tampering: another tenant's invoice shows Not found; forged and expired cookies return to sign-in with a message",
       () =>
         Effect.gen(function* () {
@@ -493,6 +550,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
               stops.push(await focused())
             }
             assert.deepStrictEqual(stops, [
+              "Audit log",
               "Support",
               "Compliance",
               "API keys",
@@ -560,7 +618,8 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
                 ["api-keys", "/portal/keys", "API keys"],
                 ["compliance", "/portal/compliance", "Compliance"],
                 ["support", "/portal/support", "Support"],
-                ["ticket", `/portal/support/${ticket}`, /./]
+                ["ticket", `/portal/support/${ticket}`, /./],
+                ["audit", "/portal/audit", "Audit log"]
               ] as const) {
                 await page.goto(`${url}${path}`)
                 await page.getByRole("heading", { name: heading, level: 1 }).first().waitFor(wait)
