@@ -72,6 +72,8 @@ export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
 export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
+/** The count of invoice e-mail resends per invoice and hour, on PostgreSQL. */
+export * as PgInvoiceResends from "./postgres/PgInvoiceResends.ts"
 /** The database login a deployed service may run as (no superuser, BYPASSRLS or owner). */
 export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */

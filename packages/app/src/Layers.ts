@@ -28,7 +28,9 @@ import {
   PgCustomerRepo,
   PgDatabase,
   PgInvoiceRepo,
+  PgInvoiceResends,
   PgLoginPolicy,
+  PgOutbox,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
@@ -74,7 +76,10 @@ export const dataLayer = (config: ServerConfig) => {
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
     PgAuditLog.layer,
-    PgCustomerDirectory.layer
+    PgCustomerDirectory.layer,
+    // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.
+    PgOutbox.layer,
+    PgInvoiceResends.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))

@@ -132,6 +132,8 @@ export * as Money from "./money/Money.ts"
 export * as Delivery from "./notifications/Delivery.ts"
 /** The e-mails about an invoice (issued, overdue). */
 export * as InvoiceMail from "./notifications/InvoiceMail.ts"
+/** Sending an invoice's e-mail again on request, limited per invoice and hour, audited. */
+export * as InvoiceResend from "./notifications/InvoiceResend.ts"
 /** The mail port. */
 export * as Mailer from "./notifications/Mailer.ts"
 /** Notifications (queued e-mails). */

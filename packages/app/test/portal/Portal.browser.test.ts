@@ -115,7 +115,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     )
 
     it.effect(
-      "invoices: filters and pages; the detail shows lines, discount, tax and state; the PDF downloads byte for byte",
+      "invoices: filters and pages; the detail shows lines, discount, tax and state; the PDF downloads byte for byte; the e-mail is resent up to the hour's limit",
       () =>
         Effect.gen(function* () {
           const { url, tenants } = yield* TestServer
@@ -160,7 +160,27 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             assert.strictEqual(download.suggestedFilename(), `${api.number}.pdf`)
             assert.strictEqual(bytes.subarray(0, 5).toString(), "%PDF-")
             assert.isTrue(Buffer.from(apiPdf).equals(bytes), "the portal's PDF is the API's, byte for byte")
+            // The e-mail sent again: three times this hour, then the limit, said in words.
+            const resend = page.getByRole("button", { name: "Resend e-mail" })
+            const status = page.locator(".resend [role=status]")
+            const email = tenants[2]!.customer.email
+            for (const left of [
+              "2 more resends this hour.",
+              "1 more resend this hour.",
+              "That was the last resend"
+            ]) {
+              await resend.click()
+              await status.getByText(left).waitFor(wait)
+              assert.include(await status.innerText(), `on its way to ${email}`)
+            }
+            await resend.click()
+            await status.getByText("already sent again three times this hour").waitFor(wait)
           })
+          const trail = (yield* call(url, "GET", "/audit/events?limit=100", { token: apiKey })).body.data
+          assert.strictEqual(
+            trail.filter((e: any) => e.action === "invoice.resent" && e.subjectId === latest).length,
+            3
+          )
         }).pipe(Effect.scoped),
       long
     )

@@ -4,6 +4,8 @@
  * tenant's invoice id answers 404 like an unknown one, and so does this page.
  */
 import type { Ids } from "@securebase/core"
+import { useState } from "react"
+import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Show } from "../components/States.tsx"
@@ -11,6 +13,56 @@ import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatPeriodUtc } from "../format/Dates.ts"
 import { formatMoney, formatPercent, formatQuantity } from "../format/Money.ts"
 import { Link } from "../Router.tsx"
+
+type Resend =
+  | { readonly state: "idle" }
+  | { readonly state: "sending" }
+  | { readonly state: "sent"; readonly message: string }
+  | { readonly state: "failed"; readonly message: string }
+
+/** The "send the e-mail again" button and what came of it (at most three per invoice each hour). */
+const ResendButton = ({ id, sendable }: { readonly id: Ids.InvoiceId; readonly sendable: boolean }) => {
+  const [resend, setResend] = useState<Resend>({ state: "idle" })
+  if (!sendable) return null
+  const send = () => {
+    setResend({ state: "sending" })
+    call((client) => client.invoices.resend({ params: { id } })).then(
+      (receipt) =>
+        setResend({
+          state: "sent",
+          message: `The invoice e-mail is on its way to ${receipt.recipient}. ${
+            receipt.remainingThisHour === 0
+              ? "That was the last resend this hour allows."
+              : `${receipt.remainingThisHour} more resend${receipt.remainingThisHour === 1 ? "" : "s"} this hour.`
+          }`
+        }),
+      (failure: unknown) =>
+        setResend({
+          state: "failed",
+          message:
+            failure instanceof ApiFailure && failure.status === 429
+              ? "This invoice's e-mail was already sent again three times this hour. Try again next hour."
+              : failure instanceof ApiFailure
+                ? failure.message
+                : String(failure)
+        })
+    )
+  }
+  return (
+    <div className="resend">
+      <button type="button" className="secondary" onClick={send} disabled={resend.state === "sending"}>
+        {resend.state === "sending" ? "Sending…" : "Resend e-mail"}
+      </button>
+      <p
+        className={resend.state === "failed" ? "field-error" : resend.state === "sent" ? "notice" : undefined}
+        role="status"
+        aria-live="polite"
+      >
+        {resend.state === "sent" || resend.state === "failed" ? resend.message : ""}
+      </p>
+    </div>
+  )
+}
 
 /** The invoice page. */
 export const InvoiceDetail = ({ id }: { readonly id: string }) => {
@@ -34,13 +86,16 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     {formatPeriodUtc(inv.period)} · {inv.tier} plan · <Badge value={inv.status} />
                   </p>
                 </div>
-                <a
-                  className="button"
-                  href={`/invoices/${encodeURIComponent(inv.id)}/download`}
-                  download={`${inv.number ?? `draft-${inv.id}`}.pdf`}
-                >
-                  Download PDF
-                </a>
+                <div className="actions">
+                  <a
+                    className="button"
+                    href={`/invoices/${encodeURIComponent(inv.id)}/download`}
+                    download={`${inv.number ?? `draft-${inv.id}`}.pdf`}
+                  >
+                    Download PDF
+                  </a>
+                  <ResendButton id={inv.id} sendable={inv.status !== "draft" && inv.status !== "cancelled"} />
+                </div>
               </header>
               <dl className="facts">
                 <div>
