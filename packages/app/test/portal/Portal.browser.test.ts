@@ -152,6 +152,31 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
               assert.include(text, money(amount))
             assert.include(text, api.status)
             assert.include(text, "Sales tax (8%")
+            // Each discount on its own row; each priced line explains itself, exactly, band by band.
+            for (const d of api.discounts) assert.include(text, d.description)
+            const explained = api.lines.filter((l: any) => l.breakdown.length > 0)
+            assert.isAbove(explained.length, 0)
+            for (const line of explained) {
+              const details = page.locator("details.breakdown", {
+                hasText: `How ${line.description} was priced`
+              })
+              await details.locator("summary").click()
+              const rows = details.locator("tbody tr")
+              assert.strictEqual(await rows.count(), line.breakdown.length)
+              const exact = (amount: string) =>
+                new Intl.NumberFormat("en-US", {
+                  style: "currency",
+                  currency: api.currency,
+                  minimumFractionDigits: 2,
+                  maximumFractionDigits: 100
+                }).format(amount as `${number}`)
+              for (const [i, row] of line.breakdown.entries())
+                assert.include(await rows.nth(i).innerText(), exact(row.amount))
+              assert.include(
+                await details.innerText(),
+                `Exact amount ${exact(line.preciseAmount)}, rounded once to ${money(line.amount)}.`
+              )
+            }
             const [download] = await Promise.all([
               page.waitForEvent("download", wait),
               page.getByRole("link", { name: "Download PDF" }).click()
