@@ -35,6 +35,7 @@ import {
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
+  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
@@ -75,6 +76,7 @@ export const dataLayer = (config: ServerConfig) => {
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
+    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
     PgCustomerDirectory.layer,
     // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.

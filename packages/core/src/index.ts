@@ -146,6 +146,8 @@ export * as PersistenceError from "./persistence/PersistenceError.ts"
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** A ticket's conversation: customer and operator replies, and replying (audited). */
+export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"
 /** Tenancy: run an effect as a customer, in one transaction. */

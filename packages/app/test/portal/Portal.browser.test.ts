@@ -375,7 +375,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     )
 
     it.effect(
-      "compliance findings filter by framework, status and severity; support: file a ticket, read it, see it listed",
+      "compliance findings filter by framework, status and severity; support: file a ticket, read it, reply, see it listed",
       () =>
         Effect.gen(function* () {
           const { url, tenants } = yield* TestServer
@@ -415,6 +415,19 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             await page.getByRole("heading", { name: "Invoice PDF for our auditors", level: 1 }).waitFor(wait)
             await page.getByText("Ticket created. We will answer by").waitFor(wait)
             await page.getByText("Please confirm the PDF matches the ledger export.").waitFor(wait)
+            // Read and reply: the conversation starts empty, a blank reply is refused, a real one listed.
+            await page.getByText("No replies yet.").waitFor(wait)
+            await page.getByRole("button", { name: "Send reply" }).click()
+            await page.getByText("Write your reply first.").waitFor(wait)
+            await page.getByLabel("Your reply").fill("Our auditors meet on Friday.\nThank you!")
+            await page.getByRole("button", { name: "Send reply" }).click()
+            await page.getByText("Reply sent.").waitFor(wait)
+            const listed = page.locator(".replies li")
+            await listed.first().waitFor(wait)
+            assert.strictEqual(await listed.count(), 1)
+            assert.include(await listed.first().innerText(), "You")
+            assert.include(await listed.first().innerText(), "Our auditors meet on Friday.\nThank you!")
+            assert.strictEqual(await page.getByLabel("Your reply").inputValue(), "")
             await page.getByRole("link", { name: "← All tickets" }).click()
             await page.getByRole("link", { name: "Invoice PDF for our auditors" }).waitFor(wait)
           })
@@ -425,6 +438,13 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             priority: "high",
             status: "open"
           })
+          const replies = (yield* call(url, "GET", `/support/tickets/${after[0].id}/replies`, {
+            token: apiKey
+          })).body
+          assert.deepStrictEqual(
+            replies.map((r: any) => [r.authorKind, r.body]),
+            [["customer", "Our auditors meet on Friday.\nThank you!"]]
+          )
         }).pipe(Effect.scoped),
       long
     )
