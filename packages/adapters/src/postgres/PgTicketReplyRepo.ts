@@ -4,53 +4,15 @@
  * the tenant's name; the composite key binds a reply to a ticket of that same customer.
  */
 import { TicketReply } from "@securebase/core"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { columns as replyColumns, read as toReply, write } from "./rows/TicketReplyRow.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
-
-/** The row, read and written the same way. */
-const Row = Schema.Struct({
-  id: Schema.String,
-  ticket_id: Schema.String,
-  customer_id: Schema.String,
-  author_kind: Schema.String,
-  author: Schema.String,
-  body: Schema.String,
-  created_at: Schema.DateTimeUtcFromDate
-})
-
-const decodeRow = Schema.decodeUnknownEffect(Row)
-const decodeReply = Schema.decodeUnknownEffect(TicketReply.Reply)
-
-const toReply = (row: unknown) =>
-  Effect.flatMap(decodeRow(row), (r) =>
-    decodeReply({
-      id: r.id,
-      ticketId: r.ticket_id,
-      customerId: r.customer_id,
-      authorKind: r.author_kind,
-      author: r.author,
-      body: r.body,
-      createdAt: r.created_at
-    })
-  )
-
-const write = (reply: TicketReply.Reply) => ({
-  id: reply.id,
-  ticket_id: reply.ticketId,
-  customer_id: reply.customerId,
-  author_kind: reply.authorKind,
-  author: reply.author,
-  body: reply.body,
-  created_at: DateTime.formatIso(reply.createdAt)
-})
 
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.unsafe(
-    "id::text, ticket_id::text, customer_id::text, author_kind, author, body, created_at"
-  )
+  const columns = sql.unsafe(replyColumns)
 
   const insert = (reply: TicketReply.Reply) =>
     Effect.gen(function* () {
