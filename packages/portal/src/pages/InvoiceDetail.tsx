@@ -260,7 +260,7 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     inv.discounts.map((d) => (
                       <tr key={`${d.kind}-${d.code}`}>
                         <th scope="row">
-                          {d.kind === "coupon" ? `Coupon ${d.code}` : "Volume discount"}: {d.description}
+                          {d.kind === "coupon" ? `Coupon ${d.code}: ${d.description}` : d.description}
                         </th>
                         <td className="num">−{money(d.amount)}</td>
                       </tr>
