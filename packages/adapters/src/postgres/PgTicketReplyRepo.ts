@@ -1,5 +1,5 @@
 /**
- * `TicketReplyRepo` on PostgreSQL (`support_ticket_replies`, migration 0017). Inside
+ * `TicketReplyRepo` on PostgreSQL (`support_ticket_replies`, migration 0014). Inside
  * `Tenancy.runAs`, row-level security shows the tenant's replies only and admits a reply only in
  * the tenant's name; the composite key binds a reply to a ticket of that same customer.
  */

@@ -1,5 +1,5 @@
 /**
- * The `support_ticket_replies` row (migration 0017), defined once for every reader and writer of a
+ * The `support_ticket_replies` row (migration 0014), defined once for every reader and writer of a
  * ticket's conversation: the customer's side (`PgTicketReplyRepo`) and the operators' side.
  */
 import { TicketReply } from "@securebase/core"
