@@ -28,12 +28,15 @@ import {
   PgCustomerRepo,
   PgDatabase,
   PgInvoiceRepo,
+  PgInvoiceResends,
   PgLoginPolicy,
   PgOperatorStore,
+  PgOutbox,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
+  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
@@ -75,8 +78,12 @@ export const dataLayer = (config: ServerConfig) => {
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
+    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
-    PgCustomerDirectory.layer
+    PgCustomerDirectory.layer,
+    // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.
+    PgOutbox.layer,
+    PgInvoiceResends.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))

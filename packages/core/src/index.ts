@@ -144,6 +144,8 @@ export * as Money from "./money/Money.ts"
 export * as Delivery from "./notifications/Delivery.ts"
 /** The e-mails about an invoice (issued, overdue). */
 export * as InvoiceMail from "./notifications/InvoiceMail.ts"
+/** Sending an invoice's e-mail again on request, limited per invoice and hour, audited. */
+export * as InvoiceResend from "./notifications/InvoiceResend.ts"
 /** A notification's attachments (the invoice PDF), made when it is delivered. */
 export * as MailAttachments from "./notifications/MailAttachments.ts"
 /** The mail port. */
@@ -158,6 +160,8 @@ export * as PersistenceError from "./persistence/PersistenceError.ts"
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** A ticket's conversation: customer and operator replies, and replying (audited). */
+export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"
 /** Tenancy: run an effect as a customer, in one transaction. */

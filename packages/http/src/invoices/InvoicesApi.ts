@@ -1,8 +1,15 @@
-/** Invoices of the authenticated customer: list, one, and its PDF. */
+/** Invoices of the authenticated customer: list, one, its PDF, and its e-mail sent again. */
 import { Ids, Invoice, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
+import {
+  BadRequest,
+  Conflict,
+  Forbidden,
+  NotFound,
+  ServiceUnavailable,
+  TooManyRequestsWithRetryAfter
+} from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
 
@@ -25,6 +32,13 @@ export const InvoicePage = Schema.Struct({
 }).annotate({ identifier: "InvoicePage" })
 
 const id = { id: Ids.InvoiceId }
+
+/** A resend queued: the notification, where it goes, and how many more this hour allows. */
+export const ResendReceipt = Schema.Struct({
+  notificationId: Schema.String,
+  recipient: Schema.String,
+  remainingThisHour: Schema.Int
+}).annotate({ identifier: "ResendReceipt" })
 
 /** Invoice endpoints (scope `invoices:read`). */
 export class InvoicesApi extends HttpApiGroup.make("invoices")
@@ -53,7 +67,17 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         { "content-disposition": Schema.String }
       ),
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("invoices:read"))
+    }).pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.post("resend", "/invoices/:id/resend", {
+      params: id,
+      success: ResendReceipt.pipe(HttpApiSchema.status(202)),
+      error: [Forbidden, NotFound, Conflict, TooManyRequestsWithRetryAfter, ServiceUnavailable]
+    })
+      .pipe(Scopes.requires("invoices:write"))
+      .annotate(
+        OpenApi.Description,
+        "Queues the invoice's e-mail again (its overdue notice when overdue). At most 3 per invoice in each UTC hour; beyond, 429 with Retry-After. Audited as invoice.resent."
+      )
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Invoices" })) {}

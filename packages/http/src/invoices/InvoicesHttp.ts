@@ -1,9 +1,9 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo, InvoiceView, Seller } from "@securebase/core"
-import { Effect, Schema } from "effect"
+import { type Invoice, InvoiceRepo, InvoiceResend, InvoiceView, Seller } from "@securebase/core"
+import { DateTime, Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { BadRequest } from "../api/ApiErrors.ts"
+import { BadRequest, Conflict, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
@@ -79,6 +79,51 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
             return yield* asTenant(identity.customerId, findInvoice(params.id))
+          })
+        )
+        .handle("resend", ({ params }) =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            const at = yield* DateTime.now
+            const receipt = yield* asTenant(
+              identity.customerId,
+              InvoiceResend.resend(params.id, { at }).pipe(
+                Effect.catchTags({
+                  // The invoice, or (for the customer row) the caller itself, is gone.
+                  NotFound: (e) =>
+                    Effect.fail(
+                      e.entity === "customer"
+                        ? new Unauthorized({
+                            code: "AUTH.CUSTOMER_INACTIVE",
+                            message: "the account no longer exists"
+                          })
+                        : notFound("invoice")
+                    ),
+                  InvoiceNotSendable: (e) =>
+                    Effect.fail(
+                      new Conflict({
+                        code: e.code,
+                        message: `a ${e.status} invoice has no e-mail to send again`
+                      })
+                    ),
+                  ResendLimited: (e) =>
+                    Effect.fail(
+                      new TooManyRequests({
+                        code: e.code,
+                        message: `this invoice's e-mail was sent again ${e.limit} times this hour; retry after ${e.retryAfterSeconds} s`,
+                        retryAfterSeconds: e.retryAfterSeconds
+                      })
+                    ),
+                  // Row-level security refusing the tenant's own write is a defect, not the client's doing.
+                  TenantAccessDenied: (e) => Effect.die(e)
+                })
+              )
+            )
+            return {
+              notificationId: receipt.notificationId,
+              recipient: receipt.recipient,
+              remainingThisHour: receipt.remaining
+            }
           })
         )
         .handle("download", ({ params }) =>

@@ -1,8 +1,8 @@
-/** Support tickets of the authenticated customer. */
-import { SupportTicket } from "@securebase/core"
+/** Support tickets of the authenticated customer, and their conversations. */
+import { SupportTicket, TicketReply } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { Forbidden, NotFound } from "../api/ApiErrors.ts"
+import { Conflict, Forbidden, NotFound } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
 
@@ -23,7 +23,18 @@ export class SupportApi extends HttpApiGroup.make("support")
       params: { id: SupportTicket.TicketId },
       success: SupportTicket.Ticket,
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("support:read"))
+    }).pipe(Scopes.requires("support:read")),
+    HttpApiEndpoint.get("replies", "/support/tickets/:id/replies", {
+      params: { id: SupportTicket.TicketId },
+      success: Schema.Array(TicketReply.Reply),
+      error: [Forbidden, NotFound]
+    }).pipe(Scopes.requires("support:read")),
+    HttpApiEndpoint.post("reply", "/support/tickets/:id/replies", {
+      params: { id: SupportTicket.TicketId },
+      payload: TicketReply.NewReply,
+      success: TicketReply.Reply.pipe(HttpApiSchema.status(201)),
+      error: [Forbidden, NotFound, Conflict]
+    }).pipe(Scopes.requires("support:write"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Support" })) {}
