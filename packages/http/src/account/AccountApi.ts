@@ -27,6 +27,14 @@ export const Account = Schema.Struct({
 
 /** Account endpoints (no scope: every caller may read its own account). */
 export class AccountApi extends HttpApiGroup.make("account")
-  .add(HttpApiEndpoint.get("get", "/account", { success: Account }))
+  .add(
+    HttpApiEndpoint.get("get", "/account", { success: Account }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Get the caller's account",
+        description:
+          "Who the caller is: the customer's id, name, e-mail, tier, status and creation date, with the key id, scopes and authentication method of this request's credential. Any authenticated credential may read its own account (no scope needed). Errors: 401 `AUTH.MISSING_CREDENTIAL` (or another `AUTH.*` code) without a valid credential."
+      })
+    )
+  )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Account" })) {}

@@ -29,17 +29,41 @@ export class ApiKeysApi extends HttpApiGroup.make("apiKeys")
     HttpApiEndpoint.get("list", "/api-keys", {
       success: Schema.Array(ApiKey.ApiKey),
       error: [Forbidden]
-    }).pipe(Scopes.requires("api_keys:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List API keys",
+          description:
+            "The caller's API keys, revoked and expired ones included, never their secrets. Scope `api_keys:read`. Errors: 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("api_keys:read")),
     HttpApiEndpoint.post("create", "/api-keys/create", {
       payload: CreateApiKey,
       success: CreatedApiKey.pipe(HttpApiSchema.status(201)),
       error: [BadRequest, Forbidden, Unprocessable]
-    }).pipe(Scopes.requires("api_keys:write")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Create an API key",
+          description:
+            "Creates a key with a name, scopes (no more than the calling credential holds), a mode and an optional expiry, and answers 201 with the secret: the only time it is ever shown, so store it now. Audited as `api_key.created`. Scope `api_keys:write`. Errors: 400 `REQUEST.INVALID` (a bad name, scope or expiry), 403 `AUTH.SCOPE_MISSING` or `API_KEY.SCOPE_ESCALATION` (a scope the caller lacks), 422 `API_KEY.LIMIT_REACHED` (the tier's key limit)."
+        })
+      )
+      .pipe(Scopes.requires("api_keys:write")),
     HttpApiEndpoint.delete("revoke", "/api-keys/:id", {
       params: id,
       success: ApiKey.ApiKey,
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("api_keys:write"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Revoke an API key",
+          description:
+            "Revokes the key at once (every instance refuses it from then on) and its sessions with it, and answers the key with `revokedAt` set. Audited as `api_key.revoked`. Scope `api_keys:write`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `API_KEY.NOT_FOUND` (also for another tenant's key)."
+        })
+      )
+      .pipe(Scopes.requires("api_keys:write"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "API keys" })) {}

@@ -62,11 +62,27 @@ export class AuditApi extends HttpApiGroup.make("audit")
       },
       success: AuditEventPage,
       error: [BadRequest, Forbidden, ServiceUnavailable]
-    }).pipe(Scopes.requires("audit:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List audit events",
+          description:
+            "The caller's own audit trail, newest first: every change to its keys, sessions, invoices and tickets, each event hash-chained to the one before. Scope `audit:read`. Paging: up to `limit` (1–100, default 50) per page; pass `nextCursor` as `cursor` for older events (null on the last page). Errors: 400 `REQUEST.INVALID` for a bad limit or cursor, 403 `AUTH.SCOPE_MISSING`, 503 `AUDIT.CHECKPOINT_STORE_FAILURE` when the store is unavailable."
+        })
+      )
+      .pipe(Scopes.requires("audit:read")),
     HttpApiEndpoint.get("checkpoint", "/audit/checkpoint", {
       success: AuditCheckpointStatus,
       error: [Forbidden, ServiceUnavailable]
-    }).pipe(Scopes.requires("audit:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get the latest signed audit checkpoint",
+          description:
+            "The caller's latest Ed25519-signed checkpoint of its audit chain (null before the first), the verification of the chain against it, and the public keys that verify the signature, so the customer can keep the checkpoint and check it independently. Scope `audit:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 503 `AUDIT.CHECKPOINT_UNREADABLE` or `AUDIT.CHECKPOINT_STORE_FAILURE`."
+        })
+      )
+      .pipe(Scopes.requires("audit:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Audit" })) {}

@@ -33,7 +33,13 @@ export class AuthApi extends HttpApiGroup.make("auth")
       error: [BadRequest, Unauthorized, TooManyRequestsWithRetryAfter, ServiceUnavailable]
     }).annotateMerge(
       OpenApi.annotations({
-        description: "Send the API key as `Authorization: Bearer sb_live_…`; receive a 24-hour session token."
+        summary: "Exchange an API key for a session token",
+        description:
+          "Send the API key as `Authorization: Bearer sb_live_…`; receive a 24-hour session token (an HS256 JWT) " +
+          "to send as the bearer credential instead of the key. No scope needed: the session holds the key's " +
+          "scopes. Errors: 401 `AUTH.MISSING_CREDENTIAL`, `AUTH.MALFORMED_KEY`, `AUTH.INVALID_KEY`, " +
+          "`AUTH.KEY_REVOKED` or `AUTH.KEY_EXPIRED`; 429 `AUTH.TOO_MANY_ATTEMPTS` after repeated failures " +
+          "(with `Retry-After`); 503 `AUTH.BACKEND_UNAVAILABLE`."
       })
     ),
     HttpApiEndpoint.post("logout", "/auth/logout", {
@@ -43,9 +49,11 @@ export class AuthApi extends HttpApiGroup.make("auth")
       .middleware(Authentication)
       .annotateMerge(
         OpenApi.annotations({
+          summary: "End a session token",
           description:
             "Send the session token as `Authorization: Bearer …`; it is refused from then on by every " +
-            "instance (204). An API key is not a session: revoke keys with `DELETE /api-keys/{id}`."
+            "instance (204). No scope needed. An API key is not a session: revoke keys with " +
+            "`DELETE /api-keys/{id}` (400 `AUTH.SESSION_REQUIRED`)."
         })
       )
   )

@@ -34,11 +34,14 @@ export class SessionApi extends HttpApiGroup.make("session")
       error: [BadRequest, Unauthorized, Forbidden, TooManyRequests, ServiceUnavailable]
     }).annotateMerge(
       OpenApi.annotations({
+        summary: "Sign in a browser",
         description:
           "For browsers: send the API key in the JSON body; receive a 24-hour session in the `sb_session` cookie " +
           "(HttpOnly, Secure, SameSite=Strict) and the CSRF token (also in the readable `sb_csrf` cookie). " +
           "Requests without an Authorization header are then authenticated by the cookie; those that change " +
-          "state must send the CSRF token as `X-CSRF-Token` and come from this origin, else 403."
+          "state must send the CSRF token as `X-CSRF-Token` and come from this origin, else 403 " +
+          "`AUTH.CSRF_REJECTED`. Errors: 401 `AUTH.INVALID_KEY` (or another `AUTH.*` code of a refused key), " +
+          "429 `AUTH.TOO_MANY_ATTEMPTS`, 503 `AUTH.BACKEND_UNAVAILABLE`."
       })
     ),
     HttpApiEndpoint.delete("signOut", "/auth/session", {
@@ -46,8 +49,11 @@ export class SessionApi extends HttpApiGroup.make("session")
       error: [Forbidden, ServiceUnavailable]
     }).annotateMerge(
       OpenApi.annotations({
+        summary: "Sign out a browser",
         description:
-          "Ends the cookie's session (refused from then on) and clears the cookies; 204 even when the session had already expired."
+          "Ends the cookie's session (refused from then on) and clears the cookies; 204 even when the session " +
+          "had already expired. No scope needed. Errors: 403 `AUTH.CSRF_REJECTED` without the CSRF token or " +
+          "from another origin, 503 `AUTH.BACKEND_UNAVAILABLE`."
       })
     )
   )

@@ -30,7 +30,15 @@ export class ComplianceApi extends HttpApiGroup.make("compliance")
     HttpApiEndpoint.get("status", "/compliance/status", {
       success: ComplianceStatus,
       error: [Forbidden]
-    }).pipe(Scopes.requires("compliance:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get compliance status",
+          description:
+            "The state of each compliance framework of the caller's tier (compliant, at risk, non-compliant) with counts of open findings by severity, resolved and accepted findings, and the overall state (the worst framework's). Scope `compliance:read`. Errors: 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("compliance:read")),
     HttpApiEndpoint.get("findings", "/compliance/findings", {
       query: {
         framework: Schema.optional(Tier.ComplianceFramework),
@@ -39,7 +47,15 @@ export class ComplianceApi extends HttpApiGroup.make("compliance")
       },
       success: Schema.Array(Compliance.Finding),
       error: [Forbidden]
-    }).pipe(Scopes.requires("compliance:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List compliance findings",
+          description:
+            "The caller's compliance findings, optionally filtered by framework, status and severity. Scope `compliance:read`. Errors: 400 `REQUEST.INVALID` for an unknown filter value (the message names the allowed values), 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("compliance:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Compliance" })) {}

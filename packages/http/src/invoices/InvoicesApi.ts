@@ -40,12 +40,28 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
       },
       success: InvoicePage,
       error: [BadRequest, Forbidden]
-    }).pipe(Scopes.requires("invoices:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List invoices",
+          description:
+            "The caller's invoices, newest period first, optionally filtered by `status` and `period`. Scope `invoices:read`. Paging: up to `limit` (1–100, default 20) per page; pass the page's `nextCursor` as `cursor` for the next page (null on the last). Errors: 400 `REQUEST.INVALID` for a bad filter, limit or cursor (the message names the allowed values), 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
       success: Invoice.Invoice,
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("invoices:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get an invoice",
+          description:
+            "One invoice with its lines (each with its pricing breakdown), discounts, tax lines and lifecycle dates. Scope `invoices:read`. Errors: 400 `REQUEST.INVALID` for an id that is not a UUID, 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice)."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("download", "/invoices/:id/download", {
       params: id,
       success: HttpApiSchema.WithHeaders(
@@ -53,7 +69,15 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         { "content-disposition": Schema.String }
       ),
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("invoices:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Download an invoice as PDF",
+          description:
+            "The invoice as a PDF document (`application/pdf`, with `Content-Disposition: attachment` naming the file after the invoice number). Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice)."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Invoices" })) {}

@@ -46,11 +46,27 @@ export class MetricsApi extends HttpApiGroup.make("metrics")
     HttpApiEndpoint.get("current", "/metrics", {
       success: CurrentMetrics,
       error: [Forbidden, Unprocessable]
-    }).pipe(Scopes.requires("metrics:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get this month's usage",
+          description:
+            "This month's usage so far per metric of the caller's tier, with the included quantities and an estimate of the invoice the month would make were it to end now (amounts in minor units). Scope `metrics:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 `PRICING.*` when the price book cannot price the month (for example `PRICING.NO_BOOK_FOR_CURRENCY`)."
+        })
+      )
+      .pipe(Scopes.requires("metrics:read")),
     HttpApiEndpoint.get("history", "/metrics/history", {
       success: Schema.Struct({ months: Schema.Array(MonthMetrics) }),
       error: [Forbidden, Unprocessable]
-    }).pipe(Scopes.requires("metrics:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get the last 12 months of usage",
+          description:
+            "Usage per metric for each of the twelve complete months before the current one, oldest first. Scope `metrics:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 `PRICING.*` when a metric cannot be read."
+        })
+      )
+      .pipe(Scopes.requires("metrics:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Metrics" })) {}

@@ -13,17 +13,41 @@ export class SupportApi extends HttpApiGroup.make("support")
       payload: SupportTicket.NewTicket,
       success: SupportTicket.Ticket.pipe(HttpApiSchema.status(201)),
       error: [Forbidden]
-    }).pipe(Scopes.requires("support:write")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Open a support ticket",
+          description:
+            "Opens a ticket with a subject, a description and a priority, and answers 201 with the ticket and its first-response deadline (from the tier's support terms). Scope `support:write`. Errors: 400 `REQUEST.INVALID` (an empty or too long subject or description, an unknown priority), 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("support:write")),
     HttpApiEndpoint.get("list", "/support/tickets", {
       query: { status: Schema.optional(SupportTicket.TicketStatus) },
       success: Schema.Array(SupportTicket.Ticket),
       error: [Forbidden]
-    }).pipe(Scopes.requires("support:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List support tickets",
+          description:
+            "The caller's support tickets, newest first, optionally filtered by status. Scope `support:read`. Errors: 400 `REQUEST.INVALID` for an unknown status, 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("support:read")),
     HttpApiEndpoint.get("get", "/support/tickets/:id", {
       params: { id: SupportTicket.TicketId },
       success: SupportTicket.Ticket,
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("support:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get a support ticket",
+          description:
+            "One support ticket. Scope `support:read`. Errors: 400 `REQUEST.INVALID` for an id that is not a UUID, 403 `AUTH.SCOPE_MISSING`, 404 `SUPPORT_TICKET.NOT_FOUND` (also for another tenant's ticket)."
+        })
+      )
+      .pipe(Scopes.requires("support:read"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Support" })) {}

@@ -24,5 +24,13 @@ export class Unhealthy extends Schema.TaggedError<Unhealthy>()("Unhealthy", heal
 
 /** System endpoints. */
 export class SystemApi extends HttpApiGroup.make("system")
-  .add(HttpApiEndpoint.get("health", "/health", { success: Health, error: Unhealthy }))
+  .add(
+    HttpApiEndpoint.get("health", "/health", { success: Health, error: Unhealthy }).annotateMerge(
+      OpenApi.annotations({
+        summary: "Check health",
+        description:
+          "Liveness and database reachability, without authentication (no scope). 200 with status `ok` while the database answers; 503 `Unhealthy` with the same report (status `degraded`, database `down`) when it does not."
+      })
+    )
+  )
   .annotateMerge(OpenApi.annotations({ title: "System", description: "Health and documentation" })) {}

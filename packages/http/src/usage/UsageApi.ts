@@ -47,7 +47,15 @@ export class UsageApi extends HttpApiGroup.make("usage")
       payload: UsageBatch,
       success: UsageReceipt,
       error: [Forbidden, Conflict, Unprocessable]
-    }).pipe(Scopes.requires("usage:write"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Send usage events",
+          description:
+            "Records a batch of 1 to 1000 usage events for the caller, the source of the monthly metrics and invoices. Each event's `id` is the sender's idempotency key: a resent event is counted once (`duplicates`), and the batch is stored all or nothing. Scope `usage:write`. Errors: 400 `REQUEST.INVALID` (a malformed event, with `field`), 403 `AUTH.SCOPE_MISSING`, 409 `USAGE.EVENT_CONFLICT` (a known id with a different payload), 422 `USAGE.UNKNOWN_METRIC`, `USAGE.IN_FUTURE`, `USAGE.PERIOD_CLOSED` or `USAGE.PERIOD_INVOICED` (a month closed after its grace period or already invoiced)."
+        })
+      )
+      .pipe(Scopes.requires("usage:write"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Usage" })) {}
