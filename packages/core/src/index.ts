@@ -110,6 +110,8 @@ export * as ChangeTerms from "./customer/ChangeTerms.ts"
 export * as Customer from "./customer/Customer.ts"
 /** The customer repository port. */
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
+/** What a field means, shown on the property in the API reference. */
+export * as FieldDoc from "./FieldDoc.ts"
 /** Branded identifiers. */
 export * as Ids from "./Ids.ts"
 /** Instants from outside: strict RFC 3339 within a sane window. */

@@ -1,5 +1,5 @@
 /** The authenticated customer's API keys: list (never the secret), create (secret shown once), revoke. */
-import { ApiKey } from "@securebase/core"
+import { ApiKey, FieldDoc } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
@@ -8,20 +8,44 @@ import * as Scopes from "../auth/Scopes.ts"
 
 /** What a customer sends to create a key. */
 export const CreateApiKey = Schema.Struct({
-  name: ApiKey.KeyName,
-  scopes: ApiKey.Scopes,
-  mode: Schema.optional(ApiKey.KeyMode),
-  expiresInDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 730 })))
-}).annotate({ identifier: "CreateApiKey" })
+  name: ApiKey.KeyName.pipe(
+    FieldDoc.describe("A name for the key, 1 to 100 characters on one line.", ["billing export"])
+  ),
+  scopes: ApiKey.Scopes.pipe(
+    FieldDoc.describe("What the key may do: at least one scope, none the calling credential lacks.", [
+      ["invoices:read"]
+    ])
+  ),
+  mode: Schema.optional(ApiKey.KeyMode).pipe(FieldDoc.describe("`live` (the default) or `test`.")),
+  expiresInDays: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 730 }))).pipe(
+    FieldDoc.describe("Days until the key expires, 1 to 730; omit for a key that does not expire.", [90])
+  )
+})
+  .annotate({ identifier: "CreateApiKey" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [
+        { name: "billing export", scopes: ["invoices:read", "metrics:read"], mode: "live", expiresInDays: 90 }
+      ]
+    })
+  )
 
 /** A created key: the only response that ever carries the secret. */
 export const CreatedApiKey = Schema.Struct({
-  apiKey: ApiKey.ApiKey,
-  secret: Schema.String,
-  notice: Schema.String
+  apiKey: ApiKey.ApiKey.pipe(FieldDoc.describe("The key as it will be listed.")),
+  secret: Schema.String.pipe(
+    FieldDoc.describe("The full key, `sb_<mode>_<id>_<secret>`: shown once, never again.", [
+      "sb_live_abcdefghijklmnop_aaaabbbbccccddddeeeeffffgggghhhhiiiijjjjkkkkllllmmmm"
+    ])
+  ),
+  notice: Schema.String.pipe(FieldDoc.describe("A reminder to store the secret now."))
 }).annotate({ identifier: "CreatedApiKey" })
 
-const id = { id: ApiKey.ApiKeyId }
+const id = {
+  id: ApiKey.ApiKeyId.pipe(
+    FieldDoc.describe("The key's id: 16 lowercase base32 characters, as in its prefix `sb_live_<id>`.")
+  )
+}
 
 /** API key endpoints (scopes `api_keys:read`, `api_keys:write`). */
 export class ApiKeysApi extends HttpApiGroup.make("apiKeys")

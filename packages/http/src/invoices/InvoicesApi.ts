@@ -1,5 +1,5 @@
 /** Invoices of the authenticated customer: list, one, and its PDF. */
-import { Ids, Invoice, Period } from "@securebase/core"
+import { FieldDoc, Ids, Invoice, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
@@ -20,23 +20,33 @@ export const InvoiceSummary = Invoice.Invoice.mapFields((f) => ({
 
 /** A page of invoices, newest period first. */
 export const InvoicePage = Schema.Struct({
-  data: Schema.Array(InvoiceSummary),
-  nextCursor: Schema.NullOr(Schema.String)
+  data: Schema.Array(InvoiceSummary).pipe(
+    FieldDoc.describe("The invoices of this page, newest period first.")
+  ),
+  nextCursor: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("Pass as `cursor` to get the next page; null on the last page.")
+  )
 }).annotate({ identifier: "InvoicePage" })
 
-const id = { id: Ids.InvoiceId }
+const id = { id: Ids.InvoiceId.pipe(FieldDoc.describe("The invoice's id, a UUID.")) }
 
 /** Invoice endpoints (scope `invoices:read`). */
 export class InvoicesApi extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.get("list", "/invoices", {
       query: {
-        status: Schema.optional(Invoice.InvoiceStatus),
-        period: Schema.optional(Period.Period),
+        status: Schema.optional(Invoice.InvoiceStatus).pipe(
+          FieldDoc.describe("Only invoices in this status.", ["issued"])
+        ),
+        period: Schema.optional(Period.Period).pipe(
+          FieldDoc.describe("Only invoices of this month (UTC), `YYYY-MM`.", ["2026-10"])
+        ),
         limit: Schema.optional(
           Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 }))
-        ),
-        cursor: Schema.optional(Schema.String.check(Schema.isMaxLength(200)))
+        ).pipe(FieldDoc.describe("How many invoices per page, 1 to 100 (default 20).", ["20"])),
+        cursor: Schema.optional(Schema.String.check(Schema.isMaxLength(200))).pipe(
+          FieldDoc.describe("The `nextCursor` of the previous page; omit for the first page.")
+        )
       },
       success: InvoicePage,
       error: [BadRequest, Forbidden]

@@ -1,5 +1,5 @@
 /** Support tickets of the authenticated customer. */
-import { SupportTicket } from "@securebase/core"
+import { FieldDoc, SupportTicket } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Forbidden, NotFound } from "../api/ApiErrors.ts"
@@ -23,7 +23,11 @@ export class SupportApi extends HttpApiGroup.make("support")
       )
       .pipe(Scopes.requires("support:write")),
     HttpApiEndpoint.get("list", "/support/tickets", {
-      query: { status: Schema.optional(SupportTicket.TicketStatus) },
+      query: {
+        status: Schema.optional(SupportTicket.TicketStatus).pipe(
+          FieldDoc.describe("Only tickets in this status.")
+        )
+      },
       success: Schema.Array(SupportTicket.Ticket),
       error: [Forbidden]
     })
@@ -36,7 +40,7 @@ export class SupportApi extends HttpApiGroup.make("support")
       )
       .pipe(Scopes.requires("support:read")),
     HttpApiEndpoint.get("get", "/support/tickets/:id", {
-      params: { id: SupportTicket.TicketId },
+      params: { id: SupportTicket.TicketId.pipe(FieldDoc.describe("The ticket's id, a UUID.")) },
       success: SupportTicket.Ticket,
       error: [Forbidden, NotFound]
     })
