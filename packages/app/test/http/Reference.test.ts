@@ -7,7 +7,9 @@ import { request as httpRequest } from "node:http"
 import { gunzipSync } from "node:zlib"
 import SwaggerParser from "@apidevtools/swagger-parser"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Api } from "@securebase/http/api"
+import { Effect, Exit, Schema } from "effect"
+import { HttpApi, OpenApi } from "effect/http-api"
 import { audit, operations } from "../support/ReferenceAudit.ts"
 import { call, TestServer } from "../support/TestServer.ts"
 
@@ -86,6 +88,38 @@ describe("the reference audit", () => {
     const documented = structuredClone(doc) as any
     documented.components.schemas.NewThing.examples = [{ name: "box" }]
     assert.notInclude(audit(documented), "request body of POST /things/{id} has no example")
+  })
+})
+
+describe("the request body examples", () => {
+  it("decode with their endpoint's own payload schema: the reference shows requests the API accepts", () => {
+    const doc: any = OpenApi.fromApi(Api)
+    const checked: Array<string> = []
+    HttpApi.reflect(Api, {
+      onGroup: () => {},
+      onEndpoint: ({ endpoint }) => {
+        const path = endpoint.path.replace(/:(\w+)/g, "{$1}")
+        const body =
+          doc.paths[path]?.[endpoint.method.toLowerCase()]?.requestBody?.content?.["application/json"]
+        if (body === undefined) return
+        const name = String(body.schema.$ref).replace("#/components/schemas/", "")
+        const examples: Array<unknown> = doc.components.schemas[name]?.examples ?? []
+        assert.isNotEmpty(examples, `${endpoint.method} ${path}`)
+        for (const schema of [...endpoint.payload.values()].flatMap((entry) => entry.schemas)) {
+          for (const example of examples) {
+            const decoded = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)(example)
+            assert.isTrue(Exit.isSuccess(decoded), `${endpoint.method} ${path}: ${String(decoded)}`)
+          }
+        }
+        checked.push(`${endpoint.method} ${path}`)
+      }
+    })
+    assert.includeMembers(checked, [
+      "POST /auth/session",
+      "POST /usage/events",
+      "POST /api-keys/create",
+      "POST /support/tickets/create"
+    ])
   })
 })
 

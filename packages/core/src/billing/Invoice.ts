@@ -39,7 +39,7 @@ export const InvoiceLine = Schema.Struct({
   position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
     FieldDoc.describe("The line's place on the invoice, from 1.", [1])
   ),
-  code: Schema.String.pipe(FieldDoc.describe("The price book's code of the charge.", ["platform_fee"])),
+  code: Schema.String.pipe(FieldDoc.describe("The price book's code of the charge.", ["platform"])),
   description: Schema.String.pipe(FieldDoc.describe("The line's text as printed on the invoice.")),
   kind: LineKind.pipe(
     FieldDoc.describe(
@@ -115,15 +115,15 @@ export interface InvoiceDiscount extends Schema.Schema.Type<typeof InvoiceDiscou
 
 /** One tax line on the discounted subtotal. */
 export const InvoiceTaxLine = Schema.Struct({
-  jurisdiction: JurisdictionCode.pipe(FieldDoc.describe("The taxing jurisdiction's code.", ["US-CA"])),
+  jurisdiction: JurisdictionCode.pipe(FieldDoc.describe("The taxing jurisdiction's code.", ["US"])),
   name: Schema.String.pipe(FieldDoc.describe("The tax's name as printed on the invoice.", ["Sales tax"])),
   rate: Decimal.pipe(
-    FieldDoc.describe('The tax rate as a decimal fraction string ("0.0725" = 7.25 %).', ["0.0725"])
+    FieldDoc.describe('The tax rate as a decimal fraction string ("0.08" = 8 %).', ["0.08"])
   ),
   taxable: MinorUnits.pipe(
     FieldDoc.describe('The amount taxed, in minor units as a string ("10000" = $100.00).', ["10000"])
   ),
-  amount: MinorUnits.pipe(FieldDoc.describe('The tax, in minor units as a string ("725" = $7.25).', ["725"]))
+  amount: MinorUnits.pipe(FieldDoc.describe('The tax, in minor units as a string ("800" = $8.00).', ["800"]))
 }).annotate({ identifier: "InvoiceTaxLine" })
 export interface InvoiceTaxLine extends Schema.Schema.Type<typeof InvoiceTaxLine> {}
 
