@@ -122,6 +122,8 @@ export * as Customer from "./customer/Customer.ts"
 export * as CustomerAdmin from "./customer/CustomerAdmin.ts"
 /** The customer repository port. */
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
+/** What a field means, shown on the property in the API reference. */
+export * as FieldDoc from "./FieldDoc.ts"
 /** Branded identifiers. */
 export * as Ids from "./Ids.ts"
 /** Instants from outside: strict RFC 3339 within a sane window. */

@@ -5,6 +5,7 @@
  */
 import { DateTime, Duration, Schema } from "effect"
 import { features, type Tier } from "../billing/Tier.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
 
@@ -26,22 +27,48 @@ export type TicketStatus = typeof TicketStatus.Type
  * breaks but no other control character.
  */
 export const NewTicket = Schema.Struct({
-  subject: Text.singleLine({ minimum: 3, maximum: 200, trimmed: true }),
-  description: Text.multiLine({ minimum: 1, maximum: 20_000 }),
-  priority: TicketPriority
-}).annotate({ identifier: "NewSupportTicket" })
+  subject: Text.singleLine({ minimum: 3, maximum: 200, trimmed: true }).pipe(
+    FieldDoc.describe("A one-line subject of 3 to 200 characters.", [
+      "Invoice INV-2026-000123 shows the wrong tax"
+    ])
+  ),
+  description: Text.multiLine({ minimum: 1, maximum: 20_000 }).pipe(
+    FieldDoc.describe("What happened, up to 20,000 characters; tabs and line breaks allowed.", [
+      "The November invoice applies 8.25 % instead of 7.25 %."
+    ])
+  ),
+  priority: TicketPriority.pipe(
+    FieldDoc.describe(
+      "`low`, `normal`, `high` or `critical`; sets the first-response deadline from the tier's support level."
+    )
+  )
+})
+  .annotate({ identifier: "NewSupportTicket" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [
+        {
+          subject: "Invoice INV-2026-000123 shows the wrong tax",
+          description: "The November invoice applies 8.25 % sales tax; our rate is 7.25 %.",
+          priority: "normal"
+        }
+      ]
+    })
+  )
 export interface NewTicket extends Schema.Schema.Type<typeof NewTicket> {}
 
 /** A support ticket. */
 export const Ticket = Schema.Struct({
-  id: TicketId,
-  customerId: CustomerId,
-  subject: Schema.String,
-  description: Schema.String,
-  priority: TicketPriority,
-  status: TicketStatus,
-  createdAt: Schema.DateTimeUtc,
-  firstResponseDueAt: Schema.DateTimeUtc
+  id: TicketId.pipe(FieldDoc.describe("The ticket's id, a UUID.")),
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) who opened it, a UUID.")),
+  subject: Schema.String.pipe(FieldDoc.describe("The ticket's one-line subject.")),
+  description: Schema.String.pipe(FieldDoc.describe("What the customer wrote.")),
+  priority: TicketPriority.pipe(FieldDoc.describe("`low`, `normal`, `high` or `critical`.")),
+  status: TicketStatus.pipe(FieldDoc.describe("`open`, `pending`, `resolved` or `closed`.")),
+  createdAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the ticket was opened, RFC 3339 UTC.")),
+  firstResponseDueAt: Schema.DateTimeUtc.pipe(
+    FieldDoc.describe("When the first response is due under the tier's support level, RFC 3339 UTC.")
+  )
 }).annotate({ identifier: "SupportTicket" })
 export interface Ticket extends Schema.Schema.Type<typeof Ticket> {}
 

@@ -6,6 +6,7 @@
 import { Context, type DateTime, Effect, Schema } from "effect"
 import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import * as Ids from "../Ids.ts"
 import { CustomerId } from "../Ids.ts"
 import type {
@@ -27,20 +28,30 @@ export type AuthorKind = typeof AuthorKind.Type
 
 /** What a customer sends: up to 20,000 characters, line breaks allowed, no other control character. */
 export const NewReply = Schema.Struct({
-  body: Text.multiLine({ minimum: 1, maximum: 20_000 })
-}).annotate({ identifier: "NewTicketReply" })
+  body: Text.multiLine({ minimum: 1, maximum: 20_000 }).pipe(
+    FieldDoc.describe("The reply, 1 to 20,000 characters; tabs and line breaks allowed.")
+  )
+})
+  .annotate({ identifier: "NewTicketReply" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [{ body: "Thanks: the corrected invoice arrived and the tax is right now." }]
+    })
+  )
 export interface NewReply extends Schema.Schema.Type<typeof NewReply> {}
 
 /** A stored reply. */
 export const Reply = Schema.Struct({
-  id: ReplyId,
-  ticketId: TicketId,
-  customerId: CustomerId,
-  authorKind: AuthorKind,
+  id: ReplyId.pipe(FieldDoc.describe("The reply's id, a UUID.")),
+  ticketId: TicketId.pipe(FieldDoc.describe("The ticket it answers, a UUID.")),
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) the ticket belongs to, a UUID.")),
+  authorKind: AuthorKind.pipe(FieldDoc.describe("`customer` or `operator` (the support team).")),
   /** The principal that wrote it (`api_key:<id>`, `session:<id>`, `operator:<id>`). */
-  author: Schema.String,
-  body: Schema.String,
-  createdAt: Schema.DateTimeUtc
+  author: Schema.String.pipe(
+    FieldDoc.describe("Who wrote it: `api_key:<id>`, `session:<id>` or `operator:<id>`.")
+  ),
+  body: Schema.String.pipe(FieldDoc.describe("The reply's text.")),
+  createdAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When it was written, RFC 3339 UTC."))
 }).annotate({ identifier: "SupportTicketReply" })
 export interface Reply extends Schema.Schema.Type<typeof Reply> {}
 
