@@ -8,7 +8,7 @@ import * as Browser from "../support/Browser.ts"
 import { TestServer } from "../support/TestServer.ts"
 
 describe.runIf(Browser.unavailable === undefined)("the /docs page in Chromium", () => {
-  layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })((it) => {
+  layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })((it) => {
     it.effect(
       "renders offline with bearer examples, the operations' summaries and request examples, and no toolbar that calls the vendor's cloud",
       () =>
