@@ -98,6 +98,8 @@ export * as PriceBook from "./billing/PriceBook.ts"
 export * as PricingModel from "./billing/PricingModel.ts"
 /** The price book, tax policy and catalogue a deployment bills with. */
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
+/** Proration of flat charges when a plan changes inside a month (segments, credit and charge). */
+export * as Proration from "./billing/Proration.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
 export * as Quote from "./billing/Quote.ts"
 /** A dry-run diff of a new price book: every customer's month under both, nothing written. */
