@@ -138,6 +138,32 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
           })
         )
       )
+      .handle("changePlan", ({ params, payload }) =>
+        CustomerAdmin.changePlan(params.id, payload.plan, payload.effective).pipe(
+          Effect.map(({ customer, effectiveAt, proration }) => ({
+            customer: toAdminCustomer(customer),
+            effectiveAt,
+            proration:
+              proration === undefined
+                ? null
+                : {
+                    currency: proration.credit.currency,
+                    credit: proration.credit.minor,
+                    charge: proration.charge.minor,
+                    daysUsed: proration.daysUsed,
+                    daysRemaining: proration.daysRemaining
+                  }
+          })),
+          Effect.catchTags({
+            NotFound: () => Effect.fail(notFound("customer")),
+            PlanUnchanged: (e) => Effect.fail(new Conflict({ code: e.code, message: e.message })),
+            NoPriceBookForCurrency: Effect.die,
+            TenantAccessDenied: Effect.die,
+            AuthenticationFailed: neverRefused,
+            PersistenceFailure: unavailable
+          })
+        )
+      )
       .handle("suspend", ({ params, payload }) => changeStatus(params.id, "suspend", payload.reason))
       .handle("reactivate", ({ params, payload }) => changeStatus(params.id, "reactivate", payload.reason))
       .handle("close", ({ params, payload }) => changeStatus(params.id, "close", payload.reason))
