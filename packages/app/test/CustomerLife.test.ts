@@ -19,6 +19,7 @@ import {
   InvoiceRepo,
   Metric,
   Tenancy,
+  UpcomingInvoice,
   Usage,
   UsageEventRepo
 } from "@securebase/core"
@@ -91,6 +92,11 @@ const life = Effect.gen(function* () {
   assert.strictEqual(DateTime.formatIso(scheduled.effectiveAt), "2026-10-01T00:00:00.000Z")
   assert.isUndefined(scheduled.proration)
 
+  // Late on September 30th the upcoming invoice is what the run will issue.
+  yield* at("2026-09-30T23:00:00Z")
+  const upcoming = yield* Tenancy.Tenancy.use((t) => t.runAs(id, UpcomingInvoice.preview(id)))
+  assert.strictEqual(upcoming.number, null)
+
   // September is billed after its hour of grace.
   yield* at("2026-10-01T02:00:00Z")
   const september = yield* BillingRun.run({ period: "2026-09" as never })
@@ -110,6 +116,11 @@ const life = Effect.gen(function* () {
   assert.strictEqual(sep!.taxable, sep!.subtotal - sep!.discount)
   assert.strictEqual(sep!.tax, (sep!.taxable * 8n + 50n) / 100n, "8% sales tax, half-up")
   assert.strictEqual(sep!.total, sep!.taxable + sep!.tax)
+  // (Decimals are compared by their amounts: a stored decimal comes back at the database's scale.)
+  const view = (ls: typeof upcoming.lines) =>
+    ls.map((l) => [l.code, l.description, l.metric, l.amount, l.discount])
+  assert.deepStrictEqual(view(sep!.lines), view(upcoming.lines), "the upcoming invoice was the invoice")
+  assert.strictEqual(sep!.total, upcoming.total)
 
   // Closed in mid-October: October is billed (on healthcare, from its first instant), November not.
   yield* at("2026-10-15T12:00:00Z")

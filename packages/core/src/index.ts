@@ -108,6 +108,8 @@ export * as Repricing from "./billing/Repricing.ts"
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
 export * as Tier from "./billing/Tier.ts"
+/** The upcoming invoice: the current month priced as the run would price it now, written nowhere. */
+export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
 /** Port: compliance findings storage. */

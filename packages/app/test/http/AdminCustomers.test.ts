@@ -318,6 +318,56 @@ layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/adm
   )
 
   it.effect(
+    "the upcoming invoice: the current month priced as the run would now, for the tenant and its operator; nothing stored",
+    () =>
+      Effect.gen(function* () {
+        const { url, tenants } = yield* TestServer
+        const tenant = tenants[1]!
+        const op = yield* operatorKey(["customers:read", "invoices:read"])
+        const before = yield* call(url, "GET", "/invoices?limit=100", { token: tenant.apiKey })
+        const mine = yield* call(url, "GET", "/invoices/upcoming", { token: tenant.apiKey })
+        assert.strictEqual(mine.status, 200, JSON.stringify(mine.body))
+        assert.strictEqual(mine.body.status, "draft")
+        assert.strictEqual(mine.body.number, null)
+        assert.strictEqual(mine.body.customerId, tenant.customer.id)
+        const month = new Date().toISOString().slice(0, 7)
+        assert.strictEqual(mine.body.period, month)
+        assert.strictEqual(BigInt(mine.body.total), BigInt(mine.body.taxable) + BigInt(mine.body.tax))
+        assert.isAbove(mine.body.lines.length, 0)
+
+        const theirs = yield* call(url, "GET", `/admin/customers/${tenant.customer.id}/invoices/upcoming`, {
+          token: op.key
+        })
+        assert.strictEqual(theirs.status, 200)
+        const same = (i: any) => ({
+          lines: i.lines,
+          subtotal: i.subtotal,
+          tax: i.tax,
+          total: i.total,
+          period: i.period
+        })
+        assert.deepStrictEqual(same(theirs.body), same(mine.body), "one function, one answer")
+
+        const after = yield* call(url, "GET", "/invoices?limit=100", { token: tenant.apiKey })
+        assert.deepStrictEqual(after.body, before.body, "nothing was stored")
+        const noScope = yield* operatorKey(["customers:read"])
+        const refused = yield* call(url, "GET", `/admin/customers/${tenant.customer.id}/invoices/upcoming`, {
+          token: noScope.key
+        })
+        assert.strictEqual(refused.status, 403)
+        const missing = yield* call(
+          url,
+          "GET",
+          `/admin/customers/${globalThis.crypto.randomUUID()}/invoices/upcoming`,
+          {
+            token: op.key
+          }
+        )
+        assert.strictEqual(missing.status, 404)
+      })
+  )
+
+  it.effect(
     "refuses tenant keys (403), missing scopes (403), unknown customers (404) and bad input (400)",
     () =>
       Effect.gen(function* () {

@@ -6,10 +6,10 @@
  * The customer's plan is its tier until plans become data of their own (issue 12); the API
  * already calls it `plan`.
  */
-import { ApiKey, Currency, Customer, Ids, Money, Tax, Text, Tier } from "@securebase/core"
+import { ApiKey, Currency, Customer, Ids, Invoice, Money, Tax, Text, Tier } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, Forbidden, NotFound } from "../api/ApiErrors.ts"
+import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
 import { OperatorAuthentication } from "./OperatorAuthentication.ts"
 import * as OperatorScopes from "./OperatorScopes.ts"
 
@@ -168,6 +168,11 @@ export class AdminCustomersApi extends HttpApiGroup.make("adminCustomers")
       success: PlanChanged,
       error: [BadRequest, Forbidden, NotFound, Conflict]
     }).pipe(OperatorScopes.requires("customers:write")),
+    HttpApiEndpoint.get("upcomingInvoice", "/admin/customers/:id/invoices/upcoming", {
+      params,
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    }).pipe(OperatorScopes.requires("invoices:read")),
     statusEndpoint("suspend"),
     statusEndpoint("reactivate"),
     statusEndpoint("close")

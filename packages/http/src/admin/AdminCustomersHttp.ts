@@ -17,6 +17,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, Conflict, ServiceUnavailable } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
+import * as Upcoming from "../api/Upcoming.ts"
 import { toAdminCustomer } from "./AdminCustomersApi.ts"
 
 /** A backend failure, or a refusal that cannot happen without a tenant credential, as 503. */
@@ -162,6 +163,11 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
             AuthenticationFailed: neverRefused,
             PersistenceFailure: unavailable
           })
+        )
+      )
+      .handle("upcomingInvoice", ({ params }) =>
+        Tenancy.Tenancy.use((t) => t.runAs(params.id, Upcoming.preview(params.id))).pipe(
+          Effect.catchTags({ AuthenticationFailed: neverRefused, PersistenceFailure: unavailable })
         )
       )
       .handle("suspend", ({ params, payload }) => changeStatus(params.id, "suspend", payload.reason))
