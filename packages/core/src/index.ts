@@ -112,6 +112,8 @@ export * as Tier from "./billing/Tier.ts"
 export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
+/** The operator's side of findings: idempotent ingest of a scanner's batch, resolve (audited). */
+export * as ComplianceAdmin from "./compliance/ComplianceAdmin.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 /** Changing a customer's pricing terms, audited. */
