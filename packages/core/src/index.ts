@@ -158,6 +158,8 @@ export * as PersistenceError from "./persistence/PersistenceError.ts"
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** The operator's side of support tickets: details, replies, lifecycle (audited). */
+export * as TicketAdmin from "./support/TicketAdmin.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"
 /** Tenancy: run an effect as a customer, in one transaction. */

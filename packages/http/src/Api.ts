@@ -7,6 +7,7 @@ import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
 import { AdminComplianceApi } from "./admin/AdminComplianceApi.ts"
 import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
+import { AdminSupportApi } from "./admin/AdminSupportApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -34,6 +35,7 @@ export class Api extends HttpApi.make("securebase")
   .add(AdminApi)
   .add(AdminCustomersApi)
   .add(AdminComplianceApi)
+  .add(AdminSupportApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

@@ -12,6 +12,7 @@ import * as AccountHttp from "./account/AccountHttp.ts"
 import * as AdminComplianceHttp from "./admin/AdminComplianceHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as AdminSupportHttp from "./admin/AdminSupportHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
@@ -64,7 +65,8 @@ export const layer = (options: Options) => {
     AuditHttp.layer,
     AdminHttp.layer,
     AdminCustomersHttp.layer,
-    AdminComplianceHttp.layer
+    AdminComplianceHttp.layer,
+    AdminSupportHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
