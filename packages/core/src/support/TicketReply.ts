@@ -8,13 +8,13 @@ import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import * as Ids from "../Ids.ts"
-import { CustomerId } from "../Ids.ts"
 import type {
   AlreadyExists,
   PersistenceFailure,
   TenantAccessDenied
 } from "../persistence/PersistenceError.ts"
 import * as Text from "../Text.ts"
+import * as SupportTicket from "./SupportTicket.ts"
 import { TicketId } from "./SupportTicket.ts"
 import { SupportTicketRepo } from "./SupportTicketRepo.ts"
 
@@ -22,9 +22,9 @@ import { SupportTicketRepo } from "./SupportTicketRepo.ts"
 export const ReplyId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("TicketReplyId"))
 export type ReplyId = typeof ReplyId.Type
 
-/** Who wrote a reply: the customer (through a key or a portal session) or an operator. */
-export const AuthorKind = Schema.Literals(["customer", "operator"])
-export type AuthorKind = typeof AuthorKind.Type
+/** Who wrote a reply (one definition, `SupportTicket.AuthorKind`). */
+export const AuthorKind = SupportTicket.AuthorKind
+export type AuthorKind = SupportTicket.AuthorKind
 
 /** What a customer sends: up to 20,000 characters, line breaks allowed, no other control character. */
 export const NewReply = Schema.Struct({
@@ -40,20 +40,9 @@ export const NewReply = Schema.Struct({
   )
 export interface NewReply extends Schema.Schema.Type<typeof NewReply> {}
 
-/** A stored reply. */
-export const Reply = Schema.Struct({
-  id: ReplyId.pipe(FieldDoc.describe("The reply's id, a UUID.")),
-  ticketId: TicketId.pipe(FieldDoc.describe("The ticket it answers, a UUID.")),
-  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) the ticket belongs to, a UUID.")),
-  authorKind: AuthorKind.pipe(FieldDoc.describe("`customer` or `operator` (the support team).")),
-  /** The principal that wrote it (`api_key:<id>`, `session:<id>`, `operator:<id>`). */
-  author: Schema.String.pipe(
-    FieldDoc.describe("Who wrote it: `api_key:<id>`, `session:<id>` or `operator:<id>`.")
-  ),
-  body: Schema.String.pipe(FieldDoc.describe("The reply's text.")),
-  createdAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When it was written, RFC 3339 UTC."))
-}).annotate({ identifier: "SupportTicketReply" })
-export interface Reply extends Schema.Schema.Type<typeof Reply> {}
+/** A stored reply (one definition for the customer's and the operators' side, `SupportTicket.Reply`). */
+export const Reply = SupportTicket.Reply
+export type Reply = SupportTicket.Reply
 
 /** A closed ticket takes no more replies. */
 export class TicketClosed extends Schema.TaggedError<TicketClosed>()("TicketClosed", { ticketId: TicketId }) {

@@ -6,10 +6,10 @@
  * The customer's plan is its tier until plans become data of their own (issue 12); the API
  * already calls it `plan`.
  */
-import { ApiKey, Currency, Customer, FieldDoc, Ids, Tax, Text, Tier } from "@securebase/core"
+import { ApiKey, Currency, Customer, FieldDoc, Ids, Invoice, Money, Tax, Text, Tier } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, Forbidden, NotFound } from "../api/ApiErrors.ts"
+import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
 import { OperatorAuthentication } from "./OperatorAuthentication.ts"
 import * as OperatorScopes from "./OperatorScopes.ts"
 
@@ -42,6 +42,10 @@ export const AdminCustomer = Schema.Struct({
   ),
   closedAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
     FieldDoc.describe("When the customer was closed, RFC 3339 UTC; null unless closed.")
+  ),
+  /** Every plan change, oldest first, a scheduled one included. */
+  planChanges: Schema.Array(Customer.PlanChange).pipe(
+    FieldDoc.describe("Every plan change, oldest first, a scheduled one included.")
   )
 }).annotate({ identifier: "AdminCustomer" })
 export type AdminCustomer = typeof AdminCustomer.Type
@@ -59,7 +63,8 @@ export const toAdminCustomer = (c: Customer.Customer): AdminCustomer => ({
   billingAddress: c.billingAddress ?? null,
   taxId: c.taxId ?? null,
   createdAt: c.createdAt ?? null,
-  closedAt: c.closedAt ?? null
+  closedAt: c.closedAt ?? null,
+  planChanges: c.planChanges ?? []
 })
 
 const CustomerName = Text.singleLine({ minimum: 1, maximum: 200, trimmed: true })
@@ -218,6 +223,45 @@ const statusDocs = {
   }
 } as const
 
+/** A plan change: the new plan, at once (prorated) or from the start of next month. */
+export const ChangePlan = Schema.Struct({
+  plan: Tier.Tier.pipe(FieldDoc.describe("The new plan.", ["healthcare"])),
+  effective: Schema.Literals(["immediately", "next_period"]).pipe(
+    FieldDoc.describe(
+      "`immediately`: from now, the flat fees prorated by whole UTC days on this month's invoice; `next_period`: from the first day of next month."
+    )
+  )
+})
+  .annotate({ identifier: "ChangePlan" })
+  .pipe(Schema.annotateEncoded({ examples: [{ plan: "healthcare", effective: "immediately" }] }))
+
+/** The changed customer, when the change takes effect, and for an immediate one its proration. */
+export const PlanChanged = Schema.Struct({
+  customer: AdminCustomer.pipe(FieldDoc.describe("The customer after the change.")),
+  effectiveAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the new plan takes effect, RFC 3339 UTC.")),
+  /**
+   * For an immediate change: the old plan's flat fee credited and the new one charged for the rest
+   * of the month, in minor units (the month's invoice shows the resulting segments).
+   */
+  proration: Schema.NullOr(
+    Schema.Struct({
+      currency: Currency.Currency.pipe(FieldDoc.describe("The currency of the amounts (ISO 4217).")),
+      credit: Money.MinorUnits.pipe(
+        FieldDoc.describe(
+          'The old plan\'s flat fee for the rest of the month, credited, in minor units as a string: "426667" = $4,266.67 (a fintech month of 30 days, 16 days left: $8,000 × 16/30).'
+        )
+      ),
+      charge: Money.MinorUnits.pipe(
+        FieldDoc.describe(
+          'The new plan\'s flat fee for the rest of the month, charged, in minor units as a string: "800000" = $8,000.00 (healthcare, 16 of 30 days: $15,000 × 16/30).'
+        )
+      ),
+      daysUsed: Schema.Int.pipe(FieldDoc.describe("Whole UTC days of the month on the old plan.", [14])),
+      daysRemaining: Schema.Int.pipe(FieldDoc.describe("Whole UTC days of the month on the new plan.", [16]))
+    })
+  ).pipe(FieldDoc.describe("For an immediate change, its proration; null for a change from next month."))
+}).annotate({ identifier: "PlanChanged" })
+
 const statusEndpoint = (name: "suspend" | "reactivate" | "close") =>
   HttpApiEndpoint.post(name, `/admin/customers/:id/${name}`, {
     params,
@@ -284,6 +328,33 @@ export class AdminCustomersApi extends HttpApiGroup.make("adminCustomers")
         })
       )
       .pipe(OperatorScopes.requires("customers:write")),
+    HttpApiEndpoint.post("changePlan", "/admin/customers/:id/plan", {
+      params,
+      payload: ChangePlan,
+      success: PlanChanged,
+      error: [BadRequest, Forbidden, NotFound, Conflict]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Change a customer's plan",
+          description:
+            "Changes the plan `immediately` (the month's invoice splits into segments of whole UTC days: the old plan's flat fee for the days before, the new one's for the rest; usage is priced by the plan in force when it occurred) or from `next_period`. A later decision replaces a scheduled change. Audited as `customer.plan_changed`. Operator scope `customers:write`. Errors: 400 `REQUEST.INVALID`, 403 `AUTH.SCOPE_MISSING`, 404 `CUSTOMER.NOT_FOUND`, 409 `PLAN.UNCHANGED` (the plan in force already)."
+        })
+      )
+      .pipe(OperatorScopes.requires("customers:write")),
+    HttpApiEndpoint.get("upcomingInvoice", "/admin/customers/:id/invoices/upcoming", {
+      params,
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Preview a customer's invoice for this month",
+          description:
+            "The customer's current month as the billing run would invoice it now: a draft with no number, nothing stored. Operator scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `CUSTOMER.NOT_FOUND`, 422 when the month cannot be priced."
+        })
+      )
+      .pipe(OperatorScopes.requires("invoices:read")),
     statusEndpoint("suspend"),
     statusEndpoint("reactivate"),
     statusEndpoint("close")

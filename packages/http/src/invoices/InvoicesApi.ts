@@ -8,7 +8,8 @@ import {
   Forbidden,
   NotFound,
   ServiceUnavailable,
-  TooManyRequestsWithRetryAfter
+  TooManyRequestsWithRetryAfter,
+  Unprocessable
 } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
@@ -72,6 +73,18 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
           summary: "List invoices",
           description:
             "The caller's invoices, newest period first, optionally filtered by `status` and `period`. Scope `invoices:read`. Paging: up to `limit` (1–100, default 20) per page; pass the page's `nextCursor` as `cursor` for the next page (null on the last). Errors: 400 `REQUEST.INVALID` for a bad filter, limit or cursor (the message names the allowed values), 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.get("upcoming", "/invoices/upcoming", {
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Preview this month's invoice",
+          description:
+            "The current month as the billing run would invoice it now (Stripe's upcoming invoice): a draft with no number, priced by the run's own function from the usage so far; nothing is stored. Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 when the month cannot be priced (a plan or currency without a price book)."
         })
       )
       .pipe(Scopes.requires("invoices:read")),
