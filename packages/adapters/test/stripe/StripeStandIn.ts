@@ -33,6 +33,8 @@ export interface StandIn {
   readonly objects: Map<string, Record<string, unknown>>
   /** Fail the next `count` requests with `status` (0: drop the connection). */
   readonly failNext: (count: number, status: 429 | 500 | 503 | 0) => void
+  /** Fail the next `count` requests whose path matches `path` with `status`. */
+  readonly failOn: (path: RegExp, count: number, status: 429 | 500 | 503) => void
   /** While down, every request is answered 503. */
   down: boolean
 }
@@ -49,9 +51,12 @@ const readBody = (req: IncomingMessage): Promise<string> =>
 export const start = Effect.acquireRelease(
   Effect.promise(async () => {
     let counter = 0
-    const nextId = (prefix: string) => `${prefix}_standin${String(++counter).padStart(6, "0")}`
+    // Unique across stand-ins: a database outlives one test and its stand-in.
+    const instance = crypto.randomUUID().slice(0, 8)
+    const nextId = (prefix: string) => `${prefix}_${instance}${String(++counter).padStart(6, "0")}`
     const replays = new Map<string, { status: number; body: string }>()
     const failures: Array<429 | 500 | 503 | 0> = []
+    const pathFailures: Array<{ path: RegExp; left: number; status: 429 | 500 | 503 }> = []
     const requests: Array<Recorded> = []
     const objects = new Map<string, Record<string, unknown>>()
 
@@ -142,7 +147,9 @@ export const start = Effect.acquireRelease(
         authorization: req.headers.authorization,
         form
       }
-      const failure = failures.shift()
+      const onPath = pathFailures.find((f) => f.left > 0 && f.path.test(path))
+      if (onPath !== undefined) onPath.left--
+      const failure = onPath?.status ?? failures.shift()
       if (failure === 0) {
         requests.push({ ...base, status: 0 })
         req.socket.destroy()
@@ -193,6 +200,9 @@ export const start = Effect.acquireRelease(
       objects,
       failNext: (count, status) => {
         for (let i = 0; i < count; i++) failures.push(status)
+      },
+      failOn: (path, count, status) => {
+        pathFailures.push({ path, left: count, status })
       },
       down: false
     }
