@@ -1,6 +1,6 @@
 /**
  * The API as one layer: every handler of the HttpApi, the OpenAPI document and reference page,
- * the customer portal's static files, and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
+ * the customer portal's static files, the payment provider's webhook, and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
  * parameterized by plain options. It still needs the services the handlers use (database,
  * tenancy, repositories, the authenticator, the limits' store): the composition root provides them, once, to the
  * Node server and to the Lambda web handler alike.
@@ -26,6 +26,7 @@ import * as SupportHttp from "./support/SupportHttp.ts"
 import * as Docs from "./system/Docs.ts"
 import * as SystemHttp from "./system/SystemHttp.ts"
 import * as UsageHttp from "./usage/UsageHttp.ts"
+import * as PaymentWebhookHttp from "./webhooks/PaymentWebhookHttp.ts"
 
 /** What the API needs to know about its deployment. */
 export interface Options {
@@ -63,6 +64,8 @@ export const layer = (options: Options) => {
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     Docs.layer,
     options.portalDir === undefined ? Layer.empty : PortalAssets.layer(options.portalDir),
+    // The payment provider's webhook: no tenant authentication, the signature is the credential.
+    PaymentWebhookHttp.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
     RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })

@@ -21,7 +21,7 @@ const LinkRow = Schema.Struct({
   provider_invoice_id: Schema.String,
   hosted_url: Schema.NullOr(Schema.String),
   state: Schema.String,
-  state_at: Schema.DateTimeUtcFromDate
+  state_at: Schema.NullOr(Schema.DateTimeUtcFromDate)
 })
 const decodeLinks = Schema.decodeUnknownEffect(Schema.Array(LinkRow))
 
@@ -91,7 +91,7 @@ export const make = Effect.gen(function* () {
   const linkInvoice = (link: PaymentRecords.InvoiceLink) =>
     sql`INSERT INTO payment_invoices (invoice_id, customer_id, provider, provider_invoice_id, hosted_url, state, state_at)
         VALUES (${link.invoiceId}, ${link.customerId}, ${link.provider}, ${link.providerInvoiceId},
-                ${link.hostedUrl}, ${link.state}, ${DateTime.formatIso(link.stateAt)})
+                ${link.hostedUrl}, ${link.state}, ${link.stateAt === null ? null : DateTime.formatIso(link.stateAt)})
         ON CONFLICT (invoice_id) DO NOTHING`.pipe(
       mapWrite("payment_invoice", link.invoiceId, "insert"),
       Effect.catchTag("AlreadyExists", (e) =>
@@ -104,7 +104,7 @@ export const make = Effect.gen(function* () {
     mapRead("PaymentRecords.advanceInvoiceState")(
       Effect.map(
         sql`UPDATE payment_invoices SET state = ${state}, state_at = ${DateTime.formatIso(at)}
-            WHERE invoice_id = ${invoiceId} AND state_at <= ${DateTime.formatIso(at)}
+            WHERE invoice_id = ${invoiceId} AND (state_at IS NULL OR state_at <= ${DateTime.formatIso(at)})
               AND (state <> 'paid' OR ${state} = 'refunded')
             RETURNING invoice_id`,
         (rows) => rows.length === 1

@@ -130,7 +130,7 @@ export const make = (options: {
         // Signed with this secret, but too old: a replay of an old delivery.
         if (message.startsWith("Timestamp outside the tolerance zone")) stale = true
         // Not JSON at all, though signed: malformed, whatever the other secrets say.
-        if (message.startsWith("Unexpected") || message.includes("JSON"))
+        if (verified.failure instanceof SyntaxError)
           return yield* reject("malformed", "the signed body is not JSON")
       }
       return stale

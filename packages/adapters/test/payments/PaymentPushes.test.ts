@@ -1,6 +1,6 @@
 /**
  * Pushing issued invoices to Stripe through the outbox, on PostgreSQL, with the official SDK
- * against the Stripe STAND-IN (`../stripe/StripeStandIn.ts`; Stripe's own mock cannot run here).
+ * against the Stripe STAND-IN (`@securebase/adapters/testing`; Stripe's own mock cannot run here).
  * The billing run issues every invoice and queues its push in the same transaction; a Stripe
  * outage never blocks the run; delivery later pushes each invoice exactly once, and a push that
  * failed half-way resumes with the same idempotency keys (one Stripe invoice per invoice).
@@ -21,9 +21,9 @@ import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
+import * as StandIn from "../../src/testing/StripeStandIn.ts"
 import * as S from "../billing/Support.ts"
 import { suite, TestDatabase } from "../postgres/support/TestDatabase.ts"
-import * as StandIn from "../stripe/StripeStandIn.ts"
 
 // A rescheduled push waits an hour, so one pass tries it once; tests make it due with `dueNow`.
 const policy: Delivery.RetryPolicy = {

@@ -1,5 +1,5 @@
 /**
- * The Stripe adapter on the official SDK, against the Stripe STAND-IN of `StripeStandIn.ts` (a
+ * The Stripe adapter on the official SDK, against the Stripe STAND-IN of `src/testing/StripeStandIn.ts` (a
  * local HTTP server that speaks the subset we use; Stripe's own mock is a Go binary that cannot
  * be installed here). The tests check the exact requests the SDK sent: idempotency keys derived
  * from our ids, metadata, amounts in minor units that add up to our total.
@@ -9,8 +9,8 @@ import { Customer, type Invoice, InvoiceLifecycle } from "@securebase/core"
 import { DateTime, Effect, Redacted, Result } from "effect"
 import * as StripeClient from "../../src/stripe/StripeClient.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
+import * as StandIn from "../../src/testing/StripeStandIn.ts"
 import * as Fixtures from "../postgres/support/Fixtures.ts"
-import * as StandIn from "./StripeStandIn.ts"
 
 const fastRetry: StripeClient.CallRetry = { times: 3, base: "10 millis" }
 

@@ -20,8 +20,11 @@ export interface InvoiceLink {
   readonly hostedUrl: string | null
   /** The provider's status of the invoice, as of `stateAt` (`open`, `paid`, `payment_failed`, …). */
   readonly state: string
-  /** The creation time of the event that set `state` (the push's time before any event). */
-  readonly stateAt: DateTime.Utc
+  /**
+   * The provider's creation time of the event that set `state`; null before any event (the
+   * provider's clock orders its events, ours does not).
+   */
+  readonly stateAt: DateTime.Utc | null
 }
 
 /** One payment attempt the provider reported. */

@@ -115,7 +115,7 @@ const deliverOne = (policy: Delivery.RetryPolicy) =>
           providerInvoiceId: pushed.providerInvoiceId,
           hostedUrl: pushed.hostedUrl,
           state: "open",
-          stateAt: at
+          stateAt: null
         })
         yield* AuditLog.use((a) =>
           a.append(

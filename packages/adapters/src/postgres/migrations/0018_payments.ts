@@ -5,7 +5,8 @@
  *
  * - `payment_customers`: our customer ↔ the provider's (one per provider and customer).
  * - `payment_invoices`: our invoice ↔ the provider's, its hosted payment link, and the provider
- *   state with the creation time of the event that set it (`state_at`): an older event never
+ *   state with the creation time of the event that set it (`state_at`, NULL before any event: the
+ *   provider's clock, not ours, orders its events): an older event never
  *   moves it (the adapter's UPDATE compares), and `paid` moves only to `refunded`.
  * - `payment_pushes`: the outbox of invoices to create at the provider, queued in the issuing
  *   transaction; one row per invoice, so an invoice is never queued (nor pushed) twice.
@@ -53,7 +54,7 @@ export const migration: Migration = {
       provider_invoice_id text NOT NULL CHECK (length(provider_invoice_id) BETWEEN 1 AND 255),
       hosted_url text CHECK (hosted_url IS NULL OR hosted_url ~ '^https?://'),
       state text NOT NULL CHECK (state IN ('open', 'paid', 'payment_failed', 'refunded')),
-      state_at timestamptz NOT NULL,
+      state_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (provider, provider_invoice_id)
     )`,
