@@ -67,7 +67,6 @@ export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
 export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
-export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
