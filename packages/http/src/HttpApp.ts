@@ -17,6 +17,7 @@ import * as SessionHttp from "./auth/SessionHttp.ts"
 import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
 import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
 import * as MetricsHttp from "./metrics/MetricsHttp.ts"
+import * as PaymentsHttp from "./payments/PaymentsHttp.ts"
 import * as PortalAssets from "./portal/PortalAssets.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import type * as ClientAddress from "./server/ClientAddress.ts"
@@ -53,6 +54,7 @@ export const layer = (options: Options) => {
     SessionHttp.layer(keyOptions),
     AccountHttp.layer,
     InvoicesHttp.layer(),
+    PaymentsHttp.layer,
     MetricsHttp.layer,
     ApiKeysHttp.layer,
     ComplianceHttp.layer,

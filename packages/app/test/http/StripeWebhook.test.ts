@@ -133,6 +133,38 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
     120_000
   )
 
+  it.effect("GET /invoices/{id}/payment: the hosted payment link, to its own customer only", () =>
+    Effect.gen(function* () {
+      const { url, tenants } = yield* TestServer
+      const links = yield* pushed
+      const owner = tenants.find((t) => t.customer.id === links[0]!.customer_id)!
+      const other = tenants.find((t) => t.customer.id !== links[0]!.customer_id)!
+      const mine = yield* call(url, "GET", `/invoices/${links[0]!.invoice_id}/payment`, {
+        token: owner.apiKey
+      })
+      assert.strictEqual(mine.status, 200)
+      assert.deepStrictEqual(mine.body, {
+        invoiceId: links[0]!.invoice_id,
+        provider: "stripe",
+        providerInvoiceId: links[0]!.provider_invoice_id,
+        state: "open",
+        hostedUrl: `https://invoice.stripe.test/i/${links[0]!.provider_invoice_id}`
+      })
+      const theirs = yield* call(url, "GET", `/invoices/${links[0]!.invoice_id}/payment`, {
+        token: other.apiKey
+      })
+      assert.strictEqual(theirs.status, 404)
+      assert.strictEqual(theirs.body.code, "INVOICE.NOT_FOUND")
+      // An invoice of its own that was never pushed (paid before the push) has no payment link.
+      const paidBefore = tenants.find((t) => t.customer.id === owner.customer.id)!
+      const invoices = yield* call(url, "GET", "/invoices?status=paid", { token: paidBefore.apiKey })
+      const unpushed = invoices.body.data[0].id as string
+      const none = yield* call(url, "GET", `/invoices/${unpushed}/payment`, { token: owner.apiKey })
+      assert.strictEqual(none.status, 404)
+      assert.strictEqual(none.body.code, "PAYMENT.NOT_FOUND")
+    })
+  )
+
   it.effect("a valid invoice.paid marks the invoice paid; the replay is acknowledged and does nothing", () =>
     Effect.gen(function* () {
       const { url } = yield* TestServer
