@@ -7,55 +7,14 @@
  * The payment tables are under row-level security: a tenant reads only its own rows and writes none.
  */
 import { assert } from "@effect/vitest"
-import {
-  BillingRun,
-  type Delivery,
-  type Ids,
-  PaymentCollection,
-  PaymentPushes,
-  Tenancy
-} from "@securebase/core"
-import { DateTime, Effect, Layer, Redacted } from "effect"
+import { BillingRun, type Ids, PaymentCollection, PaymentPushes, Tenancy } from "@securebase/core"
+import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
-import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
-import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
 import * as StandIn from "../../src/testing/StripeStandIn.ts"
 import * as S from "../billing/Support.ts"
 import { suite, TestDatabase } from "../postgres/support/TestDatabase.ts"
-
-// A rescheduled push waits an hour, so one pass tries it once; tests make it due with `dueNow`.
-const policy: Delivery.RetryPolicy = {
-  base: "1 hour",
-  factor: 2,
-  cap: "6 hours",
-  maxAttempts: 5,
-  sendTimeout: "30 seconds"
-}
-
-/** Makes every rescheduled push due now (the hour of backoff has "passed"). */
-const dueNow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql`UPDATE payment_pushes SET next_attempt_at = now() - interval '1 second' WHERE status = 'pending'`.pipe(
-    Effect.orDie
-  )
-)
-
-/** Collection through Stripe (the stand-in) and the PostgreSQL stores. */
-export const stripeCollection = (standIn: StandIn.StandIn) =>
-  PaymentCollection.layer({ policy }).pipe(
-    Layer.provideMerge(
-      Layer.mergeAll(
-        PgPaymentPushes.layer,
-        PgPaymentRecords.layer,
-        StripePaymentProvider.layer({
-          secretKey: Redacted.make("sk_test_standin"),
-          apiBase: standIn.url,
-          retry: { times: 1, base: "1 millis" }
-        })
-      )
-    )
-  )
+import { dueNow, stripeCollection } from "./Support.ts"
 
 const deliver = Effect.gen(function* () {
   const collection = yield* PaymentCollection.PaymentCollection
