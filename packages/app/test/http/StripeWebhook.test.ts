@@ -219,7 +219,8 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
         ],
         ["stale (10 minutes old)", payload, sign(payload, secretNew, nowSeconds() - 600), "stale"],
         ["garbage header", payload, "t=abc,v1=zzz", "invalid_signature"],
-        ["signed, not JSON", "not json at all", sign("not json at all"), "malformed"]
+        ["signed, not JSON", "not json at all", sign("not json at all"), "malformed"],
+        ["signed JSON that is not an event", '{"id":"evt_1"}', sign('{"id":"evt_1"}'), "malformed"]
       ]
       for (const [name, body, signature, reason] of cases) {
         const reply = yield* post(url, body, signature)
@@ -261,6 +262,19 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
       const reply = yield* post(url, payload, sign(payload))
       assert.strictEqual(reply.status, 200)
       assert.strictEqual(reply.body.outcome, "ignored")
+    })
+  )
+
+  it.effect("a body over MAX_BODY_BYTES (1 MiB) is refused with 413 while it is read", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const payload = event("product.updated", {
+        id: "prod_huge",
+        object: "product",
+        description: "x".repeat(1_100_000)
+      })
+      const reply = yield* post(url, payload, sign(payload))
+      assert.strictEqual(reply.status, 413)
     })
   )
 
