@@ -44,7 +44,10 @@ export const genesisHash: Sha256Hex = "0".repeat(64)
 export const workerActions = {
   "invoice.issued": "invoice",
   "invoice.overdue": "invoice",
-  "notification.sent": "notification"
+  "notification.sent": "notification",
+  "invoice.pushed": "invoice",
+  "invoice.paid_by_provider": "invoice",
+  "invoice.payment_failed": "invoice"
 } as const satisfies Record<string, string>
 
 /** A worker action (see {@link workerActions}). */
