@@ -27,6 +27,7 @@ import * as PortalAssets from "./portal/PortalAssets.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import type * as ClientAddress from "./server/ClientAddress.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
+import * as QueryEncoding from "./server/QueryEncoding.ts"
 import * as RateLimiter from "./server/RateLimiter.ts"
 import * as SupportHttp from "./support/SupportHttp.ts"
 import * as Docs from "./system/Docs.ts"
@@ -79,6 +80,7 @@ export const layer = (options: Options) => {
     PaymentWebhookHttp.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
+    QueryEncoding.middleware,
     RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })
   )
 }

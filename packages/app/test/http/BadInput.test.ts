@@ -14,7 +14,8 @@
  * hit vitest's default 30 s on a busy 2-core machine and fail `npm test` there.
  */
 import { assert, layer } from "@effect/vitest"
-import { DateTime, Effect } from "effect"
+import { Operator, Operators } from "@securebase/core"
+import { Context, DateTime, Effect, Redacted } from "effect"
 import { generate, hostileInstants, hostileQuantities, hostileText, sweep } from "../support/BadInput.ts"
 import { call, type Reply, TestServer } from "../support/TestServer.ts"
 
@@ -47,6 +48,19 @@ const target = TestServer.use(({ url, tenants }) =>
   })
 )
 
+/** An operator's key holding every operator scope, for the `/admin` endpoints. */
+const operatorToken = TestServer.use(({ services }) =>
+  Effect.map(
+    Effect.orDie(
+      Context.get(services, Operators.Operators).create({
+        name: "bad input sweep",
+        scopes: Operator.allScopes
+      })
+    ),
+    (created) => Redacted.value(created.plaintext)
+  )
+)
+
 /** Sends requests 16 at a time; answers in order. */
 const sendAll = <R extends { method: string; path: string; headers: Record<string, string>; body?: string }>(
   url: string,
@@ -73,10 +87,12 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
       () =>
         Effect.gen(function* () {
           const { url, token, doc, invoiceId } = yield* target
+          const operator = yield* operatorToken
           const recently = DateTime.formatIso(DateTime.subtract(DateTime.nowUnsafe(), { minutes: 1 }))
           const requests = sweep(doc, {
-            authorization: `Bearer ${token}`,
-            pathValue: (name) => (name === "id" ? invoiceId : "x"),
+            authorization: (path) => `Bearer ${path.startsWith("/admin/") ? operator : token}`,
+            // Every path parameter is an id (a UUID); a real invoice id reaches the body and query.
+            pathValue: () => invoiceId,
             validBodies: {
               "POST /usage/events": {
                 events: [
@@ -171,11 +187,12 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
       () =>
         Effect.gen(function* () {
           const { url, token, doc, invoiceId, spare } = yield* target
+          const operator = yield* operatorToken
           const requests = generate(doc, {
             count,
             seed,
-            authorization: `Bearer ${token}`,
-            pathValue: (name) => (name === "id" ? invoiceId : "x"),
+            authorization: (path) => `Bearer ${path.startsWith("/admin/") ? operator : token}`,
+            pathValue: () => invoiceId,
             samples: {
               Rfc3339InstantEncoded: DateTime.formatIso(
                 DateTime.subtract(DateTime.nowUnsafe(), { minutes: 1 })
