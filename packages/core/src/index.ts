@@ -98,6 +98,8 @@ export * as PriceBook from "./billing/PriceBook.ts"
 export * as PricingModel from "./billing/PricingModel.ts"
 /** The price book, tax policy and catalogue a deployment bills with. */
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
+/** Proration of flat charges when a plan changes inside a month (segments, credit and charge). */
+export * as Proration from "./billing/Proration.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
 export * as Quote from "./billing/Quote.ts"
 /** A dry-run diff of a new price book: every customer's month under both, nothing written. */
@@ -106,8 +108,12 @@ export * as Repricing from "./billing/Repricing.ts"
 export * as Tax from "./billing/Tax.ts"
 /** Tiers and the feature matrix. */
 export * as Tier from "./billing/Tier.ts"
+/** The upcoming invoice: the current month priced as the run would price it now, written nowhere. */
+export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
+/** The operator's side of findings: idempotent ingest of a scanner's batch, resolve (audited). */
+export * as ComplianceAdmin from "./compliance/ComplianceAdmin.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 /** Changing a customer's pricing terms, audited. */
@@ -154,7 +160,9 @@ export * as PersistenceError from "./persistence/PersistenceError.ts"
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
-/** A ticket's conversation: customer and operator replies, and replying (audited). */
+/** The operator's side of support tickets: details, replies, lifecycle (audited). */
+export * as TicketAdmin from "./support/TicketAdmin.ts"
+/** The customer's side of a ticket's conversation: read the replies, reply (audited). */
 export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"

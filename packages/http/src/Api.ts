@@ -5,7 +5,9 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
+import { AdminComplianceApi } from "./admin/AdminComplianceApi.ts"
 import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
+import { AdminSupportApi } from "./admin/AdminSupportApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -32,6 +34,8 @@ export class Api extends HttpApi.make("securebase")
   .add(AuditApi)
   .add(AdminApi)
   .add(AdminCustomersApi)
+  .add(AdminComplianceApi)
+  .add(AdminSupportApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

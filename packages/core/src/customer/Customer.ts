@@ -49,6 +49,17 @@ export type BillingAddress = typeof BillingAddress.Type
 /** A tax registration number (VAT id, EIN, …) as the customer gives it: one line of 1 to 64 characters. */
 export const TaxId = addressLine(64).annotate({ identifier: "TaxId" })
 
+/**
+ * A change of the customer's plan and the instant it takes effect (the plan history, kept so a
+ * month is priced on the plan in force when each part of it happened).
+ */
+export const PlanChange = Schema.Struct({
+  effectiveAt: Schema.DateTimeUtc,
+  from: Tier,
+  to: Tier
+}).annotate({ identifier: "PlanChange" })
+export type PlanChange = typeof PlanChange.Type
+
 /** A customer (tenant). */
 export class Customer extends Schema.Class<Customer>("@securebase/core/Customer")({
   id: CustomerId,
@@ -74,8 +85,22 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   /** The customer's tax registration number, printed in the buyer block. */
   taxId: Schema.optionalKey(TaxId),
   /** When the customer was closed (a `closed` customer closed before this was kept has none). */
-  closedAt: Schema.optionalKey(Schema.DateTimeUtc)
+  closedAt: Schema.optionalKey(Schema.DateTimeUtc),
+  /**
+   * Its plan changes, oldest first (absent when it never changed plan). `tier` is the plan in
+   * force now; a change scheduled for later is here before it takes effect.
+   */
+  planChanges: Schema.optionalKey(Schema.Array(PlanChange))
 }) {}
+
+/** The plan in force at `at`, by the history (the plan at creation before the first change). */
+export const planAt = (customer: Customer, at: DateTime.Utc): Tier => {
+  const changes = customer.planChanges ?? []
+  const last = changes.filter((c) => DateTime.isLessThanOrEqualTo(c.effectiveAt, at)).at(-1)
+  if (last !== undefined) return last.to
+  const next = changes.find((c) => DateTime.isGreaterThan(c.effectiveAt, at))
+  return next?.from ?? customer.tier
+}
 
 /**
  * Whether the billing run bills `customer` for `period`: an active customer always; a closed one

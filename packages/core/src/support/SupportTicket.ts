@@ -16,8 +16,11 @@ export type TicketId = typeof TicketId.Type
 export const TicketPriority = Schema.Literals(["low", "normal", "high", "critical"])
 export type TicketPriority = typeof TicketPriority.Type
 
-/** Where a ticket stands. */
-export const TicketStatus = Schema.Literals(["open", "pending", "resolved", "closed"])
+/**
+ * Where a ticket stands: `open` → `in_progress` (an operator took it, or replied) → `resolved` →
+ * `closed`; `pending` is kept for tickets stored before the lifecycle.
+ */
+export const TicketStatus = Schema.Literals(["open", "pending", "in_progress", "resolved", "closed"])
 export type TicketStatus = typeof TicketStatus.Type
 
 /**
@@ -68,3 +71,48 @@ export const open = (options: {
   createdAt: options.at,
   firstResponseDueAt: DateTime.addDuration(options.at, responseTarget(options.tier, options.ticket.priority))
 })
+
+/** The moves of the ticket lifecycle: a resolved ticket may be reopened, a closed one never. */
+export const transitions: Readonly<Record<TicketStatus, ReadonlyArray<TicketStatus>>> = {
+  open: ["in_progress", "resolved"],
+  pending: ["in_progress", "resolved"],
+  in_progress: ["resolved"],
+  resolved: ["closed", "in_progress"],
+  closed: []
+}
+
+/** Whether a ticket may move from `from` to `to`. */
+export const canMove = (from: TicketStatus, to: TicketStatus): boolean => transitions[from].includes(to)
+
+/** Who wrote a reply. */
+export const AuthorKind = Schema.Literals(["customer", "operator"])
+export type AuthorKind = typeof AuthorKind.Type
+
+/** A reply on a ticket, from the customer or an operator. */
+export const Reply = Schema.Struct({
+  id: Schema.String.check(Schema.isUUID()),
+  ticketId: TicketId,
+  customerId: CustomerId,
+  authorKind: AuthorKind,
+  /** `operator:<id>`, `api_key:<id>`, `session:<id>`: the principal that wrote it. */
+  author: Schema.String,
+  body: Schema.String,
+  createdAt: Schema.DateTimeUtc
+}).annotate({ identifier: "SupportTicketReply" })
+export interface Reply extends Schema.Schema.Type<typeof Reply> {}
+
+/** What a reply's body may be: 1 to 20,000 characters, tabs and line breaks allowed. */
+export const ReplyBody = Text.multiLine({ minimum: 1, maximum: 20_000 })
+
+/** A ticket with its lifecycle's instants, the response target's outcome and its replies. */
+export const TicketDetails = Schema.Struct({
+  ticket: Ticket,
+  /** When an operator first replied (null before). */
+  firstRespondedAt: Schema.NullOr(Schema.DateTimeUtc),
+  /** Whether that first reply came by `firstResponseDueAt` (null before it came). */
+  responseTargetMet: Schema.NullOr(Schema.Boolean),
+  resolvedAt: Schema.NullOr(Schema.DateTimeUtc),
+  closedAt: Schema.NullOr(Schema.DateTimeUtc),
+  replies: Schema.Array(Reply)
+}).annotate({ identifier: "SupportTicketDetails" })
+export interface TicketDetails extends Schema.Schema.Type<typeof TicketDetails> {}

@@ -6,10 +6,10 @@
  * The customer's plan is its tier until plans become data of their own (issue 12); the API
  * already calls it `plan`.
  */
-import { ApiKey, Currency, Customer, Ids, Tax, Text, Tier } from "@securebase/core"
+import { ApiKey, Currency, Customer, Ids, Invoice, Money, Tax, Text, Tier } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, Forbidden, NotFound } from "../api/ApiErrors.ts"
+import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
 import { OperatorAuthentication } from "./OperatorAuthentication.ts"
 import * as OperatorScopes from "./OperatorScopes.ts"
 
@@ -26,7 +26,9 @@ export const AdminCustomer = Schema.Struct({
   billingAddress: Schema.NullOr(Customer.BillingAddress),
   taxId: Schema.NullOr(Schema.String),
   createdAt: Schema.NullOr(Schema.DateTimeUtc),
-  closedAt: Schema.NullOr(Schema.DateTimeUtc)
+  closedAt: Schema.NullOr(Schema.DateTimeUtc),
+  /** Every plan change, oldest first, a scheduled one included. */
+  planChanges: Schema.Array(Customer.PlanChange)
 }).annotate({ identifier: "AdminCustomer" })
 export type AdminCustomer = typeof AdminCustomer.Type
 
@@ -43,7 +45,8 @@ export const toAdminCustomer = (c: Customer.Customer): AdminCustomer => ({
   billingAddress: c.billingAddress ?? null,
   taxId: c.taxId ?? null,
   createdAt: c.createdAt ?? null,
-  closedAt: c.closedAt ?? null
+  closedAt: c.closedAt ?? null,
+  planChanges: c.planChanges ?? []
 })
 
 const CustomerName = Text.singleLine({ minimum: 1, maximum: 200, trimmed: true })
@@ -100,6 +103,31 @@ export const CustomerQuery = Schema.Struct({
   )
 })
 
+/** A plan change: the new plan, at once (prorated) or from the start of next month. */
+export const ChangePlan = Schema.Struct({
+  plan: Tier.Tier,
+  effective: Schema.Literals(["immediately", "next_period"])
+}).annotate({ identifier: "ChangePlan" })
+
+/** The changed customer, when the change takes effect, and for an immediate one its proration. */
+export const PlanChanged = Schema.Struct({
+  customer: AdminCustomer,
+  effectiveAt: Schema.DateTimeUtc,
+  /**
+   * For an immediate change: the old plan's flat fee credited and the new one charged for the rest
+   * of the month, in minor units (the month's invoice shows the resulting segments).
+   */
+  proration: Schema.NullOr(
+    Schema.Struct({
+      currency: Currency.Currency,
+      credit: Money.MinorUnits,
+      charge: Money.MinorUnits,
+      daysUsed: Schema.Int,
+      daysRemaining: Schema.Int
+    })
+  )
+}).annotate({ identifier: "PlanChanged" })
+
 const params = { id: Ids.CustomerId }
 
 const statusEndpoint = (name: "suspend" | "reactivate" | "close") =>
@@ -134,6 +162,17 @@ export class AdminCustomersApi extends HttpApiGroup.make("adminCustomers")
       success: AdminCustomer,
       error: [BadRequest, Forbidden, NotFound]
     }).pipe(OperatorScopes.requires("customers:write")),
+    HttpApiEndpoint.post("changePlan", "/admin/customers/:id/plan", {
+      params,
+      payload: ChangePlan,
+      success: PlanChanged,
+      error: [BadRequest, Forbidden, NotFound, Conflict]
+    }).pipe(OperatorScopes.requires("customers:write")),
+    HttpApiEndpoint.get("upcomingInvoice", "/admin/customers/:id/invoices/upcoming", {
+      params,
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    }).pipe(OperatorScopes.requires("invoices:read")),
     statusEndpoint("suspend"),
     statusEndpoint("reactivate"),
     statusEndpoint("close")

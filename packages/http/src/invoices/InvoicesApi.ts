@@ -8,7 +8,8 @@ import {
   Forbidden,
   NotFound,
   ServiceUnavailable,
-  TooManyRequestsWithRetryAfter
+  TooManyRequestsWithRetryAfter,
+  Unprocessable
 } from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
@@ -55,6 +56,15 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
       success: InvoicePage,
       error: [BadRequest, Forbidden]
     }).pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.get("upcoming", "/invoices/upcoming", {
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    })
+      .pipe(Scopes.requires("invoices:read"))
+      .annotate(
+        OpenApi.Description,
+        "The current month as the billing run would invoice it now: a draft, no number, nothing stored."
+      ),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
       success: Invoice.Invoice,

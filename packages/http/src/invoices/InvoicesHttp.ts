@@ -6,6 +6,7 @@ import { Api } from "../Api.ts"
 import { BadRequest, Conflict, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import * as Upcoming from "../api/Upcoming.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 import * as InvoicePdf from "./InvoicePdf.ts"
 
@@ -70,6 +71,12 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
               })),
               nextCursor: matching.length > limit ? encodeCursor(page[page.length - 1]!) : null
             }
+          })
+        )
+        .handle("upcoming", () =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            return yield* asTenant(identity.customerId, Upcoming.preview(identity.customerId))
           })
         )
         .handle("get", ({ params }) =>

@@ -26,13 +26,13 @@ export class SupportApi extends HttpApiGroup.make("support")
     }).pipe(Scopes.requires("support:read")),
     HttpApiEndpoint.get("replies", "/support/tickets/:id/replies", {
       params: { id: SupportTicket.TicketId },
-      success: Schema.Array(TicketReply.Reply),
+      success: Schema.Array(SupportTicket.Reply),
       error: [Forbidden, NotFound]
     }).pipe(Scopes.requires("support:read")),
     HttpApiEndpoint.post("reply", "/support/tickets/:id/replies", {
       params: { id: SupportTicket.TicketId },
       payload: TicketReply.NewReply,
-      success: TicketReply.Reply.pipe(HttpApiSchema.status(201)),
+      success: SupportTicket.Reply.pipe(HttpApiSchema.status(201)),
       error: [Forbidden, NotFound, Conflict]
     }).pipe(Scopes.requires("support:write"))
   )
