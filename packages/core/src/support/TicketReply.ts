@@ -7,13 +7,27 @@
 import { type DateTime, Effect, Schema } from "effect"
 import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import * as Ids from "../Ids.ts"
-import { type Reply, ReplyBody, TicketId } from "./SupportTicket.ts"
+import * as SupportTicket from "./SupportTicket.ts"
+import { ReplyBody, TicketId } from "./SupportTicket.ts"
 import { SupportTicketRepo } from "./SupportTicketRepo.ts"
 
 /** What a customer sends: the reply's body (1 to 20,000 characters, line breaks allowed). */
-export const NewReply = Schema.Struct({ body: ReplyBody }).annotate({ identifier: "NewTicketReply" })
+export const NewReply = Schema.Struct({
+  body: ReplyBody.pipe(FieldDoc.describe("The reply, 1 to 20,000 characters; tabs and line breaks allowed."))
+})
+  .annotate({ identifier: "NewTicketReply" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [{ body: "Thanks: the corrected invoice arrived and the tax is right now." }]
+    })
+  )
 export interface NewReply extends Schema.Schema.Type<typeof NewReply> {}
+
+/** A stored reply (one definition for the customer's and the operators' side, `SupportTicket.Reply`). */
+export const Reply = SupportTicket.Reply
+export type Reply = SupportTicket.Reply
 
 /** A closed ticket takes no more replies. */
 export class TicketClosed extends Schema.TaggedError<TicketClosed>()("TicketClosed", { ticketId: TicketId }) {

@@ -1,5 +1,5 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo, InvoiceResend } from "@securebase/core"
+import { type Invoice, InvoiceRepo, InvoiceResend, InvoiceView, Seller } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -33,10 +33,13 @@ const findInvoice = (id: Invoice.Invoice["id"]) =>
     Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
   )
 
-/** The handlers of the `invoices` group. */
+/**
+ * The handlers of the `invoices` group. The PDF's seller is `options.seller`, else the fiber's
+ * {@link Seller.CurrentSeller} when the layer is built (the configured one), so the download and the e-mailed copy agree.
+ */
 export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
   HttpApiBuilder.group(Api, "invoices", (handlers) =>
-    Effect.succeed(
+    Effect.map(Seller.CurrentSeller, (configured) =>
       handlers
         .handle("list", ({ query }) =>
           Effect.gen(function* () {
@@ -140,8 +143,12 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
                 customer: ownCustomer(identity.customerId)
               })
             )
-            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, options.seller))
-            const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
+            const pdf = yield* Effect.orDie(
+              InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), {
+                seller: options.seller ?? configured
+              })
+            )
+            const name = InvoicePdf.fileName(invoice)
             return HttpApiSchema.withHeaders({
               body: pdf,
               headers: { "content-disposition": `attachment; filename="${name}"` }
