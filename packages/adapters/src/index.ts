@@ -95,8 +95,6 @@ export * as PgSessionRevocations from "./postgres/PgSessionRevocations.ts"
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
 export * as PgTenancy from "./postgres/PgTenancy.ts"
-/** Support ticket replies (customer and operator) on PostgreSQL. */
-export * as PgTicketReplyRepo from "./postgres/PgTicketReplyRepo.ts"
 /** `UsageEventRepo` on PostgreSQL. */
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */

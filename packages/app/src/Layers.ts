@@ -36,7 +36,6 @@ import {
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
-  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
@@ -79,7 +78,6 @@ export const dataLayer = (config: ServerConfig) => {
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
-    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
     PgCustomerDirectory.layer,
     // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.

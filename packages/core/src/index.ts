@@ -184,7 +184,7 @@ export * as SupportTicket from "./support/SupportTicket.ts"
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
 /** The operator's side of support tickets: details, replies, lifecycle (audited). */
 export * as TicketAdmin from "./support/TicketAdmin.ts"
-/** A ticket's conversation: customer and operator replies, and replying (audited). */
+/** The customer's side of a ticket's conversation: read the replies, reply (audited). */
 export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"
