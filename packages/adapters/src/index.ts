@@ -62,6 +62,8 @@ export * as PgBillingBatch from "./postgres/PgBillingBatch.ts"
 export * as PgBillingClaims from "./postgres/PgBillingClaims.ts"
 /** Compliance findings on PostgreSQL. */
 export * as PgComplianceRepo from "./postgres/PgComplianceRepo.ts"
+/** `CreditNoteNumbers` on PostgreSQL: gap-free `CN-` numbers per year. */
+export * as PgCreditNoteNumbers from "./postgres/PgCreditNoteNumbers.ts"
 /** `CustomerDirectory` on PostgreSQL. */
 export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
@@ -80,6 +82,8 @@ export * as PgliteClient from "./postgres/PgliteClient.ts"
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
+export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */
 export * as PgRevocationListener from "./postgres/PgRevocationListener.ts"
 /** The session deny list, durable in PostgreSQL, in front of a fast index. */
