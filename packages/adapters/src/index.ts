@@ -68,6 +68,8 @@ export * as PgCreditNoteNumbers from "./postgres/PgCreditNoteNumbers.ts"
 export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
 export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
+/** `DunningSteps` on PostgreSQL: invoices to dun, and each step taken once. */
+export * as PgDunningSteps from "./postgres/PgDunningSteps.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
 export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 /** Gap-free invoice numbers per year. */

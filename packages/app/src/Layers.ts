@@ -24,11 +24,13 @@ import {
   PgAuditLog,
   PgAuthAttempts,
   PgComplianceRepo,
+  PgCreditNoteNumbers,
   PgCustomerDirectory,
   PgCustomerRepo,
   PgDatabase,
   PgInvoiceRepo,
   PgLoginPolicy,
+  PgReceivablesRepo,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
@@ -36,7 +38,7 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, PeriodClose, Throttle } from "@securebase/core"
+import { Authenticator, Dunning, PeriodClose, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -70,6 +72,8 @@ export const dataLayer = (config: ServerConfig) => {
   const repositories = Layer.mergeAll(
     PgCustomerRepo.layer,
     PgInvoiceRepo.layer,
+    PgReceivablesRepo.layer,
+    PgCreditNoteNumbers.layer,
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
@@ -169,8 +173,8 @@ export const auditLayer = (config: ServerConfig) =>
 /**
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
  * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
- * the deployment's usage grace
- * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
+ * the deployment's usage grace and dunning policy
+ * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Policy`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
  */
@@ -182,6 +186,7 @@ export const servicesLayer = (config: ServerConfig) => {
     data,
     limits,
     auditLayer(config),
-    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
+    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
+    Layer.succeed(Dunning.Policy, config.dunning)
   )
 }

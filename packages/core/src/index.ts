@@ -68,6 +68,12 @@ export * as CustomerPricing from "./billing/CustomerPricing.ts"
 export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
+/** Dunning as data: reminder days, optional suspension, the steps due for an invoice. */
+export * as Dunning from "./billing/Dunning.ts"
+/** Port: the dunning steps taken, and the invoices to dun. */
+export * as DunningSteps from "./billing/DunningSteps.ts"
+/** The dunning sweep: reminders and suspension, each once, through the outbox, audited. */
+export * as DunningSweep from "./billing/DunningSweep.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
 /** The invoice state machine. */

@@ -3,8 +3,9 @@
  * `securebase bill` command, the Lambda scheduled handlers, a team's own scheduler):
  *
  * - `monthEnd`: once a month has closed, bill it (`BillingRun.run`), then do the daily work;
- * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`) and deliver the e-mail the
- *   transactions queued in the outbox (`Delivery.deliverDue`), reporting what stayed undelivered.
+ * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`), take the dunning steps due
+ *   (`DunningSweep.sweep`: reminders, suspension) and deliver the e-mail the transactions queued
+ *   in the outbox (`Delivery.deliverDue`), reporting what stayed undelivered.
  *
  * `scheduled` runs both forever in one process, driven by `Clock` (so `TestClock` can walk it):
  * the daily work every day at 00:00 UTC plus the usage grace, and on the 1st the month end instead.
@@ -16,6 +17,7 @@
 import { DateTime, Duration, Effect } from "effect"
 import * as Delivery from "../notifications/Delivery.ts"
 import * as BillingRun from "./BillingRun.ts"
+import * as DunningSweep from "./DunningSweep.ts"
 import * as OverdueSweep from "./OverdueSweep.ts"
 import * as PeriodClose from "./PeriodClose.ts"
 
@@ -31,20 +33,23 @@ export interface DailyOptions {
 export interface DailySummary {
   /** Invoices this pass marked overdue. */
   readonly overdue: number
+  /** The dunning steps this pass took. */
+  readonly dunning: DunningSweep.DunningSummary
   /** The delivery pass, when delivering. */
   readonly mail: Delivery.DeliveryReport | undefined
   /** What stayed undelivered after the pass, when delivering. */
   readonly undelivered: Delivery.Undelivered | undefined
 }
 
-/** Mark past-due invoices overdue, then deliver the outbox. */
+/** Mark past-due invoices overdue, take the dunning steps due, then deliver the outbox. */
 export const daily = Effect.fn("BillingJobs.daily")(function* (options: DailyOptions = {}) {
   const overdue = yield* OverdueSweep.sweep()
+  const dunning = yield* DunningSweep.sweep()
   if (options.deliver === false)
-    return { overdue, mail: undefined, undelivered: undefined } satisfies DailySummary
+    return { overdue, dunning, mail: undefined, undelivered: undefined } satisfies DailySummary
   const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 1 })
   const undelivered = yield* Delivery.undelivered(mail)
-  return { overdue, mail, undelivered } satisfies DailySummary
+  return { overdue, dunning, mail, undelivered } satisfies DailySummary
 })
 
 /** What the month-end work did. */

@@ -17,7 +17,8 @@
  *   Its two new audit actions join `audit_worker_actions` (and core `AuditEvent.workerActions`).
  *
  * All four tables are tenant tables: ENABLE + FORCE row-level security on `customer_id`, with
- * read-only worker policies on payments and credit notes (the dunning sweep reads amounts due).
+ * read-only worker policies on payments and credit notes with their lines (the dunning sweep reads
+ * amounts due).
  */
 import * as Roles from "../Roles.ts"
 import { type Migration, stmt } from "./Migration.ts"
@@ -140,10 +141,11 @@ export const migration: Migration = {
     ]),
     `CREATE POLICY worker_reads_all_tenants ON payments FOR SELECT TO ${Roles.worker} USING (true)`,
     `CREATE POLICY worker_reads_all_tenants ON credit_notes FOR SELECT TO ${Roles.worker} USING (true)`,
+    `CREATE POLICY worker_reads_all_tenants ON credit_note_lines FOR SELECT TO ${Roles.worker} USING (true)`,
     `CREATE POLICY worker_all_tenants ON dunning_steps TO ${Roles.worker} USING (true) WITH CHECK (true)`,
     `GRANT SELECT, INSERT ON payments, credit_notes, credit_note_lines TO ${Roles.app}`,
     `GRANT SELECT ON dunning_steps TO ${Roles.app}`,
-    `GRANT SELECT ON payments, credit_notes TO ${Roles.worker}`,
+    `GRANT SELECT ON payments, credit_notes, credit_note_lines TO ${Roles.worker}`,
     `GRANT SELECT, INSERT ON dunning_steps TO ${Roles.worker}`,
     // Suspension after N days past due: the worker sets the status, nothing else of a customer.
     `GRANT UPDATE (status, updated_at) ON customers TO ${Roles.worker}`,
