@@ -71,7 +71,6 @@ export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
 /** `DunningSteps` on PostgreSQL: invoices to dun, and each step taken once. */
 export * as PgDunningSteps from "./postgres/PgDunningSteps.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
-export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */

@@ -8,7 +8,7 @@ import * as PgBillableUsage from "./PgBillableUsage.ts"
 import * as PgBillingBatch from "./PgBillingBatch.ts"
 import * as PgBillingClaims from "./PgBillingClaims.ts"
 import * as PgDunningSteps from "./PgDunningSteps.ts"
-import * as PgInvoiceNumbering from "./PgInvoiceNumbering.ts"
+import * as PgInvoiceNumbers from "./PgInvoiceNumbers.ts"
 import * as PgOutbox from "./PgOutbox.ts"
 import * as PgPastDueInvoices from "./PgPastDueInvoices.ts"
 import * as PgReceivablesRepo from "./PgReceivablesRepo.ts"
@@ -18,7 +18,7 @@ export const layer = Layer.mergeAll(
   PgBillableUsage.layer,
   PgBillingBatch.layer,
   PgBillingClaims.layer,
-  PgInvoiceNumbering.layer,
+  PgInvoiceNumbers.layer,
   PgOutbox.layer,
   PgPastDueInvoices.layer,
   PgDunningSteps.layer,

@@ -9,7 +9,7 @@
 import { BillingClaims, type Ids, type Period } from "@securebase/core"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as Rows from "./rows/CustomerRow.ts"
 import { mapRead } from "./SqlErrors.ts"
 
 const ClaimRow = Schema.Struct({ invoice_id: Schema.NullOr(Schema.String) })

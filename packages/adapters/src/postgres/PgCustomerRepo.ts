@@ -6,7 +6,7 @@
 import { Customer, CustomerRepo, CustomerTerms, PersistenceError } from "@securebase/core"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as Rows from "./rows/CustomerRow.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const encodeTaxProfile = Schema.encodeEffect(Customer.Customer.fields.taxProfile)

@@ -15,7 +15,7 @@ import * as Migrator from "../../src/postgres/Migrator.ts"
 import * as Migrations from "../../src/postgres/migrations/index.ts"
 import * as PgliteClient from "../../src/postgres/PgliteClient.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
-import * as Rows from "../../src/postgres/Rows.ts"
+import * as InvoiceRow from "../../src/postgres/rows/InvoiceRow.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 
 const before0011 = Migrations.all.filter((m) => m.id < 11)
@@ -31,9 +31,9 @@ const seedOldRows = Effect.gen(function* () {
     VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
             ${JSON.stringify({ jurisdiction: "US" })}::jsonb, ${customer.netDays})`
   const invoice = yield* Fixtures.draftInvoice(customer.id)
-  const { discount_lines: _discounts, ...oldInvoice } = yield* Rows.invoiceRow(invoice)
+  const { discount_lines: _discounts, ...oldInvoice } = yield* InvoiceRow.write(invoice)
   yield* sql`INSERT INTO invoices ${sql.insert(oldInvoice)}`
-  for (const row of yield* Rows.lineRows(invoice)) {
+  for (const row of yield* InvoiceRow.lineWrites(invoice)) {
     const { precise_amount: _precise, breakdown: _breakdown, ...oldLine } = row
     yield* sql`INSERT INTO invoice_lines ${sql.insert(oldLine)}`
   }
