@@ -4,7 +4,7 @@
  *
  * - `amountDue = total − paid − credited`, where `credited` is the part of the credit notes that
  *   reduced what was owed (the rest of a credit note, `refunded`, was paid back). A voided
- *   (`cancelled`) invoice owes nothing.
+ *   (`cancelled`) invoice owes nothing, nor does a `paid` one.
  * - A payment is refused beyond the amount due ({@link Overpayment}): SecureBase keeps no customer
  *   credit balance, so money beyond the invoice is the operator's to return, not ours to hold.
  * - The invoice becomes `paid` when its amount due reaches zero, by a payment or a credit note.
@@ -40,9 +40,14 @@ export const refunded = (account: Account): bigint => sum(account.creditNotes.ma
 /** The credit notes' total. */
 export const creditTotal = (account: Account): bigint => sum(account.creditNotes.map((c) => c.amount))
 
-/** What the customer still owes: `total − paid − credited`; zero for a voided invoice. */
+/**
+ * What the customer still owes: `total − paid − credited`; zero for a voided invoice, and for a
+ * paid one (invoices marked paid before payments were recorded have no payment rows).
+ */
 export const amountDue = (account: Account): bigint =>
-  account.invoice.status === "cancelled" ? 0n : account.invoice.total - paid(account) - credited(account)
+  account.invoice.status === "cancelled" || account.invoice.status === "paid"
+    ? 0n
+    : account.invoice.total - paid(account) - credited(account)
 
 /** Payments and credit notes need an issued or overdue invoice (credit notes also a paid one). */
 export class InvoiceNotOpen extends Schema.TaggedError<InvoiceNotOpen>()("InvoiceNotOpen", {
@@ -297,3 +302,11 @@ export const applyCreditNote = (
         : invoice
     return { creditNote, invoice: after }
   })
+
+/** The invoice with its payments, credit notes and amount due: what an API shows of an account. */
+export const detail = (account: Account) => ({
+  ...account.invoice,
+  amountDue: amountDue(account),
+  payments: account.payments,
+  creditNotes: account.creditNotes
+})

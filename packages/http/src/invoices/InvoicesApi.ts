@@ -1,5 +1,5 @@
 /** Invoices of the authenticated customer: list, one, and its PDF. */
-import { Ids, Invoice, Period } from "@securebase/core"
+import { CreditNote, Ids, Invoice, Money, Payment, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
@@ -24,6 +24,17 @@ export const InvoicePage = Schema.Struct({
   nextCursor: Schema.NullOr(Schema.String)
 }).annotate({ identifier: "InvoicePage" })
 
+/**
+ * One invoice with what happened to it after issue: its payments, its credit notes, and the
+ * amount still due (`total − paid − credited`; zero for a voided invoice).
+ */
+export const InvoiceDetail = Schema.Struct({
+  ...Invoice.Invoice.fields,
+  amountDue: Money.MinorUnits,
+  payments: Schema.Array(Payment.Payment),
+  creditNotes: Schema.Array(CreditNote.CreditNote)
+}).annotate({ identifier: "InvoiceDetail" })
+
 const id = { id: Ids.InvoiceId }
 
 /** Invoice endpoints (scope `invoices:read`). */
@@ -43,7 +54,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
     }).pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
-      success: Invoice.Invoice,
+      success: InvoiceDetail,
       error: [Forbidden, NotFound]
     }).pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("download", "/invoices/:id/download", {

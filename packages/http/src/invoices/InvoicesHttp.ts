@@ -1,5 +1,5 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo } from "@securebase/core"
+import { type Invoice, InvoiceRepo, Receivables, ReceivablesRepo } from "@securebase/core"
 import { Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -75,7 +75,13 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
         .handle("get", ({ params }) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
-            return yield* asTenant(identity.customerId, findInvoice(params.id))
+            const account = yield* asTenant(
+              identity.customerId,
+              ReceivablesRepo.ReceivablesRepo.use((r) => r.account(params.id, { lock: false })).pipe(
+                Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
+              )
+            )
+            return Receivables.detail(account)
           })
         )
         .handle("download", ({ params }) =>
