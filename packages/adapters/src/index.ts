@@ -71,6 +71,8 @@ export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
 /** `DunningSteps` on PostgreSQL: invoices to dun, and each step taken once. */
 export * as PgDunningSteps from "./postgres/PgDunningSteps.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
+/** `InvoiceDirectory` on PostgreSQL: an invoice's customer, for operators. */
+export * as PgInvoiceDirectory from "./postgres/PgInvoiceDirectory.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */

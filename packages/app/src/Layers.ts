@@ -28,6 +28,7 @@ import {
   PgCustomerDirectory,
   PgCustomerRepo,
   PgDatabase,
+  PgInvoiceDirectory,
   PgInvoiceRepo,
   PgLoginPolicy,
   PgReceivablesRepo,
@@ -78,7 +79,8 @@ export const dataLayer = (config: ServerConfig) => {
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
     PgAuditLog.layer,
-    PgCustomerDirectory.layer
+    PgCustomerDirectory.layer,
+    PgInvoiceDirectory.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))

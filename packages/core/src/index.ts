@@ -76,6 +76,8 @@ export * as DunningSteps from "./billing/DunningSteps.ts"
 export * as DunningSweep from "./billing/DunningSweep.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
+/** Port: the customer an invoice id belongs to (for operators). */
+export * as InvoiceDirectory from "./billing/InvoiceDirectory.ts"
 /** The invoice state machine. */
 export * as InvoiceLifecycle from "./billing/InvoiceLifecycle.ts"
 /** Port: gap-free invoice numbers. */
@@ -160,6 +162,8 @@ export * as Mailer from "./notifications/Mailer.ts"
 export * as Notification from "./notifications/Notification.ts"
 /** The transactional outbox port. */
 export * as Outbox from "./notifications/Outbox.ts"
+/** Resending an invoice's e-mail through the outbox, audited (operators and tenants). */
+export * as ResendInvoice from "./notifications/ResendInvoice.ts"
 /** Typed failures of every repository port. */
 export * as PersistenceError from "./persistence/PersistenceError.ts"
 /** Support tickets and their response targets. */

@@ -10,24 +10,33 @@ import {
   CustomerRepo,
   type Ids,
   Invoice,
+  InvoiceDirectory,
   InvoiceLifecycle,
   InvoiceRepo,
   IssueCreditNote,
   Payment,
   Receivables,
   RecordPayment,
+  ResendInvoice,
   Tenancy,
   VoidInvoice
 } from "@securebase/core"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
+import * as PgBilling from "../../src/postgres/PgBilling.ts"
 import * as PgCreditNoteNumbers from "../../src/postgres/PgCreditNoteNumbers.ts"
+import * as PgInvoiceDirectory from "../../src/postgres/PgInvoiceDirectory.ts"
 import * as PgReceivablesRepo from "../../src/postgres/PgReceivablesRepo.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { suite } from "./support/TestDatabase.ts"
 
-const layer = Layer.mergeAll(Fixtures.adapters, PgReceivablesRepo.layer, PgCreditNoteNumbers.layer)
+const layer = Layer.mergeAll(
+  PgReceivablesRepo.layer,
+  PgCreditNoteNumbers.layer,
+  PgBilling.layer,
+  PgInvoiceDirectory.layer
+).pipe(Layer.provideMerge(Fixtures.adapters))
 
 let sequence = 0
 /** A customer with one issued invoice (an invoice number of its own, far from the billing run's). */
@@ -352,5 +361,46 @@ suite("Receivables", (it) => {
       )
       assert.strictEqual(String(none[0]!.n), "0")
     }).pipe(Effect.provide(layer))
+  )
+
+  it.effect(
+    "resend queues the invoice's e-mail again, audited; a draft has none; the directory finds the owner",
+    () =>
+      Effect.gen(function* () {
+        const { customerId, invoice } = yield* issuedInvoice
+        const sent = yield* ResendInvoice.resend(customerId, invoice.id)
+        const sql = yield* SqlClient.SqlClient
+        const tenancy = yield* Tenancy.Tenancy
+        const queued = yield* tenancy.runAs(
+          customerId,
+          sql<{
+            id: string
+            template: string
+            recipient: string
+          }>`SELECT id::text, template, recipient FROM notifications`
+        )
+        assert.deepStrictEqual(queued, [
+          { id: sent.notificationId, template: "invoice_issued", recipient: "billing@acme.test" }
+        ])
+        assert.deepStrictEqual(yield* actions(customerId), ["invoice.resent"])
+
+        const draftCustomer = Fixtures.customerId()
+        const draft = yield* Fixtures.draftInvoice(draftCustomer)
+        yield* tenancy.runAs(
+          draftCustomer,
+          Effect.gen(function* () {
+            yield* CustomerRepo.CustomerRepo.use((r) => r.insert(Fixtures.customer(draftCustomer)))
+            yield* InvoiceRepo.InvoiceRepo.use((r) => r.insert(draft))
+          })
+        )
+        const refused = yield* Effect.flip(ResendInvoice.resend(draftCustomer, draft.id))
+        assert.strictEqual(refused._tag, "InvoiceNotIssued")
+        const other = yield* Effect.flip(ResendInvoice.resend(draftCustomer, invoice.id))
+        assert.strictEqual(other._tag, "NotFound")
+
+        const directory = yield* InvoiceDirectory.InvoiceDirectory
+        assert.deepStrictEqual(yield* directory.customerOf(invoice.id), Option.some(customerId))
+        assert.deepStrictEqual(yield* directory.customerOf(Fixtures.invoiceId()), Option.none())
+      }).pipe(Effect.provide(layer))
   )
 })
