@@ -148,7 +148,8 @@ export const migration: Migration = {
     `GRANT SELECT ON payments, credit_notes, credit_note_lines TO ${Roles.worker}`,
     `GRANT SELECT, INSERT ON dunning_steps TO ${Roles.worker}`,
     // Suspension after N days past due: the worker sets the status, nothing else of a customer.
-    `GRANT UPDATE (status, updated_at) ON customers TO ${Roles.worker}`,
+    // (`CustomerRepo.setStatus` also clears `closed_at`, migration 0014, for any status but closed.)
+    `GRANT UPDATE (status, updated_at, closed_at) ON customers TO ${Roles.worker}`,
     stmt`INSERT INTO audit_worker_actions (action, subject_type) VALUES
       ('invoice.dunning_reminder', 'invoice'),
       ('invoice.dunning_suspension', 'invoice')`

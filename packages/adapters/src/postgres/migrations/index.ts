@@ -11,6 +11,7 @@ import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
+import { migration as m0014 } from "./0014_operators.ts"
 import { migration as m0015 } from "./0015_receivables.ts"
 import type { Migration } from "./Migration.ts"
 
@@ -30,5 +31,6 @@ export const all: ReadonlyArray<Migration> = [
   m0009,
   m0010,
   m0011,
+  m0014,
   m0015
 ]

@@ -23,7 +23,10 @@ export const customerColumns = (alias: string) =>
     "overdue_grace_days",
     "currency",
     "terms",
-    "created_at"
+    "created_at",
+    "billing_address",
+    "tax_id",
+    "closed_at"
   ]
     .map((c) => `${alias}.${c}`)
     .join(", ")
@@ -39,7 +42,10 @@ const CustomerRow = Schema.Struct({
   overdue_grace_days: Schema.Number,
   currency: Schema.String,
   terms: Schema.Unknown,
-  created_at: Schema.DateTimeUtcFromDate
+  created_at: Schema.DateTimeUtcFromDate,
+  billing_address: Schema.Unknown,
+  tax_id: Schema.NullOr(Schema.String),
+  closed_at: Schema.NullOr(Schema.DateTimeUtcFromDate)
 })
 const decodeCustomerRow = Schema.decodeUnknownEffect(CustomerRow)
 const decodeCustomer = Schema.decodeUnknownEffect(Customer.Customer)
@@ -57,6 +63,9 @@ export const toCustomer = (row: unknown) =>
       overdueGraceDays: r.overdue_grace_days,
       currency: r.currency,
       terms: json(r.terms),
-      createdAt: r.created_at
+      createdAt: r.created_at,
+      ...(r.billing_address === null ? {} : { billingAddress: json(r.billing_address) }),
+      ...(r.tax_id === null ? {} : { taxId: r.tax_id }),
+      ...(r.closed_at === null ? {} : { closedAt: r.closed_at })
     })
   )
