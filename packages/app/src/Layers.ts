@@ -32,6 +32,7 @@ import {
   PgInvoiceRepo,
   PgLoginPolicy,
   PgOperatorStore,
+  PgOutbox,
   PgReceivablesRepo,
   PgRevocationListener,
   PgSessionRevocations,
@@ -81,7 +82,9 @@ export const dataLayer = (config: ServerConfig) => {
     PgSupportTicketRepo.layer,
     PgAuditLog.layer,
     PgCustomerDirectory.layer,
-    PgInvoiceDirectory.layer
+    PgInvoiceDirectory.layer,
+    // Operators' requests queue e-mail (an invoice resent) in their own transactions.
+    PgOutbox.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))

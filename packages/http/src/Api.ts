@@ -6,6 +6,7 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
 import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
+import { AdminInvoicesApi } from "./admin/AdminInvoicesApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -32,6 +33,7 @@ export class Api extends HttpApi.make("securebase")
   .add(AuditApi)
   .add(AdminApi)
   .add(AdminCustomersApi)
+  .add(AdminInvoicesApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",

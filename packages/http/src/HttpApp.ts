@@ -11,6 +11,7 @@ import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as AdminInvoicesHttp from "./admin/AdminInvoicesHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
@@ -62,7 +63,8 @@ export const layer = (options: Options) => {
     UsageHttp.layer,
     AuditHttp.layer,
     AdminHttp.layer,
-    AdminCustomersHttp.layer
+    AdminCustomersHttp.layer,
+    AdminInvoicesHttp.layer()
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

@@ -43,10 +43,12 @@ export interface CreditNoteLineInput extends Schema.Schema.Type<typeof CreditNot
  * described by the reason).
  */
 export const CreditNoteInput = Schema.Union([
-  Schema.Struct({ reason: CreditNoteText, amount: positive }),
+  // Each form refuses the other's field, so a request with both is refused rather than half read.
+  Schema.Struct({ reason: CreditNoteText, amount: positive, lines: Schema.optionalKey(Schema.Never) }),
   Schema.Struct({
     reason: CreditNoteText,
-    lines: Schema.Array(CreditNoteLineInput).check(Schema.isMinLength(1), Schema.isMaxLength(100))
+    lines: Schema.Array(CreditNoteLineInput).check(Schema.isMinLength(1), Schema.isMaxLength(100)),
+    amount: Schema.optionalKey(Schema.Never)
   })
 ]).annotate({ identifier: "CreditNoteInput" })
 export type CreditNoteInput = typeof CreditNoteInput.Type
@@ -80,11 +82,11 @@ export interface CreditNote extends Schema.Schema.Type<typeof CreditNote> {}
 
 /** The requested lines, with one line for a bare amount. */
 export const requestedLines = (input: CreditNoteInput): ReadonlyArray<CreditNoteLine> =>
-  "lines" in input
+  input.lines !== undefined
     ? input.lines.map((l, i) => ({
         position: i + 1,
         description: l.description,
         invoiceLine: l.invoiceLine ?? null,
         amount: l.amount
       }))
-    : [{ position: 1, description: input.reason, invoiceLine: null, amount: input.amount }]
+    : [{ position: 1, description: input.reason, invoiceLine: null, amount: input.amount! }]
