@@ -77,6 +77,8 @@ export * as PgInvoiceDirectory from "./postgres/PgInvoiceDirectory.ts"
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
 export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
+/** The count of invoice e-mail resends per invoice and hour, on PostgreSQL. */
+export * as PgInvoiceResends from "./postgres/PgInvoiceResends.ts"
 /** The database login a deployed service may run as (no superuser, BYPASSRLS or owner). */
 export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
@@ -97,6 +99,8 @@ export * as PgSessionRevocations from "./postgres/PgSessionRevocations.ts"
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
 export * as PgTenancy from "./postgres/PgTenancy.ts"
+/** Support ticket replies (customer and operator) on PostgreSQL. */
+export * as PgTicketReplyRepo from "./postgres/PgTicketReplyRepo.ts"
 /** `UsageEventRepo` on PostgreSQL. */
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */

@@ -13,11 +13,12 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Dunning, Ids, PeriodClose } from "@securebase/core"
+import { Dunning, Ids, PeriodClose, type Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
 import * as AuditConfig from "./AuditConfig.ts"
+import * as SellerConfig from "./SellerConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -83,6 +84,8 @@ export interface ServerConfig {
    * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
    */
   readonly usageGrace: Duration.Duration
+  /** Who issues the invoices (`SELLER_*`, `SUPPORT_EMAIL`; see `SellerConfig`). */
+  readonly seller: Seller.Seller
   /**
    * Dunning: reminder days past due (`DUNNING_REMINDER_DAYS`, default "3,10,20", "none" for none)
    * and the optional suspension (`DUNNING_SUSPEND_AFTER_DAYS`, unset by default).
@@ -149,7 +152,8 @@ const raw = Config.all({
   dunningReminderDays: Config.String("DUNNING_REMINDER_DAYS").pipe(
     Config.withDefault(Dunning.defaultPolicy.reminderDays.join(","))
   ),
-  dunningSuspendAfterDays: Config.Int("DUNNING_SUSPEND_AFTER_DAYS").pipe(Config.option)
+  dunningSuspendAfterDays: Config.Int("DUNNING_SUSPEND_AFTER_DAYS").pipe(Config.option),
+  seller: SellerConfig.config
 })
 
 /** The dunning policy of the two variables, or the problem with them. */
@@ -234,6 +238,8 @@ export const load = Effect.gen(function* () {
   }
   const dunning = dunningPolicy(c.dunningReminderDays, c.dunningSuspendAfterDays)
   if (Result.isFailure(dunning)) problems.push(dunning.failure)
+  const seller = yield* SellerConfig.load(c.seller)
+  problems.push(...seller.problems)
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -266,6 +272,7 @@ export const load = Effect.gen(function* () {
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
     audit: c.audit,
     usageGrace: c.usageGrace,
-    dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy)
+    dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy),
+    seller: seller.seller
   } satisfies ServerConfig
 })

@@ -30,6 +30,7 @@ import {
   PgDatabase,
   PgInvoiceDirectory,
   PgInvoiceRepo,
+  PgInvoiceResends,
   PgLoginPolicy,
   PgOperatorStore,
   PgOutbox,
@@ -38,15 +39,17 @@ import {
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
+  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Dunning, Operators, PeriodClose, Throttle } from "@securebase/core"
+import { Authenticator, Dunning, Operators, PeriodClose, Seller, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
+import * as InvoiceAttachments from "./InvoiceAttachments.ts"
 import * as LimitStores from "./LimitStores.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
@@ -80,11 +83,13 @@ export const dataLayer = (config: ServerConfig) => {
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
+    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
     PgCustomerDirectory.layer,
     PgInvoiceDirectory.layer,
-    // Operators' requests queue e-mail (an invoice resent) in their own transactions.
-    PgOutbox.layer
+    // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.
+    PgOutbox.layer,
+    PgInvoiceResends.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))
@@ -186,7 +191,7 @@ export const auditLayer = (config: ServerConfig) =>
 /**
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
  * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
- * the deployment's usage grace and dunning policy
+ * the deployment's usage grace, dunning policy and seller
  * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Policy`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
@@ -194,12 +199,17 @@ export const auditLayer = (config: ServerConfig) =>
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
   const limits = LimitStores.layer(config.limitStore)
+  const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
-    Layer.succeed(Dunning.Policy, config.dunning)
+    Layer.succeed(Dunning.Policy, config.dunning),
+    // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
+    // invoice e-mails carry the PDF the API serves.
+    seller,
+    InvoiceAttachments.layer.pipe(Layer.provide(data), Layer.provide(seller))
   )
 }

@@ -9,9 +9,11 @@ import { type Duration, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
+import * as AdminComplianceHttp from "./admin/AdminComplianceHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
 import * as AdminInvoicesHttp from "./admin/AdminInvoicesHttp.ts"
+import * as AdminSupportHttp from "./admin/AdminSupportHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
@@ -64,7 +66,9 @@ export const layer = (options: Options) => {
     AuditHttp.layer,
     AdminHttp.layer,
     AdminCustomersHttp.layer,
-    AdminInvoicesHttp.layer()
+    AdminInvoicesHttp.layer(),
+    AdminComplianceHttp.layer,
+    AdminSupportHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),

@@ -19,6 +19,7 @@ import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceNumbers } from "./InvoiceNumbers.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Period from "./Period.ts"
+import { CurrentSeller } from "./Seller.ts"
 
 /** The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice. */
 export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
@@ -35,7 +36,7 @@ export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
           channel: "email",
           template: "invoice_issued",
           recipient: customer.email,
-          ...InvoiceMail.issued(invoice, customer),
+          ...InvoiceMail.issued(invoice, customer, yield* CurrentSeller),
           data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "" },
           createdAt: options.at
         }

@@ -9,13 +9,21 @@
  * never the customer); a move the invoice's state forbids is 409 (a payment on a paid or voided
  * invoice, voiding a paid one or one with money received, a key reused for another payment); an
  * amount the invoice cannot take is 422 (an overpayment, a credit beyond what was invoiced,
- * `paidAt` in the future); malformed input is 400.
+ * `paidAt` in the future); malformed input is 400. Resend is the tenant's own (`InvoiceResend`):
+ * the same e-mail and the same hourly limit (429 beyond it).
  */
 import { CreditNote, Ids, Payment, Text } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
-import { InvoiceDetail } from "../invoices/InvoicesApi.ts"
+import {
+  BadRequest,
+  Conflict,
+  Forbidden,
+  NotFound,
+  TooManyRequestsWithRetryAfter,
+  Unprocessable
+} from "../api/ApiErrors.ts"
+import { InvoiceDetail, ResendReceipt } from "../invoices/InvoicesApi.ts"
 import { OperatorAuthentication } from "./OperatorAuthentication.ts"
 import * as OperatorScopes from "./OperatorScopes.ts"
 
@@ -36,12 +44,6 @@ export const IssuedCreditNote = Schema.Struct({
 export const VoidRequest = Schema.Struct({
   reason: Text.singleLine({ minimum: 1, maximum: 500, trimmed: true })
 }).annotate({ identifier: "VoidRequest" })
-
-/** The e-mail queued again. */
-export const Resent = Schema.Struct({
-  notificationId: Schema.String,
-  recipient: Schema.String
-}).annotate({ identifier: "Resent" })
 
 const params = { id: Ids.InvoiceId }
 
@@ -81,8 +83,8 @@ export class AdminInvoicesApi extends HttpApiGroup.make("adminInvoices")
     }).pipe(OperatorScopes.requires("invoices:read")),
     HttpApiEndpoint.post("resend", "/admin/invoices/:id/resend", {
       params,
-      success: Resent.pipe(HttpApiSchema.status(202)),
-      error: [Forbidden, NotFound, Conflict]
+      success: ResendReceipt.pipe(HttpApiSchema.status(202)),
+      error: [Forbidden, NotFound, Conflict, TooManyRequestsWithRetryAfter]
     }).pipe(OperatorScopes.requires("invoices:write"))
   )
   .middleware(OperatorAuthentication)

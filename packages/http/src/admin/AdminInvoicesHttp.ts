@@ -1,7 +1,7 @@
 /**
  * The handlers of `/admin/invoices`. The invoice's customer comes from `InvoiceDirectory`; every
  * action then runs as that customer through the core's operations (`RecordPayment`,
- * `VoidInvoice`, `IssueCreditNote`, `ResendInvoice`), each audited with the operator as actor.
+ * `VoidInvoice`, `IssueCreditNote`, `InvoiceResend`), each audited with the operator as actor.
  * This module alone decides the statuses of their errors (see `AdminInvoicesApi`).
  */
 import {
@@ -9,19 +9,19 @@ import {
   CustomerRepo,
   type Ids,
   InvoiceDirectory,
+  InvoiceResend,
   IssueCreditNote,
   type PersistenceError,
   Receivables,
   ReceivablesRepo,
   RecordPayment,
-  ResendInvoice,
   Tenancy,
   VoidInvoice
 } from "@securebase/core"
-import { Effect, Option } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { Conflict, ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
+import { Conflict, ServiceUnavailable, TooManyRequests, Unprocessable } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import * as CreditNotePdf from "../invoices/CreditNotePdf.ts"
 import type { Seller } from "../invoices/InvoicePdf.ts"
@@ -159,11 +159,28 @@ export const layer = (options: { readonly seller?: Seller } = {}) =>
         .handle("resend", ({ params }) =>
           Effect.gen(function* () {
             const customerId = yield* customerOf(params.id)
-            return yield* ResendInvoice.resend(customerId, params.id)
+            const at = yield* DateTime.now
+            // The tenant's resend (`InvoiceResend`, portal side): the same e-mail, the same hourly limit.
+            const receipt = yield* Tenancy.Tenancy.use((t) =>
+              t.runAs(customerId, InvoiceResend.resend(params.id, { at }))
+            )
+            return {
+              notificationId: receipt.notificationId,
+              recipient: receipt.recipient,
+              remainingThisHour: receipt.remaining
+            }
           }).pipe(
             Effect.catchTags({
               NotFound: invoiceNotFound,
-              InvoiceNotIssued: conflict,
+              InvoiceNotSendable: conflict,
+              ResendLimited: (e) =>
+                Effect.fail(
+                  new TooManyRequests({
+                    code: e.code,
+                    message: `this invoice's e-mail was sent again ${e.limit} times this hour; retry after ${e.retryAfterSeconds} s`,
+                    retryAfterSeconds: e.retryAfterSeconds
+                  })
+                ),
               AuthenticationFailed: neverRefused,
               PersistenceFailure: unavailable,
               TenantAccessDenied: Effect.die

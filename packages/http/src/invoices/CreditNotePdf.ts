@@ -75,7 +75,7 @@ export const render = (
       }
       line(seller.name, { font: bold, size: 16 })
       for (const l of seller.addressLines) line(l)
-      line(seller.email)
+      line(seller.supportEmail)
       y -= 14
       line(`CREDIT NOTE ${note.number}`, { font: bold, size: 20 })
       line(`Credits invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`)
