@@ -5,6 +5,7 @@
  * that reduces the amount due (`credited`) and the part paid back to the customer (`refunded`).
  */
 import { Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId, InvoiceId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import { MinorUnits } from "../money/Money.ts"
@@ -31,10 +32,12 @@ export const CreditNoteText = Text.singleLine({ minimum: 1, maximum: 500, trimme
 
 /** One requested line: what is credited, optionally against one line of the invoice. */
 export const CreditNoteLineInput = Schema.Struct({
-  description: CreditNoteText,
+  description: CreditNoteText.pipe(FieldDoc.describe("What this line credits.")),
   /** The invoice line's position this line credits; it may not credit more than that line's net amount. */
-  invoiceLine: Schema.optional(Schema.NullOr(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))),
-  amount: positive
+  invoiceLine: Schema.optional(Schema.NullOr(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))).pipe(
+    FieldDoc.describe("The invoice line it credits (its position), if any: at most that line's net amount.")
+  ),
+  amount: positive.pipe(FieldDoc.describe("The amount credited, in minor units, more than zero."))
 }).annotate({ identifier: "CreditNoteLineInput" })
 export interface CreditNoteLineInput extends Schema.Schema.Type<typeof CreditNoteLineInput> {}
 
@@ -44,39 +47,65 @@ export interface CreditNoteLineInput extends Schema.Schema.Type<typeof CreditNot
  */
 export const CreditNoteInput = Schema.Union([
   // Each form refuses the other's field, so a request with both is refused rather than half read.
-  Schema.Struct({ reason: CreditNoteText, amount: positive, lines: Schema.optionalKey(Schema.Never) }),
   Schema.Struct({
-    reason: CreditNoteText,
-    lines: Schema.Array(CreditNoteLineInput).check(Schema.isMinLength(1), Schema.isMaxLength(100)),
-    amount: Schema.optionalKey(Schema.Never)
+    reason: CreditNoteText.pipe(FieldDoc.describe("Why the invoice is credited.")),
+    amount: positive.pipe(
+      FieldDoc.describe("The amount credited, in minor units (tax included), as one line.")
+    ),
+    lines: Schema.optionalKey(Schema.Never).pipe(
+      FieldDoc.describe("Not with amount: give lines or one amount.")
+    )
+  }),
+  Schema.Struct({
+    reason: CreditNoteText.pipe(FieldDoc.describe("Why the invoice is credited.")),
+    lines: Schema.Array(CreditNoteLineInput)
+      .check(Schema.isMinLength(1), Schema.isMaxLength(100))
+      .pipe(FieldDoc.describe("The lines credited (1-100); without them, give one amount.")),
+    amount: Schema.optionalKey(Schema.Never).pipe(
+      FieldDoc.describe("Not with lines: give lines or one amount.")
+    )
   })
-]).annotate({ identifier: "CreditNoteInput" })
+])
+  .annotate({ identifier: "CreditNoteInput" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [
+        {
+          reason: "SLA credit, 2026-11-03 outage",
+          lines: [{ description: "Platform fee, 3 days", invoiceLine: 1, amount: "80000" }]
+        },
+        { reason: "Goodwill", amount: "2500" }
+      ]
+    })
+  )
 export type CreditNoteInput = typeof CreditNoteInput.Type
 
 /** A stored line of a credit note. */
 export const CreditNoteLine = Schema.Struct({
-  position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  description: Schema.String,
-  invoiceLine: Schema.NullOr(Schema.Int),
-  amount: MinorUnits
+  position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
+    FieldDoc.describe("The line's number, from 1.")
+  ),
+  description: Schema.String.pipe(FieldDoc.describe("What the line credits.")),
+  invoiceLine: Schema.NullOr(Schema.Int).pipe(FieldDoc.describe("The invoice line it credits, or null.")),
+  amount: MinorUnits.pipe(FieldDoc.describe("The amount credited, in minor units."))
 }).annotate({ identifier: "CreditNoteLine" })
 export interface CreditNoteLine extends Schema.Schema.Type<typeof CreditNoteLine> {}
 
 /** An issued credit note. `amount = credited + refunded`, and the lines add to `amount`. */
 export const CreditNote = Schema.Struct({
-  id: CreditNoteId,
-  number: CreditNoteNumber,
-  invoiceId: InvoiceId,
-  customerId: CustomerId,
-  currency: Currency,
-  reason: Schema.String,
-  lines: Schema.Array(CreditNoteLine),
-  amount: MinorUnits,
+  id: CreditNoteId.pipe(FieldDoc.describe("The credit note's id, a UUID.")),
+  number: CreditNoteNumber.pipe(FieldDoc.describe("Its gap-free number, CN-YYYY-NNNNNN.")),
+  invoiceId: InvoiceId.pipe(FieldDoc.describe("The invoice it credits.")),
+  customerId: CustomerId.pipe(FieldDoc.describe("The invoice's customer.")),
+  currency: Currency.pipe(FieldDoc.describe("The invoice's currency.")),
+  reason: Schema.String.pipe(FieldDoc.describe("Why the invoice was credited.")),
+  lines: Schema.Array(CreditNoteLine).pipe(FieldDoc.describe("The lines credited; they add to amount.")),
+  amount: MinorUnits.pipe(FieldDoc.describe("The amount credited, in minor units: credited + refunded.")),
   /** The part that reduced the invoice's amount due. */
-  credited: MinorUnits,
+  credited: MinorUnits.pipe(FieldDoc.describe("The part that reduced the amount due, in minor units.")),
   /** The part paid back to the customer (the invoice had been paid beyond what was left due). */
-  refunded: MinorUnits,
-  issuedAt: Schema.DateTimeUtc
+  refunded: MinorUnits.pipe(FieldDoc.describe("The part paid back to the customer, in minor units.")),
+  issuedAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When it was issued, RFC 3339 UTC."))
 }).annotate({ identifier: "CreditNote" })
 export interface CreditNote extends Schema.Schema.Type<typeof CreditNote> {}
 

@@ -4,6 +4,7 @@
  * twice is one payment; see {@link ./RecordPayment.ts}).
  */
 import { Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId, InvoiceId } from "../Ids.ts"
 import { FromRfc3339 } from "../Instant.ts"
 import { Currency } from "../money/Currency.ts"
@@ -41,27 +42,55 @@ export const PaymentReference = Text.singleLine({ minimum: 1, maximum: 200, trim
 
 /** What an operator records: a strictly positive amount in the invoice's currency. */
 export const PaymentInput = Schema.Struct({
-  amount: MinorUnits.check(Schema.isGreaterThanBigInt(0n, { message: "a payment must be more than zero" })),
-  method: PaymentMethod,
-  reference: PaymentReference,
+  amount: MinorUnits.check(
+    Schema.isGreaterThanBigInt(0n, { message: "a payment must be more than zero" })
+  ).pipe(
+    FieldDoc.describe(
+      "The amount received, in the invoice's minor units, more than zero and at most the amount due."
+    )
+  ),
+  method: PaymentMethod.pipe(FieldDoc.describe("How it was paid.")),
+  reference: PaymentReference.pipe(
+    FieldDoc.describe("The payer's reference (a wire reference, a check number).")
+  ),
   /** When the money arrived (RFC 3339); not after the moment it is recorded. */
-  paidAt: FromRfc3339,
-  idempotencyKey: IdempotencyKey
-}).annotate({ identifier: "PaymentInput" })
+  paidAt: FromRfc3339.pipe(FieldDoc.describe("When the money arrived, RFC 3339 UTC; not later than now.")),
+  idempotencyKey: IdempotencyKey.pipe(
+    FieldDoc.describe(
+      "The client's key: the same key and body records one payment; another body with it is 409."
+    )
+  )
+})
+  .annotate({ identifier: "PaymentInput" })
+  .pipe(
+    Schema.annotateEncoded({
+      examples: [
+        {
+          amount: "50000",
+          method: "bank_transfer",
+          reference: "WIRE 2026-11-05 #7781",
+          paidAt: "2026-11-05T10:00:00Z",
+          idempotencyKey: "wire-7781"
+        }
+      ]
+    })
+  )
 export interface PaymentInput extends Schema.Schema.Type<typeof PaymentInput> {}
 
 /** A recorded payment. */
 export const Payment = Schema.Struct({
-  id: PaymentId,
-  invoiceId: InvoiceId,
-  customerId: CustomerId,
-  currency: Currency,
-  amount: MinorUnits,
-  method: PaymentMethod,
-  reference: Schema.String,
-  paidAt: Schema.DateTimeUtc,
-  idempotencyKey: IdempotencyKey,
-  recordedAt: Schema.DateTimeUtc
+  id: PaymentId.pipe(FieldDoc.describe("The payment's id, a UUID.")),
+  invoiceId: InvoiceId.pipe(FieldDoc.describe("The invoice paid.")),
+  customerId: CustomerId.pipe(FieldDoc.describe("The invoice's customer.")),
+  currency: Currency.pipe(FieldDoc.describe("The invoice's currency.")),
+  amount: MinorUnits.pipe(FieldDoc.describe("The amount received, in minor units.")),
+  method: PaymentMethod.pipe(FieldDoc.describe("How it was paid.")),
+  reference: Schema.String.pipe(FieldDoc.describe("The payer's reference.")),
+  paidAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the money arrived, RFC 3339 UTC.")),
+  idempotencyKey: IdempotencyKey.pipe(
+    FieldDoc.describe("The client's idempotency key it was recorded under.")
+  ),
+  recordedAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When it was recorded, RFC 3339 UTC."))
 }).annotate({ identifier: "Payment" })
 export interface Payment extends Schema.Schema.Type<typeof Payment> {}
 

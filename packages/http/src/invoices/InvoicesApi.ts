@@ -42,9 +42,15 @@ export const InvoicePage = Schema.Struct({
  */
 export const InvoiceDetail = Schema.Struct({
   ...Invoice.Invoice.fields,
-  amountDue: Money.MinorUnits,
-  payments: Schema.Array(Payment.Payment),
-  creditNotes: Schema.Array(CreditNote.CreditNote)
+  amountDue: Money.MinorUnits.pipe(
+    FieldDoc.describe(
+      "What is still owed, in minor units: total − payments − credited; 0 when paid or voided."
+    )
+  ),
+  payments: Schema.Array(Payment.Payment).pipe(FieldDoc.describe("The payments received, oldest first.")),
+  creditNotes: Schema.Array(CreditNote.CreditNote).pipe(
+    FieldDoc.describe("The credit notes issued, by number.")
+  )
 }).annotate({ identifier: "InvoiceDetail" })
 
 const id = { id: Ids.InvoiceId.pipe(FieldDoc.describe("The invoice's id, a UUID.")) }
