@@ -89,6 +89,10 @@ export * as PgOperatorStore from "./postgres/PgOperatorStore.ts"
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** `PaymentPushes` on PostgreSQL: the outbox of invoice pushes to the payment provider. */
+export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
+/** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
+export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
 /** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
 export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */
@@ -109,3 +113,9 @@ export * as PgRoles from "./postgres/Roles.ts"
 export * as RedisLimitStore from "./redis/RedisLimitStore.ts"
 /** The `Mailer` on Amazon SES v2. */
 export * as SesMailer from "./ses/SesMailer.ts"
+/** The official Stripe SDK client: endpoint override, our retries on 429/409/5xx. */
+export * as StripeClient from "./stripe/StripeClient.ts"
+/** `PaymentProvider` on Stripe: customers, invoices with items, idempotency keys from our ids. */
+export * as StripePaymentProvider from "./stripe/StripePaymentProvider.ts"
+/** Stripe webhooks verified with the SDK's `constructEvent` (several secrets, 5-minute tolerance). */
+export * as StripeWebhooks from "./stripe/StripeWebhooks.ts"

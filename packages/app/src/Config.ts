@@ -43,6 +43,53 @@ export type LimitStoreConfig =
   | { readonly kind: "redis"; readonly url: Redacted.Redacted<string>; readonly keyPrefix: string }
   | { readonly kind: "dynamodb"; readonly tableName: string; readonly endpoint: Option.Option<string> }
 
+/**
+ * How payments are collected (`PAYMENTS`): `manual` (the default: operators record payments), or
+ * Stripe, with its secret key, its webhook signing secrets (newest first: all verify while
+ * rotating) and an optional endpoint override (`STRIPE_API_BASE`, a local stand-in in tests).
+ */
+export type PaymentsConfig =
+  | { readonly kind: "manual" }
+  | {
+      readonly kind: "stripe"
+      readonly secretKey: Redacted.Redacted<string>
+      readonly webhookSecrets: ReadonlyArray<Redacted.Redacted<string>>
+      readonly apiBase: Option.Option<URL>
+    }
+
+/** The problems of the payment settings in a profile: one line each, naming the variable. */
+export const paymentsProblems = (
+  profile: Profile,
+  c: {
+    readonly payments: "manual" | "stripe"
+    readonly secretKey: Option.Option<Redacted.Redacted<string>>
+    readonly webhookSecrets: ReadonlyArray<string>
+    readonly apiBase: Option.Option<string>
+  }
+): Array<string> => {
+  const problems: Array<string> = []
+  if (c.payments !== "stripe") return problems
+  const key = Option.map(c.secretKey, Redacted.value)
+  if (Option.isNone(key)) problems.push("STRIPE_SECRET_KEY is required with PAYMENTS=stripe")
+  else if (!/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(key.value))
+    problems.push("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_live_…, rk_live_…)")
+  else if (profile === "prod" && /^(sk|rk)_test_/.test(key.value))
+    problems.push("STRIPE_SECRET_KEY is a test-mode key: prod collects real payments with a live key")
+  if (c.webhookSecrets.length === 0 && profile === "prod")
+    problems.push("STRIPE_WEBHOOK_SECRETS is required in prod with PAYMENTS=stripe (whsec_…, newest first)")
+  for (const secret of c.webhookSecrets)
+    if (!/^whsec_[A-Za-z0-9+/=_-]+$/.test(secret))
+      problems.push("STRIPE_WEBHOOK_SECRETS entries must be webhook signing secrets (whsec_…)")
+  if (Option.isSome(c.apiBase)) {
+    const url = URL.canParse(c.apiBase.value) ? new URL(c.apiBase.value) : undefined
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
+      problems.push("STRIPE_API_BASE must be an http:// or https:// URL")
+    else if (profile === "prod" && url.protocol !== "https:")
+      problems.push("STRIPE_API_BASE must be https:// in prod")
+  }
+  return problems
+}
+
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
   readonly profile: Profile
@@ -91,6 +138,8 @@ export interface ServerConfig {
    * and the optional suspension (`DUNNING_SUSPEND_AFTER_DAYS`, unset by default).
    */
   readonly dunning: Dunning.DunningPolicy
+  /** How payments are collected (`PAYMENTS`). */
+  readonly payments: PaymentsConfig
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -153,7 +202,13 @@ const raw = Config.all({
     Config.withDefault(Dunning.defaultPolicy.reminderDays.join(","))
   ),
   dunningSuspendAfterDays: Config.Int("DUNNING_SUSPEND_AFTER_DAYS").pipe(Config.option),
-  seller: SellerConfig.config
+  seller: SellerConfig.config,
+  payments: Config.Literals(["manual", "stripe"] as const, "PAYMENTS").pipe(
+    Config.withDefault("manual" as const)
+  ),
+  stripeSecretKey: Config.Redacted("STRIPE_SECRET_KEY").pipe(Config.option),
+  stripeWebhookSecrets: Config.String("STRIPE_WEBHOOK_SECRETS").pipe(Config.withDefault("")),
+  stripeApiBase: Config.String("STRIPE_API_BASE").pipe(Config.option)
 })
 
 /** The dunning policy of the two variables, or the problem with them. */
@@ -240,6 +295,18 @@ export const load = Effect.gen(function* () {
   if (Result.isFailure(dunning)) problems.push(dunning.failure)
   const seller = yield* SellerConfig.load(c.seller)
   problems.push(...seller.problems)
+  const webhookSecrets = c.stripeWebhookSecrets
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== "")
+  problems.push(
+    ...paymentsProblems(c.profile, {
+      payments: c.payments,
+      secretKey: c.stripeSecretKey,
+      webhookSecrets,
+      apiBase: c.stripeApiBase
+    })
+  )
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -273,6 +340,15 @@ export const load = Effect.gen(function* () {
     audit: c.audit,
     usageGrace: c.usageGrace,
     dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy),
-    seller: seller.seller
+    seller: seller.seller,
+    payments:
+      c.payments === "stripe" && Option.isSome(c.stripeSecretKey)
+        ? {
+            kind: "stripe",
+            secretKey: c.stripeSecretKey.value,
+            webhookSecrets: webhookSecrets.map((secret) => Redacted.make(secret)),
+            apiBase: Option.map(c.stripeApiBase, (base) => new URL(base))
+          }
+        : { kind: "manual" }
   } satisfies ServerConfig
 })

@@ -51,6 +51,7 @@ import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
 import * as InvoiceAttachments from "./InvoiceAttachments.ts"
 import * as LimitStores from "./LimitStores.ts"
+import * as Payments from "./Payments.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
 export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig =>
@@ -190,8 +191,9 @@ export const auditLayer = (config: ServerConfig) =>
 
 /**
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
- * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
- * the deployment's usage grace, dunning policy and seller
+ * by the per-address rate limit, the tier limit and the failure throttle), the payments
+ * (`PAYMENTS`: the provider records, and with Stripe the push outbox and the webhook verifier),
+ * the audit anchor, and the deployment's usage grace, dunning policy and seller
  * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Policy`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
@@ -203,6 +205,7 @@ export const servicesLayer = (config: ServerConfig) => {
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
+    Payments.layer(config.payments).pipe(Layer.provide(data)),
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),

@@ -186,6 +186,20 @@ export * as Mailer from "./notifications/Mailer.ts"
 export * as Notification from "./notifications/Notification.ts"
 /** The transactional outbox port. */
 export * as Outbox from "./notifications/Outbox.ts"
+/** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
+export * as PaymentCollection from "./payments/PaymentCollection.ts"
+/** Verified payment provider events and the webhook verifier port. */
+export * as PaymentEvent from "./payments/PaymentEvent.ts"
+/** Port: the payment provider (manual, Stripe): customers and invoices pushed for collection. */
+export * as PaymentProvider from "./payments/PaymentProvider.ts"
+/** Port: the outbox of invoice pushes to the payment provider. */
+export * as PaymentPushes from "./payments/PaymentPushes.ts"
+/** Port: provider ids, processed webhook events and payment attempts. */
+export * as PaymentRecords from "./payments/PaymentRecords.ts"
+/** A verified provider event's effect, exactly once, never undoing a newer state. */
+export * as ProcessPaymentEvent from "./payments/ProcessPaymentEvent.ts"
+/** Delivery of the push outbox to the payment provider. */
+export * as PushDelivery from "./payments/PushDelivery.ts"
 /** Typed failures of every repository port. */
 export * as PersistenceError from "./persistence/PersistenceError.ts"
 /** Support tickets and their response targets. */

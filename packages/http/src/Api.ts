@@ -16,6 +16,7 @@ import { SessionApi } from "./auth/SessionApi.ts"
 import { ComplianceApi } from "./compliance/ComplianceApi.ts"
 import { InvoicesApi } from "./invoices/InvoicesApi.ts"
 import { MetricsApi } from "./metrics/MetricsApi.ts"
+import { PaymentsApi } from "./payments/PaymentsApi.ts"
 import { SupportApi } from "./support/SupportApi.ts"
 import { SystemApi } from "./system/SystemApi.ts"
 import { UsageApi } from "./usage/UsageApi.ts"
@@ -27,6 +28,7 @@ export class Api extends HttpApi.make("securebase")
   .add(SessionApi)
   .add(AccountApi)
   .add(InvoicesApi)
+  .add(PaymentsApi)
   .add(MetricsApi)
   .add(ApiKeysApi)
   .add(ComplianceApi)

@@ -261,7 +261,8 @@ describe("template.yaml", () => {
       "/portal",
       "/portal/{proxy+}",
       "/auth/session",
-      "/auth/session"
+      "/auth/session",
+      "/webhooks/stripe"
     ])
   })
 

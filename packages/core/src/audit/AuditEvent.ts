@@ -46,7 +46,10 @@ export const workerActions = {
   "invoice.overdue": "invoice",
   "invoice.dunning_reminder": "invoice",
   "invoice.dunning_suspension": "invoice",
-  "notification.sent": "notification"
+  "notification.sent": "notification",
+  "invoice.pushed": "invoice",
+  "invoice.paid_by_provider": "invoice",
+  "invoice.payment_failed": "invoice"
 } as const satisfies Record<string, string>
 
 /** A worker action (see {@link workerActions}). */

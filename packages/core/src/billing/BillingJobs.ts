@@ -4,8 +4,9 @@
  *
  * - `monthEnd`: once a month has closed, bill it (`BillingRun.run`), then do the daily work;
  * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`), take the dunning steps due
- *   (`DunningSweep.sweep`: reminders, suspension) and deliver the e-mail the transactions queued
- *   in the outbox (`Delivery.deliverDue`), reporting what stayed undelivered.
+ *   (`DunningSweep.sweep`: reminders, suspension), deliver the e-mail the transactions queued in
+ *   the outbox (`Delivery.deliverDue`), reporting what stayed undelivered, and push queued
+ *   invoices to the payment provider (`PaymentCollection`; nothing when manual).
  *
  * `scheduled` runs both forever in one process, driven by `Clock` (so `TestClock` can walk it):
  * the daily work every day at 00:00 UTC plus the usage grace, and on the 1st the month end instead.
@@ -16,6 +17,8 @@
  */
 import { DateTime, Duration, Effect } from "effect"
 import * as Delivery from "../notifications/Delivery.ts"
+import { PaymentCollection } from "../payments/PaymentCollection.ts"
+import type * as PushDelivery from "../payments/PushDelivery.ts"
 import * as BillingRun from "./BillingRun.ts"
 import * as DunningSweep from "./DunningSweep.ts"
 import * as OverdueSweep from "./OverdueSweep.ts"
@@ -39,6 +42,8 @@ export interface DailySummary {
   readonly mail: Delivery.DeliveryReport | undefined
   /** What stayed undelivered after the pass, when delivering. */
   readonly undelivered: Delivery.Undelivered | undefined
+  /** The pass of pushes to the payment provider, when delivering with one. */
+  readonly pushes: PushDelivery.PushReport | undefined
 }
 
 /** Mark past-due invoices overdue, take the dunning steps due, then deliver the outbox. */
@@ -46,10 +51,18 @@ export const daily = Effect.fn("BillingJobs.daily")(function* (options: DailyOpt
   const overdue = yield* OverdueSweep.sweep()
   const dunning = yield* DunningSweep.sweep()
   if (options.deliver === false)
-    return { overdue, dunning, mail: undefined, undelivered: undefined } satisfies DailySummary
+    return {
+      overdue,
+      dunning,
+      mail: undefined,
+      undelivered: undefined,
+      pushes: undefined
+    } satisfies DailySummary
   const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 1 })
   const undelivered = yield* Delivery.undelivered(mail)
-  return { overdue, dunning, mail, undelivered } satisfies DailySummary
+  // A provider outage reschedules the pushes; it never fails the daily work.
+  const pushes = yield* (yield* PaymentCollection).deliver
+  return { overdue, dunning, mail, undelivered, pushes } satisfies DailySummary
 })
 
 /** What the month-end work did. */

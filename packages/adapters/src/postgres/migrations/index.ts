@@ -14,6 +14,7 @@ import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0014 } from "./0014_operators.ts"
 import { migration as m0015 } from "./0015_receivables.ts"
 import { migration as m0017 } from "./0017_invoice_resends.ts"
+import { migration as m0018 } from "./0018_payments.ts"
 import type { Migration } from "./Migration.ts"
 
 export { tenantTables } from "./0003_row_level_security.ts"
@@ -34,5 +35,6 @@ export const all: ReadonlyArray<Migration> = [
   m0011,
   m0014,
   m0015,
-  m0017
+  m0017,
+  m0018
 ]
