@@ -12,6 +12,7 @@ import * as AccountHttp from "./account/AccountHttp.ts"
 import * as AdminComplianceHttp from "./admin/AdminComplianceHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as AdminInvoicesHttp from "./admin/AdminInvoicesHttp.ts"
 import * as AdminSupportHttp from "./admin/AdminSupportHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
@@ -69,6 +70,7 @@ export const layer = (options: Options) => {
     AuditHttp.layer,
     AdminHttp.layer,
     AdminCustomersHttp.layer,
+    AdminInvoicesHttp.layer(),
     AdminComplianceHttp.layer,
     AdminSupportHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
