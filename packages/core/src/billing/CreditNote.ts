@@ -45,27 +45,23 @@ export interface CreditNoteLineInput extends Schema.Schema.Type<typeof CreditNot
  * What an operator asks for: a reason and either lines or one amount (which becomes one line
  * described by the reason).
  */
-export const CreditNoteInput = Schema.Union([
-  // Each form refuses the other's field, so a request with both is refused rather than half read.
-  Schema.Struct({
-    reason: CreditNoteText.pipe(FieldDoc.describe("Why the invoice is credited.")),
-    amount: positive.pipe(
-      FieldDoc.describe("The amount credited, in minor units (tax included), as one line.")
-    ),
-    lines: Schema.optionalKey(Schema.Never).pipe(
-      FieldDoc.describe("Not with amount: give lines or one amount.")
+export const CreditNoteInput = Schema.Struct({
+  reason: CreditNoteText.pipe(FieldDoc.describe("Why the invoice is credited.")),
+  amount: Schema.optionalKey(positive).pipe(
+    FieldDoc.describe("The amount credited, in minor units (tax included), as one line; not with lines.")
+  ),
+  lines: Schema.optionalKey(
+    Schema.Array(CreditNoteLineInput).check(Schema.isMinLength(1), Schema.isMaxLength(100))
+  ).pipe(FieldDoc.describe("The lines credited (1-100); not with amount."))
+})
+  // One struct rather than a union of the two forms, so a bad field is named as it is (a union
+  // named the other form's missing key); a request with both, or neither, is refused whole.
+  .check(
+    Schema.makeFilter(
+      (input: { readonly amount?: unknown; readonly lines?: unknown }) =>
+        (input.amount === undefined) !== (input.lines === undefined) || "give lines or one amount, not both"
     )
-  }),
-  Schema.Struct({
-    reason: CreditNoteText.pipe(FieldDoc.describe("Why the invoice is credited.")),
-    lines: Schema.Array(CreditNoteLineInput)
-      .check(Schema.isMinLength(1), Schema.isMaxLength(100))
-      .pipe(FieldDoc.describe("The lines credited (1-100); without them, give one amount.")),
-    amount: Schema.optionalKey(Schema.Never).pipe(
-      FieldDoc.describe("Not with lines: give lines or one amount.")
-    )
-  })
-])
+  )
   .annotate({ identifier: "CreditNoteInput" })
   .pipe(
     Schema.annotateEncoded({
