@@ -8,6 +8,7 @@ import { CustomerTerms } from "../billing/CustomerTerms.ts"
 import * as Period from "../billing/Period.ts"
 import { TaxProfile } from "../billing/Tax.ts"
 import { Tier } from "../billing/Tier.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Text from "../Text.ts"
@@ -37,12 +38,16 @@ const addressLine = (maximum: number) => Text.singleLine({ minimum: 1, maximum, 
 
 /** The address printed in an invoice's buyer block. */
 export const BillingAddress = Schema.Struct({
-  line1: addressLine(200),
-  line2: Schema.optionalKey(addressLine(200)),
-  city: addressLine(100),
-  region: Schema.optionalKey(addressLine(100)),
-  postalCode: Schema.optionalKey(addressLine(20)),
-  country: CountryCode
+  line1: addressLine(200).pipe(FieldDoc.describe("The first address line.", ["500 Market Street"])),
+  line2: Schema.optionalKey(addressLine(200)).pipe(FieldDoc.describe("A second address line, when needed.")),
+  city: addressLine(100).pipe(FieldDoc.describe("The city.", ["San Francisco"])),
+  region: Schema.optionalKey(addressLine(100)).pipe(
+    FieldDoc.describe("The state, province or region, where the country uses one.")
+  ),
+  postalCode: Schema.optionalKey(addressLine(20)).pipe(
+    FieldDoc.describe("The postal code, where the country uses one.", ["94105"])
+  ),
+  country: CountryCode.pipe(FieldDoc.describe("The country, an ISO 3166-1 alpha-2 code.", ["US"]))
 }).annotate({ identifier: "BillingAddress" })
 export type BillingAddress = typeof BillingAddress.Type
 
@@ -54,9 +59,9 @@ export const TaxId = addressLine(64).annotate({ identifier: "TaxId" })
  * month is priced on the plan in force when each part of it happened).
  */
 export const PlanChange = Schema.Struct({
-  effectiveAt: Schema.DateTimeUtc,
-  from: Tier,
-  to: Tier
+  effectiveAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the change takes effect, RFC 3339 UTC.")),
+  from: Tier.pipe(FieldDoc.describe("The plan before the change.")),
+  to: Tier.pipe(FieldDoc.describe("The plan from `effectiveAt` on."))
 }).annotate({ identifier: "PlanChange" })
 export type PlanChange = typeof PlanChange.Type
 
