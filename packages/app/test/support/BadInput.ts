@@ -225,6 +225,9 @@ const mutate = (value: Json, random: () => number, depth = 0): Json => {
   return pick(nasty)
 }
 
+const authorizationFor = (authorization: string | ((path: string) => string), path: string): string =>
+  typeof authorization === "string" ? authorization : authorization(path)
+
 /**
  * `count` malformed requests for the operations of `doc`, seeded. `pathValue` gives a valid value
  * for a path parameter (a real invoice id, say) so mutations reach the body and query too.
@@ -234,7 +237,7 @@ export const generate = (
   options: {
     readonly count: number
     readonly seed: number
-    /** The `Authorization` header, or one per path (an operator's key for `/admin`). */
+    /** The credential for an operation's path (a tenant's, or an operator's for `/admin`). */
     readonly authorization: string | ((path: string) => string)
     readonly pathValue: (name: string) => string
     /** Valid values of named components, so mutations start from a valid body. */
@@ -247,10 +250,8 @@ export const generate = (
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
   for (let i = 0; i < options.count; i++) {
     const op = ops[i % ops.length]!
-    const headers: Record<string, string> = {
-      authorization:
-        typeof options.authorization === "string" ? options.authorization : options.authorization(op.path)
-    }
+    const authorization = authorizationFor(options.authorization, op.path)
+    const headers: Record<string, string> = { authorization }
     // Every request carries at least one mutation, aimed at what the operation reads.
     const targets = [
       ...(op.pathParams.length > 0 ? ["path", "path"] : []),
@@ -281,7 +282,7 @@ export const generate = (
       why = "unexpected query parameter"
     }
     if (target === "auth") {
-      const token = headers.authorization!.replace(/^Bearer /, "")
+      const token = authorization.replace(/^Bearer /, "")
       headers.authorization = pick([
         "",
         "Bearer",
@@ -397,7 +398,7 @@ const documentedExample = (doc: any, schema: any): Json | undefined => {
 export const sweep = (
   doc: any,
   options: {
-    /** The `Authorization` header, or one per path (an operator's key for `/admin`). */
+    /** The credential for an operation's path (a tenant's, or an operator's for `/admin`). */
     readonly authorization: string | ((path: string) => string)
     readonly pathValue: (name: string) => string
     readonly validBodies: Readonly<Record<string, Json>>
@@ -409,10 +410,7 @@ export const sweep = (
   for (const op of operations(doc)) {
     let path = op.path
     for (const p of op.pathParams) path = path.replace(`{${p}}`, encodePath(options.pathValue(p)))
-    const headers = {
-      authorization:
-        typeof options.authorization === "string" ? options.authorization : options.authorization(op.path)
-    }
+    const headers = { authorization: authorizationFor(options.authorization, op.path) }
     if (op.body !== undefined) {
       const key = `${op.method} ${op.path}`
       // The test's own body, else the reference's example (the API reference test decodes each
