@@ -59,6 +59,20 @@ const LineRow = Schema.Struct({
   discount: Schema.String
 })
 
+const SummaryRow = Schema.Struct({
+  id: Schema.String,
+  number: Schema.NullOr(Schema.String),
+  period: Schema.String,
+  status: Schema.String,
+  currency: Schema.String,
+  total: Schema.String,
+  issued_at: Timestamp,
+  due_at: Timestamp
+})
+
+const decodeSummaryRows = Schema.decodeUnknownEffect(Schema.Array(SummaryRow))
+const decodeSummaries = Schema.decodeUnknownEffect(Schema.Array(InvoiceRepo.InvoiceSummary))
+
 const decodeInvoiceRows = Schema.decodeUnknownEffect(Schema.Array(InvoiceRow))
 const decodeLineRows = Schema.decodeUnknownEffect(Schema.Array(LineRow))
 const decodeInvoice = Schema.decodeUnknownEffect(Invoice.Invoice)
@@ -184,6 +198,43 @@ export const make = Effect.gen(function* () {
       })
     ).pipe(Effect.withSpan("InvoiceRepo.listByCustomer"))
 
+  // The keyset: `period <= p` bounds the index scan (period DESC), the OR skips the cursor's
+  // own period up to its id. The status filter has an index of its own with the same order.
+  const listPage = (customerId: Ids.CustomerId, page: InvoiceRepo.ListPage) =>
+    mapRead("InvoiceRepo.listPage")(
+      Effect.gen(function* () {
+        const where = [
+          sql`customer_id = ${customerId}`,
+          ...(page.status === undefined ? [] : [sql`status = ${page.status}`]),
+          ...(page.period === undefined ? [] : [sql`period = ${page.period}`]),
+          ...(page.after === undefined
+            ? []
+            : [
+                sql`period <= ${page.after.period}`,
+                sql`(period < ${page.after.period} OR id > ${page.after.id})`
+              ])
+        ]
+        const rows = yield* decodeSummaryRows(
+          yield* sql`
+            SELECT id::text, number, period, status::text, currency, total::text, issued_at, due_at
+            FROM invoices WHERE ${sql.and(where)}
+            ORDER BY period DESC, id LIMIT ${page.limit}`
+        )
+        return yield* decodeSummaries(
+          rows.map((row) => ({
+            id: row.id,
+            number: row.number,
+            period: row.period,
+            status: row.status,
+            currency: row.currency,
+            total: row.total,
+            issuedAt: row.issued_at,
+            dueAt: row.due_at
+          }))
+        )
+      })
+    ).pipe(Effect.withSpan("InvoiceRepo.listPage"))
+
   const updateLifecycle = (invoice: Invoice.Invoice) =>
     Effect.gen(function* () {
       const rows = yield* sql`
@@ -209,7 +260,7 @@ export const make = Effect.gen(function* () {
       return invoice
     }).pipe(Effect.withSpan("InvoiceRepo.updateLifecycle"))
 
-  return InvoiceRepo.InvoiceRepo.of({ insert, findById, listByCustomer, updateLifecycle })
+  return InvoiceRepo.InvoiceRepo.of({ insert, findById, listByCustomer, listPage, updateLifecycle })
 })
 
 /** `InvoiceRepo` on the current `SqlClient`. */
