@@ -3,7 +3,8 @@
  * and routes), for the HTTP benchmarks, with ONE difference: the limit store admits every hit.
  * The tier's per-customer limit (600 to 6,000 requests a minute) and the per-address limit would
  * otherwise answer 429 to a benchmark within a second; the store is still called on every request
- * (its cost stays in the figure), it just never refuses. Prints `listening <port>` when bound.
+ * (its cost stays in the figure), it just never refuses. With SEED_DEMO=true it seeds the demo
+ * tenants and prints the banner with their keys, as `securebase serve` does; then `listening <port>`.
  *
  *   DATABASE_URL=… PORT=0 npx node bench/support/app-server.ts
  */
@@ -12,7 +13,9 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Console, Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as ServerConfig from "../../packages/app/src/Config.ts"
+import * as DemoData from "../../packages/app/src/demo/DemoData.ts"
 import { auditLayer, authLayer, dataLayer, routesLayer } from "../../packages/app/src/Layers.ts"
+import * as Server from "../../packages/app/src/Server.ts"
 import { LimitStore, PeriodClose } from "../../packages/core/src/index.ts"
 
 /** A limit store that counts nothing and admits everything (benchmarks only, see above). */
@@ -42,9 +45,15 @@ const program = Effect.gen(function* () {
     )
   )
   const address = Context.get(server, HttpServer.HttpServer).address
-  yield* Console.log(`listening ${address._tag === "UnixPathAddress" ? 0 : address.port}`)
+  const port = address._tag === "UnixPathAddress" ? 0 : address.port
+  // The demo tenants and the banner as `securebase serve` prints them (its keys), when asked.
+  if (config.seedDemo) {
+    const tenants = yield* Effect.provide(DemoData.seed({ newKeysForExisting: true }), services)
+    yield* Console.log(Server.banner(config, `http://127.0.0.1:${port}`, tenants))
+  }
+  yield* Console.log(`listening ${port}`)
   return yield* Effect.never
 })
 
 Effect.runFork(Effect.scoped(program) as Effect.Effect<never>)
-process.on("SIGTERM", () => process.exit(0))
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0))

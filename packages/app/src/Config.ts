@@ -76,6 +76,11 @@ export interface ServerConfig {
    * that name no key) before it is slowed, and before it is refused.
    */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /**
+   * How often counted credential uses are appended to the audit chains as `auth.used`
+   * (`AUTH_USE_FLUSH_INTERVAL`, default 5 seconds): a crash loses at most this much of the count.
+   */
+  readonly authUseFlushInterval: Duration.Duration
   /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
   readonly audit: AuditConfig.AuditConfig
   /**
@@ -140,7 +145,10 @@ const raw = Config.all({
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
   audit: AuditConfig.config,
-  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace)),
+  authUseFlushInterval: Config.Duration("AUTH_USE_FLUSH_INTERVAL").pipe(
+    Config.withDefault(Duration.seconds(5))
+  )
 })
 
 /**
@@ -205,6 +213,9 @@ export const load = Effect.gen(function* () {
   ) {
     problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
   }
+  if (!Duration.isGreaterThan(c.authUseFlushInterval, Duration.zero)) {
+    problems.push("AUTH_USE_FLUSH_INTERVAL must be longer than 0 seconds")
+  }
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -235,6 +246,7 @@ export const load = Effect.gen(function* () {
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    authUseFlushInterval: c.authUseFlushInterval,
     audit: c.audit,
     usageGrace: c.usageGrace
   } satisfies ServerConfig
