@@ -11,7 +11,7 @@ import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
-import { migration as m0013 } from "./0013_invoice_keyset.ts"
+import { migration as m0013 } from "./0013_performance.ts"
 import type { Migration } from "./Migration.ts"
 
 export { tenantTables } from "./0003_row_level_security.ts"
