@@ -198,9 +198,8 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         const at = yield* DateTime.now
         const draft = yield* Effect.gen(function* () {
           const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
-          const draft = yield* CustomerPricing.priceFromEvents(customer, period, usage.get(customer.id) ?? [], {
-            at
-          })
+          const events = usage.get(customer.id) ?? []
+          const draft = yield* CustomerPricing.priceFromEvents(customer, period, events, { at })
           return yield* InvoiceRepo.use((r) => r.insert(draft))
         }).pipe(
           Effect.mapError(
