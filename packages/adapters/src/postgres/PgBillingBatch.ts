@@ -1,14 +1,16 @@
 /**
  * `BillingBatch` on PostgreSQL: multi-row INSERTs for many invoices, their lines, their outbox
  * rows and their audit events (the audit trigger still chains each event; a batch holds one event
- * per customer). Invoice, line and notification rows come from `Rows.ts`, the same definitions
- * `PgInvoiceRepo` and `PgOutbox` insert one at a time. The usage comes from `PgBillableUsage`.
- * `issue` turns stored drafts into issued invoices with one UPDATE (numbering in blocks).
+ * per customer). Every row comes from `rows/`, the same definitions `PgInvoiceRepo`, `PgOutbox`
+ * and `PgAuditLog` insert one at a time. The usage comes from `PgBillableUsage`. `issue` turns
+ * stored drafts into issued invoices with one UPDATE (the billing run's numbering in blocks).
  */
-import { type AuditEvent, BillingBatch, PersistenceError } from "@securebase/core"
+import { BillingBatch, PersistenceError } from "@securebase/core"
 import { type Array as Arr, DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as AuditEventRow from "./rows/AuditEventRow.ts"
+import * as InvoiceRow from "./rows/InvoiceRow.ts"
+import * as NotificationRow from "./rows/NotificationRow.ts"
 import { mapWrite } from "./SqlErrors.ts"
 
 // Multi-row statements stay under 30,000 bind parameters (the wire protocol counts them in 16
@@ -29,24 +31,18 @@ export const make = Effect.gen(function* () {
       { discard: true }
     )
 
-  // The trigger sets the actor (the worker's principal), the time and the chain.
-  const auditRows = (auditEvents: ReadonlyArray<AuditEvent.NewAuditEvent>): Array<Record<string, unknown>> =>
-    auditEvents.map((e) => ({
-      customer_id: e.customerId,
-      action: e.action,
-      subject_type: e.subjectType,
-      subject_id: e.subjectId,
-      payload: JSON.stringify(e.payload)
-    }))
-
   const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
     Effect.gen(function* () {
-      const invoiceRows = yield* Effect.forEach(invoices, Rows.invoiceRow)
-      const lineRows = (yield* Effect.forEach(invoices, Rows.lineRows)).flat()
+      const invoiceRows = yield* Effect.forEach(invoices, InvoiceRow.write)
+      const lineRows = (yield* Effect.forEach(invoices, InvoiceRow.lineWrites)).flat()
+      const notificationRows = notifications.map(NotificationRow.write)
+      // Encoded as PgAuditLog appends them; the trigger sets the actor (the worker's principal),
+      // the time and the chain.
+      const auditRows = yield* Effect.forEach(auditEvents, AuditEventRow.write)
       yield* insertAll("invoices", invoiceRows)
       yield* insertAll("invoice_lines", lineRows)
-      yield* insertAll("notifications", notifications.map(Rows.notificationRow))
-      yield* insertAll("audit_events", auditRows(auditEvents))
+      yield* insertAll("notifications", notificationRows)
+      yield* insertAll("audit_events", auditRows)
     }).pipe(
       mapWrite("invoice", invoices[0]?.id ?? "batch", "insert"),
       Effect.withSpan("BillingBatch.store", { attributes: { invoices: invoices.length } })
@@ -73,8 +69,8 @@ export const make = Effect.gen(function* () {
           operation: "BillingBatch.issue",
           kind: "DraftChanged"
         })
-      yield* insertAll("notifications", notifications.map(Rows.notificationRow))
-      yield* insertAll("audit_events", auditRows(auditEvents))
+      yield* insertAll("notifications", notifications.map(NotificationRow.write))
+      yield* insertAll("audit_events", yield* Effect.forEach(auditEvents, AuditEventRow.write))
     }).pipe(
       Effect.catchTag("SqlError", (error) =>
         mapWrite("invoice", invoices[0]?.id ?? "batch", "issue")(Effect.fail(error))

@@ -12,6 +12,7 @@ import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0013 } from "./0013_performance.ts"
+import { migration as m0014 } from "./0014_operators.ts"
 import type { Migration } from "./Migration.ts"
 
 export { tenantTables } from "./0003_row_level_security.ts"
@@ -30,5 +31,6 @@ export const all: ReadonlyArray<Migration> = [
   m0009,
   m0010,
   m0011,
-  m0013
+  m0013,
+  m0014
 ]
