@@ -5,6 +5,9 @@
  *   with 3 (target: p50 within 1.2×);
  * - the database: pgbench running the SQL one such request runs (begin, `app_enter_tenant`, the
  *   page query, commit), with the same number of connections (target: the app at ≥ 50%).
+ * - tenant growth: the same request with 100 tenants in the database, then with BENCH_TENANTS
+ *   (default 100,000; 0 skips it), every added tenant a copy of the 3-invoice one with its 3
+ *   invoices and their lines (bulk-inserted as the privileged login) (target: p50 within 1.2×).
  * The app runs in its own process (`bench/support/app-server.ts`), autocannon drives it from this
  * one; a scratch database is created, seeded and dropped.
  *
@@ -18,6 +21,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import autocannon from "autocannon"
 import { ConfigProvider, DateTime, Effect, Layer, Redacted, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 import * as ServerConfig from "../packages/app/src/Config.ts"
 import { servicesLayer } from "../packages/app/src/Layers.ts"
 import {
@@ -36,12 +40,13 @@ import {
   Tenancy,
   Usage
 } from "../packages/core/src/index.ts"
-import { serverUrl, start, withScratchDatabase } from "./support/scratch.ts"
+import { on, serverUrl, start, withScratchDatabase } from "./support/scratch.ts"
 
 const base = serverUrl("bench/invoices.ts")
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const history = Number(process.env.BENCH_HISTORY ?? 2000)
+const tenants = Number(process.env.BENCH_TENANTS ?? 100_000)
 const at = DateTime.makeUnsafe("2026-10-15T12:00:00Z")
 
 /** A customer with `count` issued invoices, one a month back from 2026-10, and an API key. */
@@ -204,6 +209,57 @@ await withScratchDatabase(base, async (url) => {
     console.log(
       `app / pgbench (large customer): ${((100 * large["req/s"]) / tps).toFixed(0)}% (target ≥ 50%)`
     )
+
+    if (tenants > 0) {
+      // Copies of the small tenant (customer row, its invoices as drafts, their lines), schema-agnostic.
+      const addTenants = (count: number) =>
+        on(
+          url,
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            Effect.andThen(
+              sql.withTransaction(
+                Effect.gen(function* () {
+                  yield* sql`CREATE TEMP TABLE new_tenants ON COMMIT DROP AS
+                    SELECT gen_random_uuid() AS id, g FROM generate_series(1, ${count}) g`
+                  yield* sql`INSERT INTO customers
+                    SELECT (jsonb_populate_record(NULL::customers, to_jsonb(c) ||
+                      jsonb_build_object('id', t.id, 'name', 'Tenant ' || t.g))).*
+                    FROM customers c, new_tenants t WHERE c.id = ${seeded.small.id}`
+                  yield* sql`INSERT INTO invoices
+                    SELECT (jsonb_populate_record(NULL::invoices, to_jsonb(i) || jsonb_build_object(
+                      'id', gen_random_uuid(), 'customer_id', t.id, 'status', 'draft', 'number', NULL,
+                      'issued_at', NULL, 'due_at', NULL))).*
+                    FROM invoices i, new_tenants t WHERE i.customer_id = ${seeded.small.id}`
+                  yield* sql`INSERT INTO invoice_lines
+                    SELECT (jsonb_populate_record(NULL::invoice_lines, to_jsonb(l) || jsonb_build_object(
+                      'invoice_id', n.id, 'customer_id', n.customer_id))).*
+                    FROM new_tenants t
+                    JOIN invoices n ON n.customer_id = t.id
+                    JOIN invoices i ON i.customer_id = ${seeded.small.id} AND i.period = n.period
+                    JOIN invoice_lines l ON l.invoice_id = i.id`
+                })
+              ),
+              sql`ANALYZE`
+            )
+          )
+        )
+      await addTenants(100 - 2)
+      const few = await run(
+        "GET /invoices, 2,000-invoice tenant, 100 tenants in the database",
+        seeded.large.key
+      )
+      const started = performance.now()
+      await addTenants(tenants - 100)
+      const loaded = ((performance.now() - started) / 1000).toFixed(0)
+      const many = await run(
+        `GET /invoices, 2,000-invoice tenant, ${tenants.toLocaleString("en-US")} tenants in the database`,
+        seeded.large.key
+      )
+      console.table([few, many])
+      console.log(
+        `p50 with ${tenants} tenants / p50 with 100: ${(many["p50 ms"] / Math.max(few["p50 ms"], 0.001)).toFixed(2)}x (target ≤ 1.2x; ${tenants - 100} tenants added in ${loaded} s)`
+      )
+    }
   } finally {
     app.child.kill("SIGTERM")
   }
