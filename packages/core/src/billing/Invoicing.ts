@@ -10,7 +10,7 @@ import type * as CustomerTerms from "./CustomerTerms.ts"
 import type { Invoice } from "./Invoice.ts"
 import * as InvoiceModule from "./Invoice.ts"
 import type { Period } from "./Period.ts"
-import type { PriceBook } from "./PriceBook.ts"
+import type { Plan, PriceBook } from "./PriceBook.ts"
 import * as Quote from "./Quote.ts"
 import type * as Tax from "./Tax.ts"
 import type { Tier } from "./Tier.ts"
@@ -38,6 +38,8 @@ export interface PriceInvoiceInput {
   readonly terms?: CustomerTerms.CustomerTerms | undefined
   /** Each transaction's quantity, for charges priced per transaction. */
   readonly transactions?: Transactions | undefined
+  /** The plan to price (default the tier's plan of the book): a month split by plan changes. */
+  readonly plan?: Plan | undefined
 }
 
 /**
@@ -46,7 +48,7 @@ export interface PriceInvoiceInput {
  */
 export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInput) {
   const book = input.priceBook
-  const quoted = yield* Quote.quote(book.plans[input.tier], input.usage, {
+  const quoted = yield* Quote.quote(input.plan ?? book.plans[input.tier], input.usage, {
     ...Quote.bookSettings(book),
     tax: { policy: input.taxPolicy, profile: input.taxProfile },
     terms: input.terms,

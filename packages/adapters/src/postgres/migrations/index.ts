@@ -13,6 +13,8 @@ import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0013 } from "./0013_performance.ts"
 import { migration as m0014 } from "./0014_operators.ts"
+import { migration as m0017 } from "./0017_invoice_resends.ts"
+import { migration as m0018 } from "./0018_payments.ts"
 import type { Migration } from "./Migration.ts"
 
 export { tenantTables } from "./0003_row_level_security.ts"
@@ -32,5 +34,7 @@ export const all: ReadonlyArray<Migration> = [
   m0010,
   m0011,
   m0013,
-  m0014
+  m0014,
+  m0017,
+  m0018
 ]
