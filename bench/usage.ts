@@ -99,7 +99,7 @@ const program = Effect.gen(function* () {
               id,
               name: "Bench",
               email: "bench@usage.test",
-              tier: "standard",
+              plan: "standard",
               status: "active",
               taxProfile: {},
               netDays: 30

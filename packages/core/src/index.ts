@@ -20,7 +20,7 @@ export * as AuditKeyRing from "./audit/AuditKeyRing.ts"
 export * as AuditLog from "./audit/AuditLog.ts"
 /** Port: the key that signs audit checkpoints. */
 export * as AuditSigner from "./audit/AuditSigner.ts"
-/** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
+/** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the plan's key limit. */
 export * as ApiKey from "./auth/ApiKey.ts"
 /** Port: random key material and the constant-time SHA-256 check of a secret. */
 export * as ApiKeySecrets from "./auth/ApiKeySecrets.ts"
@@ -32,7 +32,7 @@ export * as AuthAttempts from "./auth/AuthAttempts.ts"
 export * as AuthError from "./auth/AuthError.ts"
 /** Authentication: keys to identities, sessions, revocation, throttling. */
 export * as Authenticator from "./auth/Authenticator.ts"
-/** Port: a customer's tier and status, as authentication sees them. */
+/** Port: a customer's plan and status, as authentication sees them. */
 export * as CustomerDirectory from "./auth/CustomerDirectory.ts"
 /** The authenticated caller and its scopes. */
 export * as Identity from "./auth/Identity.ts"
@@ -64,6 +64,8 @@ export * as CustomerPricing from "./billing/CustomerPricing.ts"
 export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
+/** What a plan entitles a customer to (limits, frameworks, support), held by the price book's plans. */
+export * as Entitlements from "./billing/Entitlements.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
 /** The invoice state machine. */
@@ -98,8 +100,6 @@ export * as Quote from "./billing/Quote.ts"
 export * as Repricing from "./billing/Repricing.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
-/** Tiers and the feature matrix. */
-export * as Tier from "./billing/Tier.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
 /** Port: compliance findings storage. */
@@ -120,7 +120,7 @@ export * as AddressBucket from "./limits/AddressBucket.ts"
 export * as LimitStore from "./limits/LimitStore.ts"
 /** A sliding-window request rate limit over the `LimitStore`. */
 export * as RateLimit from "./limits/RateLimit.ts"
-/** The tier's per-minute API rate limit, per customer. */
+/** The plan's per-minute API rate limit, per customer. */
 export * as TierLimit from "./limits/TierLimit.ts"
 /** Currencies and their minor units. */
 export * as Currency from "./money/Currency.ts"

@@ -24,9 +24,9 @@ export const make = Effect.gen(function* () {
       const terms = yield* Effect.orDie(encodeTerms(customer.terms))
       const createdAt = customer.createdAt === undefined ? null : DateTime.formatIso(customer.createdAt)
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms,
+        INSERT INTO customers (id, name, email, plan, status, tax_profile, net_days, overdue_grace_days, currency, terms,
                                created_at)
-        VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
+        VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.plan}, ${customer.status},
                 ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.overdueGraceDays}, ${customer.currency},
                 ${JSON.stringify(terms)}::jsonb, coalesce(${createdAt}::timestamptz, now()))
         RETURNING ${columns}`.pipe(mapWrite("customer", customer.id, "insert"))

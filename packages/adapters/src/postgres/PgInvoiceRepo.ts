@@ -17,7 +17,7 @@ const InvoiceRow = Schema.Struct({
   id: Schema.String,
   number: Schema.NullOr(Schema.String),
   customer_id: Schema.String,
-  tier: Schema.String,
+  plan: Schema.String,
   period: Schema.String,
   currency: Schema.String,
   price_book_id: Schema.String,
@@ -68,7 +68,7 @@ const toInvoice = (row: typeof InvoiceRow.Type, lines: ReadonlyArray<typeof Line
     id: row.id,
     number: row.number,
     customerId: row.customer_id,
-    tier: row.tier,
+    plan: row.plan,
     period: row.period,
     currency: row.currency,
     priceBookId: row.price_book_id,
@@ -114,7 +114,7 @@ const iso = (at: DateTime.Utc | null): string | null => (at === null ? null : Da
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const invoiceColumns = sql.unsafe(`id::text, number, customer_id::text, tier::text, period, currency,
+  const invoiceColumns = sql.unsafe(`id::text, number, customer_id::text, plan, period, currency,
     price_book_id, status::text, subtotal::text, discount::text, discount_lines, discount_description, taxable::text,
     tax_lines, tax::text, tax_exemption, total::text, net_days, created_at, issued_at, due_at, paid_at,
     overdue_at, cancelled_at, payment_reference, cancellation_reason`)

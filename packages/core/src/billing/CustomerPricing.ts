@@ -13,6 +13,7 @@ import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
 import * as Invoice from "./Invoice.ts"
 import * as Invoicing from "./Invoicing.ts"
 import type * as Period from "./Period.ts"
+import * as PriceBook from "./PriceBook.ts"
 import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
 import * as Quote from "./Quote.ts"
 
@@ -45,7 +46,7 @@ export const priceUsage = Effect.fn("CustomerPricing.priceUsage")(function* (
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
-    tier: customer.tier,
+    plan: customer.plan,
     taxProfile: customer.taxProfile,
     period,
     priceBook: book,
@@ -73,7 +74,7 @@ export const usageFromEvents = Effect.fn("CustomerPricing.usageFromEvents")(func
   const policy = yield* PricingPolicy
   const book = yield* bookOf(policy, customer)
   const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
-  const metrics = Quote.transactionMetrics(book.plans[customer.tier], customer.terms)
+  const metrics = Quote.transactionMetrics(yield* PriceBook.plan(book, customer.plan), customer.terms)
   const transactions =
     metrics.size === 0
       ? undefined

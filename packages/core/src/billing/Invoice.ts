@@ -10,8 +10,8 @@ import { MinorUnits } from "../money/Money.ts"
 import { MetricCode } from "../usage/Metric.ts"
 import * as Breakdown from "./Breakdown.ts"
 import { Period } from "./Period.ts"
+import { PlanCode } from "./PriceBook.ts"
 import { JurisdictionCode } from "./Tax.ts"
-import { Tier } from "./Tier.ts"
 
 /** The card's `invoice_status` enum. */
 export const InvoiceStatus = Schema.Literals(["draft", "issued", "paid", "overdue", "cancelled"]).annotate({
@@ -82,7 +82,7 @@ export const Invoice = Schema.Struct({
   id: InvoiceId,
   number: Schema.NullOr(InvoiceNumber),
   customerId: CustomerId,
-  tier: Tier,
+  plan: PlanCode,
   period: Period,
   currency: Currency,
   priceBookId: PriceBookId,

@@ -1,12 +1,12 @@
 /**
- * Customers: the tenants. A customer has one tier, a billing e-mail, a tax profile, a currency
+ * Customers: the tenants. A customer has one plan, a billing e-mail, a tax profile, a currency
  * fixed when it is created (its invoices are all in it, priced by the book of that currency), and
  * its terms (negotiated prices, coupons, a minimum commitment).
  */
 import { Effect, Schema } from "effect"
 import { CustomerTerms } from "../billing/CustomerTerms.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
 import { TaxProfile } from "../billing/Tax.ts"
-import { Tier } from "../billing/Tier.ts"
 import { CustomerId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 
@@ -31,7 +31,7 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   id: CustomerId,
   name: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
   email: Email,
-  tier: Tier,
+  plan: PlanCode,
   status: CustomerStatus,
   taxProfile: TaxProfile,
   /** Payment terms in days (net 30 by default). */

@@ -1,10 +1,10 @@
 /**
  * Support tickets (the card's `support_tickets` and `ticket_priority`), with the first-response
- * target that the tier's support level promises: a critical ticket gets the tier's
+ * target that the plan's support level promises: a critical ticket gets the plan's
  * `criticalResponseHours`, lower priorities proportionally more.
  */
 import { DateTime, Duration, Schema } from "effect"
-import { features, type Tier } from "../billing/Tier.ts"
+import type { Entitlements } from "../billing/Entitlements.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
 
@@ -47,15 +47,15 @@ export interface Ticket extends Schema.Schema.Type<typeof Ticket> {}
 
 const multiplier: Record<TicketPriority, number> = { critical: 1, high: 2, normal: 4, low: 8 }
 
-/** The first-response target of a ticket of `priority` for a customer of `tier`. */
-export const responseTarget = (tier: Tier, priority: TicketPriority): Duration.Duration =>
-  Duration.hours(features[tier].criticalResponseHours * multiplier[priority])
+/** The first-response target of a ticket of `priority` under a plan's `entitlements`. */
+export const responseTarget = (entitlements: Entitlements, priority: TicketPriority): Duration.Duration =>
+  Duration.hours(entitlements.criticalResponseHours * multiplier[priority])
 
-/** Opens a ticket: status `open`, first-response due per the tier's support level. */
+/** Opens a ticket: status `open`, first-response due per the plan's support level. */
 export const open = (options: {
   readonly id: TicketId
   readonly customerId: CustomerId
-  readonly tier: Tier
+  readonly entitlements: Entitlements
   readonly ticket: NewTicket
   readonly at: DateTime.Utc
 }): Ticket => ({
@@ -66,5 +66,8 @@ export const open = (options: {
   priority: options.ticket.priority,
   status: "open",
   createdAt: options.at,
-  firstResponseDueAt: DateTime.addDuration(options.at, responseTarget(options.tier, options.ticket.priority))
+  firstResponseDueAt: DateTime.addDuration(
+    options.at,
+    responseTarget(options.entitlements, options.ticket.priority)
+  )
 })

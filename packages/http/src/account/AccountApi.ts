@@ -1,9 +1,9 @@
 /**
- * `GET /account`: who the caller is. The customer's name, tier, status and creation date (the
+ * `GET /account`: who the caller is. The customer's name, plan, status and creation date (the
  * portal shows usage only from the month the customer was created), and the scopes the caller's
  * key or session holds. Any authenticated caller may read its own account.
  */
-import { ApiKey, Customer, Ids, Tier } from "@securebase/core"
+import { ApiKey, Customer, Ids, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Authentication } from "../auth/Authentication.ts"
@@ -13,7 +13,7 @@ export const Account = Schema.Struct({
   customerId: Ids.CustomerId,
   name: Schema.String,
   email: Schema.String,
-  tier: Tier.Tier,
+  plan: PriceBook.PlanCode,
   status: Customer.CustomerStatus,
   /** When the customer was created; null for a store that does not keep it. */
   createdAt: Schema.NullOr(Schema.DateTimeUtc),

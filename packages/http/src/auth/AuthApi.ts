@@ -3,7 +3,7 @@
  * an HS256 JWT valid 24 hours, so clients need not send the long-lived key on every call.
  * `POST /auth/logout`: end the session presented as the bearer credential, on every instance.
  */
-import { ApiKey, Ids, Tier } from "@securebase/core"
+import { ApiKey, Ids, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
@@ -20,7 +20,7 @@ export const SessionToken = Schema.Struct({
   tokenType: Schema.Literal("Bearer"),
   expiresAt: Schema.String,
   customerId: Ids.CustomerId,
-  tier: Tier.Tier,
+  plan: PriceBook.PlanCode,
   scopes: Schema.Array(ApiKey.Scope)
 }).annotate({ identifier: "SessionToken" })
 

@@ -5,7 +5,7 @@
  * `X-CSRF-Token`. `DELETE /auth/session` ends the session and clears the cookies. The portal signs
  * in this way, so the API key is never stored in the browser.
  */
-import { ApiKey, Ids, Text, Tier } from "@securebase/core"
+import { ApiKey, Ids, PriceBook, Text } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
@@ -18,7 +18,7 @@ export const SignIn = Schema.Struct({
 /** A browser session (the token itself stays in the HttpOnly cookie). */
 export const BrowserSession = Schema.Struct({
   customerId: Ids.CustomerId,
-  tier: Tier.Tier,
+  plan: PriceBook.PlanCode,
   scopes: Schema.Array(ApiKey.Scope),
   expiresAt: Schema.String,
   /** Send it as `X-CSRF-Token` on every state-changing request (also in the `sb_csrf` cookie). */

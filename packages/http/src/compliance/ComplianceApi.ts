@@ -1,5 +1,5 @@
-/** Compliance status per framework of the customer's tier, and the findings behind it. */
-import { Compliance, Tier } from "@securebase/core"
+/** Compliance status per framework of the customer's plan, and the findings behind it. */
+import { Compliance, Entitlements, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Forbidden } from "../api/ApiErrors.ts"
@@ -10,11 +10,11 @@ const counts = Schema.Struct({ low: Schema.Int, medium: Schema.Int, high: Schema
 
 /** The status report. */
 export const ComplianceStatus = Schema.Struct({
-  tier: Tier.Tier,
+  plan: PriceBook.PlanCode,
   overall: Compliance.FrameworkState,
   frameworks: Schema.Array(
     Schema.Struct({
-      framework: Tier.ComplianceFramework,
+      framework: Entitlements.ComplianceFramework,
       state: Compliance.FrameworkState,
       open: counts,
       resolved: Schema.Int,
@@ -33,7 +33,7 @@ export class ComplianceApi extends HttpApiGroup.make("compliance")
     }).pipe(Scopes.requires("compliance:read")),
     HttpApiEndpoint.get("findings", "/compliance/findings", {
       query: {
-        framework: Schema.optional(Tier.ComplianceFramework),
+        framework: Schema.optional(Entitlements.ComplianceFramework),
         status: Schema.optional(Compliance.FindingStatus),
         severity: Schema.optional(Compliance.Severity)
       },

@@ -78,7 +78,7 @@ export const render = (
       writer.pair("Issued", day(invoice.issuedAt))
       writer.pair("Due", day(invoice.dueAt))
       writer.pair("Terms", `Net ${invoice.netDays}`)
-      writer.pair("Tier", invoice.tier)
+      writer.pair("Plan", invoice.plan)
       writer.gap(16)
 
       writer.columns(["#", "Description", "Quantity", "Included", "Amount"], bold)

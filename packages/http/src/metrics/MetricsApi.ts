@@ -13,7 +13,7 @@ export const MetricFigure = Schema.Struct({
   unit: Schema.String,
   aggregation: Metric.Aggregation,
   quantity: Decimal.Decimal,
-  /** The tier's included quantity; null when the tier does not charge for the metric. */
+  /** The plan's included quantity; null when the plan does not charge for the metric. */
   included: Schema.NullOr(Decimal.Decimal)
 }).annotate({ identifier: "MetricFigure" })
 

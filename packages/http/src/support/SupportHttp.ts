@@ -1,9 +1,9 @@
-/** Support handlers: tickets are opened with the tier's first-response target; another tenant's ticket is not found. */
-import { Ids, SupportTicket, SupportTicketRepo } from "@securebase/core"
+/** Support handlers: tickets are opened with the plan's first-response target; another tenant's ticket is not found. */
+import { Ids, PricingPolicy, SupportTicket, SupportTicketRepo } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { notFound } from "../api/ErrorMapping.ts"
+import { fromUnknownPlan, notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 
@@ -22,7 +22,9 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
               const ticket = SupportTicket.open({
                 id: (yield* Ids.randomUuid) as SupportTicket.TicketId,
                 customerId: customer.id,
-                tier: customer.tier,
+                entitlements: yield* PricingPolicy.entitlementsOf(customer.plan).pipe(
+                  Effect.mapError(fromUnknownPlan)
+                ),
                 ticket: payload,
                 at
               })

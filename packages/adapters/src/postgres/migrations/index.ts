@@ -2,7 +2,7 @@
 
 import { migration as m0001 } from "./0001_schema.ts"
 import { migration as m0002 } from "./0002_audit_trail.ts"
-import { migration as m0003 } from "./0003_row_level_security.ts"
+import { migration as m0003, tenantTables as tenantTablesOf0003 } from "./0003_row_level_security.ts"
 import { migration as m0004 } from "./0004_tier_features.ts"
 import { migration as m0005 } from "./0005_api_key_lookup.ts"
 import { migration as m0006 } from "./0006_billing_run.ts"
@@ -11,10 +11,13 @@ import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
+import { migration as m0012 } from "./0012_plan_codes.ts"
 import type { Migration } from "./Migration.ts"
 
-export { tenantTables } from "./0003_row_level_security.ts"
 export type { Migration } from "./Migration.ts"
+
+/** The tenant tables of the current schema and the column their policy filters on (0012 dropped `usage_metrics`). */
+export const tenantTables = tenantTablesOf0003.filter((t) => t.table !== "usage_metrics")
 
 /** The migrations of the schema, ordered by id. */
 export const all: ReadonlyArray<Migration> = [
@@ -28,5 +31,6 @@ export const all: ReadonlyArray<Migration> = [
   m0008,
   m0009,
   m0010,
-  m0011
+  m0011,
+  m0012
 ]
