@@ -11,6 +11,7 @@ import * as Audit from "./Audit.ts"
 import * as Bill from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
+import * as PriceBookCli from "./PriceBookCli.ts"
 import * as Serve from "./Serve.ts"
 import * as StartupError from "./StartupError.ts"
 import * as Usage from "./Usage.ts"
@@ -23,7 +24,14 @@ export const command = Command.make("securebase").pipe(
   Command.withDescription(
     "SecureBase: multi-tenant billing and tenancy. Configuration comes from the environment (see the README)."
   ),
-  Command.withSubcommands([Serve.command, Db.command, Bill.command, Usage.command, Audit.command])
+  Command.withSubcommands([
+    Serve.command,
+    Db.command,
+    Bill.command,
+    Usage.command,
+    Audit.command,
+    PriceBookCli.command
+  ])
 )
 
 /** The exit code and the line to print for how a run ended. */
