@@ -19,7 +19,7 @@ describe("examples/books", () => {
   })
 
   it.effect(
-    "the price book of the README's \"Embedding the core\" decodes and obeys every law",
+    'the price book of the README\'s "Embedding the core" decodes and obeys every law',
     () =>
       Effect.gen(function* () {
         const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")

@@ -67,7 +67,6 @@ export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
 export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
-export * as PgInvoiceNumbering from "./postgres/PgInvoiceNumbering.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
@@ -76,6 +75,8 @@ export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
 export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
 export * as PgliteClient from "./postgres/PgliteClient.ts"
+/** `OperatorStore` on PostgreSQL: one operator by id for authentication, administration as the owner. */
+export * as PgOperatorStore from "./postgres/PgOperatorStore.ts"
 /** The transactional outbox on PostgreSQL (`notifications`). */
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */

@@ -29,6 +29,7 @@ import {
   PgDatabase,
   PgInvoiceRepo,
   PgLoginPolicy,
+  PgOperatorStore,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
@@ -36,7 +37,7 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, PeriodClose, Throttle } from "@securebase/core"
+import { Authenticator, Operators, PeriodClose, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -129,11 +130,18 @@ export const authLayer = (config: ServerConfig) => {
       )
     )
   )
+  // Operator keys: read from PostgreSQL on every request (no cache to evict).
+  const operators = Operators.Operators.layer.pipe(
+    Layer.provide(Layer.merge(PgOperatorStore.layer, Sha256ApiKeySecrets.layer))
+  )
   // A process-local cache hears about revocations made elsewhere (no-op on the embedded PGlite).
   // The DynamoDB cache is shared, and the instance that revokes a key evicts it there itself.
-  return config.sessionCache === "memory"
-    ? Layer.merge(authenticator, PgRevocationListener.layer().pipe(Layer.provide(fast)))
-    : authenticator
+  return Layer.merge(
+    operators,
+    config.sessionCache === "memory"
+      ? Layer.merge(authenticator, PgRevocationListener.layer().pipe(Layer.provide(fast)))
+      : authenticator
+  )
 }
 
 /**

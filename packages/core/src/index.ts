@@ -36,6 +36,12 @@ export * as Authenticator from "./auth/Authenticator.ts"
 export * as CustomerDirectory from "./auth/CustomerDirectory.ts"
 /** The authenticated caller and its scopes. */
 export * as Identity from "./auth/Identity.ts"
+/** Operators: the people and tools that run SecureBase (`sb_op_…` keys, operator scopes). */
+export * as Operator from "./auth/Operator.ts"
+/** Port: where operators are kept. */
+export * as OperatorStore from "./auth/OperatorStore.ts"
+/** Operator credentials: create, list, revoke, authenticate. */
+export * as Operators from "./auth/Operators.ts"
 /** Session token claims and their validation. */
 export * as Session from "./auth/Session.ts"
 /** Port: the cache of verified keys. */
@@ -108,6 +114,8 @@ export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 export * as ChangeTerms from "./customer/ChangeTerms.ts"
 /** Customers (tenants). */
 export * as Customer from "./customer/Customer.ts"
+/** The operator's customer operations: create, update, suspend, reactivate, close (audited). */
+export * as CustomerAdmin from "./customer/CustomerAdmin.ts"
 /** The customer repository port. */
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
 /** Branded identifiers. */

@@ -4,6 +4,8 @@
  */
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
+import { AdminApi } from "./admin/AdminApi.ts"
+import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -28,6 +30,8 @@ export class Api extends HttpApi.make("securebase")
   .add(SupportApi)
   .add(UsageApi)
   .add(AuditApi)
+  .add(AdminApi)
+  .add(AdminCustomersApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",
@@ -57,6 +61,14 @@ export const withBearerScheme = (spec: Record<string, any>): Record<string, any>
         description:
           "An API key (`sb_live_<keyId>_<secret>`, shown once when created) or a session token from " +
           "`POST /auth/authenticate`, as `Authorization: Bearer <credential>`."
+      },
+      operator: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "operator key (sb_op_…)",
+        description:
+          "An operator key (`sb_op_<operatorId>_<secret>`, from `securebase operators create`, shown once), " +
+          "for the `/admin` endpoints only. Tenant credentials are refused there (403)."
       }
     }
   }

@@ -9,6 +9,9 @@ import { type Duration, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
+import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
+import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
 import * as AuthenticationLive from "./auth/AuthenticationLive.ts"
@@ -57,8 +60,10 @@ export const layer = (options: Options) => {
     ComplianceHttp.layer,
     SupportHttp.layer,
     UsageHttp.layer,
-    AuditHttp.layer
-  ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)))
+    AuditHttp.layer,
+    AdminHttp.layer,
+    AdminCustomersHttp.layer
+  ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     Docs.layer,

@@ -7,7 +7,7 @@ import { Layer } from "effect"
 import * as PgBillableUsage from "./PgBillableUsage.ts"
 import * as PgBillingBatch from "./PgBillingBatch.ts"
 import * as PgBillingClaims from "./PgBillingClaims.ts"
-import * as PgInvoiceNumbering from "./PgInvoiceNumbering.ts"
+import * as PgInvoiceNumbers from "./PgInvoiceNumbers.ts"
 import * as PgOutbox from "./PgOutbox.ts"
 import * as PgPastDueInvoices from "./PgPastDueInvoices.ts"
 
@@ -16,7 +16,7 @@ export const layer = Layer.mergeAll(
   PgBillableUsage.layer,
   PgBillingBatch.layer,
   PgBillingClaims.layer,
-  PgInvoiceNumbering.layer,
+  PgInvoiceNumbers.layer,
   PgOutbox.layer,
   PgPastDueInvoices.layer
 )

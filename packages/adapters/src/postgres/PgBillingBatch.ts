@@ -1,13 +1,15 @@
 /**
  * `BillingBatch` on PostgreSQL: multi-row INSERTs for many invoices, their lines, their outbox
  * rows and their audit events (the audit trigger still chains each event; a batch holds one event
- * per customer). Invoice, line and notification rows come from `Rows.ts`, the same definitions
- * `PgInvoiceRepo` and `PgOutbox` insert one at a time. The usage comes from `PgBillableUsage`.
+ * per customer). Every row comes from `rows/`, the same definitions `PgInvoiceRepo`, `PgOutbox`
+ * and `PgAuditLog` insert one at a time. The usage comes from `PgBillableUsage`.
  */
 import { BillingBatch } from "@securebase/core"
 import { type Array as Arr, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as AuditEventRow from "./rows/AuditEventRow.ts"
+import * as InvoiceRow from "./rows/InvoiceRow.ts"
+import * as NotificationRow from "./rows/NotificationRow.ts"
 import { mapWrite } from "./SqlErrors.ts"
 
 // Multi-row statements stay under 30,000 bind parameters (the wire protocol counts them in 16
@@ -22,17 +24,12 @@ export const make = Effect.gen(function* () {
 
   const store: BillingBatch.BillingBatch["Service"]["store"] = ({ invoices, notifications, auditEvents }) =>
     Effect.gen(function* () {
-      const invoiceRows = yield* Effect.forEach(invoices, Rows.invoiceRow)
-      const lineRows = (yield* Effect.forEach(invoices, Rows.lineRows)).flat()
-      const notificationRows = notifications.map(Rows.notificationRow)
-      // The trigger sets the actor (the worker's principal), the time and the chain.
-      const auditRows: Array<Record<string, unknown>> = auditEvents.map((e) => ({
-        customer_id: e.customerId,
-        action: e.action,
-        subject_type: e.subjectType,
-        subject_id: e.subjectId,
-        payload: JSON.stringify(e.payload)
-      }))
+      const invoiceRows = yield* Effect.forEach(invoices, InvoiceRow.write)
+      const lineRows = (yield* Effect.forEach(invoices, InvoiceRow.lineWrites)).flat()
+      const notificationRows = notifications.map(NotificationRow.write)
+      // Encoded as PgAuditLog appends them; the trigger sets the actor (the worker's principal),
+      // the time and the chain.
+      const auditRows = yield* Effect.forEach(auditEvents, AuditEventRow.write)
       const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
         Effect.forEach(
           chunks(rows, Math.floor(maxParameters / Math.max(1, Object.keys(rows[0] ?? {}).length))),

@@ -6,10 +6,10 @@
  * (customer, period) index: as a LEFT JOIN, a never-analysed `invoices` table (the first run of
  * a new database) got a sequential scan per claim, quadratic over a run.
  */
-import { BillingClaims, type Ids, type Period } from "@securebase/core"
-import { Effect, Layer, Option, Schema } from "effect"
+import { BillingClaims, type Ids, Period } from "@securebase/core"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as Rows from "./rows/CustomerRow.ts"
 import { mapRead } from "./SqlErrors.ts"
 
 const ClaimRow = Schema.Struct({ invoice_id: Schema.NullOr(Schema.String) })
@@ -38,7 +38,8 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       yield* mapRead("BillingClaims.open")(sql`
         INSERT INTO billing_claims (period, customer_id)
-        SELECT ${period}, id FROM customers WHERE status = 'active'
+        SELECT ${period}, id FROM customers
+        WHERE status = 'active' OR (status = 'closed' AND closed_at >= ${DateTime.formatIso(Period.start(period))})
         ON CONFLICT DO NOTHING`)
       if (options.retryFailed) {
         yield* mapRead("BillingClaims.open")(sql`

@@ -6,7 +6,7 @@
 import { type Ids, type Notification, Outbox } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Rows from "./Rows.ts"
+import * as NotificationRow from "./rows/NotificationRow.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const Row = Schema.Struct({
@@ -34,7 +34,7 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
   const enqueue = (n: Notification.NewNotification) =>
-    sql`INSERT INTO notifications ${sql.insert(Rows.notificationRow(n))}`.pipe(
+    sql`INSERT INTO notifications ${sql.insert(NotificationRow.write(n))}`.pipe(
       mapWrite("notification", n.id, "insert"),
       Effect.catchTag("AlreadyExists", (e) => Effect.die(new Error(`notification ${e.key} queued twice`))),
       Effect.asVoid,

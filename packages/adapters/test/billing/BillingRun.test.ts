@@ -25,7 +25,7 @@ import { DateTime, Deferred, Effect, Fiber, Layer, Ref, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import * as PgBillingBatch from "../../src/postgres/PgBillingBatch.ts"
-import * as PgInvoiceNumbering from "../../src/postgres/PgInvoiceNumbering.ts"
+import * as PgInvoiceNumbers from "../../src/postgres/PgInvoiceNumbers.ts"
 import * as PgInvoiceRepo from "../../src/postgres/PgInvoiceRepo.ts"
 import { suite, TestDatabase } from "../postgres/support/TestDatabase.ts"
 import * as S from "./Support.ts"
@@ -198,7 +198,7 @@ suite("BillingRun", (it, kind) => {
         // Numbers that crash the process on the 4th allocation (after the number was taken).
         const crashing = Layer.effect(
           InvoiceNumbers.InvoiceNumbers,
-          Effect.map(PgInvoiceNumbering.make, (numbers) =>
+          Effect.map(PgInvoiceNumbers.make, (numbers) =>
             InvoiceNumbers.InvoiceNumbers.of({
               nextBlock: numbers.nextBlock,
               next: (y) =>
@@ -409,7 +409,7 @@ suite("BillingRun", (it, kind) => {
         const blocks = yield* Ref.make(0)
         const crashing = Layer.effect(
           InvoiceNumbers.InvoiceNumbers,
-          Effect.map(PgInvoiceNumbering.make, (numbers) =>
+          Effect.map(PgInvoiceNumbers.make, (numbers) =>
             InvoiceNumbers.InvoiceNumbers.of({
               next: numbers.next,
               nextBlock: (y, count) =>

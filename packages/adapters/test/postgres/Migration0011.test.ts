@@ -15,7 +15,7 @@ import * as Migrator from "../../src/postgres/Migrator.ts"
 import * as Migrations from "../../src/postgres/migrations/index.ts"
 import * as PgliteClient from "../../src/postgres/PgliteClient.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
-import * as Rows from "../../src/postgres/Rows.ts"
+import * as InvoiceRow from "../../src/postgres/rows/InvoiceRow.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 
 const before0011 = Migrations.all.filter((m) => m.id < 11)
@@ -32,9 +32,9 @@ const seedOldRows = Effect.gen(function* () {
     VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.plan}, ${customer.status},
             ${JSON.stringify({ jurisdiction: "US" })}::jsonb, ${customer.netDays})`
   const invoice = yield* Fixtures.draftInvoice(customer.id)
-  const { discount_lines: _discounts, plan, ...oldInvoice } = yield* Rows.invoiceRow(invoice)
+  const { discount_lines: _discounts, plan, ...oldInvoice } = yield* InvoiceRow.write(invoice)
   yield* sql`INSERT INTO invoices ${sql.insert({ ...oldInvoice, tier: plan })}`
-  for (const row of yield* Rows.lineRows(invoice)) {
+  for (const row of yield* InvoiceRow.lineWrites(invoice)) {
     const { precise_amount: _precise, breakdown: _breakdown, ...oldLine } = row
     yield* sql`INSERT INTO invoice_lines ${sql.insert(oldLine)}`
   }
@@ -44,7 +44,11 @@ const seedOldRows = Effect.gen(function* () {
 const upgrade = Effect.gen(function* () {
   yield* migrateTo0006
   const old = yield* seedOldRows
-  assert.deepStrictEqual(yield* Migrator.run(), [11, 12])
+  // 0011 and every later migration (the repositories below read today's schema).
+  assert.deepStrictEqual(
+    yield* Migrator.run(),
+    Migrations.all.filter((m) => m.id >= 11).map((m) => m.id)
+  )
   const read = yield* Effect.provide(
     Tenancy.Tenancy.use((t) =>
       t.runAs(

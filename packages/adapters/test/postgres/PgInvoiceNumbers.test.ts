@@ -5,19 +5,19 @@ import * as PgInvoiceNumbers from "../../src/postgres/PgInvoiceNumbers.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { suite } from "./support/TestDatabase.ts"
 
+const next = (year: number) => Effect.flatMap(PgInvoiceNumbers.make, (numbers) => numbers.next(year))
+
 // Each test takes its own year so the counters do not interfere.
 suite("PgInvoiceNumbers", (it) => {
   it.effect("numbers a year consecutively, and a rolled-back allocation leaves no gap", () =>
     Effect.gen(function* () {
       const tenancy = yield* Tenancy.Tenancy
-      const first = yield* tenancy.runAsWorker(PgInvoiceNumbers.next(2031))
+      const first = yield* tenancy.runAsWorker(next(2031))
       const failed = yield* Effect.flip(
-        tenancy.runAsWorker(
-          Effect.andThen(PgInvoiceNumbers.next(2031), Effect.fail("issuing failed" as const))
-        )
+        tenancy.runAsWorker(Effect.andThen(next(2031), Effect.fail("issuing failed" as const)))
       )
-      const second = yield* tenancy.runAsWorker(PgInvoiceNumbers.next(2031))
-      const otherYear = yield* tenancy.runAsWorker(PgInvoiceNumbers.next(2032))
+      const second = yield* tenancy.runAsWorker(next(2031))
+      const otherYear = yield* tenancy.runAsWorker(next(2032))
       assert.strictEqual(failed, "issuing failed")
       assert.deepStrictEqual(
         [first, second, otherYear],
@@ -29,7 +29,7 @@ suite("PgInvoiceNumbers", (it) => {
   it.effect("only the worker may number invoices: the app role is refused with a typed error", () =>
     Effect.gen(function* () {
       const tenancy = yield* Tenancy.Tenancy
-      const error = yield* Effect.flip(tenancy.runAs(Fixtures.customerId(), PgInvoiceNumbers.next(2033)))
+      const error = yield* Effect.flip(tenancy.runAs(Fixtures.customerId(), next(2033)))
       assert.strictEqual(error._tag, "TenantAccessDenied")
     }).pipe(Effect.provide(Fixtures.adapters))
   )
@@ -39,7 +39,7 @@ suite("PgInvoiceNumbers", (it) => {
       const tenancy = yield* Tenancy.Tenancy
       const numbers = yield* Effect.forEach(
         Array.from({ length: 20 }),
-        () => tenancy.runAsWorker(PgInvoiceNumbers.next(2034)),
+        () => tenancy.runAsWorker(next(2034)),
         { concurrency: 10 }
       )
       assert.deepStrictEqual(

@@ -11,6 +11,7 @@ import * as Audit from "./Audit.ts"
 import * as Bill from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
+import * as Operators from "./Operators.ts"
 import * as PriceBookCli from "./PriceBookCli.ts"
 import * as Serve from "./Serve.ts"
 import * as StartupError from "./StartupError.ts"
@@ -30,6 +31,7 @@ export const command = Command.make("securebase").pipe(
     Bill.command,
     Usage.command,
     Audit.command,
+    Operators.command,
     PriceBookCli.command
   ])
 )

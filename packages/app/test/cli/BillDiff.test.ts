@@ -9,8 +9,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
+import { PgDatabase } from "@securebase/adapters"
 import { Decimal, Period, PriceBook } from "@securebase/core"
 import { ConfigProvider, DateTime, Effect, Layer, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -148,7 +148,10 @@ describe.runIf(url !== undefined && url !== "")("securebase bill --diff, on the 
         const name = `sb_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
         const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
           Effect.scoped(
-            Effect.provide(effect, PgClient.layer({ url: Redacted.make(base.toString()), maxConnections: 1 }))
+            Effect.provide(
+              effect,
+              PgDatabase.clientLayer({ _tag: "Server", url: Redacted.make(base.toString()) })
+            )
           )
         yield* Effect.acquireRelease(
           admin(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`))),

@@ -52,7 +52,10 @@ describe("securebase price-book check", () => {
         const r = yield* securebase(["price-book", "check", "--help"])
         assert.strictEqual(r.code, 0, r.stderr)
         assert.include(r.stdout, "--runs")
-        assert.match(r.stdout, /exit 0 when they hold, 1 with counterexamples, 2 when the file is not a valid book/)
+        assert.match(
+          r.stdout,
+          /exit 0 when they hold, 1 with counterexamples, 2 when the file is not a valid book/
+        )
       }),
     timeout
   )
@@ -82,7 +85,10 @@ describe("securebase price-book check", () => {
         assert.strictEqual(r.code, 1, r.stdout + r.stderr)
         assert.include(r.stdout, "✗ monotone")
         assert.include(r.stdout, "✓ reconciliation")
-        assert.include(r.stdout, "plan gov-federal, metric api_calls: 120000000.001 api_calls cost $41,040.00")
+        assert.include(
+          r.stdout,
+          "plan gov-federal, metric api_calls: 120000000.001 api_calls cost $41,040.00"
+        )
         assert.match(r.stdout, /\d+ counterexample\(s\)\./)
       }).pipe(Effect.scoped),
     timeout
@@ -102,8 +108,14 @@ describe("securebase price-book check", () => {
         })
         const cases: ReadonlyArray<[ReadonlyArray<string>, RegExp]> = [
           [[join(dir, "broken.json")], /broken\.json is not JSON/],
-          [[join(dir, "percent.json")], /not a valid price book:[\s\S]*between 0 and 1[\s\S]*\["discount"\]\["rate"\]/],
-          [[join(dir, "bad-plan.json")], /expected a plan code such as standard or pro, got "Enterprise"[\s\S]*\["plans"\]/],
+          [
+            [join(dir, "percent.json")],
+            /not a valid price book:[\s\S]*between 0 and 1[\s\S]*\["discount"\]\["rate"\]/
+          ],
+          [
+            [join(dir, "bad-plan.json")],
+            /expected a plan code such as standard or pro, got "Enterprise"[\s\S]*\["plans"\]/
+          ],
           [[join(dir, "missing.json")], /missing\.json/],
           [[join(dir, "broken.json"), "--runs", "0"], /--runs must be from 1 to 10000/]
         ]

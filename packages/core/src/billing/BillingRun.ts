@@ -23,7 +23,7 @@
  */
 import { DateTime, Duration, Effect, Option, Schema } from "effect"
 import type { NewAuditEvent } from "../audit/AuditEvent.ts"
-import type { Customer } from "../customer/Customer.ts"
+import { type Customer, isBilledFor } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import { CustomerId, type InvoiceId } from "../Ids.ts"
 import type * as Notification from "../notifications/Notification.ts"
@@ -150,7 +150,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         if (Option.isNone(claimed)) return []
         const claim = claimed.value
         const customer = claim.customer
-        if (claim.existingInvoice !== null || customer.status !== "active") {
+        if (claim.existingInvoice !== null || !isBilledFor(customer, period)) {
           yield* claims.complete(period, claim, claim.existingInvoice)
           return [{ _tag: "Skipped", customerId: customer.id } as const]
         }
@@ -178,7 +178,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       const batch = yield* BillingBatch
       const claimed = yield* claims.claimMany(period, batchSize)
       if (claimed.length === 0) return []
-      const toBill = claimed.filter((c) => c.existingInvoice === null && c.customer.status === "active")
+      const toBill = claimed.filter((c) => c.existingInvoice === null && isBilledFor(c.customer, period))
       const usage = yield* BillableUsage.use((u) =>
         u.closeAndRead(
           toBill.map((c) => c.customer.id),
@@ -190,7 +190,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       const settled: Array<{ customerId: CustomerId; invoiceId: InvoiceId | null }> = []
       const drafts: Array<{ readonly customer: Customer; readonly draft: Invoice.Invoice }> = []
       for (const c of claimed) {
-        if (c.existingInvoice !== null || c.customer.status !== "active") {
+        if (c.existingInvoice !== null || !isBilledFor(c.customer, period)) {
           outcomes.push({ _tag: "Skipped", customerId: c.customer.id })
           settled.push({ customerId: c.customer.id, invoiceId: c.existingInvoice })
           continue
@@ -305,7 +305,7 @@ export const dryRun = Effect.fn("BillingRun.dryRun")(function* (period: Period.P
       const out: Array<DryRunInvoice> = []
       const failures: Array<{ customerId: CustomerId; reason: string }> = []
       for (const customer of customers) {
-        if (customer.status !== "active") continue
+        if (!isBilledFor(customer, period)) continue
         const existing = yield* InvoiceRepo.use((r) => r.listByCustomer(customer.id))
         if (existing.some((i) => i.period === period)) continue
         const priced = yield* Effect.result(CustomerPricing.priceDraft(customer, period, { at }))

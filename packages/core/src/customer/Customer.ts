@@ -3,12 +3,14 @@
  * fixed when it is created (its invoices are all in it, priced by the book of that currency), and
  * its terms (negotiated prices, coupons, a minimum commitment).
  */
-import { Effect, Schema } from "effect"
+import { DateTime, Effect, Schema } from "effect"
 import { CustomerTerms } from "../billing/CustomerTerms.ts"
+import * as Period from "../billing/Period.ts"
 import { PlanCode } from "../billing/PriceBook.ts"
 import { TaxProfile } from "../billing/Tax.ts"
 import { CustomerId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
+import * as Text from "../Text.ts"
 
 /** Lifecycle of a customer account. Only `active` customers are billed and may authenticate. */
 export const CustomerStatus = Schema.Literals(["active", "suspended", "closed"])
@@ -25,6 +27,27 @@ export const Email = Schema.String.check(
  * business days, which can span five calendar days.
  */
 export const defaultOverdueGraceDays = 5
+
+/** An ISO 3166-1 alpha-2 country code (`DE`, `US`). */
+export const CountryCode = Schema.String.check(
+  Schema.isPattern(/^[A-Z]{2}$/, { message: "expected an ISO 3166-1 alpha-2 country code such as DE" })
+)
+
+const addressLine = (maximum: number) => Text.singleLine({ minimum: 1, maximum, trimmed: true })
+
+/** The address printed in an invoice's buyer block. */
+export const BillingAddress = Schema.Struct({
+  line1: addressLine(200),
+  line2: Schema.optionalKey(addressLine(200)),
+  city: addressLine(100),
+  region: Schema.optionalKey(addressLine(100)),
+  postalCode: Schema.optionalKey(addressLine(20)),
+  country: CountryCode
+}).annotate({ identifier: "BillingAddress" })
+export type BillingAddress = typeof BillingAddress.Type
+
+/** A tax registration number (VAT id, EIN, …) as the customer gives it: one line of 1 to 64 characters. */
+export const TaxId = addressLine(64).annotate({ identifier: "TaxId" })
 
 /** A customer (tenant). */
 export class Customer extends Schema.Class<Customer>("@securebase/core/Customer")({
@@ -45,5 +68,22 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
     Schema.withConstructorDefault(Effect.succeed(defaultOverdueGraceDays))
   ),
   /** When the customer was created (set by the store when not given; read back with the customer). */
-  createdAt: Schema.optionalKey(Schema.DateTimeUtc)
+  createdAt: Schema.optionalKey(Schema.DateTimeUtc),
+  /** Printed in the buyer block of its invoices. */
+  billingAddress: Schema.optionalKey(BillingAddress),
+  /** The customer's tax registration number, printed in the buyer block. */
+  taxId: Schema.optionalKey(TaxId),
+  /** When the customer was closed (a `closed` customer closed before this was kept has none). */
+  closedAt: Schema.optionalKey(Schema.DateTimeUtc)
 }) {}
+
+/**
+ * Whether the billing run bills `customer` for `period`: an active customer always; a closed one
+ * for the month it was closed in (its last, partial period) and the months before, never after;
+ * a suspended one not (it is not using the service).
+ */
+export const isBilledFor = (customer: Customer, period: Period.Period): boolean =>
+  customer.status === "active" ||
+  (customer.status === "closed" &&
+    customer.closedAt !== undefined &&
+    DateTime.isGreaterThanOrEqualTo(customer.closedAt, Period.start(period)))

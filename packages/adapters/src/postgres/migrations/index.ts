@@ -12,6 +12,7 @@ import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0012 } from "./0012_plan_codes.ts"
+import { migration as m0014 } from "./0014_operators.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -32,5 +33,6 @@ export const all: ReadonlyArray<Migration> = [
   m0009,
   m0010,
   m0011,
-  m0012
+  m0012,
+  m0014
 ]

@@ -1,6 +1,6 @@
 /**
  * Lambda entry of the billing run function (`index.handler` in its bundle): the EventBridge
- * schedule of the 1st of the month, 00:00 UTC. `BILLING_CONCURRENCY` sets the customers billed in
+ * schedule of the 1st of the month, 01:15 UTC (after USAGE_GRACE). `BILLING_CONCURRENCY` sets the customers billed in
  * parallel (default 4).
  */
 import * as Container from "../Container.ts"

@@ -1,0 +1,190 @@
+/**
+ * The operator's customer operations: create (with the customer's first API key), update in place,
+ * suspend, reactivate and close. Each runs as the customer (`Tenancy.runAs`, so row-level security
+ * applies) in one transaction that also appends its audit event (`customer.created`,
+ * `customer.updated`, `customer.suspended`, `customer.reactivated`, `customer.closed`); the
+ * database records the fiber's principal (`operator:<id>`) as the actor.
+ *
+ * Suspending or closing stops the customer's keys and sessions at once: every tenant transaction
+ * checks the customer's status in PostgreSQL (`app_enter_tenant`), and the caches are evicted
+ * after the commit (`Authenticator.cutOffCustomer`).
+ *
+ * Status moves: active → suspended → active (reactivate); active or suspended → closed, for good.
+ */
+import { DateTime, Effect, Schema } from "effect"
+import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
+import * as ApiKey from "../auth/ApiKey.ts"
+import { Authenticator } from "../auth/Authenticator.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
+import * as PricingPolicy from "../billing/PricingPolicy.ts"
+import type { CustomerId } from "../Ids.ts"
+import type { Currency } from "../money/Currency.ts"
+import { Tenancy } from "../tenancy/Tenancy.ts"
+import { type BillingAddress, Customer, type CustomerStatus } from "./Customer.ts"
+import { type CustomerPatch, CustomerRepo } from "./CustomerRepo.ts"
+
+/** What an operator gives to create a customer. */
+export interface NewCustomer {
+  readonly id: CustomerId
+  readonly name: string
+  readonly email: string
+  readonly plan: PlanCode
+  readonly currency?: Currency | undefined
+  readonly taxProfile?: Customer["taxProfile"] | undefined
+  readonly netDays?: number | undefined
+  readonly billingAddress?: BillingAddress | undefined
+  readonly taxId?: string | undefined
+}
+
+/** A status change the customer's current status does not allow (closing a closed customer, …). */
+export class CustomerStatusConflict extends Schema.TaggedError<CustomerStatusConflict>()(
+  "CustomerStatusConflict",
+  { customerId: Schema.String, status: Schema.String, action: Schema.String }
+) {
+  /** Stable error code. */
+  readonly code = "CUSTOMER.STATUS_CONFLICT"
+  override get message(): string {
+    return `cannot ${this.action} a customer that is ${this.status}`
+  }
+}
+
+const encodeAddress = Schema.encodeSync(Customer.fields.billingAddress)
+const encodeTaxProfile = Schema.encodeSync(Customer.fields.taxProfile)
+
+const audit = (customerId: CustomerId, action: string, payload: Record<string, unknown>) =>
+  AuditLog.use((log) =>
+    log.append(
+      new NewAuditEvent({
+        customerId,
+        action: action as AuditAction,
+        subjectType: "customer",
+        subjectId: customerId,
+        payload: payload as never
+      })
+    )
+  )
+
+/** The audited view of a customer's editable fields. */
+const editable = (c: Customer) => ({
+  name: c.name,
+  email: c.email,
+  taxProfile: encodeTaxProfile(c.taxProfile),
+  netDays: c.netDays,
+  billingAddress: c.billingAddress === undefined ? null : encodeAddress(c.billingAddress),
+  taxId: c.taxId ?? null
+})
+
+/**
+ * Creates an active customer and its first API key (every tenant scope; the plaintext is shown
+ * once), audited as `customer.created` and `api_key.created`, in one transaction. Its plan must be
+ * a plan of the pricing policy's books (`UnknownPlan` otherwise).
+ */
+export const create = Effect.fn("CustomerAdmin.create")(function* (input: NewCustomer) {
+  yield* PricingPolicy.entitlements(yield* PricingPolicy.PricingPolicy, input.plan)
+  const tenancy = yield* Tenancy
+  const auth = yield* Authenticator
+  const repo = yield* CustomerRepo
+  return yield* tenancy.runAs(
+    input.id,
+    Effect.gen(function* () {
+      const customer = yield* repo.insert(
+        new Customer({
+          id: input.id,
+          name: input.name,
+          email: input.email,
+          plan: input.plan,
+          status: "active",
+          taxProfile: input.taxProfile ?? {},
+          netDays: input.netDays ?? 30,
+          ...(input.currency === undefined ? {} : { currency: input.currency }),
+          ...(input.billingAddress === undefined ? {} : { billingAddress: input.billingAddress }),
+          ...(input.taxId === undefined ? {} : { taxId: input.taxId })
+        })
+      )
+      yield* audit(customer.id, "customer.created", {
+        ...editable(customer),
+        plan: customer.plan,
+        currency: customer.currency
+      })
+      const key = yield* auth.createKey({
+        customerId: customer.id,
+        name: "First key",
+        scopes: ApiKey.allScopes
+      })
+      return { customer, key }
+    })
+  )
+})
+
+/** The customer, as its own tenant context sees it. */
+export const find = Effect.fn("CustomerAdmin.find")(function* (id: CustomerId) {
+  const tenancy = yield* Tenancy
+  return yield* tenancy.runAs(
+    id,
+    CustomerRepo.use((r) => r.findById(id))
+  )
+})
+
+/** Changes the fields of `patch`, audited as `customer.updated` with the fields before and after. */
+export const update = Effect.fn("CustomerAdmin.update")(function* (id: CustomerId, patch: CustomerPatch) {
+  const tenancy = yield* Tenancy
+  const repo = yield* CustomerRepo
+  return yield* tenancy.runAs(
+    id,
+    Effect.gen(function* () {
+      const before = yield* repo.findById(id)
+      const after = yield* repo.update(id, patch)
+      const [b, a] = [editable(before), editable(after)]
+      const changed = (Object.keys(a) as Array<keyof typeof a>).filter(
+        (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])
+      )
+      if (changed.length > 0) {
+        yield* audit(id, "customer.updated", {
+          before: Object.fromEntries(changed.map((k) => [k, b[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, a[k]]))
+        })
+      }
+      return after
+    })
+  )
+})
+
+const moves: Record<
+  "suspend" | "reactivate" | "close",
+  { readonly from: ReadonlyArray<CustomerStatus>; readonly to: CustomerStatus; readonly action: string }
+> = {
+  suspend: { from: ["active"], to: "suspended", action: "customer.suspended" },
+  reactivate: { from: ["suspended"], to: "active", action: "customer.reactivated" },
+  close: { from: ["active", "suspended"], to: "closed", action: "customer.closed" }
+}
+
+/**
+ * Moves the customer's status (`suspend`, `reactivate`, `close`), audited with the status before
+ * and the reason; then, for suspend and close, evicts its cached keys and sessions.
+ */
+export const changeStatus = Effect.fn("CustomerAdmin.changeStatus")(function* (
+  id: CustomerId,
+  move: keyof typeof moves,
+  reason: string | undefined
+) {
+  const tenancy = yield* Tenancy
+  const repo = yield* CustomerRepo
+  const auth = yield* Authenticator
+  const { from, to, action } = moves[move]
+  const at = yield* DateTime.now
+  const changed = yield* tenancy.runAs(
+    id,
+    Effect.gen(function* () {
+      const before = yield* repo.findById(id)
+      if (!from.includes(before.status))
+        return yield* new CustomerStatusConflict({ customerId: id, status: before.status, action: move })
+      const after = yield* repo.setStatus(id, to, at)
+      yield* audit(id, action, { from: before.status, to, reason: reason ?? null })
+      return after
+    })
+  )
+  // Committed: the database already refuses the customer's credentials; now the caches forget them.
+  if (to !== "active") yield* auth.cutOffCustomer(id)
+  return changed
+})
