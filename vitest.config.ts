@@ -5,8 +5,10 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
     // Database suites share one real PostgreSQL; files run in parallel workers, so each suite
     // creates its own database (see packages/adapters/test/support).
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous on purpose: CI and the shared machines run two cores under load, where starting a
+    // server on PGlite with the demo data has taken over 60 s. No test relies on being fast.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     reporters: ["default", "./scripts/SummaryReporter.ts"]
   }
 })

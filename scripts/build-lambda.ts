@@ -15,6 +15,8 @@
  *   (`packages/portal/dist`, built first when stale) is copied to `build/lambda/api/portal/`, where
  *   the app looks for it, and zipped with `index.mjs` (a few hundred kilobytes; no S3 bucket, no
  *   CloudFront to keep in step with the API).
+ * - The functions that draw invoice PDFs (api, billing-run, overdue-sweep) carry the PDF's fonts
+ *   (`packages/http/assets/fonts`, DejaVu Sans and its licence) in `fonts/`, zipped likewise.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
@@ -107,6 +109,12 @@ export const zip = (entries: ReadonlyArray<ZipEntry>): Buffer => {
 /** The function whose bundle carries the portal, and where in it. */
 export const portal = { function: "api", dir: "portal" } as const
 
+/**
+ * The functions that draw invoice PDFs (the API's download, the jobs' e-mail attachments) carry
+ * the PDF's fonts in `fonts/` beside the bundle, where the renderer looks first.
+ */
+export const fonts = { functions: ["api", "billing-run", "overdue-sweep"], dir: "fonts" } as const
+
 const filesUnder = (dir: string): Array<string> =>
   readdirSync(dir)
     .toSorted()
@@ -150,6 +158,12 @@ export const buildAll = async (outDir: string = join(root, "build/lambda")): Pro
       if (name === portal.function) {
         const target = join(dir, portal.dir)
         cpSync(join(root, "packages/portal/dist"), target, { recursive: true })
+        for (const file of filesUnder(target))
+          extra.push({ name: relative(dir, file).split(sep).join("/"), data: readFileSync(file) })
+      }
+      if ((fonts.functions as ReadonlyArray<string>).includes(name)) {
+        const target = join(dir, fonts.dir)
+        cpSync(join(root, "packages/http/assets/fonts"), target, { recursive: true })
         for (const file of filesUnder(target))
           extra.push({ name: relative(dir, file).split(sep).join("/"), data: readFileSync(file) })
       }

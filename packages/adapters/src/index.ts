@@ -71,6 +71,8 @@ export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
 export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
+/** The count of invoice e-mail resends per invoice and hour, on PostgreSQL. */
+export * as PgInvoiceResends from "./postgres/PgInvoiceResends.ts"
 /** The database login a deployed service may run as (no superuser, BYPASSRLS or owner). */
 export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
@@ -81,6 +83,10 @@ export * as PgOperatorStore from "./postgres/PgOperatorStore.ts"
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** `PaymentPushes` on PostgreSQL: the outbox of invoice pushes to the payment provider. */
+export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
+/** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
+export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */
 export * as PgRevocationListener from "./postgres/PgRevocationListener.ts"
 /** The session deny list, durable in PostgreSQL, in front of a fast index. */
@@ -89,6 +95,8 @@ export * as PgSessionRevocations from "./postgres/PgSessionRevocations.ts"
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
 export * as PgTenancy from "./postgres/PgTenancy.ts"
+/** Support ticket replies (customer and operator) on PostgreSQL. */
+export * as PgTicketReplyRepo from "./postgres/PgTicketReplyRepo.ts"
 /** `UsageEventRepo` on PostgreSQL. */
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */
@@ -97,3 +105,9 @@ export * as PgRoles from "./postgres/Roles.ts"
 export * as RedisLimitStore from "./redis/RedisLimitStore.ts"
 /** The `Mailer` on Amazon SES v2. */
 export * as SesMailer from "./ses/SesMailer.ts"
+/** The official Stripe SDK client: endpoint override, our retries on 429/409/5xx. */
+export * as StripeClient from "./stripe/StripeClient.ts"
+/** `PaymentProvider` on Stripe: customers, invoices with items, idempotency keys from our ids. */
+export * as StripePaymentProvider from "./stripe/StripePaymentProvider.ts"
+/** Stripe webhooks verified with the SDK's `constructEvent` (several secrets, 5-minute tolerance). */
+export * as StripeWebhooks from "./stripe/StripeWebhooks.ts"

@@ -13,11 +13,12 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Ids, PeriodClose } from "@securebase/core"
+import { Ids, PeriodClose, type Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
 import * as AuditConfig from "./AuditConfig.ts"
+import * as SellerConfig from "./SellerConfig.ts"
 
 /** Deployment profile. */
 export const Profile = Schema.Literals(["dev", "staging", "prod"])
@@ -41,6 +42,53 @@ export type LimitStoreConfig =
   | { readonly kind: "memory" }
   | { readonly kind: "redis"; readonly url: Redacted.Redacted<string>; readonly keyPrefix: string }
   | { readonly kind: "dynamodb"; readonly tableName: string; readonly endpoint: Option.Option<string> }
+
+/**
+ * How payments are collected (`PAYMENTS`): `manual` (the default: operators record payments), or
+ * Stripe, with its secret key, its webhook signing secrets (newest first: all verify while
+ * rotating) and an optional endpoint override (`STRIPE_API_BASE`, a local stand-in in tests).
+ */
+export type PaymentsConfig =
+  | { readonly kind: "manual" }
+  | {
+      readonly kind: "stripe"
+      readonly secretKey: Redacted.Redacted<string>
+      readonly webhookSecrets: ReadonlyArray<Redacted.Redacted<string>>
+      readonly apiBase: Option.Option<URL>
+    }
+
+/** The problems of the payment settings in a profile: one line each, naming the variable. */
+export const paymentsProblems = (
+  profile: Profile,
+  c: {
+    readonly payments: "manual" | "stripe"
+    readonly secretKey: Option.Option<Redacted.Redacted<string>>
+    readonly webhookSecrets: ReadonlyArray<string>
+    readonly apiBase: Option.Option<string>
+  }
+): Array<string> => {
+  const problems: Array<string> = []
+  if (c.payments !== "stripe") return problems
+  const key = Option.map(c.secretKey, Redacted.value)
+  if (Option.isNone(key)) problems.push("STRIPE_SECRET_KEY is required with PAYMENTS=stripe")
+  else if (!/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(key.value))
+    problems.push("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_live_…, rk_live_…)")
+  else if (profile === "prod" && /^(sk|rk)_test_/.test(key.value))
+    problems.push("STRIPE_SECRET_KEY is a test-mode key: prod collects real payments with a live key")
+  if (c.webhookSecrets.length === 0 && profile === "prod")
+    problems.push("STRIPE_WEBHOOK_SECRETS is required in prod with PAYMENTS=stripe (whsec_…, newest first)")
+  for (const secret of c.webhookSecrets)
+    if (!/^whsec_[A-Za-z0-9+/=_-]+$/.test(secret))
+      problems.push("STRIPE_WEBHOOK_SECRETS entries must be webhook signing secrets (whsec_…)")
+  if (Option.isSome(c.apiBase)) {
+    const url = URL.canParse(c.apiBase.value) ? new URL(c.apiBase.value) : undefined
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
+      problems.push("STRIPE_API_BASE must be an http:// or https:// URL")
+    else if (profile === "prod" && url.protocol !== "https:")
+      problems.push("STRIPE_API_BASE must be https:// in prod")
+  }
+  return problems
+}
 
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
@@ -83,6 +131,10 @@ export interface ServerConfig {
    * (`USAGE_GRACE`, default 1 hour). The API, `npm run bill` and the Lambda jobs read the same value.
    */
   readonly usageGrace: Duration.Duration
+  /** Who issues the invoices (`SELLER_*`, `SUPPORT_EMAIL`; see `SellerConfig`). */
+  readonly seller: Seller.Seller
+  /** How payments are collected (`PAYMENTS`). */
+  readonly payments: PaymentsConfig
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -140,7 +192,14 @@ const raw = Config.all({
   authFreeFailures: Config.Int("AUTH_FREE_FAILURES").pipe(Config.withDefault(5)),
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
   audit: AuditConfig.config,
-  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace))
+  usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace)),
+  seller: SellerConfig.config,
+  payments: Config.Literals(["manual", "stripe"] as const, "PAYMENTS").pipe(
+    Config.withDefault("manual" as const)
+  ),
+  stripeSecretKey: Config.Redacted("STRIPE_SECRET_KEY").pipe(Config.option),
+  stripeWebhookSecrets: Config.String("STRIPE_WEBHOOK_SECRETS").pipe(Config.withDefault("")),
+  stripeApiBase: Config.String("STRIPE_API_BASE").pipe(Config.option)
 })
 
 /**
@@ -205,6 +264,20 @@ export const load = Effect.gen(function* () {
   ) {
     problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
   }
+  const seller = yield* SellerConfig.load(c.seller)
+  problems.push(...seller.problems)
+  const webhookSecrets = c.stripeWebhookSecrets
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== "")
+  problems.push(
+    ...paymentsProblems(c.profile, {
+      payments: c.payments,
+      secretKey: c.stripeSecretKey,
+      webhookSecrets,
+      apiBase: c.stripeApiBase
+    })
+  )
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -236,6 +309,16 @@ export const load = Effect.gen(function* () {
     accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
     audit: c.audit,
-    usageGrace: c.usageGrace
+    usageGrace: c.usageGrace,
+    seller: seller.seller,
+    payments:
+      c.payments === "stripe" && Option.isSome(c.stripeSecretKey)
+        ? {
+            kind: "stripe",
+            secretKey: c.stripeSecretKey.value,
+            webhookSecrets: webhookSecrets.map((secret) => Redacted.make(secret)),
+            apiBase: Option.map(c.stripeApiBase, (base) => new URL(base))
+          }
+        : { kind: "manual" }
   } satisfies ServerConfig
 })

@@ -28,22 +28,27 @@ import {
   PgCustomerRepo,
   PgDatabase,
   PgInvoiceRepo,
+  PgInvoiceResends,
   PgLoginPolicy,
   PgOperatorStore,
+  PgOutbox,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
+  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Operators, PeriodClose, Throttle } from "@securebase/core"
+import { Authenticator, Operators, PeriodClose, Seller, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as AuditConfig from "./AuditConfig.ts"
 import type { ServerConfig } from "./Config.ts"
+import * as InvoiceAttachments from "./InvoiceAttachments.ts"
 import * as LimitStores from "./LimitStores.ts"
+import * as Payments from "./Payments.ts"
 
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
 export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig =>
@@ -74,8 +79,12 @@ export const dataLayer = (config: ServerConfig) => {
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
+    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
-    PgCustomerDirectory.layer
+    PgCustomerDirectory.layer,
+    // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.
+    PgOutbox.layer,
+    PgInvoiceResends.layer
   ).pipe(Layer.provideMerge(tenancy))
   // Key changes append their audit events in their own transaction, so the store needs the log.
   const keys = PgApiKeyStore.layer.pipe(Layer.provideMerge(repositories))
@@ -176,8 +185,9 @@ export const auditLayer = (config: ServerConfig) =>
 
 /**
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
- * by the per-address rate limit, the tier limit and the failure throttle), the audit anchor, and
- * the deployment's usage grace
+ * by the per-address rate limit, the tier limit and the failure throttle), the payments
+ * (`PAYMENTS`: the provider records, and with Stripe the push outbox and the webhook verifier),
+ * the audit anchor, and the deployment's usage grace and seller
  * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
@@ -185,11 +195,17 @@ export const auditLayer = (config: ServerConfig) =>
 export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
   const limits = LimitStores.layer(config.limitStore)
+  const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
+    Payments.layer(config.payments).pipe(Layer.provide(data)),
     limits,
     auditLayer(config),
-    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
+    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
+    // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
+    // invoice e-mails carry the PDF the API serves.
+    seller,
+    InvoiceAttachments.layer.pipe(Layer.provide(data), Layer.provide(seller))
   )
 }

@@ -82,6 +82,8 @@ export * as InvoiceNumbers from "./billing/InvoiceNumbers.ts"
 export * as InvoiceRepo from "./billing/InvoiceRepo.ts"
 /** Plain-text invoice rendering. */
 export * as InvoiceText from "./billing/InvoiceText.ts"
+/** What a customer reads on an invoice (state, blocks, lines, totals, amount due), for the PDF and e-mails. */
+export * as InvoiceView from "./billing/InvoiceView.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
 /** Issuing one customer's invoice inside a worker transaction. */
@@ -100,14 +102,22 @@ export * as PriceBook from "./billing/PriceBook.ts"
 export * as PricingModel from "./billing/PricingModel.ts"
 /** The price book, tax policy and catalogue a deployment bills with. */
 export * as PricingPolicy from "./billing/PricingPolicy.ts"
+/** Proration of flat charges when a plan changes inside a month (segments, credit and charge). */
+export * as Proration from "./billing/Proration.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
 export * as Quote from "./billing/Quote.ts"
 /** A dry-run diff of a new price book: every customer's month under both, nothing written. */
 export * as Repricing from "./billing/Repricing.ts"
+/** Who issues the invoices (the seller block), from configuration. */
+export * as Seller from "./billing/Seller.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
+/** The upcoming invoice: the current month priced as the run would price it now, written nowhere. */
+export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
+/** The operator's side of findings: idempotent ingest of a scanner's batch, resolve (audited). */
+export * as ComplianceAdmin from "./compliance/ComplianceAdmin.ts"
 /** Port: compliance findings storage. */
 export * as ComplianceRepo from "./compliance/ComplianceRepo.ts"
 /** Changing a customer's pricing terms, audited. */
@@ -118,6 +128,8 @@ export * as Customer from "./customer/Customer.ts"
 export * as CustomerAdmin from "./customer/CustomerAdmin.ts"
 /** The customer repository port. */
 export * as CustomerRepo from "./customer/CustomerRepo.ts"
+/** What a field means, shown on the property in the API reference. */
+export * as FieldDoc from "./FieldDoc.ts"
 /** Branded identifiers. */
 export * as Ids from "./Ids.ts"
 /** Instants from outside: strict RFC 3339 within a sane window. */
@@ -140,18 +152,40 @@ export * as Money from "./money/Money.ts"
 export * as Delivery from "./notifications/Delivery.ts"
 /** The e-mails about an invoice (issued, overdue). */
 export * as InvoiceMail from "./notifications/InvoiceMail.ts"
+/** Sending an invoice's e-mail again on request, limited per invoice and hour, audited. */
+export * as InvoiceResend from "./notifications/InvoiceResend.ts"
+/** A notification's attachments (the invoice PDF), made when it is delivered. */
+export * as MailAttachments from "./notifications/MailAttachments.ts"
 /** The mail port. */
 export * as Mailer from "./notifications/Mailer.ts"
 /** Notifications (queued e-mails). */
 export * as Notification from "./notifications/Notification.ts"
 /** The transactional outbox port. */
 export * as Outbox from "./notifications/Outbox.ts"
+/** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
+export * as PaymentCollection from "./payments/PaymentCollection.ts"
+/** Verified payment provider events and the webhook verifier port. */
+export * as PaymentEvent from "./payments/PaymentEvent.ts"
+/** Port: the payment provider (manual, Stripe): customers and invoices pushed for collection. */
+export * as PaymentProvider from "./payments/PaymentProvider.ts"
+/** Port: the outbox of invoice pushes to the payment provider. */
+export * as PaymentPushes from "./payments/PaymentPushes.ts"
+/** Port: provider ids, processed webhook events and payment attempts. */
+export * as PaymentRecords from "./payments/PaymentRecords.ts"
+/** A verified provider event's effect, exactly once, never undoing a newer state. */
+export * as ProcessPaymentEvent from "./payments/ProcessPaymentEvent.ts"
+/** Delivery of the push outbox to the payment provider. */
+export * as PushDelivery from "./payments/PushDelivery.ts"
 /** Typed failures of every repository port. */
 export * as PersistenceError from "./persistence/PersistenceError.ts"
 /** Support tickets and their response targets. */
 export * as SupportTicket from "./support/SupportTicket.ts"
 /** Port: support ticket storage. */
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
+/** The operator's side of support tickets: details, replies, lifecycle (audited). */
+export * as TicketAdmin from "./support/TicketAdmin.ts"
+/** A ticket's conversation: customer and operator replies, and replying (audited). */
+export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"
 /** Tenancy: run an effect as a customer, in one transaction. */

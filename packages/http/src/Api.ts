@@ -5,7 +5,9 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
+import { AdminComplianceApi } from "./admin/AdminComplianceApi.ts"
 import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
+import { AdminSupportApi } from "./admin/AdminSupportApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
 import { AuthApi } from "./auth/AuthApi.ts"
@@ -13,6 +15,7 @@ import { SessionApi } from "./auth/SessionApi.ts"
 import { ComplianceApi } from "./compliance/ComplianceApi.ts"
 import { InvoicesApi } from "./invoices/InvoicesApi.ts"
 import { MetricsApi } from "./metrics/MetricsApi.ts"
+import { PaymentsApi } from "./payments/PaymentsApi.ts"
 import { SupportApi } from "./support/SupportApi.ts"
 import { SystemApi } from "./system/SystemApi.ts"
 import { UsageApi } from "./usage/UsageApi.ts"
@@ -24,6 +27,7 @@ export class Api extends HttpApi.make("securebase")
   .add(SessionApi)
   .add(AccountApi)
   .add(InvoicesApi)
+  .add(PaymentsApi)
   .add(MetricsApi)
   .add(ApiKeysApi)
   .add(ComplianceApi)
@@ -32,6 +36,8 @@ export class Api extends HttpApi.make("securebase")
   .add(AuditApi)
   .add(AdminApi)
   .add(AdminCustomersApi)
+  .add(AdminComplianceApi)
+  .add(AdminSupportApi)
   .annotateMerge(
     OpenApi.annotations({
       title: "SecureBase API",
@@ -40,7 +46,7 @@ export class Api extends HttpApi.make("securebase")
         "Multi-tenant billing and tenancy. Authenticate with `Authorization: Bearer <API key or session token>`, " +
         "or, in a browser, with the session cookie of `POST /auth/session` (state-changing requests then carry " +
         "`X-CSRF-Token`); every object you can see is your own: other tenants' ids answer 404.",
-      transform: (spec) => withBearerScheme(spec)
+      transform: (spec) => withFieldDescriptions(withBearerScheme(spec))
     })
   ) {}
 
@@ -73,3 +79,45 @@ export const withBearerScheme = (spec: Record<string, any>): Record<string, any>
     }
   }
 })
+
+const annotationKeys = new Set(["description", "examples", "title"])
+
+/**
+ * Field descriptions where readers look for them. effect writes a field's own annotations
+ * (`FieldDoc.describe`) as `allOf: [{ $ref }, { description }]`, or as `allOf: [{ description }]`
+ * beside the type; OpenAPI 3.1 lets `description` sit beside `$ref`, so fold them into the
+ * property itself. Nothing else changes.
+ */
+export const withFieldDescriptions = (spec: Record<string, any>): Record<string, any> => {
+  const fold = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fold)
+    if (node === null || typeof node !== "object") return node
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(node)) out[key] = fold(value)
+    if (Array.isArray(out.allOf)) {
+      const isAnnotation = (x: any) =>
+        x !== null && typeof x === "object" && Object.keys(x).every((k) => annotationKeys.has(k))
+      const annotations = out.allOf.filter(isAnnotation)
+      const rest = out.allOf.filter((x) => !isAnnotation(x))
+      for (const a of annotations) Object.assign(out, a)
+      if (rest.length === 0) delete out.allOf
+      else if (rest.length === 1 && Object.keys(rest[0]).length === 1 && "$ref" in rest[0]) {
+        delete out.allOf
+        out.$ref = rest[0].$ref
+      } else out.allOf = rest
+    }
+    return out
+  }
+  const folded = fold(spec) as Record<string, any>
+  // A parameter's description belongs on the parameter, where readers (Scalar among them) show it.
+  for (const item of Object.values<any>(folded.paths ?? {})) {
+    for (const operation of Object.values<any>(item)) {
+      for (const parameter of operation?.parameters ?? []) {
+        if (parameter.description === undefined && parameter.schema?.description !== undefined) {
+          parameter.description = parameter.schema.description
+        }
+      }
+    }
+  }
+  return folded
+}

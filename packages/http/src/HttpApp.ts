@@ -1,6 +1,6 @@
 /**
  * The API as one layer: every handler of the HttpApi, the OpenAPI document and reference page,
- * the customer portal's static files, and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
+ * the customer portal's static files, the payment provider's webhook, and the global middleware (one JSON error shape, the body limit, the per-client rate limit),
  * parameterized by plain options. It still needs the services the handlers use (database,
  * tenancy, repositories, the authenticator, the limits' store): the composition root provides them, once, to the
  * Node server and to the Lambda web handler alike.
@@ -9,8 +9,10 @@ import { type Duration, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
+import * as AdminComplianceHttp from "./admin/AdminComplianceHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as AdminSupportHttp from "./admin/AdminSupportHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
 import * as AuditHttp from "./audit/AuditHttp.ts"
@@ -20,6 +22,7 @@ import * as SessionHttp from "./auth/SessionHttp.ts"
 import * as ComplianceHttp from "./compliance/ComplianceHttp.ts"
 import * as InvoicesHttp from "./invoices/InvoicesHttp.ts"
 import * as MetricsHttp from "./metrics/MetricsHttp.ts"
+import * as PaymentsHttp from "./payments/PaymentsHttp.ts"
 import * as PortalAssets from "./portal/PortalAssets.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import type * as ClientAddress from "./server/ClientAddress.ts"
@@ -29,6 +32,7 @@ import * as SupportHttp from "./support/SupportHttp.ts"
 import * as Docs from "./system/Docs.ts"
 import * as SystemHttp from "./system/SystemHttp.ts"
 import * as UsageHttp from "./usage/UsageHttp.ts"
+import * as PaymentWebhookHttp from "./webhooks/PaymentWebhookHttp.ts"
 
 /** What the API needs to know about its deployment. */
 export interface Options {
@@ -55,6 +59,7 @@ export const layer = (options: Options) => {
     SessionHttp.layer(keyOptions),
     AccountHttp.layer,
     InvoicesHttp.layer(),
+    PaymentsHttp.layer,
     MetricsHttp.layer,
     ApiKeysHttp.layer,
     ComplianceHttp.layer,
@@ -62,12 +67,16 @@ export const layer = (options: Options) => {
     UsageHttp.layer,
     AuditHttp.layer,
     AdminHttp.layer,
-    AdminCustomersHttp.layer
+    AdminCustomersHttp.layer,
+    AdminComplianceHttp.layer,
+    AdminSupportHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     Docs.layer,
     options.portalDir === undefined ? Layer.empty : PortalAssets.layer(options.portalDir),
+    // The payment provider's webhook: no tenant authentication, the signature is the credential.
+    PaymentWebhookHttp.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
     RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })

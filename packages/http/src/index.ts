@@ -27,3 +27,5 @@ export * as PortalAssets from "./portal/PortalAssets.ts"
 export * as ClientAddress from "./server/ClientAddress.ts"
 /** The per-address request rate limit (middleware). */
 export * as RateLimiter from "./server/RateLimiter.ts"
+/** `POST /webhooks/stripe`: the payment provider's signed events, processed exactly once. */
+export * as PaymentWebhookHttp from "./webhooks/PaymentWebhookHttp.ts"

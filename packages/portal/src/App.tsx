@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from "react"
 import { ApiFailure, type Client, call, csrfToken, onUnauthorized, type Success } from "./api/Client.ts"
 import { ApiKeys } from "./pages/ApiKeys.tsx"
+import { AuditLog } from "./pages/AuditLog.tsx"
 import { Compliance } from "./pages/Compliance.tsx"
 import { InvoiceDetail } from "./pages/InvoiceDetail.tsx"
 import { Invoices } from "./pages/Invoices.tsx"
@@ -30,7 +31,8 @@ const pages = [
   { href: "/portal/usage", label: "Usage" },
   { href: "/portal/keys", label: "API keys" },
   { href: "/portal/compliance", label: "Compliance" },
-  { href: "/portal/support", label: "Support" }
+  { href: "/portal/support", label: "Support" },
+  { href: "/portal/audit", label: "Audit log" }
 ] as const
 
 /** The app. */
@@ -193,6 +195,8 @@ const Page = ({
       return <ApiKeys scopes={account.scopes} sessionKeyId={account.keyId} />
     case "compliance":
       return <Compliance />
+    case "audit":
+      return <AuditLog />
     case "support":
       return id === undefined ? (
         <Support />

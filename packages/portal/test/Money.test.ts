@@ -1,7 +1,13 @@
 /** Money on the portal's pages: exact from minor units, in the currency's own decimals. */
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal } from "effect"
-import { decimalString, formatMoney, formatPercent, toDecimalString } from "../src/format/Money.ts"
+import {
+  decimalString,
+  formatMoney,
+  formatPercent,
+  formatPreciseMoney,
+  toDecimalString
+} from "../src/format/Money.ts"
 
 describe("formatMoney", () => {
   it("formats amounts beyond 2^53 exactly, where a float division rounds", () => {
@@ -40,5 +46,20 @@ describe("decimals", () => {
     )
     assert.strictEqual(formatPercent(BigDecimal.fromStringUnsafe("0.08"), "en-US"), "8%")
     assert.strictEqual(formatPercent(BigDecimal.fromStringUnsafe("0.0825"), "en-US"), "8.25%")
+  })
+})
+
+describe("formatPreciseMoney", () => {
+  it("keeps every fraction digit of an exact amount, and at least the currency's own", () => {
+    const d = (s: string) => BigDecimal.fromStringUnsafe(s)
+    assert.strictEqual(formatPreciseMoney(d("0.0004"), "USD", "en-US"), "$0.0004")
+    assert.strictEqual(formatPreciseMoney(d("12.5"), "USD", "en-US"), "$12.50")
+    assert.strictEqual(formatPreciseMoney(d("1200"), "USD", "en-US"), "$1,200.00")
+    assert.strictEqual(
+      formatPreciseMoney(d("1234567890123.123456789"), "USD", "en-US"),
+      "$1,234,567,890,123.123456789"
+    )
+    assert.strictEqual(formatPreciseMoney(d("3.5"), "JPY", "en-US"), "¥3.5")
+    assert.strictEqual(formatPreciseMoney(d("-0.125"), "USD", "en-US"), "-$0.125")
   })
 })

@@ -2,8 +2,8 @@
  * `ComplianceRepo` on PostgreSQL. `list` is "the current tenant's findings": row-level security
  * scopes it inside `Tenancy.runAs`; the filter narrows it further.
  */
-import { Compliance, ComplianceRepo } from "@securebase/core"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import { Compliance, ComplianceRepo, PersistenceError } from "@securebase/core"
+import { Array as Arr, DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
@@ -74,7 +74,47 @@ export const make = Effect.gen(function* () {
     ).pipe(Effect.withSpan("ComplianceRepo.list"))
   }
 
-  return ComplianceRepo.ComplianceRepo.of({ insert, list })
+  const ingest = (findings: ReadonlyArray<Compliance.Finding>) =>
+    Effect.gen(function* () {
+      const values: Array<Record<string, unknown>> = findings.map((f) => ({
+        id: f.id,
+        customer_id: f.customerId,
+        framework: f.framework,
+        control_id: f.controlId,
+        title: f.title,
+        severity: f.severity,
+        status: f.status,
+        resource: f.resource,
+        detected_at: DateTime.formatIso(f.detectedAt),
+        resolved_at: f.resolvedAt === null ? null : DateTime.formatIso(f.resolvedAt)
+      }))
+      if (!Arr.isReadonlyArrayNonEmpty(values)) return []
+      const rows = yield* sql`
+        INSERT INTO compliance_findings ${sql.insert(values)}
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id::text`.pipe(
+        mapWrite("compliance_finding", findings[0]!.id, "insert"),
+        // ON CONFLICT DO NOTHING: a unique violation cannot happen here.
+        Effect.catchTag("AlreadyExists", Effect.die)
+      )
+      return rows.map((r) => (r as { id: string }).id as Compliance.FindingId)
+    }).pipe(Effect.withSpan("ComplianceRepo.ingest"))
+
+  const resolve = (id: Compliance.FindingId, status: "resolved" | "accepted", at: DateTime.Utc) =>
+    Effect.gen(function* () {
+      const found = yield* mapRead("ComplianceRepo.resolve")(
+        sql`SELECT ${columns} FROM compliance_findings WHERE id = ${id} FOR UPDATE`
+      )
+      if (found.length === 0)
+        return yield* new PersistenceError.NotFound({ entity: "compliance_finding", key: id })
+      const before = yield* mapRead("ComplianceRepo.resolve")(toFinding(found[0]))
+      const rows = yield* mapRead("ComplianceRepo.resolve")(sql`
+        UPDATE compliance_findings SET status = ${status}, resolved_at = coalesce(resolved_at, ${DateTime.formatIso(at)})
+        WHERE id = ${id} RETURNING ${columns}`)
+      return { before, after: yield* mapRead("ComplianceRepo.resolve")(toFinding(rows[0])) }
+    }).pipe(Effect.withSpan("ComplianceRepo.resolve"))
+
+  return ComplianceRepo.ComplianceRepo.of({ insert, ingest, resolve, list })
 })
 
 /** `ComplianceRepo` on the current `SqlClient`. */

@@ -24,8 +24,12 @@ export const make = Effect.gen(function* () {
     tenancy
       .runAs(
         id,
-        Effect.flatMap(sql`SELECT id::text, plan, status FROM customers WHERE id = ${id}`, (rows) =>
-          rows.length === 0 ? Effect.succeedNone : Effect.asSome(decodeAccess(rows[0]))
+        Effect.flatMap(
+          sql`SELECT id::text, status,
+          coalesce((SELECT pc.to_plan FROM customer_plan_changes pc WHERE pc.customer_id = customers.id
+            AND pc.effective_at <= now() ORDER BY pc.effective_at DESC LIMIT 1), plan) AS plan
+          FROM customers WHERE id = ${id}`,
+          (rows) => (rows.length === 0 ? Effect.succeedNone : Effect.asSome(decodeAccess(rows[0])))
         )
       )
       .pipe(

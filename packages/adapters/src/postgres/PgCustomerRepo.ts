@@ -92,6 +92,26 @@ export const make = Effect.gen(function* () {
       return yield* mapRead("CustomerRepo.update")(toCustomer(rows[0]))
     }).pipe(Effect.withSpan("CustomerRepo.update"))
 
+  const changePlan = (
+    id: Customer.Customer["id"],
+    change: Parameters<CustomerRepo.CustomerRepo["Service"]["changePlan"]>[1]
+  ) =>
+    Effect.gen(function* () {
+      const requested = DateTime.formatIso(change.requestedAt)
+      // A later decision replaces a change still waiting for its instant.
+      yield* mapRead("CustomerRepo.changePlan")(sql`
+        DELETE FROM customer_plan_changes WHERE customer_id = ${id} AND effective_at > ${requested}::timestamptz`)
+      yield* mapRead("CustomerRepo.changePlan")(sql`
+        INSERT INTO customer_plan_changes (id, customer_id, requested_at, effective_at, from_plan, to_plan)
+        VALUES (${change.id}::uuid, ${id}, ${requested}::timestamptz, ${DateTime.formatIso(change.effectiveAt)}::timestamptz,
+          ${change.from}, ${change.to})`)
+      if (DateTime.isLessThanOrEqualTo(change.effectiveAt, change.requestedAt)) {
+        yield* mapRead("CustomerRepo.changePlan")(sql`
+          UPDATE customers SET plan = ${change.to}, updated_at = now() WHERE id = ${id}`)
+      }
+      return yield* findById(id)
+    }).pipe(Effect.withSpan("CustomerRepo.changePlan"))
+
   const search = (options: CustomerRepo.CustomerSearch) => {
     const text =
       options.text === undefined
@@ -117,7 +137,16 @@ export const make = Effect.gen(function* () {
     )
   ).pipe(Effect.withSpan("CustomerRepo.list"))
 
-  return CustomerRepo.CustomerRepo.of({ insert, findById, setStatus, update, search, setTerms, list })
+  return CustomerRepo.CustomerRepo.of({
+    insert,
+    findById,
+    setStatus,
+    update,
+    changePlan,
+    search,
+    setTerms,
+    list
+  })
 })
 
 /** `CustomerRepo` on the current `SqlClient`. */

@@ -1,6 +1,6 @@
 /**
  * The transactional outbox on PostgreSQL: the `notifications` table (migrations 0001, 0006).
- * The rendered subject and body live in `payload`; `next_attempt_at` orders and delays retries;
+ * The rendered subject and bodies (text, and HTML when there is one) live in `payload`; `next_attempt_at` orders and delays retries;
  * `claimNext` locks with `FOR UPDATE SKIP LOCKED`, so concurrent senders never share a row.
  */
 import { type Ids, type Notification, Outbox } from "@securebase/core"
@@ -21,6 +21,7 @@ const Row = Schema.Struct({
 const Payload = Schema.Struct({
   subject: Schema.String,
   text: Schema.String,
+  html: Schema.optionalKey(Schema.String),
   data: Schema.Record(Schema.String, Schema.String)
 })
 const CountRow = Schema.Struct({ status: Schema.String, n: Schema.Number })
@@ -62,6 +63,7 @@ export const make = Effect.gen(function* () {
           recipient: r.recipient,
           subject: p.subject,
           text: p.text,
+          html: p.html,
           data: p.data,
           createdAt: r.created_at,
           attempts: r.attempts

@@ -1,5 +1,7 @@
 /**
- * The `Mailer` port on Amazon SES v2 (`SendEmail`, simple content). The notification id travels
+ * The `Mailer` port on Amazon SES v2 (`SendEmail`, simple content: a text body, an HTML
+ * alternative and attachments such as the invoice PDF, which SES assembles into one MIME
+ * message; `Reply-To` from the configuration). The notification id travels
  * as a header (`X-SecureBase-Notification-Id`) and a message tag, so a duplicate from an
  * at-least-once resend can be recognised downstream (SES itself has no idempotency key).
  *
@@ -14,6 +16,8 @@ import { Effect, Layer } from "effect"
 export interface SesMailerConfig {
   /** The verified sender, e.g. `SecureBase Billing <billing@securebase.example>`. */
   readonly from: string
+  /** Where replies go (the support desk), when not the sender. */
+  readonly replyTo?: string | undefined
   readonly configurationSetName?: string
 }
 
@@ -36,11 +40,26 @@ export const make = (client: SESv2Client, config: SesMailerConfig): Mailer.Maile
             new SendEmailCommand({
               FromEmailAddress: config.from,
               Destination: { ToAddresses: [message.to] },
+              ...(config.replyTo === undefined ? {} : { ReplyToAddresses: [config.replyTo] }),
               Content: {
                 Simple: {
                   Subject: { Data: message.subject, Charset: "UTF-8" },
-                  Body: { Text: { Data: message.text, Charset: "UTF-8" } },
-                  Headers: [{ Name: "X-SecureBase-Notification-Id", Value: message.id }]
+                  Body: {
+                    Text: { Data: message.text, Charset: "UTF-8" },
+                    ...(message.html === undefined ? {} : { Html: { Data: message.html, Charset: "UTF-8" } })
+                  },
+                  Headers: [{ Name: "X-SecureBase-Notification-Id", Value: message.id }],
+                  ...(message.attachments === undefined || message.attachments.length === 0
+                    ? {}
+                    : {
+                        Attachments: message.attachments.map((a) => ({
+                          FileName: a.filename,
+                          ContentType: a.contentType,
+                          ContentDisposition: "ATTACHMENT" as const,
+                          ContentTransferEncoding: "BASE64" as const,
+                          RawContent: a.content
+                        }))
+                      })
                 }
               },
               EmailTags: [

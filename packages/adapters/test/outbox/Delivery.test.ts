@@ -4,7 +4,7 @@
  * it is parked as failed, still in the table.
  */
 import { assert } from "@effect/vitest"
-import { BillingRun, Delivery } from "@securebase/core"
+import { BillingRun, Delivery, MailAttachments, Mailer } from "@securebase/core"
 import { DateTime, Duration, Effect, Ref } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
@@ -116,6 +116,70 @@ suite("Outbox delivery", (it) => {
         last_error: "provider unavailable"
       })
     }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "the queued HTML and the attachments made at delivery reach the mailer; a failure to make them is a failed send",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-04")
+        yield* S.customerWithUsage(p, 2_000_000)
+        const record = yield* MailRecord
+        yield* BillingRun.run({ period: p })
+        // A stand-in for the application's PDF maker (packages/app's InvoiceAttachments, tested
+        // end to end there): bytes that name the notification's invoice, so the test can tell whose
+        // attachment went with which e-mail.
+        const failures = yield* Ref.make<ReadonlyArray<Mailer.MailError>>([])
+        const attach: MailAttachments.MakeAttachments = (n) =>
+          Effect.flatMap(
+            Ref.modify(failures, ([next, ...rest]) => [next, rest] as const),
+            (failure) =>
+              failure === undefined
+                ? Effect.succeed([
+                    {
+                      filename: `${n.data.invoiceNumber}.pdf`,
+                      contentType: "application/pdf",
+                      content: new TextEncoder().encode(`%PDF- ${n.data.invoiceId}`)
+                    }
+                  ])
+                : Effect.fail(failure)
+          )
+        const deliver = Delivery.deliverDue({ policy }).pipe(
+          Effect.provideService(MailAttachments.MailAttachments, attach)
+        )
+        yield* Delivery.deliverDue({ policy }) // older mail, without attachments
+        const row = (yield* S.invoicesOf(p))[0]!
+        const requeue = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql`UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = created_at
+            WHERE payload->'data'->>'invoiceNumber' = ${row.number}`.pipe(Effect.orDie)
+        )
+        yield* requeue
+        yield* Ref.set(failures, [
+          new Mailer.MailError({ reason: "invoice PDF: database busy", retryable: true })
+        ])
+        assert.deepStrictEqual(yield* deliver, { sent: 0, retried: 1, failed: 0 })
+        assert.strictEqual((yield* statusOf(row.number)).last_error, "invoice PDF: database busy")
+        yield* requeue
+        yield* Ref.set(failures, [
+          new Mailer.MailError({ reason: "invoice PDF: NotFound", retryable: false })
+        ])
+        assert.deepStrictEqual(yield* deliver, { sent: 0, retried: 0, failed: 1 })
+        assert.strictEqual((yield* statusOf(row.number)).status, "failed")
+        yield* requeue
+        const before = (yield* Ref.get(record.sent)).length
+        assert.deepStrictEqual(yield* deliver, { sent: 1, retried: 0, failed: 0 })
+        const mail = (yield* Ref.get(record.sent)).slice(before)[0]!
+        assert.strictEqual(mail.tags?.invoiceNumber, row.number)
+        assert.include(mail.html ?? "", `Invoice ${row.number}`)
+        assert.include(mail.html ?? "", "<!doctype html>")
+        assert.strictEqual(mail.attachments?.length, 1)
+        assert.strictEqual(mail.attachments![0]!.filename, `${row.number}.pdf`)
+        assert.strictEqual(
+          new TextDecoder().decode(mail.attachments![0]!.content),
+          `%PDF- ${mail.tags?.invoiceId}`
+        )
+      }).pipe(Effect.provide(S.layers))
   )
 
   it.effect("backoff doubles from the base up to the cap", () =>

@@ -20,7 +20,14 @@ interface StoredEmail {
   readonly from: string
   readonly destination: { readonly to: ReadonlyArray<string> }
   readonly subject: string
-  readonly body: { readonly text?: string }
+  readonly body: { readonly text?: string; readonly html?: string }
+  readonly replyTo?: ReadonlyArray<string>
+  readonly attachments?: ReadonlyArray<{
+    readonly filename: string
+    readonly contentType: string
+    readonly content: string
+    readonly contentDisposition?: string
+  }>
   readonly headers?: ReadonlyArray<{ readonly name: string; readonly value: string }>
 }
 
@@ -54,6 +61,33 @@ const store = (endpoint: string) =>
 const from = "SecureBase Billing <billing@securebase.test>"
 
 describe("SesMailer", () => {
+  it.live("sends HTML with the text alternative, the attachment byte for byte, and Reply-To", () =>
+    Effect.gen(function* () {
+      const server = yield* startSes
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const mailer = SesMailer.make(client(endpoint), { from, replyTo: "help@securebase.test" })
+      const pdf = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) % 256)
+      const messageId = yield* mailer.send({
+        id: crypto.randomUUID(),
+        to: "ap@customer.test",
+        subject: "Invoice INV-2026-000002 for 2026-10",
+        text: "TOTAL $2.00",
+        html: "<p>TOTAL <strong>$2.00</strong></p>",
+        attachments: [{ filename: "INV-2026-000002.pdf", contentType: "application/pdf", content: pdf }]
+      })
+      const mail = (yield* store(endpoint)).find((e) => e.messageId === messageId)
+      assert.isDefined(mail)
+      assert.strictEqual(mail!.body.text, "TOTAL $2.00")
+      assert.strictEqual(mail!.body.html, "<p>TOTAL <strong>$2.00</strong></p>")
+      assert.deepStrictEqual(mail!.replyTo, ["help@securebase.test"])
+      assert.strictEqual(mail!.attachments?.length, 1)
+      const attachment = mail!.attachments![0]!
+      assert.strictEqual(attachment.filename, "INV-2026-000002.pdf")
+      assert.strictEqual(attachment.contentType, "application/pdf")
+      assert.deepStrictEqual(new Uint8Array(Buffer.from(attachment.content, "base64")), pdf)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("sends a plain-text e-mail with the notification id as a header", () =>
     Effect.gen(function* () {
       const server = yield* startSes

@@ -103,7 +103,8 @@ const bill = (args: Args) =>
       run: summary,
       overdue,
       mail,
-      undelivered
+      undelivered,
+      pushes
     } = yield* BillingJobs.monthEnd({
       period: args.period,
       concurrency: args.concurrency,
@@ -133,6 +134,11 @@ const bill = (args: Args) =>
           : `  undelivered ${undelivered.count}: ${undelivered.queued} queued for a later attempt, ${undelivered.parkedNow} parked as failed by this run (${undelivered.parkedTotal} parked in all)`
       )
     } else yield* Console.log("  e-mail     left queued (--no-send)")
+    // With a payment provider (PAYMENTS=stripe): a push left queued is retried by a later run.
+    if (pushes !== undefined)
+      yield* Console.log(
+        `  payments   ${pushes.pushed} pushed, ${pushes.retried} to retry, ${pushes.failed} parked as failed`
+      )
     yield* Console.log(`  elapsed    ${Duration.format(summary.elapsed)}`)
     if (summary.failures.length > 0 || summary.remaining.failed > 0) return ExitCode.failures
     if (undelivered !== undefined && undelivered.count > 0) {

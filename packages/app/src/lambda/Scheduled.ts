@@ -15,7 +15,7 @@
  * summary is logged, so the Lambda error metric alarms and EventBridge's retry (the run is
  * idempotent and retries failed customers) gets another go.
  */
-import { BillingJobs, type BillingRun, Period } from "@securebase/core"
+import { BillingJobs, type BillingRun, Period, type PushDelivery } from "@securebase/core"
 import { DateTime, Duration, Effect, Schema } from "effect"
 import type * as Container from "./Container.ts"
 import * as Jobs from "./Jobs.ts"
@@ -83,6 +83,8 @@ export interface BillingRunSummary {
   /** Invoices the daily work after the run marked overdue. */
   readonly overdue: number
   readonly mail: MailSummary
+  /** The pushes to the payment provider (PAYMENTS=stripe only). */
+  readonly payments?: PushDelivery.PushReport
   readonly elapsedMs: number
 }
 
@@ -93,6 +95,8 @@ export interface OverdueSweepSummary {
   readonly eventTime: string
   readonly overdue: number
   readonly mail: MailSummary
+  /** The pushes to the payment provider (PAYMENTS=stripe only). */
+  readonly payments?: PushDelivery.PushReport
   readonly elapsedMs: number
 }
 
@@ -140,11 +144,14 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 ) {
   const { event: decoded, time } = yield* decodeEvent(event)
   const period = decoded.detail?.period ?? billingPeriod(time)
-  const { run, overdue, mail } = yield* BillingJobs.monthEnd({
+  const { run, overdue, mail, pushes } = yield* BillingJobs.monthEnd({
     period,
     concurrency: options.concurrency ?? 4
   })
-  const summary = billingSummary(decoded, run, overdue, mail!)
+  const summary = {
+    ...billingSummary(decoded, run, overdue, mail!),
+    ...(pushes === undefined ? {} : { payments: pushes })
+  }
   yield* logSummary(summary)
   if (summary.failed > 0) return yield* new BillingRunIncomplete({ period, failed: summary.failed })
   return summary
@@ -154,7 +161,7 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event: unknown) {
   const { event: decoded } = yield* decodeEvent(event)
   const started = yield* DateTime.now
-  const { overdue, mail: delivered } = yield* BillingJobs.daily()
+  const { overdue, mail: delivered, pushes } = yield* BillingJobs.daily()
   const mail = delivered!
   const finished = yield* DateTime.now
   const summary: OverdueSweepSummary = {
@@ -163,6 +170,7 @@ export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event
     eventTime: decoded.time,
     overdue,
     mail: { sent: mail.sent, retried: mail.retried, failed: mail.failed },
+    ...(pushes === undefined ? {} : { payments: pushes }),
     elapsedMs: DateTime.toEpochMillis(finished) - DateTime.toEpochMillis(started)
   }
   yield* logSummary(summary)

@@ -4,7 +4,7 @@ import { Period } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { call, TestServer } from "../support/TestServer.ts"
 
-layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("GET /account", (it) => {
+layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("GET /account", (it) => {
   it.effect("answers the caller's own customer, created at the start of its first demo month", () =>
     Effect.gen(function* () {
       const { url, tenants } = yield* TestServer

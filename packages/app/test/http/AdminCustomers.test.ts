@@ -243,6 +243,131 @@ layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/adm
   )
 
   it.effect(
+    "changes the plan at once (with its proration) or from next month, audited; bad requests are 4xx",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const op = yield* operatorKey(["customers:read", "customers:write"])
+        const created = yield* call(url, "POST", "/admin/customers", {
+          token: op.key,
+          json: { ...newCustomer, plan: "standard", currency: "USD" }
+        })
+        const id = created.body.customer.id
+        const now = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
+          token: op.key,
+          json: { plan: "fintech", effective: "immediately" }
+        })
+        assert.strictEqual(now.status, 200, JSON.stringify(now.body))
+        assert.strictEqual(now.body.customer.plan, "fintech")
+        const p = now.body.proration
+        assert.strictEqual(p.currency, "USD")
+        assert.isAtLeast(p.daysUsed + p.daysRemaining, 28)
+        assert.isAtLeast(Number(p.charge), Number(p.credit), "fintech costs more than standard")
+        const account = yield* call(url, "GET", "/account", { token: created.body.secret })
+        assert.strictEqual(account.body.plan, "fintech", "the tenant sees its new plan at once")
+
+        const later = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
+          token: op.key,
+          json: { plan: "healthcare", effective: "next_period" }
+        })
+        assert.strictEqual(later.status, 200)
+        assert.strictEqual(later.body.customer.plan, "fintech", "still fintech until next month")
+        assert.strictEqual(later.body.proration, null)
+        assert.match(later.body.effectiveAt, /-01T00:00:00(\.000)?Z$/)
+        assert.deepStrictEqual(
+          later.body.customer.planChanges.map((c: any) => [c.from, c.to]),
+          [
+            ["standard", "fintech"],
+            ["fintech", "healthcare"]
+          ]
+        )
+
+        const events = yield* call(url, "GET", "/audit/events", { token: created.body.secret })
+        const changes = events.body.data.filter((e: any) => e.action === "customer.plan_changed")
+        assert.strictEqual(changes.length, 2)
+        for (const e of changes) assert.strictEqual(e.actor, `operator:${op.id}`)
+
+        const bad: ReadonlyArray<unknown> = [
+          { plan: "platinum", effective: "immediately" },
+          { plan: "fintech", effective: "yesterday" },
+          { plan: "fintech" },
+          {}
+        ]
+        for (const json of bad) {
+          const r = yield* call(url, "POST", `/admin/customers/${id}/plan`, { token: op.key, json })
+          assert.strictEqual(r.status, 400, JSON.stringify(json))
+        }
+        const missing = yield* call(url, "POST", `/admin/customers/${globalThis.crypto.randomUUID()}/plan`, {
+          token: op.key,
+          json: { plan: "fintech", effective: "immediately" }
+        })
+        assert.strictEqual(missing.status, 404)
+        // Fintech again: it drops the scheduled healthcare (a change); then fintech is no change.
+        const again = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
+          token: op.key,
+          json: { plan: "fintech", effective: "immediately" }
+        })
+        assert.strictEqual(again.status, 200)
+        const same = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
+          token: op.key,
+          json: { plan: "fintech", effective: "immediately" }
+        })
+        assert.strictEqual(same.status, 409)
+        assert.strictEqual(same.body.code, "PLAN.UNCHANGED")
+      })
+  )
+
+  it.effect(
+    "the upcoming invoice: the current month priced as the run would now, for the tenant and its operator; nothing stored",
+    () =>
+      Effect.gen(function* () {
+        const { url, tenants } = yield* TestServer
+        const tenant = tenants[1]!
+        const op = yield* operatorKey(["customers:read", "invoices:read"])
+        const before = yield* call(url, "GET", "/invoices?limit=100", { token: tenant.apiKey })
+        const mine = yield* call(url, "GET", "/invoices/upcoming", { token: tenant.apiKey })
+        assert.strictEqual(mine.status, 200, JSON.stringify(mine.body))
+        assert.strictEqual(mine.body.status, "draft")
+        assert.strictEqual(mine.body.number, null)
+        assert.strictEqual(mine.body.customerId, tenant.customer.id)
+        const month = new Date().toISOString().slice(0, 7)
+        assert.strictEqual(mine.body.period, month)
+        assert.strictEqual(BigInt(mine.body.total), BigInt(mine.body.taxable) + BigInt(mine.body.tax))
+        assert.isAbove(mine.body.lines.length, 0)
+
+        const theirs = yield* call(url, "GET", `/admin/customers/${tenant.customer.id}/invoices/upcoming`, {
+          token: op.key
+        })
+        assert.strictEqual(theirs.status, 200)
+        const same = (i: any) => ({
+          lines: i.lines,
+          subtotal: i.subtotal,
+          tax: i.tax,
+          total: i.total,
+          period: i.period
+        })
+        assert.deepStrictEqual(same(theirs.body), same(mine.body), "one function, one answer")
+
+        const after = yield* call(url, "GET", "/invoices?limit=100", { token: tenant.apiKey })
+        assert.deepStrictEqual(after.body, before.body, "nothing was stored")
+        const noScope = yield* operatorKey(["customers:read"])
+        const refused = yield* call(url, "GET", `/admin/customers/${tenant.customer.id}/invoices/upcoming`, {
+          token: noScope.key
+        })
+        assert.strictEqual(refused.status, 403)
+        const missing = yield* call(
+          url,
+          "GET",
+          `/admin/customers/${globalThis.crypto.randomUUID()}/invoices/upcoming`,
+          {
+            token: op.key
+          }
+        )
+        assert.strictEqual(missing.status, 404)
+      })
+  )
+
+  it.effect(
     "refuses tenant keys (403), missing scopes (403), unknown customers (404) and bad input (400)",
     () =>
       Effect.gen(function* () {

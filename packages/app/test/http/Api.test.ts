@@ -35,7 +35,7 @@ const isErrorShape = (body: any) =>
   typeof body.code === "string" &&
   typeof body.message === "string"
 
-layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("HTTP API over loopback", (it) => {
+layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP API over loopback", (it) => {
   describe("system", () => {
     it.effect("GET /health reports the database", () =>
       Effect.gen(function* () {

@@ -24,7 +24,7 @@ const operator = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown
     Effect.provide(Effect.flatMap(SqlClient.SqlClient, statement), s.services).pipe(Effect.orDie)
   )
 
-layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("auth over the API", (it) => {
+layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("auth over the API", (it) => {
   describe("POST /auth/logout", () => {
     it.effect("ends the session presented (204), for good; the key and its other sessions go on", () =>
       Effect.gen(function* () {

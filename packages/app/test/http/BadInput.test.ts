@@ -94,6 +94,7 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
                 description: "It times out.",
                 priority: "low"
               },
+              "POST /support/tickets/{id}/replies": { body: "Any news?" },
               "POST /api-keys/create": {
                 name: "sweep",
                 scopes: ["invoices:read"],

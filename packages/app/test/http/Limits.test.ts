@@ -15,7 +15,7 @@ const env = {
   AUTH_MAX_FAILURES: "20"
 }
 
-layer(TestServer.layer(env), { timeout: 60_000, excludeTestServices: true })("limits", (it) => {
+layer(TestServer.layer(env), { timeout: 300_000, excludeTestServices: true })("limits", (it) => {
   describe("in order (they share one client address)", () => {
     it.effect("a body over MAX_BODY_BYTES is 413 in the error shape", () =>
       TestServer.use(({ url, tenants }) =>

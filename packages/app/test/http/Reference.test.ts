@@ -6,8 +6,11 @@
 import { request as httpRequest } from "node:http"
 import { gunzipSync } from "node:zlib"
 import SwaggerParser from "@apidevtools/swagger-parser"
-import { assert, describe, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Api } from "@securebase/http/api"
+import { Effect, Exit, Schema } from "effect"
+import { HttpApi, OpenApi } from "effect/http-api"
+import { audit, operations } from "../support/ReferenceAudit.ts"
 import { call, TestServer } from "../support/TestServer.ts"
 
 /** A raw GET, so the test sees the bytes on the wire (fetch would decompress them). */
@@ -29,7 +32,98 @@ const raw = (url: string, headers: Record<string, string>) =>
       )
   )
 
-layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the API reference", (it) => {
+describe("the reference audit", () => {
+  it("names each undocumented operation, field, parameter and request body without an example", () => {
+    const doc = {
+      paths: {
+        "/things/{id}": {
+          get: {
+            summary: "Get a thing",
+            description: "One thing.",
+            security: [{ bearer: ["things:read"] }],
+            parameters: [{ name: "id", in: "path", schema: { type: "string" } }],
+            responses: {
+              "200": { content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } }
+            }
+          },
+          post: {
+            security: [{ bearer: [] }],
+            requestBody: {
+              content: { "application/json": { schema: { $ref: "#/components/schemas/NewThing" } } }
+            }
+          }
+        },
+        "/open": { get: { summary: "Open", description: "Anyone, no scope needed.", security: [] } }
+      },
+      components: {
+        schemas: {
+          Thing: {
+            type: "object",
+            properties: {
+              id: { type: "string", description: "The id." },
+              size: {
+                type: "object",
+                description: "How big.",
+                properties: { width: { type: "number" }, height: { type: "number", description: "Up." } }
+              },
+              tags: { type: "array", items: { type: "object", properties: { label: { type: "string" } } } }
+            }
+          },
+          NewThing: { type: "object", properties: { name: { $ref: "#/components/schemas/Name" } } },
+          Name: { type: "string", description: "A name." }
+        }
+      }
+    }
+    assert.sameMembers(audit(doc), [
+      "field Thing.size.width has no description",
+      "field Thing.tags has no description",
+      "field Thing.tags.label has no description",
+      "field NewThing.name has no description",
+      "operation POST /things/{id} has no summary",
+      "operation POST /things/{id} has no description",
+      "operation POST /things/{id} names no scope (and its description does not say it needs none)",
+      'parameter path "id" of GET /things/{id} has no description',
+      "request body of POST /things/{id} has no example"
+    ])
+    const documented = structuredClone(doc) as any
+    documented.components.schemas.NewThing.examples = [{ name: "box" }]
+    assert.notInclude(audit(documented), "request body of POST /things/{id} has no example")
+  })
+})
+
+describe("the request body examples", () => {
+  it("decode with their endpoint's own payload schema: the reference shows requests the API accepts", () => {
+    const doc: any = OpenApi.fromApi(Api)
+    const checked: Array<string> = []
+    HttpApi.reflect(Api, {
+      onGroup: () => {},
+      onEndpoint: ({ endpoint }) => {
+        const path = endpoint.path.replace(/:(\w+)/g, "{$1}")
+        const body =
+          doc.paths[path]?.[endpoint.method.toLowerCase()]?.requestBody?.content?.["application/json"]
+        if (body === undefined) return
+        const name = String(body.schema.$ref).replace("#/components/schemas/", "")
+        const examples: Array<unknown> = doc.components.schemas[name]?.examples ?? []
+        assert.isNotEmpty(examples, `${endpoint.method} ${path}`)
+        for (const schema of [...endpoint.payload.values()].flatMap((entry) => entry.schemas)) {
+          for (const example of examples) {
+            const decoded = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)(example)
+            assert.isTrue(Exit.isSuccess(decoded), `${endpoint.method} ${path}: ${String(decoded)}`)
+          }
+        }
+        checked.push(`${endpoint.method} ${path}`)
+      }
+    })
+    assert.includeMembers(checked, [
+      "POST /auth/session",
+      "POST /usage/events",
+      "POST /api-keys/create",
+      "POST /support/tickets/create"
+    ])
+  })
+})
+
+layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("the API reference", (it) => {
   describe("/openapi.json", () => {
     it.effect(
       "is a valid OpenAPI document (swagger-parser) declaring HTTP bearer authentication",
@@ -44,6 +138,47 @@ layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })("the A
           assert.deepStrictEqual(doc.paths["/invoices"].get.security, [{ bearer: ["invoices:read"] }])
         }),
       60_000
+    )
+  })
+
+  describe("documentation of every operation and field", () => {
+    it.effect(
+      "every operation has a summary, a description and its scope; every field and parameter a description; every JSON request body an example",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          const r = yield* call(url, "GET", "/openapi.json")
+          assert.strictEqual(r.status, 200)
+          assert.isAtLeast(operations(r.body).length, 22)
+          assert.deepStrictEqual(audit(r.body), [])
+        }),
+      120_000
+    )
+
+    it.effect(
+      "amounts say they are minor units as strings with a formatted example; instants say RFC 3339 UTC",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          const { body: doc } = yield* call(url, "GET", "/openapi.json")
+          const total = doc.components.schemas.Invoice.properties.total
+          assert.strictEqual(total.$ref, "#/components/schemas/MinorUnitsEncoded")
+          assert.include(total.description, "minor units as a string")
+          assert.match(total.description, /"\d+" = \$\d+\.\d{2}/)
+          assert.include(doc.components.schemas.Invoice.properties.issuedAt.description, "RFC 3339 UTC")
+          const list = doc.paths["/invoices"].get
+          assert.include(list.summary, "invoices")
+          assert.include(list.description, "`invoices:read`")
+          assert.deepInclude(
+            list.parameters.find((p: any) => p.name === "limit"),
+            { in: "query", description: "How many invoices per page, 1 to 100 (default 20)." }
+          )
+          assert.deepStrictEqual(doc.components.schemas.BadRequestEncoded.required.includes("_tag"), true)
+          for (const field of ["_tag", "code", "message", "field"]) {
+            assert.isString(doc.components.schemas.BadRequestEncoded.properties[field].description, field)
+          }
+        }),
+      120_000
     )
   })
 

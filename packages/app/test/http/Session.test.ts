@@ -57,7 +57,7 @@ const ticketCount = (tenant: number) =>
     return (r.body as ReadonlyArray<unknown>).length
   })
 
-layer(TestServer.layer(signingEnv), { timeout: 60_000, excludeTestServices: true })(
+layer(TestServer.layer(signingEnv), { timeout: 300_000, excludeTestServices: true })(
   "the browser session",
   (it) => {
     describe("POST /auth/session", () => {

@@ -3,7 +3,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { call, TestServer } from "../support/TestServer.ts"
 
-layer(TestServer.layer(), { timeout: 60_000, excludeTestServices: true })(
+layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })(
   "GET /support/tickets/{id}",
   (it) => {
     it.effect("answers the tenant's own ticket as the list shows it", () =>

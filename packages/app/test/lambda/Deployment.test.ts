@@ -189,6 +189,23 @@ describe("template.yaml", () => {
     assert.strictEqual(zipEntries(readFileSync(join(root, "build/lambda/authorizer.zip"))).size, 1)
   })
 
+  it("the functions that draw invoice PDFs carry the PDF's fonts beside the bundle and in the zip", () => {
+    const fontsDir = join(root, "packages/http/assets/fonts")
+    for (const name of ["api", "billing-run", "overdue-sweep"]) {
+      const archive = zipEntries(readFileSync(join(root, `build/lambda/${name}.zip`)))
+      for (const file of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"]) {
+        assert.isTrue(
+          existsSync(join(root, `build/lambda/${name}/fonts`, file)),
+          `${name}: ${file} beside the bundle`
+        )
+        assert.isTrue(
+          archive.get(`fonts/${file}`)?.equals(readFileSync(join(fontsDir, file))),
+          `${name}: ${file} in the zip`
+        )
+      }
+    }
+  })
+
   it("resolves every Ref, GetAtt, Sub variable, condition and mapping entry", () => {
     const parameters = Object.keys(template.Parameters)
     const names = new Set([...parameters, ...Object.keys(resources)])
@@ -244,7 +261,8 @@ describe("template.yaml", () => {
       "/portal",
       "/portal/{proxy+}",
       "/auth/session",
-      "/auth/session"
+      "/auth/session",
+      "/webhooks/stripe"
     ])
   })
 

@@ -32,7 +32,8 @@ const pages = [
   { link: "Usage", path: "/portal/usage", heading: "Usage" },
   { link: "API keys", path: "/portal/keys", heading: "API keys" },
   { link: "Compliance", path: "/portal/compliance", heading: "Compliance" },
-  { link: "Support", path: "/portal/support", heading: "Support" }
+  { link: "Support", path: "/portal/support", heading: "Support" },
+  { link: "Audit log", path: "/portal/audit", heading: "Audit log" }
 ] as const
 
 const signIn = async (page: Page, url: string, apiKey: string) => {
@@ -98,7 +99,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             }
             // A client route survives a reload (the server answers index.html).
             await page.reload()
-            await page.getByRole("heading", { name: "Support", level: 1 }).waitFor(wait)
+            await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(wait)
             await page.getByRole("button", { name: "Sign out" }).click()
             await page.getByText("You have signed out.").waitFor(wait)
             assert.match(page.url(), /\/portal\/sign-in$/)
@@ -114,7 +115,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     )
 
     it.effect(
-      "invoices: filters and pages; the detail shows lines, discount, tax and state; the PDF downloads byte for byte",
+      "invoices: filters and pages; the detail shows lines, discount, tax and state; the PDF downloads byte for byte; the e-mail is resent up to the hour's limit",
       () =>
         Effect.gen(function* () {
           const { url, tenants } = yield* TestServer
@@ -151,6 +152,31 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
               assert.include(text, money(amount))
             assert.include(text, api.status)
             assert.include(text, "Sales tax (8%")
+            // Each discount on its own row; each priced line explains itself, exactly, band by band.
+            for (const d of api.discounts) assert.include(text, d.description)
+            const explained = api.lines.filter((l: any) => l.breakdown.length > 0)
+            assert.isAbove(explained.length, 0)
+            for (const line of explained) {
+              const details = page.locator("details.breakdown", {
+                hasText: `How ${line.description} was priced`
+              })
+              await details.locator("summary").click()
+              const rows = details.locator("tbody tr")
+              assert.strictEqual(await rows.count(), line.breakdown.length)
+              const exact = (amount: string) =>
+                new Intl.NumberFormat("en-US", {
+                  style: "currency",
+                  currency: api.currency,
+                  minimumFractionDigits: 2,
+                  maximumFractionDigits: 100
+                }).format(amount as `${number}`)
+              for (const [i, row] of line.breakdown.entries())
+                assert.include(await rows.nth(i).innerText(), exact(row.amount))
+              assert.include(
+                await details.innerText(),
+                `Exact amount ${exact(line.preciseAmount)}, rounded once to ${money(line.amount)}.`
+              )
+            }
             const [download] = await Promise.all([
               page.waitForEvent("download", wait),
               page.getByRole("link", { name: "Download PDF" }).click()
@@ -159,7 +185,27 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             assert.strictEqual(download.suggestedFilename(), `${api.number}.pdf`)
             assert.strictEqual(bytes.subarray(0, 5).toString(), "%PDF-")
             assert.isTrue(Buffer.from(apiPdf).equals(bytes), "the portal's PDF is the API's, byte for byte")
+            // The e-mail sent again: three times this hour, then the limit, said in words.
+            const resend = page.getByRole("button", { name: "Resend e-mail" })
+            const status = page.locator(".resend [role=status]")
+            const email = tenants[2]!.customer.email
+            for (const left of [
+              "2 more resends this hour.",
+              "1 more resend this hour.",
+              "That was the last resend"
+            ]) {
+              await resend.click()
+              await status.getByText(left).waitFor(wait)
+              assert.include(await status.innerText(), `on its way to ${email}`)
+            }
+            await resend.click()
+            await status.getByText("already sent again three times this hour").waitFor(wait)
           })
+          const trail = (yield* call(url, "GET", "/audit/events?limit=100", { token: apiKey })).body.data
+          assert.strictEqual(
+            trail.filter((e: any) => e.action === "invoice.resent" && e.subjectId === latest).length,
+            3
+          )
         }).pipe(Effect.scoped),
       long
     )
@@ -329,7 +375,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
     )
 
     it.effect(
-      "compliance findings filter by framework, status and severity; support: file a ticket, read it, see it listed",
+      "compliance findings filter by framework, status and severity; support: file a ticket, read it, reply, see it listed",
       () =>
         Effect.gen(function* () {
           const { url, tenants } = yield* TestServer
@@ -369,6 +415,19 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             await page.getByRole("heading", { name: "Invoice PDF for our auditors", level: 1 }).waitFor(wait)
             await page.getByText("Ticket created. We will answer by").waitFor(wait)
             await page.getByText("Please confirm the PDF matches the ledger export.").waitFor(wait)
+            // Read and reply: the conversation starts empty, a blank reply is refused, a real one listed.
+            await page.getByText("No replies yet.").waitFor(wait)
+            await page.getByRole("button", { name: "Send reply" }).click()
+            await page.getByText("Write your reply first.").waitFor(wait)
+            await page.getByLabel("Your reply").fill("Our auditors meet on Friday.\nThank you!")
+            await page.getByRole("button", { name: "Send reply" }).click()
+            await page.getByText("Reply sent.").waitFor(wait)
+            const listed = page.locator(".replies li")
+            await listed.first().waitFor(wait)
+            assert.strictEqual(await listed.count(), 1)
+            assert.include(await listed.first().innerText(), "You")
+            assert.include(await listed.first().innerText(), "Our auditors meet on Friday.\nThank you!")
+            assert.strictEqual(await page.getByLabel("Your reply").inputValue(), "")
             await page.getByRole("link", { name: "← All tickets" }).click()
             await page.getByRole("link", { name: "Invoice PDF for our auditors" }).waitFor(wait)
           })
@@ -379,6 +438,69 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             priority: "high",
             status: "open"
           })
+          const replies = (yield* call(url, "GET", `/support/tickets/${after[0].id}/replies`, {
+            token: apiKey
+          })).body
+          assert.deepStrictEqual(
+            replies.map((r: any) => [r.authorKind, r.body]),
+            [["customer", "Our auditors meet on Friday.\nThank you!"]]
+          )
+        }).pipe(Effect.scoped),
+      long
+    )
+
+    it.effect(
+      "audit log: the customer's own events newest first, a page at a time, with the chain's verification",
+      () =>
+        Effect.gen(function* () {
+          const { url, tenants } = yield* TestServer
+          const apiKey = tenants[3]!.apiKey
+          const browser = yield* Browser.browser
+          const { page } = yield* Browser.page(browser, { viewport: desktop })
+          const shown = yield* Effect.promise(async () => {
+            await signIn(page, url, apiKey)
+            await page.getByRole("link", { name: "Audit log", exact: true }).click()
+            await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(wait)
+            await settled(page)
+            await page.getByRole("heading", { name: "Chain verification: intact" }).waitFor(wait)
+            await page.getByText(/All \d+ events verify/).waitFor(wait)
+            const rows = page.getByRole("table", { name: /Audit events/ }).locator("tbody tr")
+            const cells = async () =>
+              (await rows.evaluateAll((trs) =>
+                trs.map((tr) => [...tr.children].map((c) => (c as HTMLElement).innerText))
+              )) as Array<Array<string>>
+            const first = await cells()
+            let older: Array<Array<string>> = []
+            if (await page.getByRole("button", { name: "Older events" }).isEnabled()) {
+              await page.getByRole("button", { name: "Older events" }).click()
+              await page.getByText("Page 2").waitFor(wait)
+              await settled(page)
+              older = await cells()
+            }
+            return { first, older, text: await page.locator("main").innerText() }
+          })
+          // Every authenticated request appends an event, so the trail grows while we read it: the API,
+          // read afterwards, has everything the page showed and more.
+          const api = (yield* call(url, "GET", "/audit/events?limit=100", { token: apiKey })).body.data
+          const status = (yield* call(url, "GET", "/audit/checkpoint", { token: apiKey })).body
+          assert.strictEqual(status.verification.status, "intact")
+          const bySeq = new Map<number, any>(api.map((e: any) => [e.seq, e]))
+          const seqs = [...shown.first, ...shown.older].map((row) => Number(row[0]))
+          assert.isAbove(seqs.length, 3)
+          // Newest first, consecutive, across the page boundary too.
+          assert.deepStrictEqual(
+            seqs,
+            seqs.map((_, i) => seqs[0]! - i)
+          )
+          assert.strictEqual(shown.first.length, Math.min(25, seqs[0]!))
+          for (const [seq, , action, , actor] of [...shown.first, ...shown.older]) {
+            const event = bySeq.get(Number(seq))
+            assert.deepInclude({ action, actor }, { action: event.action, actor: event.actor })
+          }
+          // The demo's invoices are among them, and no other tenant's.
+          assert.include(shown.text, tenants[3]!.latestInvoiceId)
+          for (const other of [tenants[0]!, tenants[1]!, tenants[2]!])
+            assert.notInclude(shown.text, other.latestInvoiceId)
         }).pipe(Effect.scoped),
       long
     )
@@ -493,6 +615,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
               stops.push(await focused())
             }
             assert.deepStrictEqual(stops, [
+              "Audit log",
               "Support",
               "Compliance",
               "API keys",
@@ -560,7 +683,8 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
                 ["api-keys", "/portal/keys", "API keys"],
                 ["compliance", "/portal/compliance", "Compliance"],
                 ["support", "/portal/support", "Support"],
-                ["ticket", `/portal/support/${ticket}`, /./]
+                ["ticket", `/portal/support/${ticket}`, /./],
+                ["audit", "/portal/audit", "Audit log"]
               ] as const) {
                 await page.goto(`${url}${path}`)
                 await page.getByRole("heading", { name: heading, level: 1 }).first().waitFor(wait)

@@ -24,6 +24,7 @@
  * No field can contain a newline (the schemas below forbid it), so the encoding is unambiguous.
  */
 import { DateTime, Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import { AuditEventId, BrokenLinkReason, Sha256Hex } from "./AuditEvent.ts"
 
@@ -44,25 +45,37 @@ export const Base64Url = Schema.String.check(
 
 /** What is signed: the head of one customer's chain at one moment, and who signs it. */
 export const CheckpointContent = Schema.Struct({
-  customerId: CustomerId,
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) whose chain is signed, a UUID.")),
   /** The `seq` of the chain's last event. */
-  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
+    FieldDoc.describe("The `seq` of the chain's last event at signing.")
+  ),
   /** That event's hash. */
-  hash: Sha256Hex,
+  hash: Sha256Hex.pipe(FieldDoc.describe("That event's hash, 64 lowercase hex characters.")),
   /** How many events the chain held (equal to `seq` for an intact chain; kept for readers). */
-  events: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  signedAt: Schema.DateTimeUtcFromString,
-  keyId: KeyId,
-  algorithm: Algorithm
+  events: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
+    FieldDoc.describe("How many events the chain held (equal to `seq` for an intact chain).")
+  ),
+  signedAt: Schema.DateTimeUtcFromString.pipe(
+    FieldDoc.describe("When the checkpoint was signed, RFC 3339 UTC.", ["2026-11-28T00:00:00.000Z"])
+  ),
+  keyId: KeyId.pipe(
+    FieldDoc.describe("The id of the signing key; the public key with this id verifies the signature.", [
+      "audit-2026-11"
+    ])
+  ),
+  algorithm: Algorithm.pipe(FieldDoc.describe("The signature algorithm: `Ed25519`."))
 })
 export type CheckpointContent = typeof CheckpointContent.Type
 
 /** A signed checkpoint, as stored (one JSON file each) and as returned to the customer. */
 export class AuditCheckpoint extends Schema.Class<AuditCheckpoint>("@securebase/core/AuditCheckpoint")({
-  version: Schema.Literal(1),
+  version: Schema.Literal(1).pipe(FieldDoc.describe("The checkpoint format's version: 1.")),
   ...CheckpointContent.fields,
   /** The signature over {@link canonicalBytes}, base64url. */
-  signature: Base64Url
+  signature: Base64Url.pipe(
+    FieldDoc.describe("The Ed25519 signature over the checkpoint's canonical bytes, unpadded base64url.")
+  )
 }) {}
 
 const header = "securebase-audit-checkpoint/1"

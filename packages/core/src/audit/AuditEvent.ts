@@ -12,6 +12,7 @@
  * transaction's principal (`Tenancy.CurrentPrincipal`) and its own time.
  */
 import { Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 
 /** An audit event id: a UUID. */
@@ -43,7 +44,10 @@ export const genesisHash: Sha256Hex = "0".repeat(64)
 export const workerActions = {
   "invoice.issued": "invoice",
   "invoice.overdue": "invoice",
-  "notification.sent": "notification"
+  "notification.sent": "notification",
+  "invoice.pushed": "invoice",
+  "invoice.paid_by_provider": "invoice",
+  "invoice.payment_failed": "invoice"
 } as const satisfies Record<string, string>
 
 /** A worker action (see {@link workerActions}). */
@@ -51,32 +55,58 @@ export type WorkerAction = keyof typeof workerActions
 
 /** What a caller appends. The store assigns the position and the hashes, the actor and the time. */
 export class NewAuditEvent extends Schema.Class<NewAuditEvent>("@securebase/core/NewAuditEvent")({
-  customerId: CustomerId,
-  action: AuditAction,
+  customerId: CustomerId.pipe(
+    FieldDoc.describe("The customer (tenant) whose chain holds the event, a UUID.")
+  ),
+  action: AuditAction.pipe(FieldDoc.describe("What happened, a dotted action name.", ["api_key.revoked"])),
   /** What was acted on (`invoice`, `api_key`), when there is one subject. */
-  subjectType: Schema.NullOr(Schema.String.check(Schema.isMaxLength(100))),
-  subjectId: Schema.NullOr(Schema.String.check(Schema.isMaxLength(200))),
+  subjectType: Schema.NullOr(Schema.String.check(Schema.isMaxLength(100))).pipe(
+    FieldDoc.describe("What was acted on, when there is one subject; null otherwise.", ["api_key"])
+  ),
+  subjectId: Schema.NullOr(Schema.String.check(Schema.isMaxLength(200))).pipe(
+    FieldDoc.describe("The id of what was acted on; null when there is no single subject.")
+  ),
   /** Details; JSON. */
-  payload: Schema.Record(Schema.String, Schema.Json)
+  payload: Schema.Record(Schema.String, Schema.Json).pipe(
+    FieldDoc.describe("Details of the change, a JSON object.")
+  )
 }) {}
 
 /** A stored audit event: its position in its customer's chain and the chain's hashes. */
 export class AuditEvent extends Schema.Class<AuditEvent>("@securebase/core/AuditEvent")({
   ...NewAuditEvent.fields,
-  id: AuditEventId,
+  id: AuditEventId.pipe(FieldDoc.describe("The event's id, a UUID.")),
   /** 1 for a customer's first event, then consecutive. */
-  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
+    FieldDoc.describe(
+      "The event's position in its customer's chain: 1 for the first event, then consecutive.",
+      [42]
+    )
+  ),
   /**
    * Who acted, as the store recorded it from the transaction's principal: `api_key:<id>`,
    * `session:<id>`, `worker:billing`, … (`role:<database role>` when the transaction named none).
    */
-  actor: Schema.String,
+  actor: Schema.String.pipe(
+    FieldDoc.describe(
+      "Who acted, from the transaction's principal: `api_key:<id>`, `session:<id>`, `worker:billing`, … (`role:<database role>` when none was named).",
+      ["api_key:abcdefghijklmnop"]
+    )
+  ),
   /** The database role that appended the event; null for events stored before the store kept it. */
-  dbRole: Schema.NullOr(Schema.String),
+  dbRole: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("The database role that appended the event; null for events stored before it was kept.")
+  ),
   /** When, by the store's clock (the time of the transaction that appended it). */
-  occurredAt: Schema.DateTimeUtc,
-  prevHash: Sha256Hex,
-  hash: Sha256Hex
+  occurredAt: Schema.DateTimeUtc.pipe(
+    FieldDoc.describe("When the event was appended, by the store's clock, RFC 3339 UTC.")
+  ),
+  prevHash: Sha256Hex.pipe(
+    FieldDoc.describe("The previous event's `hash` (64 lowercase hex characters; zeros for the first event).")
+  ),
+  hash: Sha256Hex.pipe(
+    FieldDoc.describe("The SHA-256 of this event's content and `prevHash`, 64 lowercase hex characters.")
+  )
 }) {}
 
 /** Why a link of the chain does not hold. */

@@ -6,6 +6,7 @@
 import { DateTime, Effect, Redacted, Result, Schema } from "effect"
 import type { Entitlements } from "../billing/Entitlements.ts"
 import type { PlanCode } from "../billing/PriceBook.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
 import {
@@ -92,17 +93,39 @@ export const validateName = (name: string): Effect.Effect<string, InvalidKeyName
   )
 
 const apiKeyFields = {
-  id: ApiKeyId,
-  customerId: CustomerId,
-  name: StoredKeyName,
-  mode: KeyMode,
+  id: ApiKeyId.pipe(
+    FieldDoc.describe("The key id: 16 lowercase base32 characters, the middle part of the key.", [
+      "abcdefghijklmnop"
+    ])
+  ),
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) the key belongs to, a UUID.")),
+  name: StoredKeyName.pipe(FieldDoc.describe("The key's name, chosen by its owner.", ["billing export"])),
+  mode: KeyMode.pipe(
+    FieldDoc.describe(
+      "`live` for production data, `test` for test data; the key starts `sb_live_` or `sb_test_`."
+    )
+  ),
   /** The public, recognisable part shown in listings: `sb_live_<keyId>`. */
-  prefix: Schema.String,
-  scopes: Scopes,
-  createdAt: Schema.DateTimeUtc,
-  expiresAt: Schema.optional(Schema.DateTimeUtc),
-  revokedAt: Schema.optional(Schema.DateTimeUtc),
-  lastUsedAt: Schema.optional(Schema.DateTimeUtc)
+  prefix: Schema.String.pipe(
+    FieldDoc.describe("The public, recognisable part of the key shown in listings: `sb_<mode>_<id>`.", [
+      "sb_live_abcdefghijklmnop"
+    ])
+  ),
+  scopes: Scopes.pipe(
+    FieldDoc.describe("What the key may do, one scope per resource and verb.", [
+      ["invoices:read", "usage:write"]
+    ])
+  ),
+  createdAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the key was created, RFC 3339 UTC.")),
+  expiresAt: Schema.optional(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the key stops working, RFC 3339 UTC; absent for a key that does not expire.")
+  ),
+  revokedAt: Schema.optional(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the key was revoked, RFC 3339 UTC; absent while it is not.")
+  ),
+  lastUsedAt: Schema.optional(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the key last authenticated a request, RFC 3339 UTC; absent if never.")
+  )
 }
 
 /** An API key as listed to its owner: never the secret, never its hash. */

@@ -28,6 +28,7 @@ export const OperatorScope = Schema.Literals([
   "invoices:read",
   "invoices:write",
   "compliance:write",
+  "support:read",
   "support:write"
 ])
 export type OperatorScope = typeof OperatorScope.Type

@@ -7,7 +7,8 @@
  *    aggregates it and prices it with the core (`Invoicing.priceInvoice`),
  * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
  *    serializes issuers until commit),
- * 4. stores the invoice issued with its due date, queues its e-mail in the outbox, appends
+ * 4. stores the invoice issued with its due date, queues its e-mail in the outbox (and its push
+ *    to the payment provider, when the deployment collects with one), appends
  *    `invoice.issued` to the audit log, marks the claim done, and commits.
  *
  * Idempotent: a claim is done once its invoice is committed, and an invoice that already exists
@@ -27,6 +28,7 @@ import { type Customer, isBilledFor } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import { CustomerId, type InvoiceId } from "../Ids.ts"
 import type * as Notification from "../notifications/Notification.ts"
+import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import { billingWorker, Tenancy } from "../tenancy/Tenancy.ts"
 import { BillableUsage } from "./BillableUsage.ts"
 import { BillingBatch } from "./BillingBatch.ts"
@@ -223,7 +225,10 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         outcomes.push({ _tag: "Billed", invoice })
         settled.push({ customerId: customer.id, invoiceId: invoice.id })
       }
-      if (invoices.length > 0) yield* batch.store({ invoices, notifications, auditEvents })
+      if (invoices.length > 0) {
+        yield* batch.store({ invoices, notifications, auditEvents })
+        yield* (yield* PaymentCollection).enqueue(invoices, at)
+      }
       yield* claims.completeMany(period, settled)
       return outcomes
     })

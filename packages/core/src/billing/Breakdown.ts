@@ -5,6 +5,7 @@
  * the line's `preciseAmount`; amounts, unit prices and units are exact decimals in major units.
  */
 import { BigDecimal, Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { Decimal } from "../money/Decimal.ts"
 
 /**
@@ -34,19 +35,46 @@ export type RowKind = typeof RowKind.Type
 
 /** One row of a line's breakdown. */
 export const BreakdownRow = Schema.Struct({
-  kind: RowKind,
+  kind: RowKind.pipe(
+    FieldDoc.describe(
+      "What the row prices: `flat`, `units`, `band`, `packages`, `rate`, `fees`, `free`, `adjustment` or `commitment`."
+    )
+  ),
   /** A short label without prices: "band 2", "started packages of 100 units", "3 free transactions". */
-  description: Schema.String,
+  description: Schema.String.pipe(FieldDoc.describe("A short label without prices.", ["band 2"])),
   /** The band's lower bound (exclusive) and upper bound (inclusive, null when unbounded). */
-  from: Schema.NullOr(Decimal),
-  to: Schema.NullOr(Decimal),
-  units: Decimal,
+  from: Schema.NullOr(Decimal).pipe(
+    FieldDoc.describe(
+      "A band's lower bound (exclusive), an exact decimal string; null for rows that are not bands."
+    )
+  ),
+  to: Schema.NullOr(Decimal).pipe(
+    FieldDoc.describe(
+      "A band's upper bound (inclusive), an exact decimal string; null when unbounded or not a band."
+    )
+  ),
+  units: Decimal.pipe(
+    FieldDoc.describe(
+      "The units priced (packages for `packages`, the amount for `rate`, transactions for `fees`), an exact decimal string."
+    )
+  ),
   /** The price per unit (per package for packages, the rate for `rate`, per transaction for `fees`). */
-  unitPrice: Schema.NullOr(Decimal),
+  unitPrice: Schema.NullOr(Decimal).pipe(
+    FieldDoc.describe(
+      "The price per unit in major units (per package, the rate for `rate`, per transaction for `fees`), an exact decimal string; null when none.",
+      ["0.0004"]
+    )
+  ),
   /** A band's flat fee, when it has one. */
-  flatFee: Schema.NullOr(Decimal),
+  flatFee: Schema.NullOr(Decimal).pipe(
+    FieldDoc.describe("A band's flat fee in major units, an exact decimal string; null when it has none.")
+  ),
   /** Exact, before rounding, in major units. */
-  amount: Decimal
+  amount: Decimal.pipe(
+    FieldDoc.describe("The row's exact amount before rounding, in major units, an exact decimal string.", [
+      "40.00"
+    ])
+  )
 }).annotate({ identifier: "BreakdownRow" })
 export interface BreakdownRow extends Schema.Schema.Type<typeof BreakdownRow> {}
 

@@ -48,17 +48,28 @@ export const referenceCard: DiscountRule = {
 
 /**
  * The discount (never negative, never above the subtotal) that a rule gives a subtotal, rounded by
- * the named mode.
+ * the named mode. `qualifying` is the amount that earns the all-units rule (the bill before
+ * coupons, when coupons come first; the subtotal by default): under that rule a coupon that took
+ * the bill below the threshold would cost the whole discount and raise the total, so a coupon
+ * never decides whether it is earned. The capped and marginal rules need no such care: their
+ * discounted amount never decreases as the subtotal grows.
  */
-export const compute = (rule: DiscountRule, subtotal: Money.Money, mode: Money.RoundingMode): Money.Money => {
+export const compute = (
+  rule: DiscountRule,
+  subtotal: Money.Money,
+  mode: Money.RoundingMode,
+  qualifying: Money.Money = subtotal
+): Money.Money => {
   const zero = Money.zero(subtotal.currency)
   if (rule._tag === "NoDiscount") return zero
   const threshold = Money.round(rule.threshold, subtotal.currency, mode)
+  if (rule._tag === "AllUnitsVolume")
+    return qualifying.minor <= threshold.minor
+      ? zero
+      : Money.round(BigDecimal.multiply(Money.toDecimal(subtotal), rule.rate), subtotal.currency, mode)
   if (subtotal.minor <= threshold.minor) return zero
   const s = Money.toDecimal(subtotal)
   switch (rule._tag) {
-    case "AllUnitsVolume":
-      return Money.round(BigDecimal.multiply(s, rule.rate), subtotal.currency, mode)
     case "MarginalVolume":
       return Money.round(
         BigDecimal.multiply(Money.toDecimal(Money.subtract(subtotal, threshold)), rule.rate),

@@ -3,6 +3,7 @@
  * exactly, and the lifecycle fields that {@link ./InvoiceLifecycle.ts} moves through.
  */
 import { BigDecimal, Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId, InvoiceId, PriceBookId } from "../Ids.ts"
 import { Currency, exponent } from "../money/Currency.ts"
 import { Decimal } from "../money/Decimal.ts"
@@ -35,80 +36,194 @@ export type LineKind = typeof LineKind.Type
 
 /** One priced line (before the invoice-level discount, whose share is in `discount`). */
 export const InvoiceLine = Schema.Struct({
-  position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
-  code: Schema.String,
-  description: Schema.String,
-  kind: LineKind,
-  metric: Schema.NullOr(MetricCode),
+  position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)).pipe(
+    FieldDoc.describe("The line's place on the invoice, from 1.", [1])
+  ),
+  code: Schema.String.pipe(FieldDoc.describe("The price book's code of the charge.", ["platform"])),
+  description: Schema.String.pipe(FieldDoc.describe("The line's text as printed on the invoice.")),
+  kind: LineKind.pipe(
+    FieldDoc.describe(
+      "`flat` (a fixed charge), `usage` (a metered charge) or `commitment` (the true-up of a minimum commitment)."
+    )
+  ),
+  metric: Schema.NullOr(MetricCode).pipe(
+    FieldDoc.describe("The metric a usage line prices; null for flat and commitment lines.")
+  ),
   /** The metric's total for the period (1 for a flat charge). */
-  quantity: Decimal,
-  included: Decimal,
-  billable: Decimal,
+  quantity: Decimal.pipe(
+    FieldDoc.describe(
+      "The metric's total for the period (1 for a flat charge), an exact decimal as a string."
+    )
+  ),
+  included: Decimal.pipe(
+    FieldDoc.describe("The quantity the plan includes free, an exact decimal as a string.")
+  ),
+  billable: Decimal.pipe(
+    FieldDoc.describe(
+      "The quantity charged: `quantity` less `included`, never below zero; an exact decimal as a string."
+    )
+  ),
   /** How the billable quantity was priced ("0.0004 per unit", "graduated, 2 bands", "negotiated: ..."). */
-  pricing: Schema.String,
+  pricing: Schema.String.pipe(
+    FieldDoc.describe("How the billable quantity was priced.", ["0.0004 per unit"])
+  ),
   /** The exact amount before rounding, in major units; null on invoices priced before it was kept. */
-  preciseAmount: Schema.NullOr(Decimal),
+  preciseAmount: Schema.NullOr(Decimal).pipe(
+    FieldDoc.describe(
+      "The exact amount before rounding, in major units as a decimal string; null on invoices priced before it was kept.",
+      ["123.4512"]
+    )
+  ),
   /** How `preciseAmount` was reached: its rows add up to it exactly (empty on older invoices). */
-  breakdown: Breakdown.Breakdown,
+  breakdown: Breakdown.Breakdown.pipe(
+    FieldDoc.describe(
+      "How `preciseAmount` was reached: its rows add up to it exactly (empty on older invoices)."
+    )
+  ),
   /** `preciseAmount` rounded once by the book's mode. */
-  amount: MinorUnits,
+  amount: MinorUnits.pipe(
+    FieldDoc.describe(
+      '`preciseAmount` rounded once by the price book\'s rounding mode: an integer amount in minor units as a string ("12345" = $123.45).',
+      ["12345"]
+    )
+  ),
   /** This line's share of the invoice discount (largest-remainder allocation). */
-  discount: MinorUnits
+  discount: MinorUnits.pipe(
+    FieldDoc.describe(
+      'This line\'s share of the invoice discount, in minor units as a string ("500" = $5.00).',
+      ["500"]
+    )
+  )
 }).annotate({ identifier: "InvoiceLine" })
 export interface InvoiceLine extends Schema.Schema.Type<typeof InvoiceLine> {}
 
 /** One discount of an invoice: a coupon, or the book's volume discount. */
 export const InvoiceDiscount = Schema.Struct({
-  kind: Schema.Literals(["coupon", "volume"]),
+  kind: Schema.Literals(["coupon", "volume"]).pipe(
+    FieldDoc.describe(
+      "`coupon` (a coupon of the customer's terms) or `volume` (the price book's volume discount)."
+    )
+  ),
   /** The coupon's code, or `volume`. */
-  code: Schema.String,
-  description: Schema.String,
-  amount: MinorUnits
+  code: Schema.String.pipe(FieldDoc.describe("The coupon's code, or `volume`.", ["WELCOME10"])),
+  description: Schema.String.pipe(FieldDoc.describe("The discount as printed on the invoice.")),
+  amount: MinorUnits.pipe(
+    FieldDoc.describe('The amount taken off, in minor units as a string ("1000" = $10.00).', ["1000"])
+  )
 }).annotate({ identifier: "InvoiceDiscount" })
 export interface InvoiceDiscount extends Schema.Schema.Type<typeof InvoiceDiscount> {}
 
 /** One tax line on the discounted subtotal. */
 export const InvoiceTaxLine = Schema.Struct({
-  jurisdiction: JurisdictionCode,
-  name: Schema.String,
-  rate: Decimal,
-  taxable: MinorUnits,
-  amount: MinorUnits
+  jurisdiction: JurisdictionCode.pipe(FieldDoc.describe("The taxing jurisdiction's code.", ["US"])),
+  name: Schema.String.pipe(FieldDoc.describe("The tax's name as printed on the invoice.", ["Sales tax"])),
+  rate: Decimal.pipe(
+    FieldDoc.describe('The tax rate as a decimal fraction string ("0.08" = 8 %).', ["0.08"])
+  ),
+  taxable: MinorUnits.pipe(
+    FieldDoc.describe('The amount taxed, in minor units as a string ("10000" = $100.00).', ["10000"])
+  ),
+  amount: MinorUnits.pipe(FieldDoc.describe('The tax, in minor units as a string ("800" = $8.00).', ["800"]))
 }).annotate({ identifier: "InvoiceTaxLine" })
 export interface InvoiceTaxLine extends Schema.Schema.Type<typeof InvoiceTaxLine> {}
 
 /** An invoice (plain data). Amounts are minor units of `currency`. */
 export const Invoice = Schema.Struct({
-  id: InvoiceId,
-  number: Schema.NullOr(InvoiceNumber),
-  customerId: CustomerId,
-  plan: PlanCode,
-  period: Period,
-  currency: Currency,
-  priceBookId: PriceBookId,
-  status: InvoiceStatus,
-  lines: Schema.Array(InvoiceLine),
-  subtotal: MinorUnits,
+  id: InvoiceId.pipe(FieldDoc.describe("The invoice's id, a UUID.")),
+  number: Schema.NullOr(InvoiceNumber).pipe(
+    FieldDoc.describe(
+      "The invoice number, assigned when the invoice is issued (`INV-<year>-<sequence>`); null while a draft.",
+      ["INV-2026-000123"]
+    )
+  ),
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) billed, a UUID.")),
+  plan: PlanCode.pipe(
+    FieldDoc.describe("The code of the customer's plan the invoice was priced on.", ["standard"])
+  ),
+  period: Period.pipe(FieldDoc.describe("The calendar month billed (UTC), `YYYY-MM`.")),
+  currency: Currency.pipe(
+    FieldDoc.describe("The invoice's currency (ISO 4217); every amount is in its minor unit.")
+  ),
+  priceBookId: PriceBookId.pipe(
+    FieldDoc.describe("The price book the invoice was priced by.", ["securebase-2026"])
+  ),
+  status: InvoiceStatus.pipe(
+    FieldDoc.describe("Where the invoice stands: `draft`, `issued`, `paid`, `overdue` or `cancelled`.")
+  ),
+  lines: Schema.Array(InvoiceLine).pipe(FieldDoc.describe("The priced lines, in order.")),
+  subtotal: MinorUnits.pipe(
+    FieldDoc.describe('The sum of the lines\' amounts, in minor units as a string ("12345" = $123.45).', [
+      "12345"
+    ])
+  ),
   /** The discounts, in the order applied (coupons, then the volume discount); they add to `discount`. */
-  discounts: Schema.Array(InvoiceDiscount),
-  discount: MinorUnits,
+  discounts: Schema.Array(InvoiceDiscount).pipe(
+    FieldDoc.describe(
+      "The discounts, in the order applied (coupons, then the volume discount); they add up to `discount`."
+    )
+  ),
+  discount: MinorUnits.pipe(
+    FieldDoc.describe('The total discount, in minor units as a string ("1000" = $10.00).', ["1000"])
+  ),
   /** The discounts' descriptions, joined; null without a discount. */
-  discountDescription: Schema.NullOr(Schema.String),
-  taxable: MinorUnits,
-  taxLines: Schema.Array(InvoiceTaxLine),
-  tax: MinorUnits,
-  taxExemption: Schema.NullOr(Schema.String),
-  total: MinorUnits,
+  discountDescription: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("The discounts' descriptions, joined; null without a discount.")
+  ),
+  taxable: MinorUnits.pipe(
+    FieldDoc.describe(
+      'The discounted subtotal that tax applies to, in minor units as a string ("11345" = $113.45).',
+      ["11345"]
+    )
+  ),
+  taxLines: Schema.Array(InvoiceTaxLine).pipe(
+    FieldDoc.describe("One line per tax levied on `taxable`; they add up to `tax`.")
+  ),
+  tax: MinorUnits.pipe(
+    FieldDoc.describe('The total tax, in minor units as a string ("823" = $8.23).', ["823"])
+  ),
+  taxExemption: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe(
+      "Why no tax was levied (a reverse charge, an exemption), as printed on the invoice; null otherwise."
+    )
+  ),
+  total: MinorUnits.pipe(
+    FieldDoc.describe(
+      'The amount due: `taxable` plus `tax`, in minor units as a string ("12168" = $121.68).',
+      ["12168"]
+    )
+  ),
   /** Payment terms: days from issue to due date (net 30 by default). */
-  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })),
-  createdAt: Schema.DateTimeUtc,
-  issuedAt: Schema.NullOr(Schema.DateTimeUtc),
-  dueAt: Schema.NullOr(Schema.DateTimeUtc),
-  paidAt: Schema.NullOr(Schema.DateTimeUtc),
-  overdueAt: Schema.NullOr(Schema.DateTimeUtc),
-  cancelledAt: Schema.NullOr(Schema.DateTimeUtc),
-  paymentReference: Schema.NullOr(Schema.String),
-  cancellationReason: Schema.NullOr(Schema.String)
+  netDays: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 365 })).pipe(
+    FieldDoc.describe("Payment terms: days from issue to the due date.", [30])
+  ),
+  createdAt: Schema.DateTimeUtc.pipe(
+    FieldDoc.describe("When the invoice was created, RFC 3339 UTC.", ["2026-11-01T00:05:00.000Z"])
+  ),
+  issuedAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the invoice was issued, RFC 3339 UTC; null while a draft.", [
+      "2026-11-01T00:05:00.000Z"
+    ])
+  ),
+  dueAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When payment is due (issue date plus `netDays`), RFC 3339 UTC; null while a draft.", [
+      "2026-12-01T00:05:00.000Z"
+    ])
+  ),
+  paidAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the invoice was paid, RFC 3339 UTC; null until then.")
+  ),
+  overdueAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the invoice was marked overdue, RFC 3339 UTC; null unless it was.")
+  ),
+  cancelledAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When the invoice was cancelled, RFC 3339 UTC; null unless it was.")
+  ),
+  paymentReference: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("The reference of the payment that settled the invoice; null until paid.")
+  ),
+  cancellationReason: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("Why the invoice was cancelled; null unless it was.")
+  )
 }).annotate({ identifier: "Invoice" })
 export interface Invoice extends Schema.Schema.Type<typeof Invoice> {}
 

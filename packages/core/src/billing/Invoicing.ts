@@ -10,7 +10,7 @@ import type * as CustomerTerms from "./CustomerTerms.ts"
 import type { Invoice } from "./Invoice.ts"
 import * as InvoiceModule from "./Invoice.ts"
 import type { Period } from "./Period.ts"
-import type { PlanCode, PriceBook } from "./PriceBook.ts"
+import type { Plan, PlanCode, PriceBook } from "./PriceBook.ts"
 import * as PriceBookModule from "./PriceBook.ts"
 import * as Quote from "./Quote.ts"
 import type * as Tax from "./Tax.ts"
@@ -38,6 +38,11 @@ export interface PriceInvoiceInput {
   readonly terms?: CustomerTerms.CustomerTerms | undefined
   /** Each transaction's quantity, for charges priced per transaction. */
   readonly transactions?: Transactions | undefined
+  /**
+   * The charges to price instead of the book's plan of `plan` (a month split by plan changes
+   * prices each segment's prorated charges); the invoice still records `plan`.
+   */
+  readonly charges?: Plan | undefined
 }
 
 /**
@@ -46,7 +51,7 @@ export interface PriceInvoiceInput {
  */
 export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInput) {
   const book = input.priceBook
-  const plan = yield* PriceBookModule.plan(book, input.plan)
+  const plan = input.charges ?? (yield* PriceBookModule.plan(book, input.plan))
   const quoted = yield* Quote.quote(plan, input.usage, {
     ...Quote.bookSettings(book),
     tax: { policy: input.taxPolicy, profile: input.taxProfile },

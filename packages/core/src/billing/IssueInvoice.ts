@@ -2,7 +2,8 @@
  * Issuing one customer's invoice for a period, inside the caller's worker transaction (the billing
  * run's `single` mode; batch mode does the same steps with multi-row statements): close the
  * period to the customer's new usage and read it, price it, take the next gap-free number, store
- * the invoice issued, queue its e-mail and append `invoice.issued` to the audit log.
+ * the invoice issued, queue its e-mail and its push to the payment provider (none with manual
+ * collection), and append `invoice.issued` to the audit log.
  */
 import { DateTime, Effect } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
@@ -12,6 +13,7 @@ import type { InvoiceId } from "../Ids.ts"
 import * as InvoiceMail from "../notifications/InvoiceMail.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
+import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import { BillableUsage } from "./BillableUsage.ts"
 import * as CustomerPricing from "./CustomerPricing.ts"
 import type * as Invoice from "./Invoice.ts"
@@ -19,6 +21,7 @@ import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceNumbers } from "./InvoiceNumbers.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Period from "./Period.ts"
+import { CurrentSeller } from "./Seller.ts"
 
 /** The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice. */
 export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
@@ -35,7 +38,7 @@ export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
           channel: "email",
           template: "invoice_issued",
           recipient: customer.email,
-          ...InvoiceMail.issued(invoice, customer),
+          ...InvoiceMail.issued(invoice, customer, yield* CurrentSeller),
           data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "" },
           createdAt: options.at
         }
@@ -81,6 +84,7 @@ export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
     const notification = records.notification
     yield* Outbox.use((o) => o.enqueue(notification))
   }
+  yield* (yield* PaymentCollection).enqueue([invoice], options.at)
   yield* AuditLog.use((a) => a.append(records.audit))
   return invoice
 })

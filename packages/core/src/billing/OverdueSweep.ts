@@ -16,6 +16,7 @@ import { Tenancy } from "../tenancy/Tenancy.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import { PastDueInvoices } from "./PastDueInvoices.ts"
+import { CurrentSeller } from "./Seller.ts"
 
 /** Marks every invoice past its due date and grace at the current time overdue; returns how many. */
 export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
@@ -38,6 +39,7 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
           })
           yield* InvoiceRepo.use((r) => r.updateLifecycle(overdue))
           const notificationId = yield* Notification.makeId
+          const seller = yield* CurrentSeller
           yield* Outbox.use((o) =>
             o.enqueue({
               id: notificationId,
@@ -45,7 +47,7 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
               channel: "email",
               template: "invoice_overdue",
               recipient: customer.email,
-              ...InvoiceMail.overdue(overdue, customer),
+              ...InvoiceMail.overdue(overdue, customer, seller),
               data: { invoiceId: overdue.id, invoiceNumber: overdue.number ?? "" },
               createdAt: at
             })

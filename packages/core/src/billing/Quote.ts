@@ -16,7 +16,8 @@
  *    the ones before: a percentage coupon's rate of it (rounded), an amount coupon's amount
  *    (rounded), never more than what is left;
  * 6. the book's volume discount rule, on what is left after the coupons (rounded by its rule), so
- *    a volume discount is earned on what the customer actually pays;
+ *    a volume discount is computed on what the customer actually pays (the literal all-units rule
+ *    is earned by the subtotal before coupons, so a coupon never costs it and raises the bill);
  * 7. discount = coupons + volume, allocated over the lines by largest remainder;
  * 8. tax per component on (subtotal − discount), each rounded;
  * 9. total = subtotal − discount + tax.
@@ -357,7 +358,8 @@ export const quote = Effect.fnUntraced(function* (plan: Plan, usage: Metrics, op
 
   // 6. The volume discount on what the coupons left.
   const rule = options.discount ?? { _tag: "NoDiscount" }
-  const volume = Discount.compute(rule, left, mode)
+  // The all-units rule is earned by the bill before coupons (a coupon never costs the discount).
+  const volume = Discount.compute(rule, left, mode, subtotal)
   if (volume.minor > 0n)
     discounts.push({
       kind: "volume",

@@ -5,6 +5,7 @@
  * by the named mode, so the tax lines printed on an invoice add up to its tax.
  */
 import { BigDecimal, Effect, Schema } from "effect"
+import * as FieldDoc from "../FieldDoc.ts"
 import * as Decimal from "../money/Decimal.ts"
 import { Rate } from "../money/Decimal.ts"
 import * as Money from "../money/Money.ts"
@@ -46,15 +47,25 @@ export type TaxPolicy = typeof TaxPolicy.Type
 
 /** A tax exemption on file for a customer. */
 export const TaxExemption = Schema.Struct({
-  reason: Schema.NonEmptyString,
-  certificate: Schema.NonEmptyString
+  reason: Schema.NonEmptyString.pipe(
+    FieldDoc.describe("Why the customer is exempt, as printed on its invoices.", [
+      "US federal government (FAR 29.302)"
+    ])
+  ),
+  certificate: Schema.NonEmptyString.pipe(
+    FieldDoc.describe("The exemption certificate's reference.", ["EX-2026-0042"])
+  )
 })
 export type TaxExemption = typeof TaxExemption.Type
 
 /** A customer's tax profile: where it is taxed and whether it is exempt. */
 export const TaxProfile = Schema.Struct({
-  jurisdiction: Schema.optionalKey(JurisdictionCode),
-  exemption: Schema.optionalKey(TaxExemption)
+  jurisdiction: Schema.optionalKey(JurisdictionCode).pipe(
+    FieldDoc.describe("Where the customer is taxed; the default jurisdiction when absent.", ["US"])
+  ),
+  exemption: Schema.optionalKey(TaxExemption).pipe(
+    FieldDoc.describe("The exemption on file, when the customer is exempt.")
+  )
 })
 export type TaxProfile = typeof TaxProfile.Type
 

@@ -6,6 +6,7 @@
 import { DateTime, Schema } from "effect"
 import { ComplianceFramework } from "../billing/Entitlements.ts"
 import type { PlanCode } from "../billing/PriceBook.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 
 /** A finding id: a UUID. */
@@ -22,16 +23,28 @@ export type FindingStatus = typeof FindingStatus.Type
 
 /** One failed (or formerly failed) control on one resource. */
 export const Finding = Schema.Struct({
-  id: FindingId,
-  customerId: CustomerId,
-  framework: ComplianceFramework,
-  controlId: Schema.NonEmptyString.check(Schema.isMaxLength(64)),
-  title: Schema.NonEmptyString.check(Schema.isMaxLength(300)),
-  severity: Severity,
-  status: FindingStatus,
-  resource: Schema.NullOr(Schema.String.check(Schema.isMaxLength(512))),
-  detectedAt: Schema.DateTimeUtc,
-  resolvedAt: Schema.NullOr(Schema.DateTimeUtc)
+  id: FindingId.pipe(FieldDoc.describe("The finding's id, a UUID.")),
+  customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) the finding concerns, a UUID.")),
+  framework: ComplianceFramework.pipe(FieldDoc.describe("The compliance framework whose control failed.")),
+  controlId: Schema.NonEmptyString.check(Schema.isMaxLength(64)).pipe(
+    FieldDoc.describe("The failed control's id within its framework.", ["CC6.1"])
+  ),
+  title: Schema.NonEmptyString.check(Schema.isMaxLength(300)).pipe(
+    FieldDoc.describe("What failed, in one line.")
+  ),
+  severity: Severity.pipe(FieldDoc.describe("`low`, `medium`, `high` or `critical`.")),
+  status: FindingStatus.pipe(
+    FieldDoc.describe(
+      "`open` until fixed, `resolved` once fixed, `accepted` for a documented risk acceptance."
+    )
+  ),
+  resource: Schema.NullOr(Schema.String.check(Schema.isMaxLength(512))).pipe(
+    FieldDoc.describe("The resource the control failed on; null when not tied to one.")
+  ),
+  detectedAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the finding was detected, RFC 3339 UTC.")),
+  resolvedAt: Schema.NullOr(Schema.DateTimeUtc).pipe(
+    FieldDoc.describe("When it was resolved, RFC 3339 UTC; null while open or accepted.")
+  )
 }).annotate({ identifier: "ComplianceFinding" })
 export interface Finding extends Schema.Schema.Type<typeof Finding> {}
 

@@ -8,6 +8,7 @@ import { CustomerTerms } from "../billing/CustomerTerms.ts"
 import * as Period from "../billing/Period.ts"
 import { PlanCode } from "../billing/PriceBook.ts"
 import { TaxProfile } from "../billing/Tax.ts"
+import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Text from "../Text.ts"
@@ -37,17 +38,32 @@ const addressLine = (maximum: number) => Text.singleLine({ minimum: 1, maximum, 
 
 /** The address printed in an invoice's buyer block. */
 export const BillingAddress = Schema.Struct({
-  line1: addressLine(200),
-  line2: Schema.optionalKey(addressLine(200)),
-  city: addressLine(100),
-  region: Schema.optionalKey(addressLine(100)),
-  postalCode: Schema.optionalKey(addressLine(20)),
-  country: CountryCode
+  line1: addressLine(200).pipe(FieldDoc.describe("The first address line.", ["500 Market Street"])),
+  line2: Schema.optionalKey(addressLine(200)).pipe(FieldDoc.describe("A second address line, when needed.")),
+  city: addressLine(100).pipe(FieldDoc.describe("The city.", ["San Francisco"])),
+  region: Schema.optionalKey(addressLine(100)).pipe(
+    FieldDoc.describe("The state, province or region, where the country uses one.")
+  ),
+  postalCode: Schema.optionalKey(addressLine(20)).pipe(
+    FieldDoc.describe("The postal code, where the country uses one.", ["94105"])
+  ),
+  country: CountryCode.pipe(FieldDoc.describe("The country, an ISO 3166-1 alpha-2 code.", ["US"]))
 }).annotate({ identifier: "BillingAddress" })
 export type BillingAddress = typeof BillingAddress.Type
 
 /** A tax registration number (VAT id, EIN, …) as the customer gives it: one line of 1 to 64 characters. */
 export const TaxId = addressLine(64).annotate({ identifier: "TaxId" })
+
+/**
+ * A change of the customer's plan and the instant it takes effect (the plan history, kept so a
+ * month is priced on the plan in force when each part of it happened).
+ */
+export const PlanChange = Schema.Struct({
+  effectiveAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the change takes effect, RFC 3339 UTC.")),
+  from: PlanCode.pipe(FieldDoc.describe("The plan before the change.")),
+  to: PlanCode.pipe(FieldDoc.describe("The plan from `effectiveAt` on."))
+}).annotate({ identifier: "PlanChange" })
+export type PlanChange = typeof PlanChange.Type
 
 /** A customer (tenant). */
 export class Customer extends Schema.Class<Customer>("@securebase/core/Customer")({
@@ -74,8 +90,22 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   /** The customer's tax registration number, printed in the buyer block. */
   taxId: Schema.optionalKey(TaxId),
   /** When the customer was closed (a `closed` customer closed before this was kept has none). */
-  closedAt: Schema.optionalKey(Schema.DateTimeUtc)
+  closedAt: Schema.optionalKey(Schema.DateTimeUtc),
+  /**
+   * Its plan changes, oldest first (absent when it never changed plan). `plan` is the plan in
+   * force now; a change scheduled for later is here before it takes effect.
+   */
+  planChanges: Schema.optionalKey(Schema.Array(PlanChange))
 }) {}
+
+/** The plan in force at `at`, by the history (the plan at creation before the first change). */
+export const planAt = (customer: Customer, at: DateTime.Utc): PlanCode => {
+  const changes = customer.planChanges ?? []
+  const last = changes.filter((c) => DateTime.isLessThanOrEqualTo(c.effectiveAt, at)).at(-1)
+  if (last !== undefined) return last.to
+  const next = changes.find((c) => DateTime.isGreaterThan(c.effectiveAt, at))
+  return next?.from ?? customer.plan
+}
 
 /**
  * Whether the billing run bills `customer` for `period`: an active customer always; a closed one

@@ -16,10 +16,15 @@ import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import * as ApiKey from "../auth/ApiKey.ts"
 import { Authenticator } from "../auth/Authenticator.ts"
+import * as Period from "../billing/Period.ts"
 import type { PlanCode } from "../billing/PriceBook.ts"
+import * as PriceBook from "../billing/PriceBook.ts"
 import * as PricingPolicy from "../billing/PricingPolicy.ts"
+import * as Proration from "../billing/Proration.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { Currency } from "../money/Currency.ts"
+import * as Money from "../money/Money.ts"
+import { randomUuid } from "../notifications/Notification.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
 import { type BillingAddress, Customer, type CustomerStatus } from "./Customer.ts"
 import { type CustomerPatch, CustomerRepo } from "./CustomerRepo.ts"
@@ -187,4 +192,87 @@ export const changeStatus = Effect.fn("CustomerAdmin.changeStatus")(function* (
   // Committed: the database already refuses the customer's credentials; now the caches forget them.
   if (to !== "active") yield* auth.cutOffCustomer(id)
   return changed
+})
+
+/** The requested plan is already the customer's, with nothing scheduled. */
+export class PlanUnchanged extends Schema.TaggedError<PlanUnchanged>()("PlanUnchanged", {
+  customerId: Schema.String,
+  plan: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "PLAN.UNCHANGED"
+  override get message(): string {
+    return `the customer is already on the ${this.plan} plan`
+  }
+}
+
+/** When a plan change takes effect: at once (prorated by day), or at the start of next month. */
+export type PlanEffective = "immediately" | "next_period"
+
+/**
+ * Changes the customer's plan (a plan code of the book of its currency, `UnknownPlan` otherwise)
+ * `immediately` (the month is priced in segments, the flat fees
+ * prorated by day, usage on the plan in force when it occurred) or from the `next_period` (the
+ * first instant of next month). A later change replaces one still scheduled. Audited as
+ * `customer.plan_changed` with, for an immediate change, the credit of the old plan's flat fee
+ * and the charge of the new one for the rest of the month (`Proration.adjustment`).
+ */
+export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
+  id: CustomerId,
+  plan: PlanCode,
+  effective: PlanEffective
+) {
+  const tenancy = yield* Tenancy
+  const repo = yield* CustomerRepo
+  const policy = yield* PricingPolicy.PricingPolicy
+  const now = yield* DateTime.now
+  return yield* tenancy.runAs(
+    id,
+    Effect.gen(function* () {
+      const before = yield* repo.findById(id)
+      const scheduled = (before.planChanges ?? []).some((c) => DateTime.isGreaterThan(c.effectiveAt, now))
+      if (before.plan === plan && !scheduled) return yield* new PlanUnchanged({ customerId: id, plan })
+      // The new plan must be a plan of the book of the customer's currency (`UnknownPlan` before
+      // anything is written). The old plan is priced only for an immediate change's proration, so
+      // a customer on a plan the book dropped can still be moved from the next period.
+      const book = yield* PricingPolicy.bookOf(policy, before)
+      const fee = (code: PlanCode) =>
+        Effect.map(PriceBook.basePrice(book, code), (price) =>
+          Money.round(price, book.currency, book.rounding)
+        )
+      const newFee = yield* fee(plan)
+      const oldFee = effective === "immediately" ? yield* fee(before.plan) : newFee
+      const period = Period.ofDateTime(now)
+      const effectiveAt = effective === "immediately" ? now : Period.start(Period.next(period))
+      const after = yield* repo.changePlan(id, {
+        id: yield* randomUuid,
+        requestedAt: now,
+        effectiveAt,
+        from: before.plan,
+        to: plan
+      })
+      const days = Proration.daysIn(period)
+      const day = Proration.dayOf(period, now)
+      const proration =
+        effective === "immediately" ? Proration.adjustment(oldFee, newFee, days, day) : undefined
+      yield* audit(id, "customer.plan_changed", {
+        from: before.plan,
+        to: plan,
+        effective,
+        effectiveAt: DateTime.formatIso(effectiveAt),
+        proration:
+          proration === undefined
+            ? null
+            : {
+                period,
+                days,
+                daysUsed: proration.daysUsed,
+                credit: proration.credit.minor.toString(),
+                charge: proration.charge.minor.toString(),
+                currency: book.currency
+              }
+      })
+      return { customer: after, effectiveAt, proration }
+    })
+  )
 })

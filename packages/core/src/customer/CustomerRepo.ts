@@ -3,6 +3,7 @@
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { CustomerTerms } from "../billing/CustomerTerms.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerId } from "../Ids.ts"
 import type {
   AlreadyExists,
@@ -59,6 +60,20 @@ export class CustomerRepo extends Context.Service<
     readonly update: (
       id: CustomerId,
       patch: CustomerPatch
+    ) => Effect.Effect<Customer, NotFound | PersistenceFailure>
+    /**
+     * Records a plan change (`effectiveAt` now or later) after dropping any change still scheduled
+     * after `now`; a change effective now also becomes the customer's current plan.
+     */
+    readonly changePlan: (
+      id: CustomerId,
+      change: {
+        readonly id: string
+        readonly requestedAt: DateTime.Utc
+        readonly effectiveAt: DateTime.Utc
+        readonly from: PlanCode
+        readonly to: PlanCode
+      }
     ) => Effect.Effect<Customer, NotFound | PersistenceFailure>
     /** Customers in creation order (then id), after the cursor, at most `limit`. */
     readonly search: (search: CustomerSearch) => Effect.Effect<ReadonlyArray<Customer>, PersistenceFailure>

@@ -7,6 +7,7 @@
  */
 import { BigDecimal, Effect, Schema, SchemaTransformation } from "effect"
 import { Currency, exponent } from "./Currency.ts"
+import * as Decimal from "./Decimal.ts"
 
 /** An amount of money: integer minor units of one currency. */
 export interface Money {
@@ -244,4 +245,22 @@ export const format = (money: Money): string => {
   const symbol = symbols[money.currency]
   const body = symbol === undefined ? `${money.currency} ${whole}${frac}` : `${symbol}${whole}${frac}`
   return negative ? `-${body}` : body
+}
+
+/**
+ * An exact amount in major units (a unit price, a breakdown amount before rounding) with the
+ * currency's symbol or code, grouping, and at least the currency's minor digits: "$0.0003",
+ * "$15,000.00", "-$1.50". Nothing is rounded: "$0.04995" stays as it is.
+ */
+export const formatExact = (currency: Currency, amount: BigDecimal.BigDecimal): string => {
+  const e = exponent(currency)
+  const negative = BigDecimal.isNegative(amount)
+  const plain = Decimal.format(BigDecimal.abs(amount))
+  const [whole = "0", frac = ""] = plain.split(".")
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+  const digits = frac.padEnd(e, "0")
+  const body = `${grouped}${digits === "" ? "" : `.${digits}`}`
+  const symbol = symbols[currency]
+  const text = symbol === undefined ? `${currency} ${body}` : `${symbol}${body}`
+  return negative ? `-${text}` : text
 }

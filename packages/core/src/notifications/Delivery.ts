@@ -3,7 +3,8 @@
  *
  * 1. `Outbox.claimNext` locks one due pending row (`FOR UPDATE SKIP LOCKED`): concurrent
  *    senders never hold the same row, so they never send it twice;
- * 2. the `Mailer` sends it (bounded by a timeout);
+ * 2. its attachments are made (`MailAttachments`: the invoice PDF, drawn from the invoice as it
+ *    stands) and the `Mailer` sends it (both bounded by a timeout);
  * 3. the row is marked sent (or rescheduled with backoff, or parked as failed) and the
  *    transaction commits, releasing the lock.
  *
@@ -20,6 +21,7 @@ import type { AuditAction, WorkerAction } from "../audit/AuditEvent.ts"
 import { NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { CurrentPrincipal, type Principal, Tenancy } from "../tenancy/Tenancy.ts"
+import { MailAttachments } from "./MailAttachments.ts"
 import { MailError, Mailer } from "./Mailer.ts"
 import { Outbox } from "./Outbox.ts"
 
@@ -74,8 +76,21 @@ const deliverOne = (policy: RetryPolicy) =>
     const claimed = yield* outbox.claimNext(now)
     if (Option.isNone(claimed)) return "none" as Outcome
     const n = claimed.value
-    const result = yield* mailer
-      .send({ id: n.id, to: n.recipient, subject: n.subject, text: n.text, tags: n.data })
+    const attach = yield* MailAttachments
+    const result = yield* attach(n)
+      .pipe(
+        Effect.flatMap((attachments) =>
+          mailer.send({
+            id: n.id,
+            to: n.recipient,
+            subject: n.subject,
+            text: n.text,
+            html: n.html,
+            attachments,
+            tags: n.data
+          })
+        )
+      )
       .pipe(
         Effect.timeoutOrElse({
           duration: policy.sendTimeout,

@@ -5,12 +5,24 @@
  */
 import { Context, type Effect, Schema } from "effect"
 
-/** One plain-text e-mail. `id` is the notification id: adapters use it to recognise a resend. */
+/** A file sent with a message (the invoice PDF). */
+export interface MailAttachment {
+  readonly filename: string
+  readonly contentType: string
+  readonly content: Uint8Array
+}
+
+/**
+ * One e-mail: plain text, optionally with an HTML alternative and attachments. `id` is the
+ * notification id: adapters use it to recognise a resend.
+ */
 export interface MailMessage {
   readonly id: string
   readonly to: string
   readonly subject: string
   readonly text: string
+  readonly html?: string | undefined
+  readonly attachments?: ReadonlyArray<MailAttachment> | undefined
   readonly tags?: Readonly<Record<string, string>>
 }
 

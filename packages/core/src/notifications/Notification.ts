@@ -24,6 +24,8 @@ export interface NewNotification {
   readonly recipient: string
   readonly subject: string
   readonly text: string
+  /** The HTML alternative of `text`, when the template has one. */
+  readonly html?: string | undefined
   /** Small facts for people and tools reading the outbox (invoice id, number). */
   readonly data: Readonly<Record<string, string>>
   readonly createdAt: DateTime.Utc

@@ -32,6 +32,26 @@ describe("Discount.compute", () => {
     assert.strictEqual(off(rule("CappedVolume"), "5263.16"), off(rule("AllUnitsVolume"), "5263.16"))
   })
 
+  it("the all-units rule is earned by the qualifying amount (the bill before coupons), computed on what is left", () => {
+    // Regression (found by the coupon law): a $5,200 bill less a $300 coupon leaves $4,900, under
+    // the $5,000 threshold. Judged on that, the all-units rule gave nothing: $4,900 with the coupon
+    // against $4,940 without it ($5,200 less 5%). Judged on the bill before coupons, 5% of the
+    // $4,900 left comes off: $4,655.
+    const left = Money.unsafeMajor("USD", "4900.00")
+    const before = Money.unsafeMajor("USD", "5200.00")
+    assert.strictEqual(
+      Money.format(Discount.compute(rule("AllUnitsVolume"), left, "half-up", before)),
+      "$245.00"
+    )
+    assert.strictEqual(Money.format(Discount.compute(rule("AllUnitsVolume"), left, "half-up")), "$0.00")
+    // The other rules only ever look at what is left.
+    assert.strictEqual(Money.format(Discount.compute(rule("CappedVolume"), left, "half-up", before)), "$0.00")
+    assert.strictEqual(
+      Money.format(Discount.compute(rule("MarginalVolume"), left, "half-up", before)),
+      "$0.00"
+    )
+  })
+
   it("no discount and a zero subtotal give zero", () => {
     assert.strictEqual(off({ _tag: "NoDiscount" }, "99999.99"), "$0.00")
     assert.strictEqual(off(rule("CappedVolume"), "0.00"), "$0.00")

@@ -153,3 +153,16 @@ describe("Money.ensureWithinRange", () => {
     })
   )
 })
+
+describe("Money.formatExact", () => {
+  it("keeps every digit, pads to the minor unit, groups, and names the currency", () => {
+    assert.strictEqual(Money.formatExact("USD", d("0.0003")), "$0.0003")
+    assert.strictEqual(Money.formatExact("USD", d("15000")), "$15,000.00")
+    assert.strictEqual(Money.formatExact("USD", d("0.04995")), "$0.04995")
+    assert.strictEqual(Money.formatExact("USD", d("-1.5")), "-$1.50")
+    assert.strictEqual(Money.formatExact("JPY", d("1200")), "¥1,200")
+    assert.strictEqual(Money.formatExact("CHF", d("2.5")), "CHF 2.50")
+    assert.strictEqual(Money.formatExact("BHD", d("1")), "BHD 1.000")
+    assert.strictEqual(Money.formatExact("USD", d("12345678901234567.5")), "$12,345,678,901,234,567.50")
+  })
+})

@@ -17,6 +17,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, Conflict, ServiceUnavailable } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
+import * as Upcoming from "../api/Upcoming.ts"
 import { toAdminCustomer } from "./AdminCustomersApi.ts"
 
 /** A backend failure, or a refusal that cannot happen without a tenant credential, as 503. */
@@ -138,6 +139,39 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
             AuthenticationFailed: neverRefused,
             PersistenceFailure: unavailable
           })
+        )
+      )
+      .handle("changePlan", ({ params, payload }) =>
+        CustomerAdmin.changePlan(params.id, payload.plan, payload.effective).pipe(
+          Effect.map(({ customer, effectiveAt, proration }) => ({
+            customer: toAdminCustomer(customer),
+            effectiveAt,
+            proration:
+              proration === undefined
+                ? null
+                : {
+                    currency: proration.credit.currency,
+                    credit: proration.credit.minor,
+                    charge: proration.charge.minor,
+                    daysUsed: proration.daysUsed,
+                    daysRemaining: proration.daysRemaining
+                  }
+          })),
+          Effect.catchTags({
+            NotFound: () => Effect.fail(notFound("customer")),
+            PlanUnchanged: (e) => Effect.fail(new Conflict({ code: e.code, message: e.message })),
+            UnknownPlan: (e) =>
+              Effect.fail(new BadRequest({ code: e.code, message: e.message, field: "plan" })),
+            NoPriceBookForCurrency: Effect.die,
+            TenantAccessDenied: Effect.die,
+            AuthenticationFailed: neverRefused,
+            PersistenceFailure: unavailable
+          })
+        )
+      )
+      .handle("upcomingInvoice", ({ params }) =>
+        Tenancy.Tenancy.use((t) => t.runAs(params.id, Upcoming.preview(params.id))).pipe(
+          Effect.catchTags({ AuthenticationFailed: neverRefused, PersistenceFailure: unavailable })
         )
       )
       .handle("suspend", ({ params, payload }) => changeStatus(params.id, "suspend", payload.reason))

@@ -1,8 +1,16 @@
-/** Invoices of the authenticated customer: list, one, and its PDF. */
-import { Ids, Invoice, Period } from "@securebase/core"
+/** Invoices of the authenticated customer: list, one, its PDF, and its e-mail sent again. */
+import { FieldDoc, Ids, Invoice, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { BadRequest, Forbidden, NotFound } from "../api/ApiErrors.ts"
+import {
+  BadRequest,
+  Conflict,
+  Forbidden,
+  NotFound,
+  ServiceUnavailable,
+  TooManyRequestsWithRetryAfter,
+  Unprocessable
+} from "../api/ApiErrors.ts"
 import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
 
@@ -20,32 +28,79 @@ export const InvoiceSummary = Invoice.Invoice.mapFields((f) => ({
 
 /** A page of invoices, newest period first. */
 export const InvoicePage = Schema.Struct({
-  data: Schema.Array(InvoiceSummary),
-  nextCursor: Schema.NullOr(Schema.String)
+  data: Schema.Array(InvoiceSummary).pipe(
+    FieldDoc.describe("The invoices of this page, newest period first.")
+  ),
+  nextCursor: Schema.NullOr(Schema.String).pipe(
+    FieldDoc.describe("Pass as `cursor` to get the next page; null on the last page.")
+  )
 }).annotate({ identifier: "InvoicePage" })
 
-const id = { id: Ids.InvoiceId }
+const id = { id: Ids.InvoiceId.pipe(FieldDoc.describe("The invoice's id, a UUID.")) }
+
+/** A resend queued: the notification, where it goes, and how many more this hour allows. */
+export const ResendReceipt = Schema.Struct({
+  notificationId: Schema.String.pipe(FieldDoc.describe("The queued e-mail's id in the outbox, a UUID.")),
+  recipient: Schema.String.pipe(FieldDoc.describe("The address it goes to: the customer's billing e-mail.")),
+  remainingThisHour: Schema.Int.pipe(
+    FieldDoc.describe("How many more resends of this invoice the current UTC hour allows.")
+  )
+}).annotate({ identifier: "ResendReceipt" })
 
 /** Invoice endpoints (scope `invoices:read`). */
 export class InvoicesApi extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.get("list", "/invoices", {
       query: {
-        status: Schema.optional(Invoice.InvoiceStatus),
-        period: Schema.optional(Period.Period),
+        status: Schema.optional(Invoice.InvoiceStatus).pipe(
+          FieldDoc.describe("Only invoices in this status.", ["issued"])
+        ),
+        period: Schema.optional(Period.Period).pipe(
+          FieldDoc.describe("Only invoices of this month (UTC), `YYYY-MM`.", ["2026-10"])
+        ),
         limit: Schema.optional(
           Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 }))
-        ),
-        cursor: Schema.optional(Schema.String.check(Schema.isMaxLength(200)))
+        ).pipe(FieldDoc.describe("How many invoices per page, 1 to 100 (default 20).", ["20"])),
+        cursor: Schema.optional(Schema.String.check(Schema.isMaxLength(200))).pipe(
+          FieldDoc.describe("The `nextCursor` of the previous page; omit for the first page.")
+        )
       },
       success: InvoicePage,
       error: [BadRequest, Forbidden]
-    }).pipe(Scopes.requires("invoices:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "List invoices",
+          description:
+            "The caller's invoices, newest period first, optionally filtered by `status` and `period`. Scope `invoices:read`. Paging: up to `limit` (1–100, default 20) per page; pass the page's `nextCursor` as `cursor` for the next page (null on the last). Errors: 400 `REQUEST.INVALID` for a bad filter, limit or cursor (the message names the allowed values), 403 `AUTH.SCOPE_MISSING`."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.get("upcoming", "/invoices/upcoming", {
+      success: Invoice.Invoice,
+      error: [Forbidden, NotFound, Unprocessable]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Preview this month's invoice",
+          description:
+            "The current month as the billing run would invoice it now (Stripe's upcoming invoice): a draft with no number, priced by the run's own function from the usage so far; nothing is stored. Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 403 `PRICING.UNKNOWN_PLAN` (the account's plan is not in the price book), 422 when the month cannot be priced (a currency without a price book)."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
       success: Invoice.Invoice,
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("invoices:read")),
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Get an invoice",
+          description:
+            "One invoice with its lines (each with its pricing breakdown), discounts, tax lines and lifecycle dates. Scope `invoices:read`. Errors: 400 `REQUEST.INVALID` for an id that is not a UUID, 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice)."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("download", "/invoices/:id/download", {
       params: id,
       success: HttpApiSchema.WithHeaders(
@@ -53,7 +108,28 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         { "content-disposition": Schema.String }
       ),
       error: [Forbidden, NotFound]
-    }).pipe(Scopes.requires("invoices:read"))
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Download an invoice as PDF",
+          description:
+            "The invoice as a PDF document (`application/pdf`, with `Content-Disposition: attachment` naming the file after the invoice number). Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice)."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.post("resend", "/invoices/:id/resend", {
+      params: id,
+      success: ResendReceipt.pipe(HttpApiSchema.status(202)),
+      error: [Forbidden, NotFound, Conflict, TooManyRequestsWithRetryAfter, ServiceUnavailable]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Send an invoice's e-mail again",
+          description:
+            "Queues the invoice's e-mail again through the outbox (its overdue notice when overdue) and answers 202 with the queued notification. At most 3 per invoice in each UTC hour, counted by the database; beyond, 429 with Retry-After. Audited as `invoice.resent`. Scope `invoices:write`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice), 409 `INVOICE.NOT_SENDABLE` for an invoice with nothing to send (a draft or a cancelled one), 429 `INVOICE.RESEND_LIMITED`."
+        })
+      )
+      .pipe(Scopes.requires("invoices:write"))
   )
   .middleware(Authentication)
   .annotateMerge(OpenApi.annotations({ title: "Invoices" })) {}

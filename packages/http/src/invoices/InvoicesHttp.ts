@@ -1,11 +1,12 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo } from "@securebase/core"
-import { Effect, Schema } from "effect"
+import { type Invoice, InvoiceRepo, InvoiceResend, InvoiceView, Seller } from "@securebase/core"
+import { DateTime, Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
-import { BadRequest } from "../api/ApiErrors.ts"
+import { BadRequest, Conflict, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import * as Upcoming from "../api/Upcoming.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 import * as InvoicePdf from "./InvoicePdf.ts"
 
@@ -32,10 +33,13 @@ const findInvoice = (id: Invoice.Invoice["id"]) =>
     Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
   )
 
-/** The handlers of the `invoices` group. */
+/**
+ * The handlers of the `invoices` group. The PDF's seller is `options.seller`, else the fiber's
+ * {@link Seller.CurrentSeller} when the layer is built (the configured one), so the download and the e-mailed copy agree.
+ */
 export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
   HttpApiBuilder.group(Api, "invoices", (handlers) =>
-    Effect.succeed(
+    Effect.map(Seller.CurrentSeller, (configured) =>
       handlers
         .handle("list", ({ query }) =>
           Effect.gen(function* () {
@@ -72,10 +76,61 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
             }
           })
         )
+        .handle("upcoming", () =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            return yield* asTenant(identity.customerId, Upcoming.preview(identity.customerId))
+          })
+        )
         .handle("get", ({ params }) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
             return yield* asTenant(identity.customerId, findInvoice(params.id))
+          })
+        )
+        .handle("resend", ({ params }) =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            const at = yield* DateTime.now
+            const receipt = yield* asTenant(
+              identity.customerId,
+              InvoiceResend.resend(params.id, { at }).pipe(
+                Effect.catchTags({
+                  // The invoice, or (for the customer row) the caller itself, is gone.
+                  NotFound: (e) =>
+                    Effect.fail(
+                      e.entity === "customer"
+                        ? new Unauthorized({
+                            code: "AUTH.CUSTOMER_INACTIVE",
+                            message: "the account no longer exists"
+                          })
+                        : notFound("invoice")
+                    ),
+                  InvoiceNotSendable: (e) =>
+                    Effect.fail(
+                      new Conflict({
+                        code: e.code,
+                        message: `a ${e.status} invoice has no e-mail to send again`
+                      })
+                    ),
+                  ResendLimited: (e) =>
+                    Effect.fail(
+                      new TooManyRequests({
+                        code: e.code,
+                        message: `this invoice's e-mail was sent again ${e.limit} times this hour; retry after ${e.retryAfterSeconds} s`,
+                        retryAfterSeconds: e.retryAfterSeconds
+                      })
+                    ),
+                  // Row-level security refusing the tenant's own write is a defect, not the client's doing.
+                  TenantAccessDenied: (e) => Effect.die(e)
+                })
+              )
+            )
+            return {
+              notificationId: receipt.notificationId,
+              recipient: receipt.recipient,
+              remainingThisHour: receipt.remaining
+            }
           })
         )
         .handle("download", ({ params }) =>
@@ -88,8 +143,12 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
                 customer: ownCustomer(identity.customerId)
               })
             )
-            const pdf = yield* Effect.orDie(InvoicePdf.render(invoice, customer, options.seller))
-            const name = `${invoice.number ?? `draft-${invoice.id}`}.pdf`
+            const pdf = yield* Effect.orDie(
+              InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), {
+                seller: options.seller ?? configured
+              })
+            )
+            const name = InvoicePdf.fileName(invoice)
             return HttpApiSchema.withHeaders({
               body: pdf,
               headers: { "content-disposition": `attachment; filename="${name}"` }

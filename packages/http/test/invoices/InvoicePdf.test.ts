@@ -11,6 +11,7 @@ import {
   Decimal,
   Invoice,
   InvoiceLifecycle,
+  InvoiceView,
   Invoicing,
   Metric,
   type Period,
@@ -31,8 +32,11 @@ const pdfText = (bytes: Uint8Array) =>
       standardFontDataUrl
     }).promise
     const pages: Array<string> = []
+    const items: Array<{ readonly str: string; readonly x: number; readonly width: number }> = []
     for (let i = 1; i <= doc.numPages; i++) {
       const content = await (await doc.getPage(i)).getTextContent()
+      for (const item of content.items)
+        if ("str" in item) items.push({ str: item.str, x: item.transform[4] as number, width: item.width })
       // Collapse pdfjs's separate space items so assertions read like the printed line.
       pages.push(
         content.items
@@ -41,7 +45,12 @@ const pdfText = (bytes: Uint8Array) =>
           .replace(/\s+/g, " ")
       )
     }
-    return { pages, numPages: doc.numPages, info: (await doc.getMetadata()).info as Record<string, unknown> }
+    return {
+      pages,
+      items,
+      numPages: doc.numPages,
+      info: (await doc.getMetadata()).info as Record<string, unknown>
+    }
   })
 
 const issued = (
@@ -93,8 +102,8 @@ describe("InvoicePdf.render", () => {
       const { pages, info } = yield* pdfText(bytes)
       const text = pages.join("\n")
       for (const expected of [
-        "SecureBase, Inc.",
-        "INVOICE INV-2026-000042",
+        "SecureBase Demo Seller (configure SELLER_NAME)",
+        "INVOICE INV-2026-000042 DUE",
         "Ledgerline Payments",
         "billing@ledgerline.example",
         "2026-10 (UTC calendar month)",
@@ -111,14 +120,20 @@ describe("InvoicePdf.render", () => {
         "-$451.30",
         "Sales tax 8% on $8,574.70",
         "$685.98",
-        "Total due (USD)",
-        "$9,260.68",
+        "Total (USD) $9,260.68",
+        "Amount due (USD) $9,260.68",
+        "Please pay $9,260.68 by 2026-12-01, quoting INV-2026-000042.",
         "Page 1 of 1"
       ]) {
         assert.include(text, expected)
       }
-      // Lines are numbered 1..7 in order.
-      assert.match(text, /1 Platform subscription[\s\S]*2 API calls[\s\S]*7 Audit log archive/)
+      // Lines keep their numbers; the four metrics without usage are folded into one $0.00 line.
+      assert.match(text, /1 Platform subscription[\s\S]*2 API calls[\s\S]*3 Managed accounts/)
+      assert.include(
+        text,
+        "Not used this period ($0.00): Evidence storage, Data transfer, Compliance scans, Audit log archive"
+      )
+      assert.notMatch(text, /\d Audit log archive/)
       assert.strictEqual(info.Title, "Invoice INV-2026-000042")
     })
   )
@@ -159,9 +174,9 @@ describe("InvoicePdf.render", () => {
         const text = pages.join("\n")
         // API calls: 56,000,000 − 5,000,000 included = 51,000,000: 50,000,000 × $0.0003 = $15,000 and
         // 1,000,000 × $0.00015 = $150. Scans: 234 over → 3 packages × $40 = $120.
-        assert.include(text, "band 1 (0 to 50,000,000): 50,000,000 × 0.0003 = 15,000")
-        assert.include(text, "band 2 (above 50,000,000): 1,000,000 × 0.00015 = 150")
-        assert.include(text, "started packages of 100 units: 3 × 40 = 120")
+        assert.include(text, "band 1 (0 to 50,000,000): 50,000,000 × $0.0003 = $15,000.00")
+        assert.include(text, "band 2 (above 50,000,000): 1,000,000 × $0.00015 = $150.00")
+        assert.include(text, "started packages of 100 units: 3 × $40.00 = $120.00")
         // $8,000 + $15,150 + $120 = $23,270 ≥ the $12,000 commitment: no true-up. 10% = $2,327 off →
         // $20,943; capped 5% = $1,047.15 → $19,895.85; 8% tax $1,591.67 → $21,487.52.
         assert.include(text, "Coupon launch10: 10% off (Launch offer)")
@@ -175,7 +190,7 @@ describe("InvoicePdf.render", () => {
         // A true-up line is like a flat one: quantity 1, no included quantity.
         assert.include(idleText, "8 Minimum commitment true-up (minimum $12,000.00) 1 $4,000.00")
         assert.include(idleText, "$4,000.00")
-        assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: 4,000")
+        assert.include(idleText, "minimum $12,000.00 less charges $8,000.00: $4,000.00")
       })
   )
 
@@ -216,7 +231,175 @@ describe("InvoicePdf.render", () => {
       assert.isAtLeast(numPages, 2)
       assert.include(pages[0]!, `Page 1 of ${numPages}`)
       assert.include(pages.join("\n"), "90 Platform subscription")
+      // DejaVu Sans has no CJK glyphs: those print as "?", the rest as written.
       assert.include(pages.join("\n"), "Zürich AG ??")
+    })
+  )
+
+  it.effect("a paid invoice says when and how it was paid, and that nothing is due", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54", api_calls: "6820000" })
+      const paid = yield* InvoiceLifecycle.markPaid(invoice, {
+        at: DateTime.makeUnsafe("2026-11-05T10:00:00Z"),
+        reference: "WIRE-7781"
+      })
+      // From the invoice alone: the date and its reference.
+      const alone = (yield* pdfText(yield* InvoicePdf.render(paid, customer))).pages.join("\n")
+      assert.include(alone, "INVOICE INV-2026-000042 PAID")
+      assert.include(alone, "Paid on 2026-11-05 (ref WIRE-7781). Thank you.")
+      assert.include(alone, "Total (USD) $9,260.68")
+      assert.include(alone, "Amount due (USD) $0.00")
+      assert.notInclude(alone, "Total due")
+      assert.notInclude(alone, "Please pay")
+      assert.notInclude(alone, "How to pay")
+      // With the payments ledger: each payment, and the method of the last.
+      const ledger = (yield* pdfText(
+        yield* InvoicePdf.render(paid, customer, {
+          payments: [
+            { amount: 500_000n, paidAt: DateTime.makeUnsafe("2026-11-03T00:00:00Z"), method: "card" },
+            {
+              amount: 426_068n,
+              paidAt: DateTime.makeUnsafe("2026-11-05T10:00:00Z"),
+              method: "bank transfer",
+              reference: "WIRE-7781"
+            }
+          ]
+        })
+      )).pages.join("\n")
+      assert.include(ledger, "Paid on 2026-11-05 by bank transfer. Thank you.")
+      assert.include(ledger, "Payment received 2026-11-03 by card -$5,000.00")
+      assert.include(ledger, "Payment received 2026-11-05 by bank transfer (ref WIRE-7781) -$4,260.68")
+      assert.include(ledger, "Amount due (USD) $0.00")
+    })
+  )
+
+  it.effect("a partly paid invoice with a credit note lists both and shows the rest due", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54", api_calls: "6820000" })
+      const text = (yield* pdfText(
+        yield* InvoicePdf.render(invoice, customer, {
+          payments: [
+            { amount: 300_000n, paidAt: DateTime.makeUnsafe("2026-11-10T00:00:00Z"), method: "card" }
+          ],
+          creditNotes: [
+            {
+              number: "CN-2026-000001",
+              amount: 10_000n,
+              issuedAt: DateTime.makeUnsafe("2026-11-12T00:00:00Z"),
+              reason: "service credit"
+            }
+          ]
+        })
+      )).pages.join("\n")
+      // $9,260.68 − $3,000.00 − $100.00 = $6,160.68.
+      assert.include(text, "INVOICE INV-2026-000042 DUE")
+      assert.include(text, "Payment received 2026-11-10 by card -$3,000.00")
+      assert.include(text, "Credit note CN-2026-000001 of 2026-11-12: service credit -$100.00")
+      assert.include(text, "Amount due (USD) $6,160.68")
+      assert.include(text, "Please pay $6,160.68 by 2026-12-01, quoting INV-2026-000042.")
+      assert.include(text, "How to pay")
+    })
+  )
+
+  it.effect("an overdue invoice says so; a void one prints VOID and nothing due", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54" })
+      const late = yield* InvoiceLifecycle.markOverdue(invoice, {
+        at: DateTime.makeUnsafe("2026-12-07T00:00:00Z"),
+        graceDays: 5
+      })
+      const overdue = (yield* pdfText(yield* InvoicePdf.render(late, customer))).pages.join("\n")
+      // $8,000 + 4 accounts over × $120 = $8,480; 5% volume = $424 → $8,056; 8% tax $644.48 → $8,700.48.
+      assert.include(overdue, "INVOICE INV-2026-000042 OVERDUE")
+      assert.include(overdue, "Overdue: this invoice was due on 2026-12-01. Please pay $8,700.48 now")
+      assert.include(overdue, "Amount due (USD) $8,700.48")
+
+      const voided = (yield* pdfText(
+        yield* InvoicePdf.render(invoice, customer, {
+          voided: { at: DateTime.makeUnsafe("2026-11-02T00:00:00Z"), reason: "issued to the wrong entity" }
+        })
+      )).pages.join("\n")
+      assert.include(voided, "INVOICE INV-2026-000042 VOID")
+      assert.include(voided, "VOID since 2026-11-02: issued to the wrong entity. This invoice is cancelled")
+      assert.include(voided, "Amount due (USD) $0.00")
+      assert.notInclude(voided, "Please pay")
+      // The stamp across the page is text too.
+      assert.match(voided, /VOID Page 1 of 1|Page 1 of 1 VOID/)
+
+      const cancelled = yield* InvoiceLifecycle.cancel(invoice, {
+        at: DateTime.makeUnsafe("2026-11-02T00:00:00Z"),
+        reason: "duplicate"
+      })
+      const fromStatus = (yield* pdfText(yield* InvoicePdf.render(cancelled, customer))).pages.join("\n")
+      assert.include(fromStatus, "VOID since 2026-11-02: duplicate.")
+      assert.include(fromStatus, "Amount due (USD) $0.00")
+    })
+  )
+
+  it.effect(
+    "seller and buyer blocks: configured seller with tax id and instructions; buyer address and tax id",
+    () =>
+      Effect.gen(function* () {
+        const invoice = yield* issued({ accounts: "54" })
+        const seller: InvoicePdf.Seller = {
+          name: "Acme Billing GmbH",
+          addressLines: ["Hauptstraße 1", "10115 Berlin", "Germany"],
+          taxId: "DE123456789",
+          supportEmail: "help@acme.example",
+          paymentInstructions: "IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX"
+        }
+        const text = (yield* pdfText(
+          yield* InvoicePdf.render(
+            invoice,
+            // The customer record as the operators' API stores it, mapped as the download maps it.
+            InvoiceView.buyerOf({
+              name: "Ledgerline Payments",
+              email: "billing@ledgerline.example",
+              billingAddress: {
+                line1: "1 Market St",
+                city: "San Francisco",
+                region: "CA",
+                postalCode: "94105",
+                country: "US"
+              },
+              taxId: "US-EIN 12-3456789"
+            }),
+            { seller }
+          )
+        )).pages.join("\n")
+        for (const expected of [
+          "Acme Billing GmbH Hauptstraße 1 10115 Berlin Germany Tax id: DE123456789 help@acme.example",
+          "Bill to Ledgerline Payments billing@ledgerline.example 1 Market St San Francisco, CA 94105 US",
+          "Tax id US-EIN 12-3456789",
+          "How to pay IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX",
+          "Questions: help@acme.example"
+        ])
+          assert.include(text, expected)
+        assert.notInclude(text, "SecureBase Demo Seller")
+      })
+  )
+
+  it.effect("non-Latin-1 names round-trip; a long description wraps inside its column", () =>
+    Effect.gen(function* () {
+      const invoice = yield* issued({ accounts: "54" })
+      const name = "Zoë Łukasz Ærø Ğüneş Πέτρος Пётр"
+      const long = `Platform subscription for ${name} including the premium compliance reporting bundle and priority support`
+      const wide = {
+        ...invoice,
+        lines: [{ ...invoice.lines[0]!, description: long }, ...invoice.lines.slice(1)]
+      }
+      const { pages, items } = yield* pdfText(
+        yield* InvoicePdf.render(wide, { name, email: "zoe@example.test" })
+      )
+      const text = pages.join("\n")
+      assert.include(text, `Bill to ${name}`)
+      assert.notInclude(text, "?")
+      // Every piece of the description ends before the Quantity column starts.
+      const quantityX = items.find((i) => i.str === "Quantity")!.x
+      const pieces = items.filter((i) => long.includes(i.str) && i.str.length > 10)
+      assert.isAtLeast(pieces.length, 2)
+      for (const piece of pieces) assert.isBelow(piece.x + piece.width, quantityX)
+      assert.include(text.replace(/\s+/g, " "), long.split(" ").slice(0, 4).join(" "))
     })
   )
 })

@@ -49,3 +49,19 @@ export const formatPercent = (rate: BigDecimal.BigDecimal, locale?: string): str
   new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 }).format(
     decimalString(rate) as `${number}`
   )
+
+/**
+ * An exact amount in major units (a breakdown's precise amount, a unit price), formatted with the
+ * currency and every fraction digit it has, never fewer than the currency's own: 0.0004 USD →
+ * "$0.0004", 12.5 USD → "$12.50".
+ */
+export const formatPreciseMoney = (d: BigDecimal.BigDecimal, currency: string, locale?: string): string => {
+  const exponent = exponentOf(currency)
+  const scale = Math.max(0, BigDecimal.normalize(d).scale)
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: Math.min(100, Math.max(exponent, scale))
+  }).format(decimalString(d) as `${number}`)
+}

@@ -3,14 +3,134 @@
  * was priced), the discount and its share per line, each tax, the total, and the PDF. Another
  * tenant's invoice id answers 404 like an unknown one, and so does this page.
  */
-import type { Ids } from "@securebase/core"
+import type { Ids, Invoice } from "@securebase/core"
+import { useState } from "react"
+import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
 import { Show } from "../components/States.tsx"
 import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatPeriodUtc } from "../format/Dates.ts"
-import { formatMoney, formatPercent, formatQuantity } from "../format/Money.ts"
+import { formatMoney, formatPercent, formatPreciseMoney, formatQuantity } from "../format/Money.ts"
 import { Link } from "../Router.tsx"
+
+type Resend =
+  | { readonly state: "idle" }
+  | { readonly state: "sending" }
+  | { readonly state: "sent"; readonly message: string }
+  | { readonly state: "failed"; readonly message: string }
+
+/** The "send the e-mail again" button and what came of it (at most three per invoice each hour). */
+const ResendButton = ({ id, sendable }: { readonly id: Ids.InvoiceId; readonly sendable: boolean }) => {
+  const [resend, setResend] = useState<Resend>({ state: "idle" })
+  if (!sendable) return null
+  const send = () => {
+    setResend({ state: "sending" })
+    call((client) => client.invoices.resend({ params: { id } })).then(
+      (receipt) =>
+        setResend({
+          state: "sent",
+          message: `The invoice e-mail is on its way to ${receipt.recipient}. ${
+            receipt.remainingThisHour === 0
+              ? "That was the last resend this hour allows."
+              : `${receipt.remainingThisHour} more resend${receipt.remainingThisHour === 1 ? "" : "s"} this hour.`
+          }`
+        }),
+      (failure: unknown) =>
+        setResend({
+          state: "failed",
+          message:
+            failure instanceof ApiFailure && failure.status === 429
+              ? "This invoice's e-mail was already sent again three times this hour. Try again next hour."
+              : failure instanceof ApiFailure
+                ? failure.message
+                : String(failure)
+        })
+    )
+  }
+  return (
+    <div className="resend">
+      <button type="button" className="secondary" onClick={send} disabled={resend.state === "sending"}>
+        {resend.state === "sending" ? "Sending…" : "Resend e-mail"}
+      </button>
+      <p
+        className={resend.state === "failed" ? "field-error" : resend.state === "sent" ? "notice" : undefined}
+        role="status"
+        aria-live="polite"
+      >
+        {resend.state === "sent" || resend.state === "failed" ? resend.message : ""}
+      </p>
+    </div>
+  )
+}
+
+/**
+ * How a line's exact amount was reached: one row per band, package group, rate or adjustment, in
+ * exact major units; the rows add up to the precise amount, which is rounded once to the line's.
+ */
+const LineBreakdown = ({
+  line,
+  currency
+}: {
+  readonly line: Invoice.InvoiceLine
+  readonly currency: string
+}) => {
+  if (line.breakdown.length === 0 || line.preciseAmount === null) return null
+  const precise = (d: Parameters<typeof formatPreciseMoney>[0]) => formatPreciseMoney(d, currency)
+  return (
+    <details className="breakdown">
+      <summary>How {line.description} was priced</summary>
+      <table>
+        <caption className="visually-hidden">Breakdown of {line.description}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col" className="num">
+              Units
+            </th>
+            <th scope="col" className="num">
+              Unit price
+            </th>
+            <th scope="col" className="num">
+              Flat fee
+            </th>
+            <th scope="col" className="num">
+              Exact amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {line.breakdown.map((row, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their order
+            <tr key={i}>
+              <th scope="row">
+                {row.description}
+                {row.from === null && row.to === null
+                  ? ""
+                  : ` (${row.from === null ? "0" : formatQuantity(row.from)} to ${
+                      row.to === null ? "no limit" : formatQuantity(row.to)
+                    })`}
+              </th>
+              <td className="num">{formatQuantity(row.units)}</td>
+              <td className="num">
+                {row.unitPrice === null
+                  ? "—"
+                  : row.kind === "rate"
+                    ? formatPercent(row.unitPrice)
+                    : precise(row.unitPrice)}
+              </td>
+              <td className="num">{row.flatFee === null ? "—" : precise(row.flatFee)}</td>
+              <td className="num">{precise(row.amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Exact amount {precise(line.preciseAmount)}, rounded once to {formatMoney(line.amount, currency)}.
+      </p>
+    </details>
+  )
+}
 
 /** The invoice page. */
 export const InvoiceDetail = ({ id }: { readonly id: string }) => {
@@ -34,13 +154,16 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     {formatPeriodUtc(inv.period)} · {inv.plan} plan · <Badge value={inv.status} />
                   </p>
                 </div>
-                <a
-                  className="button"
-                  href={`/invoices/${encodeURIComponent(inv.id)}/download`}
-                  download={`${inv.number ?? `draft-${inv.id}`}.pdf`}
-                >
-                  Download PDF
-                </a>
+                <div className="actions">
+                  <a
+                    className="button"
+                    href={`/invoices/${encodeURIComponent(inv.id)}/download`}
+                    download={`${inv.number ?? `draft-${inv.id}`}.pdf`}
+                  >
+                    Download PDF
+                  </a>
+                  <ResendButton id={inv.id} sendable={inv.status !== "draft" && inv.status !== "cancelled"} />
+                </div>
               </header>
               <dl className="facts">
                 <div>
@@ -105,7 +228,10 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                   <tbody>
                     {inv.lines.map((line) => (
                       <tr key={line.position}>
-                        <th scope="row">{line.description}</th>
+                        <th scope="row">
+                          {line.description}
+                          <LineBreakdown line={line} currency={inv.currency} />
+                        </th>
                         <td className="num">{formatQuantity(line.quantity)}</td>
                         <td className="num">{line.kind === "flat" ? "—" : formatQuantity(line.included)}</td>
                         <td className="num">{line.kind === "flat" ? "—" : formatQuantity(line.billable)}</td>
@@ -125,12 +251,27 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     <th scope="row">Subtotal</th>
                     <td className="num">{money(inv.subtotal)}</td>
                   </tr>
-                  <tr>
-                    <th scope="row">
-                      Discount{inv.discountDescription === null ? "" : `: ${inv.discountDescription}`}
-                    </th>
-                    <td className="num">{inv.discount === 0n ? money(0n) : `−${money(inv.discount)}`}</td>
-                  </tr>
+                  {inv.discounts.length === 0 ? (
+                    <tr>
+                      <th scope="row">Discount</th>
+                      <td className="num">{money(0n)}</td>
+                    </tr>
+                  ) : (
+                    inv.discounts.map((d) => (
+                      <tr key={`${d.kind}-${d.code}`}>
+                        <th scope="row">
+                          {d.kind === "coupon" ? `Coupon ${d.code}: ${d.description}` : d.description}
+                        </th>
+                        <td className="num">−{money(d.amount)}</td>
+                      </tr>
+                    ))
+                  )}
+                  {inv.discounts.length > 1 ? (
+                    <tr>
+                      <th scope="row">Total discount</th>
+                      <td className="num">−{money(inv.discount)}</td>
+                    </tr>
+                  ) : null}
                   <tr>
                     <th scope="row">Taxable</th>
                     <td className="num">{money(inv.taxable)}</td>

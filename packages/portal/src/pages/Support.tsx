@@ -1,5 +1,5 @@
-/** Support: open a ticket (with the plan's first-response target), the list, and one ticket. */
-import type { SupportTicket } from "@securebase/core"
+/** Support: open a ticket (with the plan's first-response target), the list, and one ticket with its conversation. */
+import type { SupportTicket, TicketReply } from "@securebase/core"
 import { type FormEvent, useState } from "react"
 import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
@@ -114,6 +114,84 @@ export const Support = () => {
   )
 }
 
+const authorLabel = (reply: TicketReply.Reply) =>
+  reply.authorKind === "operator" ? "SecureBase support" : "You"
+
+/** The conversation of a ticket and the reply form (none once the ticket is closed). */
+const Conversation = ({ ticket }: { readonly ticket: SupportTicket.Ticket }) => {
+  const replies = useApi((client) => client.support.replies({ params: { id: ticket.id } }), [ticket.id])
+  const [error, setError] = useState<string | undefined>(undefined)
+  const [sent, setSent] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const form = event.currentTarget
+    const body = String(new FormData(form).get("body") ?? "").trim()
+    if (body === "") return setError("Write your reply first.")
+    setBusy(true)
+    setError(undefined)
+    setSent(false)
+    call((client) => client.support.reply({ params: { id: ticket.id }, payload: { body } })).then(
+      () => {
+        setBusy(false)
+        setSent(true)
+        form.reset()
+        replies.reload()
+      },
+      (failure: unknown) => {
+        setBusy(false)
+        setError(failure instanceof ApiFailure ? failure.message : String(failure))
+      }
+    )
+  }
+  return (
+    <section aria-labelledby="conversation">
+      <h2 id="conversation">Conversation</h2>
+      <Show loaded={replies} what="the replies">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No replies yet.</Empty>
+          ) : (
+            <ol className="replies">
+              {list.map((r) => (
+                <li key={r.id} className={`reply reply-${r.authorKind}`}>
+                  <p className="muted">
+                    <strong>{authorLabel(r)}</strong> · {formatDateTime(r.createdAt)}
+                  </p>
+                  <p className="pre">{r.body}</p>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Show>
+      {ticket.status === "closed" ? (
+        <p className="muted">This ticket is closed. Open a new one if you need more help.</p>
+      ) : (
+        <form className="card form" onSubmit={submit} noValidate>
+          <div className="field">
+            <label htmlFor="reply-body">Your reply</label>
+            <textarea id="reply-body" name="body" rows={4} maxLength={20000} />
+          </div>
+          {error === undefined ? null : (
+            <p className="field-error" role="alert">
+              {error}
+            </p>
+          )}
+          {sent ? (
+            <p className="notice" role="status">
+              Reply sent.
+            </p>
+          ) : null}
+          <button type="submit" disabled={busy}>
+            {busy ? "Sending…" : "Send reply"}
+          </button>
+        </form>
+      )}
+    </section>
+  )
+}
+
 /** One ticket. */
 export const SupportTicketPage = ({ id, created }: { readonly id: string; readonly created: boolean }) => {
   const ticket = useApi(
@@ -142,6 +220,7 @@ export const SupportTicketPage = ({ id, created }: { readonly id: string; readon
             </p>
             <h2>Description</h2>
             <p className="pre">{t.description}</p>
+            <Conversation ticket={t} />
           </article>
         )}
       </Show>

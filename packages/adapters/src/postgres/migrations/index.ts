@@ -13,6 +13,8 @@ import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0012 } from "./0012_plan_codes.ts"
 import { migration as m0014 } from "./0014_operators.ts"
+import { migration as m0017 } from "./0017_invoice_resends.ts"
+import { migration as m0018 } from "./0018_payments.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -34,5 +36,7 @@ export const all: ReadonlyArray<Migration> = [
   m0010,
   m0011,
   m0012,
-  m0014
+  m0014,
+  m0017,
+  m0018
 ]

@@ -3,7 +3,7 @@
  * `Customer` (`PgCustomerRepo` and the billing claims read customers the same way).
  */
 import { Customer } from "@securebase/core"
-import { Effect, Schema } from "effect"
+import { DateTime, Effect, Schema } from "effect"
 import { json } from "./Columns.ts"
 
 /**
@@ -16,7 +16,6 @@ export const customerColumns = (alias: string) =>
     "id::text",
     "name",
     "email",
-    "plan",
     "status",
     "tax_profile",
     "net_days",
@@ -29,6 +28,15 @@ export const customerColumns = (alias: string) =>
     "closed_at"
   ]
     .map((c) => `${alias}.${c}`)
+    .concat([
+      // The plan in force now: the latest change already effective (one scheduled for the next
+      // month takes effect at its instant, with nothing to run), else the stored plan.
+      `coalesce((SELECT pc.to_plan FROM customer_plan_changes pc WHERE pc.customer_id = ${alias}.id
+         AND pc.effective_at <= now() ORDER BY pc.effective_at DESC LIMIT 1), ${alias}.plan) AS plan`,
+      `(SELECT coalesce(jsonb_agg(jsonb_build_object('effectiveAt', pc.effective_at, 'from', pc.from_plan,
+         'to', pc.to_plan) ORDER BY pc.effective_at), '[]'::jsonb)
+         FROM customer_plan_changes pc WHERE pc.customer_id = ${alias}.id) AS plan_changes`
+    ])
     .join(", ")
 
 const CustomerRow = Schema.Struct({
@@ -45,27 +53,46 @@ const CustomerRow = Schema.Struct({
   created_at: Schema.DateTimeUtcFromDate,
   billing_address: Schema.Unknown,
   tax_id: Schema.NullOr(Schema.String),
-  closed_at: Schema.NullOr(Schema.DateTimeUtcFromDate)
+  closed_at: Schema.NullOr(Schema.DateTimeUtcFromDate),
+  plan_changes: Schema.Unknown
 })
+/** One element of `plan_changes` (jsonb writes instants as ISO text). */
+const PlanChangeJson = Schema.Array(
+  Schema.Struct({ effectiveAt: Schema.String, from: Schema.String, to: Schema.String })
+)
+const decodePlanChanges = Schema.decodeUnknownEffect(PlanChangeJson)
 const decodeCustomerRow = Schema.decodeUnknownEffect(CustomerRow)
 const decodeCustomer = Schema.decodeUnknownEffect(Customer.Customer)
 /** A `customers` row (selected with {@link customerColumns}) as a `Customer`. */
 export const toCustomer = (row: unknown) =>
-  Effect.flatMap(decodeCustomerRow(row), (r) =>
-    decodeCustomer({
-      id: r.id,
-      name: r.name,
-      email: r.email,
-      plan: r.plan,
-      status: r.status,
-      taxProfile: json(r.tax_profile),
-      netDays: r.net_days,
-      overdueGraceDays: r.overdue_grace_days,
-      currency: r.currency,
-      terms: json(r.terms),
-      createdAt: r.created_at,
-      ...(r.billing_address === null ? {} : { billingAddress: json(r.billing_address) }),
-      ...(r.tax_id === null ? {} : { taxId: r.tax_id }),
-      ...(r.closed_at === null ? {} : { closedAt: r.closed_at })
-    })
+  Effect.flatMap(
+    Effect.flatMap(decodeCustomerRow(row), (r) =>
+      Effect.map(decodePlanChanges(json(r.plan_changes)), (changes) => ({ r, changes }))
+    ),
+    ({ r, changes }) =>
+      decodeCustomer({
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        plan: r.plan,
+        status: r.status,
+        taxProfile: json(r.tax_profile),
+        netDays: r.net_days,
+        overdueGraceDays: r.overdue_grace_days,
+        currency: r.currency,
+        terms: json(r.terms),
+        createdAt: r.created_at,
+        ...(r.billing_address === null ? {} : { billingAddress: json(r.billing_address) }),
+        ...(r.tax_id === null ? {} : { taxId: r.tax_id }),
+        ...(r.closed_at === null ? {} : { closedAt: r.closed_at }),
+        ...(changes.length === 0
+          ? {}
+          : {
+              planChanges: changes.map((c) => ({
+                effectiveAt: DateTime.makeUnsafe(c.effectiveAt),
+                from: c.from,
+                to: c.to
+              }))
+            })
+      })
   )

@@ -12,7 +12,12 @@ export const write = (n: Notification.NewNotification) => ({
   channel: n.channel,
   template: n.template,
   recipient: n.recipient,
-  payload: JSON.stringify({ subject: n.subject, text: n.text, data: n.data }),
+  payload: JSON.stringify({
+    subject: n.subject,
+    text: n.text,
+    ...(n.html === undefined ? {} : { html: n.html }),
+    data: n.data
+  }),
   created_at: DateTime.formatIso(n.createdAt),
   next_attempt_at: DateTime.formatIso(n.createdAt)
 })

@@ -1,0 +1,386 @@
+/**
+ * `POST /webhooks/stripe` on the real server over loopback (embedded PGlite), with PAYMENTS=stripe
+ * pushing to the Stripe STAND-IN (`@securebase/adapters/testing`; Stripe's own mock cannot run
+ * here). Signatures are made with the SDK's own `webhooks.generateTestHeaderString`.
+ */
+import { assert, layer } from "@effect/vitest"
+import { StripeWebhooks } from "@securebase/adapters"
+import { StripeStandIn } from "@securebase/adapters/testing"
+import { type Ids, InvoiceRepo, PaymentCollection, Tenancy } from "@securebase/core"
+import { Context, Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import { call, TestServer } from "../support/TestServer.ts"
+
+const secretNew = "whsec_newSigningSecretForTests0001"
+const secretOld = "whsec_oldSigningSecretForTests0000"
+
+class StandIn extends Context.Service<StandIn, StripeStandIn.StandIn>()("test/StandIn") {}
+
+const serverLayer = Layer.unwrap(
+  Effect.map(StripeStandIn.start, (standIn) =>
+    Layer.merge(
+      TestServer.layer({
+        PAYMENTS: "stripe",
+        STRIPE_SECRET_KEY: "sk_test_standin",
+        STRIPE_WEBHOOK_SECRETS: `${secretNew},${secretOld}`,
+        STRIPE_API_BASE: standIn.url.toString()
+      }),
+      Layer.succeed(StandIn, standIn)
+    )
+  )
+)
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+let counter = 0
+const eventId = () => `evt_test${Date.now()}${String(++counter).padStart(4, "0")}`
+
+/** A Stripe event as Stripe sends it. */
+const event = (
+  type: string,
+  object: Record<string, unknown>,
+  options: { readonly id?: string; readonly created?: number } = {}
+) =>
+  JSON.stringify({
+    id: options.id ?? eventId(),
+    object: "event",
+    api_version: "2025-01-01",
+    created: options.created ?? nowSeconds(),
+    livemode: false,
+    type,
+    data: { object }
+  })
+
+const sign = (payload: string, secret = secretNew, timestamp?: number) =>
+  StripeWebhooks.webhooks.generateTestHeaderString({
+    payload,
+    secret,
+    ...(timestamp === undefined ? {} : { timestamp })
+  })
+
+const post = (url: string, payload: string, signature: string | undefined) =>
+  call(url, "POST", "/webhooks/stripe", {
+    body: payload,
+    headers: {
+      "content-type": "application/json",
+      ...(signature === undefined ? {} : { "stripe-signature": signature })
+    }
+  })
+
+/** Pushes the queued invoices to the stand-in and returns each pushed invoice with its Stripe id. */
+const pushed = Effect.gen(function* () {
+  const server = yield* TestServer
+  const run = Effect.gen(function* () {
+    const collection = yield* PaymentCollection.PaymentCollection
+    yield* collection.deliver
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<{
+      invoice_id: string
+      customer_id: string
+      provider_invoice_id: string
+      total: string
+    }>`
+      SELECT p.invoice_id::text, p.customer_id::text, p.provider_invoice_id, i.total::text
+      FROM payment_invoices p JOIN invoices i ON i.id = p.invoice_id ORDER BY p.invoice_id`
+  })
+  return yield* Effect.orDie(Effect.provide(run, server.services))
+})
+
+const invoiceStatus = (invoiceId: string) =>
+  Effect.gen(function* () {
+    const server = yield* TestServer
+    const read = Tenancy.Tenancy.use((t) =>
+      t.runAsWorker(InvoiceRepo.InvoiceRepo.use((r) => r.findById(invoiceId as Ids.InvoiceId)))
+    )
+    return yield* Effect.orDie(Effect.provide(read, server.services))
+  })
+
+const countRows = (query: string, ...params: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const server = yield* TestServer
+    const run = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql.unsafe<{ n: number }>(query, params as Array<string>)
+    )
+    return (yield* Effect.orDie(Effect.provide(run, server.services)))[0]!.n
+  })
+
+const paidEvent = (link: { provider_invoice_id: string; invoice_id: string; total: string }, extra = {}) => ({
+  id: link.provider_invoice_id,
+  object: "invoice",
+  customer: "cus_x",
+  amount_paid: Number(link.total),
+  currency: "usd",
+  status: "paid",
+  metadata: { securebase_invoice_id: link.invoice_id },
+  ...extra
+})
+
+layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST /webhooks/stripe", (it) => {
+  it.effect(
+    "the demo invoices were pushed: the billing step queued them, delivery created them at Stripe",
+    () =>
+      Effect.gen(function* () {
+        const links = yield* pushed
+        const standIn = yield* StandIn
+        // Every tenant's unpaid (latest) invoice; the paid ones are not pushed.
+        assert.strictEqual(links.length, 4)
+        for (const link of links) {
+          const stripeInvoice = standIn.objects.get(link.provider_invoice_id) as Record<string, any>
+          assert.strictEqual(stripeInvoice.metadata.securebase_invoice_id, link.invoice_id)
+          assert.strictEqual(stripeInvoice.amount_due, Number(link.total))
+          assert.strictEqual((yield* invoiceStatus(link.invoice_id)).status, "issued")
+        }
+      }),
+    120_000
+  )
+
+  it.effect("GET /invoices/{id}/payment: the hosted payment link, to its own customer only", () =>
+    Effect.gen(function* () {
+      const { url, tenants } = yield* TestServer
+      const links = yield* pushed
+      const owner = tenants.find((t) => t.customer.id === links[0]!.customer_id)!
+      const other = tenants.find((t) => t.customer.id !== links[0]!.customer_id)!
+      const mine = yield* call(url, "GET", `/invoices/${links[0]!.invoice_id}/payment`, {
+        token: owner.apiKey
+      })
+      assert.strictEqual(mine.status, 200)
+      assert.deepStrictEqual(mine.body, {
+        invoiceId: links[0]!.invoice_id,
+        provider: "stripe",
+        providerInvoiceId: links[0]!.provider_invoice_id,
+        state: "open",
+        hostedUrl: `https://invoice.stripe.test/i/${links[0]!.provider_invoice_id}`
+      })
+      const theirs = yield* call(url, "GET", `/invoices/${links[0]!.invoice_id}/payment`, {
+        token: other.apiKey
+      })
+      assert.strictEqual(theirs.status, 404)
+      assert.strictEqual(theirs.body.code, "INVOICE.NOT_FOUND")
+      // An invoice of its own that was never pushed (paid before the push) has no payment link.
+      const paidBefore = tenants.find((t) => t.customer.id === owner.customer.id)!
+      const invoices = yield* call(url, "GET", "/invoices?status=paid", { token: paidBefore.apiKey })
+      const unpushed = invoices.body.data[0].id as string
+      const none = yield* call(url, "GET", `/invoices/${unpushed}/payment`, { token: owner.apiKey })
+      assert.strictEqual(none.status, 404)
+      assert.strictEqual(none.body.code, "PAYMENT.NOT_FOUND")
+    })
+  )
+
+  it.effect("a valid invoice.paid marks the invoice paid; the replay is acknowledged and does nothing", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const link = (yield* pushed)[0]!
+      const payload = event("invoice.paid", paidEvent(link))
+      const signature = sign(payload)
+      const first = yield* post(url, payload, signature)
+      assert.strictEqual(first.status, 200)
+      assert.strictEqual(first.body.outcome, "applied")
+      const invoice = yield* invoiceStatus(link.invoice_id)
+      assert.strictEqual(invoice.status, "paid")
+      assert.strictEqual(invoice.paymentReference, `stripe:${link.provider_invoice_id}`)
+      // The same delivery again (Stripe retries, or an attacker replays within the tolerance).
+      const replay = yield* post(url, payload, signature)
+      assert.strictEqual(replay.status, 200)
+      assert.strictEqual(replay.body.outcome, "duplicate")
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM payment_attempts WHERE invoice_id = $1",
+          link.invoice_id
+        ),
+        1
+      )
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM audit_events WHERE action = 'invoice.paid_by_provider' AND subject_id = $1",
+          link.invoice_id
+        ),
+        1
+      )
+    })
+  )
+
+  it.effect("unsigned, forged, tampered, stale and malformed requests are 400 and change nothing", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const link = (yield* pushed)[1]!
+      const payload = event("invoice.paid", paidEvent(link))
+      const cases: ReadonlyArray<readonly [string, string, string | undefined, string]> = [
+        ["unsigned", payload, undefined, "missing_signature"],
+        [
+          "forged (unknown secret)",
+          payload,
+          sign(payload, "whsec_attackerSecret0000000000"),
+          "invalid_signature"
+        ],
+        [
+          "tampered after signing",
+          payload.replace('"currency":"usd"', '"currency":"eur"'),
+          sign(payload),
+          "invalid_signature"
+        ],
+        ["stale (10 minutes old)", payload, sign(payload, secretNew, nowSeconds() - 600), "stale"],
+        ["garbage header", payload, "t=abc,v1=zzz", "invalid_signature"],
+        ["signed, not JSON", "not json at all", sign("not json at all"), "malformed"],
+        ["signed JSON that is not an event", '{"id":"evt_1"}', sign('{"id":"evt_1"}'), "malformed"]
+      ]
+      for (const [name, body, signature, reason] of cases) {
+        const reply = yield* post(url, body, signature)
+        assert.strictEqual(reply.status, 400, name)
+        assert.strictEqual(reply.body.code, "WEBHOOK.REJECTED", name)
+        assert.match(reply.body.message, new RegExp(`^${reason}:`), name)
+      }
+      assert.strictEqual((yield* invoiceStatus(link.invoice_id)).status, "issued")
+      // Within the tolerance (4 minutes old) the same event is accepted.
+      const recent = yield* post(url, payload, sign(payload, secretNew, nowSeconds() - 240))
+      assert.strictEqual(recent.status, 200)
+      assert.strictEqual((yield* invoiceStatus(link.invoice_id)).status, "paid")
+    })
+  )
+
+  it.effect("two secrets during rotation: the old secret still verifies", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const payload = event("customer.updated", {
+        id: "cus_rotation",
+        object: "customer",
+        email: "new@acme.test"
+      })
+      const old = yield* post(url, payload, sign(payload, secretOld))
+      assert.strictEqual(old.status, 200)
+      assert.strictEqual(old.body.outcome, "ignored")
+    })
+  )
+
+  it.effect("a 1 MB body is verified and processed", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const payload = event("product.updated", {
+        id: "prod_big",
+        object: "product",
+        description: "x".repeat(1_000_000)
+      })
+      assert.isTrue(payload.length > 1_000_000)
+      const reply = yield* post(url, payload, sign(payload))
+      assert.strictEqual(reply.status, 200)
+      assert.strictEqual(reply.body.outcome, "ignored")
+    })
+  )
+
+  it.effect("a body over MAX_BODY_BYTES (1 MiB) is refused with 413 while it is read", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const payload = event("product.updated", {
+        id: "prod_huge",
+        object: "product",
+        description: "x".repeat(1_100_000)
+      })
+      const reply = yield* post(url, payload, sign(payload))
+      assert.strictEqual(reply.status, 413)
+    })
+  )
+
+  it.effect("the same event 10 times concurrently: one effect, nine duplicates", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const link = (yield* pushed)[2]!
+      const payload = event("invoice.paid", paidEvent(link))
+      const signature = sign(payload)
+      const replies = yield* Effect.all(
+        Array.from({ length: 10 }, () => post(url, payload, signature)),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(
+        replies.map((r) => r.status),
+        Array(10).fill(200)
+      )
+      assert.deepStrictEqual(replies.map((r) => r.body.outcome).sort(), [
+        "applied",
+        ...Array(9).fill("duplicate")
+      ])
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM payment_attempts WHERE invoice_id = $1",
+          link.invoice_id
+        ),
+        1
+      )
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM audit_events WHERE action = 'invoice.paid_by_provider' AND subject_id = $1",
+          link.invoice_id
+        ),
+        1
+      )
+    })
+  )
+
+  it.effect("out of order: a payment_failed created before the paid that arrived first changes nothing", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const link = (yield* pushed)[3]!
+      const t = nowSeconds()
+      const paid = event("invoice.paid", paidEvent(link), { created: t })
+      const failed = event(
+        "invoice.payment_failed",
+        paidEvent(link, { amount_paid: 0, amount_due: Number(link.total), status: "open", attempt_count: 1 }),
+        { created: t - 60 }
+      )
+      assert.strictEqual((yield* post(url, paid, sign(paid))).body.outcome, "applied")
+      const late = yield* post(url, failed, sign(failed))
+      assert.strictEqual(late.status, 200)
+      assert.strictEqual(late.body.outcome, "stale")
+      assert.strictEqual((yield* invoiceStatus(link.invoice_id)).status, "paid")
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM payment_invoices WHERE invoice_id = $1 AND state = 'paid'",
+          link.invoice_id
+        ),
+        1
+      )
+      assert.strictEqual(
+        yield* countRows(
+          "SELECT count(*)::int AS n FROM audit_events WHERE action = 'invoice.payment_failed' AND subject_id = $1",
+          link.invoice_id
+        ),
+        0
+      )
+    })
+  )
+
+  it.effect("events about invoices that are not ours, and unknown types, are acknowledged", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const foreign = event("invoice.paid", {
+        id: "in_not_ours",
+        object: "invoice",
+        amount_paid: 100,
+        currency: "usd",
+        metadata: {}
+      })
+      const reply = yield* post(url, foreign, sign(foreign))
+      assert.strictEqual(reply.status, 200)
+      assert.strictEqual(reply.body.outcome, "unmatched")
+      const refund = event("charge.refunded", {
+        id: "ch_1",
+        object: "charge",
+        amount_refunded: 100,
+        currency: "usd"
+      })
+      assert.strictEqual((yield* post(url, refund, sign(refund))).body.outcome, "ignored")
+    })
+  )
+})
+
+layer(TestServer.layer(), { timeout: "180 seconds", excludeTestServices: true })(
+  "POST /webhooks/stripe with PAYMENTS=manual",
+  (it) => {
+    it.effect("answers 404 WEBHOOK.DISABLED", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const payload = event("invoice.paid", { id: "in_1", object: "invoice" })
+        const reply = yield* post(url, payload, sign(payload))
+        assert.strictEqual(reply.status, 404)
+        assert.strictEqual(reply.body.code, "WEBHOOK.DISABLED")
+      })
+    )
+  }
+)

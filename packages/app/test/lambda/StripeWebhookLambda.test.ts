@@ -1,0 +1,80 @@
+/**
+ * Stripe's webhook on Lambda: the API function serves `POST /webhooks/stripe` from an HTTP API
+ * payload 2.0 event with no authorizer context (the template declares the route without the
+ * authorizer), verifying the signature on the raw body exactly as the Node server does. The
+ * Stripe settings come from the environment the container reads (in a deployment, the secret in
+ * SECRETS_ARN laid over it: `Secrets.overlay`).
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { StripeWebhooks } from "@securebase/adapters"
+import * as ApiHandler from "../../src/lambda/ApiHandler.ts"
+import * as Container from "../../src/lambda/Container.ts"
+import { httpApiEvent } from "./Events.ts"
+
+const secret = "whsec_lambdaSigningSecret000001"
+const env = {
+  SEED_DEMO: "true",
+  PAYMENTS: "stripe",
+  STRIPE_SECRET_KEY: "sk_test_lambda",
+  STRIPE_WEBHOOK_SECRETS: secret,
+  // Nothing is pushed in this test; the endpoint is never reached.
+  STRIPE_API_BASE: "http://127.0.0.1:9"
+}
+
+let container: Container.Container
+let api: ApiHandler.ApiHandler
+
+beforeAll(async () => {
+  container = Container.make({ env: () => env })
+  api = ApiHandler.make(container, { logRequests: false })
+}, 60_000)
+
+afterAll(async () => {
+  await api?.dispose()
+  await container?.dispose()
+})
+
+const event = (id: string) =>
+  JSON.stringify({
+    id,
+    object: "event",
+    created: Math.floor(Date.now() / 1000),
+    type: "customer.updated",
+    data: { object: { id: "cus_lambda", object: "customer", email: "ap@example.com" } }
+  })
+
+describe("POST /webhooks/stripe on Lambda", () => {
+  it("a signed event is acknowledged; a forged one is 400; no authorizer context is needed", async () => {
+    const payload = event("evt_lambda_1")
+    const signed = await api.handler(
+      httpApiEvent({
+        method: "POST",
+        path: "/webhooks/stripe",
+        headers: {
+          "content-type": "application/json",
+          "stripe-signature": StripeWebhooks.webhooks.generateTestHeaderString({ payload, secret })
+        },
+        body: payload
+      })
+    )
+    assert.strictEqual(signed.statusCode, 200, signed.body)
+    assert.strictEqual(JSON.parse(signed.body).outcome, "ignored")
+
+    const forged = await api.handler(
+      httpApiEvent({
+        method: "POST",
+        path: "/webhooks/stripe",
+        headers: {
+          "content-type": "application/json",
+          "stripe-signature": StripeWebhooks.webhooks.generateTestHeaderString({
+            payload,
+            secret: "whsec_someoneElse0000000000"
+          })
+        },
+        body: payload
+      })
+    )
+    assert.strictEqual(forged.statusCode, 400)
+    assert.strictEqual(JSON.parse(forged.body).code, "WEBHOOK.REJECTED")
+  }, 120_000)
+})

@@ -1,0 +1,73 @@
+/**
+ * How this deployment collects payments, as the billing run and the daily job see it: queue the
+ * push of issued invoices (in the issuing transaction) and deliver the queue. The default is
+ * manual collection, where both do nothing, so the embedded default and every existing driver
+ * need nothing new; a deployment with a provider provides {@link layer}.
+ */
+import { Context, type DateTime, Effect, Layer } from "effect"
+import type { AuditLog } from "../audit/AuditLog.ts"
+import type { Invoice } from "../billing/Invoice.ts"
+import type { InvoiceRepo } from "../billing/InvoiceRepo.ts"
+import type { CustomerRepo } from "../customer/CustomerRepo.ts"
+import type * as Delivery from "../notifications/Delivery.ts"
+import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
+import type { Tenancy } from "../tenancy/Tenancy.ts"
+import { PaymentProvider } from "./PaymentProvider.ts"
+import { PaymentPushes } from "./PaymentPushes.ts"
+import type { PaymentRecords } from "./PaymentRecords.ts"
+import * as PushDelivery from "./PushDelivery.ts"
+
+/** The collection of payments. */
+export interface Collection {
+  /** `manual`, or the provider invoices are pushed to. */
+  readonly provider: string
+  /** Queues the push of freshly issued invoices, in the caller's (issuing) transaction. */
+  readonly enqueue: (
+    invoices: ReadonlyArray<Invoice>,
+    at: DateTime.Utc
+  ) => Effect.Effect<void, TenantAccessDenied | PersistenceFailure>
+  /** Pushes what is due (its own worker transactions); `undefined` report when manual. */
+  readonly deliver: Effect.Effect<
+    PushDelivery.PushReport | undefined,
+    TenantAccessDenied | PersistenceFailure
+  >
+}
+
+/** Manual collection: nothing is queued or pushed. */
+export const manual: Collection = {
+  provider: "manual",
+  enqueue: () => Effect.void,
+  deliver: Effect.succeed(undefined)
+}
+
+/** The deployment's collection; manual unless provided. */
+export const PaymentCollection = Context.Reference<Collection>(
+  "@securebase/core/payments/PaymentCollection",
+  {
+    defaultValue: () => manual
+  }
+)
+
+/** Collection through the provider and stores of the context, pushes retried with `policy`. */
+export const layer = (
+  options: { readonly policy?: Delivery.RetryPolicy; readonly concurrency?: number } = {}
+) =>
+  Layer.effect(
+    PaymentCollection,
+    Effect.gen(function* () {
+      const context = yield* Effect.context<
+        PaymentProvider | PaymentPushes | PaymentRecords | Tenancy | InvoiceRepo | CustomerRepo | AuditLog
+      >()
+      const pushes = Context.get(context, PaymentPushes)
+      return {
+        provider: Context.get(context, PaymentProvider).name,
+        enqueue: (invoices, at) =>
+          invoices.length === 0
+            ? Effect.void
+            : pushes.enqueue(
+                invoices.map((i) => ({ invoiceId: i.id, customerId: i.customerId, createdAt: at }))
+              ),
+        deliver: Effect.provideContext(PushDelivery.deliverDue(options), context)
+      } satisfies Collection
+    })
+  )

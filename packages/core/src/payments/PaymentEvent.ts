@@ -1,0 +1,81 @@
+/**
+ * Events from the payment provider (its webhooks), verified by the provider's adapter and reduced
+ * to the few facts SecureBase acts on. The raw event never crosses the port: the adapter checks
+ * the signature on the raw body, then decodes.
+ */
+import { Context, type DateTime, Effect, Schema } from "effect"
+
+/** What an event says about one of the provider's invoices (or payments of one). */
+export interface InvoiceFacts {
+  /** The provider's invoice id; null for a payment that names none. */
+  readonly providerInvoiceId: string | null
+  /** Our invoice id from the provider object's metadata (`securebase_invoice_id`), when set. */
+  readonly securebaseInvoiceId: string | null
+  /** Minor units (paid, attempted or refunded). */
+  readonly amount: bigint
+  /** Upper-case ISO 4217 code. */
+  readonly currency: string
+  /** Why a payment failed, when it did. */
+  readonly reason: string | null
+}
+
+/** A verified provider event. */
+export interface PaymentEvent {
+  readonly provider: string
+  /** The provider's event id: the key of exactly-once processing. */
+  readonly id: string
+  readonly type: string
+  /** When the provider created the event: orders events about one object. */
+  readonly createdAt: DateTime.Utc
+  readonly invoice: InvoiceFacts | null
+  /** The provider customer the event is about, when it names one. */
+  readonly providerCustomerId: string | null
+}
+
+/** Why a webhook request was refused. */
+export const RejectionReason = Schema.Literals([
+  /** No signature header. */
+  "missing_signature",
+  /** No configured secret signed this body (forged, or signed with a retired secret). */
+  "invalid_signature",
+  /** Signed, but older than the tolerance (a replay of an old delivery). */
+  "stale",
+  /** Signed, but not an event we can read. */
+  "malformed"
+])
+export type RejectionReason = typeof RejectionReason.Type
+
+/** The webhook request is refused (answered 400): unsigned, forged, stale or malformed. */
+export class WebhookRejected extends Schema.TaggedError<WebhookRejected>()("WebhookRejected", {
+  reason: RejectionReason,
+  detail: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "WEBHOOK.REJECTED"
+}
+
+/** This deployment receives no payment webhooks (`PAYMENTS=manual`): answered 404. */
+export class WebhooksDisabled extends Schema.TaggedError<WebhooksDisabled>()("WebhooksDisabled", {
+  provider: Schema.String
+}) {
+  /** Stable error code. */
+  readonly code = "WEBHOOK.DISABLED"
+}
+
+/** Verifies and reads the provider's webhook requests. */
+export interface Verifier {
+  readonly provider: string
+  /** Checks `signature` over the exact raw `body` and reads the event. */
+  readonly verify: (
+    body: Uint8Array,
+    signature: string | undefined
+  ) => Effect.Effect<PaymentEvent, WebhookRejected | WebhooksDisabled>
+}
+
+/** The verifier of this deployment; without a provider every webhook is `WebhooksDisabled`. */
+export const PaymentWebhooks = Context.Reference<Verifier>("@securebase/core/payments/PaymentWebhooks", {
+  defaultValue: () => ({
+    provider: "manual",
+    verify: () => Effect.fail(new WebhooksDisabled({ provider: "manual" }))
+  })
+})
