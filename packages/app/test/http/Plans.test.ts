@@ -11,11 +11,12 @@ import {
   CustomerRepo,
   Decimal,
   type Ids,
+  Operators,
   PriceBook,
   PricingPolicy,
   Tenancy
 } from "@securebase/core"
-import { DateTime, Duration, Effect, Redacted } from "effect"
+import { Context, DateTime, Duration, Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "../support/TestServer.ts"
 
@@ -138,6 +139,43 @@ layer(TestServer.layer({}, { policy }), { timeout: 120_000, excludeTestServices:
             path
           )
         }
+
+        // The operator side: the upcoming invoice is the same typed 403; moving the customer off the
+        // retired plan from next month works (no proration needs its price), at once it cannot (the
+        // retired plan has no fee to credit), and a code no book has is a 400 on field plan.
+        const op = yield* Effect.orDie(
+          Context.get(services, Operators.Operators).create({
+            name: "plans ops",
+            scopes: ["customers:read", "customers:write", "invoices:read"]
+          })
+        )
+        const opKey = Redacted.value(op.plaintext)
+        const upcoming = yield* call(url, "GET", `/admin/customers/${customer.id}/invoices/upcoming`, {
+          token: opKey
+        })
+        assert.deepStrictEqual([upcoming.status, upcoming.body.code], [403, "PRICING.UNKNOWN_PLAN"])
+        const change = (plan: string, effective: string) =>
+          call(url, "POST", `/admin/customers/${customer.id}/plan`, {
+            token: opKey,
+            json: { plan, effective }
+          })
+        const nowhere = yield* change("platinum", "next_period")
+        assert.deepStrictEqual(
+          [nowhere.status, nowhere.body.code, nowhere.body.field],
+          [400, "PRICING.UNKNOWN_PLAN", "plan"]
+        )
+        const atOnce = yield* change("scale-up", "immediately")
+        assert.deepStrictEqual(
+          [atOnce.status, atOnce.body.code, atOnce.body.field],
+          [400, "PRICING.UNKNOWN_PLAN", "plan"]
+        )
+        assert.match(atOnce.body.message, /retired-2025/)
+        const rescued = yield* change("scale-up", "next_period")
+        assert.strictEqual(rescued.status, 200, JSON.stringify(rescued.body))
+        assert.deepStrictEqual(
+          rescued.body.customer.planChanges.map((c: { from: string; to: string }) => [c.from, c.to]),
+          [["retired-2025", "scale-up"]]
+        )
       })
     )
   }
