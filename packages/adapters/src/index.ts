@@ -62,11 +62,17 @@ export * as PgBillingBatch from "./postgres/PgBillingBatch.ts"
 export * as PgBillingClaims from "./postgres/PgBillingClaims.ts"
 /** Compliance findings on PostgreSQL. */
 export * as PgComplianceRepo from "./postgres/PgComplianceRepo.ts"
+/** `CreditNoteNumbers` on PostgreSQL: gap-free `CN-` numbers per year. */
+export * as PgCreditNoteNumbers from "./postgres/PgCreditNoteNumbers.ts"
 /** `CustomerDirectory` on PostgreSQL. */
 export * as PgCustomerDirectory from "./postgres/PgCustomerDirectory.ts"
 /** `CustomerRepo` on PostgreSQL. */
 export * as PgCustomerRepo from "./postgres/PgCustomerRepo.ts"
+/** `DunningSteps` on PostgreSQL: invoices to dun, and each step taken once. */
+export * as PgDunningSteps from "./postgres/PgDunningSteps.ts"
 /** `InvoiceNumbers` on PostgreSQL: the gap-free per-year counter. */
+/** `InvoiceDirectory` on PostgreSQL: an invoice's customer, for operators. */
+export * as PgInvoiceDirectory from "./postgres/PgInvoiceDirectory.ts"
 /** Gap-free invoice numbers per year. */
 export * as PgInvoiceNumbers from "./postgres/PgInvoiceNumbers.ts"
 /** `InvoiceRepo` on PostgreSQL. */
@@ -87,6 +93,8 @@ export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
 export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
+/** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
+export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */
 export * as PgRevocationListener from "./postgres/PgRevocationListener.ts"
 /** The session deny list, durable in PostgreSQL, in front of a fast index. */
@@ -95,8 +103,6 @@ export * as PgSessionRevocations from "./postgres/PgSessionRevocations.ts"
 export * as PgSupportTicketRepo from "./postgres/PgSupportTicketRepo.ts"
 /** `Tenancy` on PostgreSQL: one transaction per tenant, row-level security. */
 export * as PgTenancy from "./postgres/PgTenancy.ts"
-/** Support ticket replies (customer and operator) on PostgreSQL. */
-export * as PgTicketReplyRepo from "./postgres/PgTicketReplyRepo.ts"
 /** `UsageEventRepo` on PostgreSQL. */
 export * as PgUsageEventRepo from "./postgres/PgUsageEventRepo.ts"
 /** PostgreSQL roles (owner, app, worker) and their idempotent bootstrap. */

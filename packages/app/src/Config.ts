@@ -13,7 +13,7 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretPolicy } from "@securebase/adapters"
-import { Ids, PeriodClose, type Seller } from "@securebase/core"
+import { Dunning, Ids, PeriodClose, type Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
@@ -133,6 +133,11 @@ export interface ServerConfig {
   readonly usageGrace: Duration.Duration
   /** Who issues the invoices (`SELLER_*`, `SUPPORT_EMAIL`; see `SellerConfig`). */
   readonly seller: Seller.Seller
+  /**
+   * Dunning: reminder days past due (`DUNNING_REMINDER_DAYS`, default "3,10,20", "none" for none)
+   * and the optional suspension (`DUNNING_SUSPEND_AFTER_DAYS`, unset by default).
+   */
+  readonly dunning: Dunning.DunningPolicy
   /** How payments are collected (`PAYMENTS`). */
   readonly payments: PaymentsConfig
 }
@@ -193,6 +198,10 @@ const raw = Config.all({
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
   audit: AuditConfig.config,
   usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace)),
+  dunningReminderDays: Config.String("DUNNING_REMINDER_DAYS").pipe(
+    Config.withDefault(Dunning.defaultPolicy.reminderDays.join(","))
+  ),
+  dunningSuspendAfterDays: Config.Int("DUNNING_SUSPEND_AFTER_DAYS").pipe(Config.option),
   seller: SellerConfig.config,
   payments: Config.Literals(["manual", "stripe"] as const, "PAYMENTS").pipe(
     Config.withDefault("manual" as const)
@@ -201,6 +210,24 @@ const raw = Config.all({
   stripeWebhookSecrets: Config.String("STRIPE_WEBHOOK_SECRETS").pipe(Config.withDefault("")),
   stripeApiBase: Config.String("STRIPE_API_BASE").pipe(Config.option)
 })
+
+/** The dunning policy of the two variables, or the problem with them. */
+const dunningPolicy = (reminderDays: string, suspendAfterDays: Option.Option<number>) => {
+  // "none": no reminders (an empty variable reads as unset, so it cannot say that).
+  const days = reminderDays.trim() === "none" ? [] : reminderDays.split(",").map((d) => d.trim())
+  if (days.some((d) => !/^\d{1,4}$/.test(d)))
+    return Result.fail(
+      'DUNNING_REMINDER_DAYS must be whole days separated by commas, such as 3,10,20, or "none"'
+    )
+  return Result.mapError(
+    Schema.decodeUnknownResult(Dunning.DunningPolicy)({
+      reminderDays: days.map(Number),
+      suspendAfterDays: Option.getOrNull(suspendAfterDays)
+    }),
+    () =>
+      "DUNNING_REMINDER_DAYS must be ascending and distinct, and every day (and DUNNING_SUSPEND_AFTER_DAYS) between 0 and 3650"
+  )
+}
 
 /**
  * One readable line per configuration problem, naming the variable: "PORT: Expected a string
@@ -264,6 +291,8 @@ export const load = Effect.gen(function* () {
   ) {
     problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
   }
+  const dunning = dunningPolicy(c.dunningReminderDays, c.dunningSuspendAfterDays)
+  if (Result.isFailure(dunning)) problems.push(dunning.failure)
   const seller = yield* SellerConfig.load(c.seller)
   problems.push(...seller.problems)
   const webhookSecrets = c.stripeWebhookSecrets
@@ -310,6 +339,7 @@ export const load = Effect.gen(function* () {
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
     audit: c.audit,
     usageGrace: c.usageGrace,
+    dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy),
     seller: seller.seller,
     payments:
       c.payments === "stripe" && Option.isSome(c.stripeSecretKey)

@@ -24,23 +24,25 @@ import {
   PgAuditLog,
   PgAuthAttempts,
   PgComplianceRepo,
+  PgCreditNoteNumbers,
   PgCustomerDirectory,
   PgCustomerRepo,
   PgDatabase,
+  PgInvoiceDirectory,
   PgInvoiceRepo,
   PgInvoiceResends,
   PgLoginPolicy,
   PgOperatorStore,
   PgOutbox,
+  PgReceivablesRepo,
   PgRevocationListener,
   PgSessionRevocations,
   PgSupportTicketRepo,
   PgTenancy,
-  PgTicketReplyRepo,
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Operators, PeriodClose, Seller, Throttle } from "@securebase/core"
+import { Authenticator, Dunning, Operators, PeriodClose, Seller, Throttle } from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -76,12 +78,14 @@ export const dataLayer = (config: ServerConfig) => {
   const repositories = Layer.mergeAll(
     PgCustomerRepo.layer,
     PgInvoiceRepo.layer,
+    PgReceivablesRepo.layer,
+    PgCreditNoteNumbers.layer,
     PgUsageEventRepo.layer,
     PgComplianceRepo.layer,
     PgSupportTicketRepo.layer,
-    PgTicketReplyRepo.layer,
     PgAuditLog.layer,
     PgCustomerDirectory.layer,
+    PgInvoiceDirectory.layer,
     // A customer's resend queues the invoice e-mail in the outbox, counted per invoice and hour.
     PgOutbox.layer,
     PgInvoiceResends.layer
@@ -187,8 +191,8 @@ export const auditLayer = (config: ServerConfig) =>
  * The services behind the routes: data, auth, the limits' store (memory, Redis or DynamoDB, shared
  * by the per-address rate limit, the tier limit and the failure throttle), the payments
  * (`PAYMENTS`: the provider records, and with Stripe the push outbox and the webhook verifier),
- * the audit anchor, and the deployment's usage grace and seller
- * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace`). Build it
+ * the audit anchor, and the deployment's usage grace, dunning policy and seller
+ * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Policy`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
  */
@@ -203,6 +207,7 @@ export const servicesLayer = (config: ServerConfig) => {
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
+    Layer.succeed(Dunning.Policy, config.dunning),
     // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
     // invoice e-mails carry the PDF the API serves.
     seller,

@@ -60,6 +60,35 @@ describe("ServerConfig.load", () => {
   )
 
   it.effect(
+    "DUNNING_REMINDER_DAYS and DUNNING_SUSPEND_AFTER_DAYS: 3,10,20 and no suspension by default",
+    () =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual((yield* load({})).dunning, {
+          reminderDays: [3, 10, 20],
+          suspendAfterDays: null
+        })
+        assert.deepStrictEqual(
+          (yield* load({ DUNNING_REMINDER_DAYS: " 1, 7 ,14", DUNNING_SUSPEND_AFTER_DAYS: "30" })).dunning,
+          { reminderDays: [1, 7, 14], suspendAfterDays: 30 }
+        )
+        assert.deepStrictEqual((yield* load({ DUNNING_REMINDER_DAYS: "none" })).dunning.reminderDays, [])
+        for (const bad of ["10,3", "3,3", "3,x", "-1", "4000"]) {
+          const error = yield* Effect.flip(load({ DUNNING_REMINDER_DAYS: bad }))
+          assert.match(
+            (error as ServerConfig.ConfigurationError).problems.join("\n"),
+            /DUNNING_REMINDER_DAYS/,
+            bad
+          )
+        }
+        const error = yield* Effect.flip(load({ DUNNING_SUSPEND_AFTER_DAYS: "5000" }))
+        assert.match(
+          (error as ServerConfig.ConfigurationError).problems.join("\n"),
+          /DUNNING_SUSPEND_AFTER_DAYS/
+        )
+      })
+  )
+
+  it.effect(
     "prod refuses to start without a database or with the development secret, listing every problem",
     () =>
       Effect.gen(function* () {

@@ -1,31 +1,49 @@
 /**
- * One customer's life on the operator's side, walked with TestClock through the app's own
- * services, on the embedded PGlite and on the PostgreSQL server in DATABASE_URL (a scratch
- * database): an operator creates it (with its first key), it sends usage, the operator moves it
- * from standard to fintech in mid-September and schedules healthcare from October, September is
- * billed in two segments to the cent (flat fees prorated by day, each usage on the plan in force
- * when it occurred), the operator closes it on October 15th, October is billed (its last, partial
- * month) and November is not. Its audit chain records the operator's every action and verifies.
- *
- * (Payments, credit notes and dunning are helper receivables' part of issue 13's walk.)
+ * One customer's whole life (issue 13), walked with TestClock through the app's own services, on
+ * the embedded PGlite and on the PostgreSQL server in DATABASE_URL (a scratch database):
+ * 1. an operator creates it (with its first key);
+ * 2. it sends usage;
+ * 3. the operator moves it from standard to fintech in mid-September and schedules healthcare
+ *    from October;
+ * 4. September is billed in two segments to the cent (flat fees prorated by day, each usage on the
+ *    plan in force when it occurred), exactly as the upcoming invoice showed it the night before;
+ * 5. it pays part (a replayed request records nothing more), then the rest: paid;
+ * 6. it gets a credit note on the paid invoice (refunded; never more than was invoiced);
+ * 7. October goes unpaid (an overpayment is refused): reminders 3, 10 and 20 days past due, each
+ *    once, overdue after the grace, suspended after 25 days;
+ * 8. the operator reactivates it and closes it: December, its last partial month, is billed, January
+ *    is not.
+ * Invoice and credit note numbers are gap-free, and its audit chain records every step by its
+ * actor and verifies.
  */
+
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { PgBilling } from "@securebase/adapters"
 import {
   AuditLog,
+  BillingJobs,
   BillingRun,
+  CreditNote,
   CustomerAdmin,
+  CustomerRepo,
   type Ids,
   InvoiceRepo,
+  IssueCreditNote,
   Metric,
+  Payment,
+  Receivables,
+  RecordPayment,
   Tenancy,
   UpcomingInvoice,
   Usage,
   UsageEventRepo
 } from "@securebase/core"
-import { BigDecimal, DateTime, Effect, Layer } from "effect"
+import { BigDecimal, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { servicesLayer } from "../src/Layers.ts"
+import * as Mail from "../src/Mail.ts"
 import { configFor, scratchDatabase } from "./support/ServerProcesses.ts"
 
 const operator = { actor: "operator:aaaaaaaaaaaaaaaa" }
@@ -122,29 +140,157 @@ const life = Effect.gen(function* () {
   assert.deepStrictEqual(view(sep!.lines), view(upcoming.lines), "the upcoming invoice was the invoice")
   assert.strictEqual(sep!.total, upcoming.total)
 
-  // Closed in mid-October: October is billed (on healthcare, from its first instant), November not.
-  yield* at("2026-10-15T12:00:00Z")
-  const closed = yield* CustomerAdmin.changeStatus(id, "close", "moved to a competitor")
-  assert.strictEqual(closed.status, "closed")
+  // 5. September is paid in two parts: a wire of $2,000.00, then the rest by card. A repeated
+  // request with the first key is a replay, not a second payment.
+  const pay = (
+    invoice: Ids.InvoiceId,
+    at: string,
+    amount: bigint,
+    method: string,
+    reference: string,
+    key: string
+  ) =>
+    Effect.flatMap(
+      Schema.decodeUnknownEffect(Payment.PaymentInput)({
+        amount: amount.toString(),
+        method,
+        reference,
+        paidAt: at,
+        idempotencyKey: key
+      }),
+      (input) => RecordPayment.record(id, invoice, input)
+    )
+  yield* at("2026-10-05T09:00:00Z")
+  const first = yield* pay(
+    sep!.id,
+    "2026-10-05T08:30:00Z",
+    200_000n,
+    "bank_transfer",
+    "WIRE-0001",
+    "sep-part-1"
+  )
+  assert.strictEqual(first.account.invoice.status, "issued")
+  assert.strictEqual(Receivables.amountDue(first.account), sep!.total - 200_000n)
+  const again = yield* pay(
+    sep!.id,
+    "2026-10-05T08:30:00Z",
+    200_000n,
+    "bank_transfer",
+    "WIRE-0001",
+    "sep-part-1"
+  )
+  assert.isTrue(again.replayed)
+  assert.strictEqual(again.payment.id, first.payment.id)
+  yield* at("2026-10-10T09:00:00Z")
+  const rest = yield* pay(
+    sep!.id,
+    "2026-10-10T08:00:00Z",
+    sep!.total - 200_000n,
+    "card",
+    "CARD-4242",
+    "sep-part-2"
+  )
+  assert.strictEqual(rest.account.invoice.status, "paid")
+  assert.strictEqual(Receivables.amountDue(rest.account), 0n)
+  assert.strictEqual(DateTime.formatIso(rest.account.invoice.paidAt!), "2026-10-10T08:00:00.000Z")
+  // Paying a paid invoice is refused; nothing more is stored.
+  const overpaid = yield* Effect.flip(
+    pay(sep!.id, "2026-10-10T08:00:00Z", 1n, "card", "CARD-4242", "sep-part-3")
+  )
+  assert.strictEqual(overpaid._tag, "InvoiceNotOpen")
+
+  // 6. A credit note of $100.00 on the paid invoice: nothing is due, so all of it is refunded.
+  yield* at("2026-10-12T09:00:00Z")
+  const note = yield* Effect.flatMap(
+    Schema.decodeUnknownEffect(CreditNote.CreditNoteInput)({
+      reason: "SLA credit, 3 hours down",
+      amount: "10000"
+    }),
+    (input) => IssueCreditNote.issue(id, sep!.id, input)
+  )
+  assert.strictEqual(note.creditNote.number, "CN-2026-000001")
+  assert.strictEqual(note.creditNote.amount, 10_000n)
+  assert.strictEqual(note.creditNote.credited, 0n)
+  assert.strictEqual(note.creditNote.refunded, 10_000n)
+  // Never more than was invoiced: the rest of the invoice, and one cent more, is refused.
+  const tooMuch = yield* Effect.flip(
+    Effect.flatMap(
+      Schema.decodeUnknownEffect(CreditNote.CreditNoteInput)({
+        reason: "too much",
+        amount: (sep!.total - 10_000n + 1n).toString()
+      }),
+      (input) => IssueCreditNote.issue(id, sep!.id, input)
+    )
+  )
+  assert.strictEqual(tooMuch._tag, "CreditExceedsInvoiced")
+
+  // October, on healthcare for the whole month, is billed on November 1st and never paid.
   yield* at("2026-11-01T02:00:00Z")
   const october = yield* BillingRun.run({ period: "2026-10" as never })
   assert.strictEqual(october.billed, 1)
-  yield* at("2026-12-01T02:00:00Z")
-  const november = yield* BillingRun.run({ period: "2026-11" as never })
-  assert.strictEqual(november.billed, 0)
-  const invoices = yield* invoicesOf(id)
-  assert.deepStrictEqual(
-    invoices.map((i) => [i.period, i.plan]),
-    [
-      ["2026-10", "healthcare"],
-      ["2026-09", "fintech"]
-    ]
-  )
-  const oct = invoices[0]!
+  const oct = (yield* invoicesOf(id)).find((i) => i.period === "2026-10")!
+  assert.strictEqual(oct.plan, "healthcare")
   assert.strictEqual(
     oct.lines.find((l) => l.code === "platform")!.amount,
     1_500_000n,
     "healthcare, whole month"
+  )
+  assert.strictEqual(DateTime.formatIso(oct.dueAt!), "2026-12-01T02:00:00.000Z", "net 30")
+  const tooMuchPaid = yield* Effect.flip(
+    pay(oct.id, "2026-11-01T02:00:00Z", oct.total + 1n, "bank_transfer", "WIRE-0002", "oct-over")
+  )
+  assert.strictEqual(tooMuchPaid._tag, "Overpayment", "more than is due is refused, never kept as credit")
+  // November is billed on December 1st (it stays unpaid too, but is not due yet below).
+  yield* at("2026-12-01T02:00:00Z")
+  assert.strictEqual((yield* BillingRun.run({ period: "2026-11" as never })).billed, 1)
+
+  // 7. Dunning on October's invoice: reminders 3, 10 and 20 days past due, suspension after 25.
+  const daily = (iso: string) => Effect.andThen(at(iso), BillingJobs.daily({ deliver: false }))
+  const d3 = yield* daily("2026-12-04T03:00:00Z")
+  assert.strictEqual(d3.dunning.reminders, 1)
+  const d3again = yield* daily("2026-12-04T04:00:00Z")
+  assert.strictEqual(d3again.dunning.reminders, 0, "a step is taken once")
+  const d6 = yield* daily("2026-12-06T03:00:00Z")
+  assert.strictEqual(d6.overdue, 1, "overdue after the five days of grace")
+  assert.strictEqual((yield* daily("2026-12-11T03:00:00Z")).dunning.reminders, 1)
+  assert.strictEqual((yield* daily("2026-12-21T03:00:00Z")).dunning.reminders, 1)
+  const d26 = yield* daily("2026-12-26T03:00:00Z")
+  assert.strictEqual(d26.dunning.suspensions, 1)
+  const suspended = yield* Tenancy.Tenancy.use((t) =>
+    t.runAs(
+      id,
+      CustomerRepo.CustomerRepo.use((r) => r.findById(id))
+    )
+  )
+  assert.strictEqual(suspended.status, "suspended")
+
+  // 8. The operator reactivates it, then closes it: December (its last, partial month) is billed,
+  // January is not.
+  yield* at("2026-12-28T10:00:00Z")
+  assert.strictEqual((yield* CustomerAdmin.changeStatus(id, "reactivate", "paid by phone")).status, "active")
+  yield* at("2026-12-29T10:00:00Z")
+  assert.strictEqual(
+    (yield* CustomerAdmin.changeStatus(id, "close", "moved to a competitor")).status,
+    "closed"
+  )
+  yield* at("2027-01-01T02:00:00Z")
+  assert.strictEqual((yield* BillingRun.run({ period: "2026-12" as never })).billed, 1)
+  yield* at("2027-02-01T02:00:00Z")
+  assert.strictEqual((yield* BillingRun.run({ period: "2027-01" as never })).billed, 0)
+  const invoices = yield* invoicesOf(id)
+  assert.deepStrictEqual(
+    invoices.map((i) => [i.period, i.plan, i.status]),
+    [
+      ["2026-12", "healthcare", "issued"],
+      ["2026-11", "healthcare", "issued"],
+      ["2026-10", "healthcare", "overdue"],
+      ["2026-09", "fintech", "paid"]
+    ]
+  )
+  // Every number sequence is gap-free: invoices per year of issue, credit notes.
+  assert.deepStrictEqual(
+    invoices.map((i) => String(i.number)),
+    ["INV-2027-000001", "INV-2026-000003", "INV-2026-000002", "INV-2026-000001"]
   )
 
   // The chain: every operator action as the operator, the run's as the worker; it verifies.
@@ -163,6 +309,18 @@ const life = Effect.gen(function* () {
       ["customer.plan_changed", operator.actor],
       ["customer.plan_changed", operator.actor],
       ["invoice.issued", "worker:billing"],
+      ["invoice.payment_recorded", operator.actor],
+      ["invoice.payment_recorded", operator.actor],
+      ["invoice.paid", operator.actor],
+      ["credit_note.issued", operator.actor],
+      ["invoice.issued", "worker:billing"],
+      ["invoice.issued", "worker:billing"],
+      ["invoice.dunning_reminder", "worker:billing"],
+      ["invoice.overdue", "worker:billing"],
+      ["invoice.dunning_reminder", "worker:billing"],
+      ["invoice.dunning_reminder", "worker:billing"],
+      ["invoice.dunning_suspension", "worker:billing"],
+      ["customer.reactivated", operator.actor],
       ["customer.closed", operator.actor],
       ["invoice.issued", "worker:billing"]
     ]
@@ -178,27 +336,40 @@ const life = Effect.gen(function* () {
   })
 }).pipe(Effect.provideService(Tenancy.CurrentPrincipal, operator))
 
+// Dunning reminders 3, 10 and 20 days past due (the default), suspension after 25.
 const services = (env: Record<string, string>) =>
   Layer.unwrap(
-    Effect.map(configFor({ SEED_DEMO: "false", ...env }), (config) =>
-      PgBilling.layer.pipe(Layer.provideMerge(servicesLayer(config)))
+    Effect.map(configFor({ SEED_DEMO: "false", DUNNING_SUSPEND_AFTER_DAYS: "25", ...env }), (config) =>
+      PgBilling.layer.pipe(
+        Layer.provideMerge(servicesLayer(config)),
+        // The daily job's type needs a mailer; the walk leaves the e-mail queued (deliver: false).
+        Layer.provideMerge(
+          Mail.layer({
+            kind: "outbox",
+            from: "billing@lifecycle.test",
+            replyTo: Option.none(),
+            sesEndpoint: Option.none(),
+            outboxDir: join(tmpdir(), `securebase-life-${process.pid}`)
+          })
+        )
+      )
     )
   )
 
 const databaseUrl = process.env.DATABASE_URL ?? ""
 
-describe("a customer's life on the operator's side", () => {
+describe("a customer's whole life", () => {
   it.effect(
-    "[pglite] created, used, moved mid-month, billed with proration to the cent, closed, billed once more",
+    "[pglite] created, used, moved mid-month, billed with proration, paid in parts, credited, dunned, suspended, reactivated, closed",
     () => life.pipe(Effect.provide(services({})), Effect.provide(TestClock.layer())),
     240_000
   )
 })
 
-describe.runIf(databaseUrl !== "")("a customer's life on the operator's side [server]", () => {
+describe.runIf(databaseUrl !== "")("a customer's whole life [server]", () => {
   // The pool and the revocation listener run on the live clock; only the walk is on TestClock.
   it.live(
-    "[server] created, used, moved mid-month, billed with proration to the cent, closed, billed once more",
+    "[server] created, used, moved mid-month, billed with proration, paid in parts, credited, dunned, suspended, reactivated, closed",
     () =>
       Effect.gen(function* () {
         const url = yield* scratchDatabase(databaseUrl)

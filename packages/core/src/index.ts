@@ -64,16 +64,28 @@ export * as BillingJobs from "./billing/BillingJobs.ts"
 export * as BillingRun from "./billing/BillingRun.ts"
 /** The breakdown of an invoice line: bands, packages, transactions, adjustments. */
 export * as Breakdown from "./billing/Breakdown.ts"
+/** Credit notes: lines or an amount, a reason, their own gap-free `CN-` numbers. */
+export * as CreditNote from "./billing/CreditNote.ts"
+/** Port: gap-free credit note numbers. */
+export * as CreditNoteNumbers from "./billing/CreditNoteNumbers.ts"
 /** Pricing one customer's period from its events: the draft that billing, previews and repricing share. */
 export * as CustomerPricing from "./billing/CustomerPricing.ts"
 /** Per-customer terms: negotiated prices, coupons, a minimum commitment. */
 export * as CustomerTerms from "./billing/CustomerTerms.ts"
 /** Volume discount rules. */
 export * as Discount from "./billing/Discount.ts"
+/** Dunning as data: reminder days, optional suspension, the steps due for an invoice. */
+export * as Dunning from "./billing/Dunning.ts"
+/** Port: the dunning steps taken, and the invoices to dun. */
+export * as DunningSteps from "./billing/DunningSteps.ts"
+/** The dunning sweep: reminders and suspension, each once, through the outbox, audited. */
+export * as DunningSweep from "./billing/DunningSweep.ts"
 /** What a plan entitles a customer to (limits, frameworks, support), held by the price book's plans. */
 export * as Entitlements from "./billing/Entitlements.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
+/** Port: the customer an invoice id belongs to (for operators). */
+export * as InvoiceDirectory from "./billing/InvoiceDirectory.ts"
 /** The invoice state machine. */
 export * as InvoiceLifecycle from "./billing/InvoiceLifecycle.ts"
 /** Port: gap-free invoice numbers. */
@@ -86,12 +98,16 @@ export * as InvoiceText from "./billing/InvoiceText.ts"
 export * as InvoiceView from "./billing/InvoiceView.ts"
 /** Pricing a month into a draft invoice. */
 export * as Invoicing from "./billing/Invoicing.ts"
+/** Issuing a credit note against an invoice, audited. */
+export * as IssueCreditNote from "./billing/IssueCreditNote.ts"
 /** Issuing one customer's invoice inside a worker transaction. */
 export * as IssueInvoice from "./billing/IssueInvoice.ts"
 /** The overdue sweep. */
 export * as OverdueSweep from "./billing/OverdueSweep.ts"
 /** Port: past-due invoices for the overdue sweep. */
 export * as PastDueInvoices from "./billing/PastDueInvoices.ts"
+/** Payments received against an invoice, idempotent by a client's key. */
+export * as Payment from "./billing/Payment.ts"
 /** Calendar-month billing periods. */
 export * as Period from "./billing/Period.ts"
 /** When a period closes: the usage grace, billability, and the errors of an open or closed period. */
@@ -106,6 +122,12 @@ export * as PricingPolicy from "./billing/PricingPolicy.ts"
 export * as Proration from "./billing/Proration.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */
 export * as Quote from "./billing/Quote.ts"
+/** Receivables: amount due, payments, void and credit notes as pure functions over an invoice's account. */
+export * as Receivables from "./billing/Receivables.ts"
+/** Port: an invoice's payments and credit notes. */
+export * as ReceivablesRepo from "./billing/ReceivablesRepo.ts"
+/** Recording a payment against an invoice, idempotent and audited. */
+export * as RecordPayment from "./billing/RecordPayment.ts"
 /** A dry-run diff of a new price book: every customer's month under both, nothing written. */
 export * as Repricing from "./billing/Repricing.ts"
 /** Who issues the invoices (the seller block), from configuration. */
@@ -114,6 +136,8 @@ export * as Seller from "./billing/Seller.ts"
 export * as Tax from "./billing/Tax.ts"
 /** The upcoming invoice: the current month priced as the run would price it now, written nowhere. */
 export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
+/** Voiding an invoice: cancelled with a reason, its number kept. */
+export * as VoidInvoice from "./billing/VoidInvoice.ts"
 /** Compliance findings and per-framework status. */
 export * as Compliance from "./compliance/Compliance.ts"
 /** The operator's side of findings: idempotent ingest of a scanner's batch, resolve (audited). */
@@ -184,7 +208,7 @@ export * as SupportTicket from "./support/SupportTicket.ts"
 export * as SupportTicketRepo from "./support/SupportTicketRepo.ts"
 /** The operator's side of support tickets: details, replies, lifecycle (audited). */
 export * as TicketAdmin from "./support/TicketAdmin.ts"
-/** A ticket's conversation: customer and operator replies, and replying (audited). */
+/** The customer's side of a ticket's conversation: read the replies, reply (audited). */
 export * as TicketReply from "./support/TicketReply.ts"
 /** Free text PostgreSQL stores unchanged: no NUL, no lone surrogate, controls by kind of field. */
 export * as Text from "./Text.ts"

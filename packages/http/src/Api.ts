@@ -7,6 +7,7 @@ import { AccountApi } from "./account/AccountApi.ts"
 import { AdminApi } from "./admin/AdminApi.ts"
 import { AdminComplianceApi } from "./admin/AdminComplianceApi.ts"
 import { AdminCustomersApi } from "./admin/AdminCustomersApi.ts"
+import { AdminInvoicesApi } from "./admin/AdminInvoicesApi.ts"
 import { AdminSupportApi } from "./admin/AdminSupportApi.ts"
 import { ApiKeysApi } from "./apikeys/ApiKeysApi.ts"
 import { AuditApi } from "./audit/AuditApi.ts"
@@ -36,6 +37,7 @@ export class Api extends HttpApi.make("securebase")
   .add(AuditApi)
   .add(AdminApi)
   .add(AdminCustomersApi)
+  .add(AdminInvoicesApi)
   .add(AdminComplianceApi)
   .add(AdminSupportApi)
   .annotateMerge(

@@ -12,6 +12,7 @@ import * as AccountHttp from "./account/AccountHttp.ts"
 import * as AdminComplianceHttp from "./admin/AdminComplianceHttp.ts"
 import * as AdminCustomersHttp from "./admin/AdminCustomersHttp.ts"
 import * as AdminHttp from "./admin/AdminHttp.ts"
+import * as AdminInvoicesHttp from "./admin/AdminInvoicesHttp.ts"
 import * as AdminSupportHttp from "./admin/AdminSupportHttp.ts"
 import * as OperatorAuthenticationLive from "./admin/OperatorAuthenticationLive.ts"
 import * as ApiKeysHttp from "./apikeys/ApiKeysHttp.ts"
@@ -27,6 +28,7 @@ import * as PortalAssets from "./portal/PortalAssets.ts"
 import * as BodyLimit from "./server/BodyLimit.ts"
 import type * as ClientAddress from "./server/ClientAddress.ts"
 import * as ErrorResponses from "./server/ErrorResponses.ts"
+import * as QueryEncoding from "./server/QueryEncoding.ts"
 import * as RateLimiter from "./server/RateLimiter.ts"
 import * as SupportHttp from "./support/SupportHttp.ts"
 import * as Docs from "./system/Docs.ts"
@@ -68,6 +70,7 @@ export const layer = (options: Options) => {
     AuditHttp.layer,
     AdminHttp.layer,
     AdminCustomersHttp.layer,
+    AdminInvoicesHttp.layer(),
     AdminComplianceHttp.layer,
     AdminSupportHttp.layer
   ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
@@ -79,6 +82,7 @@ export const layer = (options: Options) => {
     PaymentWebhookHttp.layer,
     ErrorResponses.layer,
     BodyLimit.middleware(options.maxBodyBytes),
+    QueryEncoding.middleware,
     RateLimiter.middleware({ policy: options.rateLimit, trustProxy: options.trustProxy, exempt: ["/health"] })
   )
 }

@@ -102,6 +102,7 @@ const bill = (args: Args) =>
     const {
       run: summary,
       overdue,
+      dunning,
       mail,
       undelivered,
       pushes
@@ -124,6 +125,7 @@ const bill = (args: Args) =>
     yield* Console.log(`  failures   ${summary.failures.length}`)
     for (const f of summary.failures) yield* Console.log(`    ${f.customerId}: ${f.reason}`)
     yield* Console.log(`  overdue    ${overdue} invoices marked overdue`)
+    yield* Console.log(`  dunning    ${dunning.reminders} reminders, ${dunning.suspensions} suspensions`)
     if (mail !== undefined && undelivered !== undefined) {
       yield* Console.log(
         `  e-mail     ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} parked as failed`

@@ -94,6 +94,8 @@ export interface OverdueSweepSummary {
   readonly eventId: string | null
   readonly eventTime: string
   readonly overdue: number
+  /** The dunning steps taken (reminders, suspensions). */
+  readonly dunning: { readonly reminders: number; readonly suspensions: number }
   readonly mail: MailSummary
   /** The pushes to the payment provider (PAYMENTS=stripe only). */
   readonly payments?: PushDelivery.PushReport
@@ -157,11 +159,11 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
   return summary
 })
 
-/** Handles one overdue sweep event: mark past-due invoices overdue, deliver the mail, log and return the summary. */
+/** Handles one overdue sweep event: mark past-due invoices overdue, dun, deliver the mail, log and return the summary. */
 export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event: unknown) {
   const { event: decoded } = yield* decodeEvent(event)
   const started = yield* DateTime.now
-  const { overdue, mail: delivered, pushes } = yield* BillingJobs.daily()
+  const { overdue, dunning, mail: delivered, pushes } = yield* BillingJobs.daily()
   const mail = delivered!
   const finished = yield* DateTime.now
   const summary: OverdueSweepSummary = {
@@ -169,6 +171,7 @@ export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event
     eventId: decoded.id ?? null,
     eventTime: decoded.time,
     overdue,
+    dunning,
     mail: { sent: mail.sent, retried: mail.retried, failed: mail.failed },
     ...(pushes === undefined ? {} : { payments: pushes }),
     elapsedMs: DateTime.toEpochMillis(finished) - DateTime.toEpochMillis(started)

@@ -178,6 +178,12 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
         assert.strictEqual(sum(inv.lines.map((l: any) => l.amount)), BigInt(inv.subtotal))
         assert.strictEqual(BigInt(inv.subtotal) - BigInt(inv.discount) + BigInt(inv.tax), BigInt(inv.total))
         assert.strictEqual(inv.lines[0].code, "platform")
+        // What happened after issue: nothing paid or credited on an open invoice, nothing due on a paid one.
+        assert.deepStrictEqual([inv.payments, inv.creditNotes], [[], []])
+        assert.strictEqual(
+          inv.amountDue,
+          inv.status === "paid" || inv.status === "cancelled" ? "0" : inv.total
+        )
       })
     )
 

@@ -14,7 +14,8 @@
  * hit vitest's default 30 s on a busy 2-core machine and fail `npm test` there.
  */
 import { assert, layer } from "@effect/vitest"
-import { DateTime, Effect } from "effect"
+import { Operator, Operators } from "@securebase/core"
+import { Context, DateTime, Effect, Redacted } from "effect"
 import { generate, hostileInstants, hostileQuantities, hostileText, sweep } from "../support/BadInput.ts"
 import { call, type Reply, TestServer } from "../support/TestServer.ts"
 
@@ -33,9 +34,16 @@ const describe = (r: { method: string; path: string; why: string }, reply: Reply
   `${reply.status} ${r.method} ${r.path.slice(0, 120)} (${r.why}): ${JSON.stringify(reply.body).slice(0, 200)}`
 
 /** The test server's tenant, a real invoice id and a key the requests may revoke. */
-const target = TestServer.use(({ url, tenants }) =>
+const target = TestServer.use(({ url, tenants, services }) =>
   Effect.gen(function* () {
     const token = tenants[3]!.apiKey
+    // The /admin endpoints take an operator key with every operator scope.
+    const operator = Redacted.value(
+      (yield* Effect.orDie(
+        Context.get(services, Operators.Operators).create({ name: "fuzz", scopes: Operator.allScopes })
+      )).plaintext
+    )
+    const authorization = (path: string) => `Bearer ${path.startsWith("/admin") ? operator : token}`
     const doc = (yield* call(url, "GET", "/openapi.json")).body
     const invoiceId = (yield* call(url, "GET", "/invoices", { token })).body.data[0].id as string
     // A key the requests may revoke without locking the tenant out.
@@ -43,7 +51,7 @@ const target = TestServer.use(({ url, tenants }) =>
       token,
       json: { name: "fuzz target", scopes: ["invoices:read"] }
     })).body.apiKey.id as string
-    return { url, token, doc, invoiceId, spare }
+    return { url, token, doc, invoiceId, spare, authorization }
   })
 )
 
@@ -72,12 +80,38 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
       "every hostile class in every body field and query parameter: a 4xx naming that field, never 5xx",
       () =>
         Effect.gen(function* () {
-          const { url, token, doc, invoiceId } = yield* target
+          const { url, token, doc, invoiceId, authorization } = yield* target
           const recently = DateTime.formatIso(DateTime.subtract(DateTime.nowUnsafe(), { minutes: 1 }))
           const requests = sweep(doc, {
-            authorization: `Bearer ${token}`,
-            pathValue: (name) => (name === "id" ? invoiceId : "x"),
+            authorization,
+            pathValue: (name) =>
+              name === "id" || name === "findingId" || name === "ticketId" ? invoiceId : "x",
             validBodies: {
+              "POST /admin/customers": { name: "Sweep Co", email: "a@sweep.example", plan: "standard" },
+              "PATCH /admin/customers/{id}": { name: "Sweep Co", taxId: "X1" },
+              "POST /admin/customers/{id}/suspend": { reason: "sweep" },
+              "POST /admin/customers/{id}/reactivate": { reason: "sweep" },
+              "POST /admin/customers/{id}/close": { reason: "sweep" },
+              "POST /admin/customers/{id}/plan": { plan: "fintech", effective: "immediately" },
+              "POST /admin/customers/{id}/compliance/findings": {
+                findings: [
+                  {
+                    id: invoiceId,
+                    framework: "SOC2",
+                    controlId: "CC6.1",
+                    title: "sweep",
+                    severity: "low",
+                    resource: "r",
+                    detectedAt: recently
+                  }
+                ]
+              },
+              "POST /admin/customers/{id}/compliance/findings/{findingId}/resolve": {
+                status: "resolved",
+                note: "n"
+              },
+              "POST /admin/customers/{id}/support/tickets/{ticketId}/replies": { body: "hello" },
+              "POST /admin/customers/{id}/support/tickets/{ticketId}/status": { status: "resolved" },
               "POST /usage/events": {
                 events: [
                   {
@@ -170,12 +204,13 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "1000000" }), { timeout: 300_000, 
       `${count} fuzzed requests (seed ${seed}): no 5xx, every error in the one JSON shape`,
       () =>
         Effect.gen(function* () {
-          const { url, token, doc, invoiceId, spare } = yield* target
+          const { url, doc, invoiceId, spare, authorization } = yield* target
           const requests = generate(doc, {
             count,
             seed,
-            authorization: `Bearer ${token}`,
-            pathValue: (name) => (name === "id" ? invoiceId : "x"),
+            authorization,
+            pathValue: (name) =>
+              name === "id" || name === "findingId" || name === "ticketId" ? invoiceId : "x",
             samples: {
               Rfc3339InstantEncoded: DateTime.formatIso(
                 DateTime.subtract(DateTime.nowUnsafe(), { minutes: 1 })

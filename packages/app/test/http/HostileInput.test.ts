@@ -5,8 +5,8 @@
  * (stored hostile usage), [2] healthcare (usage and tickets).
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Decimal, PriceBook, PricingPolicy } from "@securebase/core"
-import { DateTime, Effect } from "effect"
+import { Decimal, Operators, PriceBook, PricingPolicy } from "@securebase/core"
+import { Context, DateTime, Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "../support/TestServer.ts"
 
@@ -152,6 +152,65 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("host
             priority: "low"
           })
           assert.strictEqual(ok.status, 201, JSON.stringify(ok.body))
+        })
+    )
+  })
+
+  describe("operator requests", () => {
+    it.effect(
+      "NUL, lone surrogates and control characters in /admin text fields are 400 naming the field",
+      () =>
+        Effect.gen(function* () {
+          const { services, tenants } = yield* TestServer
+          const created = yield* Effect.orDie(
+            Context.get(services, Operators.Operators).create({
+              name: "hostile",
+              scopes: [
+                "customers:write",
+                "customers:read",
+                "compliance:write",
+                "support:write",
+                "support:read"
+              ]
+            })
+          )
+          const op = Redacted.value(created.plaintext)
+          const customer = { name: "Hostile Co", email: "a@hostile.example", plan: "standard" }
+          const address = { line1: "1 Main St", city: "Springfield", country: "US" }
+          const cases: ReadonlyArray<[string, string, unknown, string]> = [
+            ["POST", "/admin/customers", { ...customer, name: "Hostile\u0000Co" }, "name"],
+            ["POST", "/admin/customers", { ...customer, name: "bad \ud800 surrogate" }, "name"],
+            ["POST", "/admin/customers", { ...customer, taxId: "DE\u0007123" }, "taxId"],
+            [
+              "POST",
+              "/admin/customers",
+              { ...customer, billingAddress: { ...address, line1: "1\u0000 Main" } },
+              "billingAddress.line1"
+            ],
+            ["PATCH", `/admin/customers/${tenants[0]!.customer.id}`, { name: "line\nbreak" }, "name"],
+            ["POST", `/admin/customers/${tenants[0]!.customer.id}/suspend`, { reason: "\u0000" }, "reason"],
+            [
+              "POST",
+              `/admin/customers/${tenants[0]!.customer.id}/compliance/findings`,
+              {
+                findings: [
+                  {
+                    id: globalThis.crypto.randomUUID(),
+                    framework: "SOC2",
+                    controlId: "CC6.1",
+                    title: "t\u0000",
+                    severity: "low",
+                    resource: null,
+                    detectedAt: "2026-11-01T00:00:00Z"
+                  }
+                ]
+              },
+              "findings.0.title"
+            ]
+          ]
+          for (const [method, path, json, field] of cases) {
+            assertBadRequest(yield* send(method, path, op, json), field, `${method} ${path} ${field}`)
+          }
         })
     )
   })

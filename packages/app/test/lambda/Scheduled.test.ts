@@ -155,9 +155,11 @@ describe("Scheduled handlers", () => {
     const first = await overdueSweep(scheduledEvent())
     assert.strictEqual(first.job, "overdue-sweep")
     assert.isAtLeast(first.overdue, 0)
-    assert.strictEqual(first.mail.sent, first.overdue)
+    // One e-mail per invoice marked overdue and per dunning step taken.
+    assert.strictEqual(first.mail.sent, first.overdue + first.dunning.reminders + first.dunning.suspensions)
     const second = await overdueSweep(scheduledEvent())
     assert.strictEqual(second.overdue, 0)
+    assert.deepStrictEqual(second.dunning, { reminders: 0, suspensions: 0 })
   }, 120_000)
 
   it("fails an invocation on a malformed event, and the next one is served by the same container", async () => {

@@ -225,6 +225,9 @@ const mutate = (value: Json, random: () => number, depth = 0): Json => {
   return pick(nasty)
 }
 
+const authorizationFor = (authorization: string | ((path: string) => string), path: string): string =>
+  typeof authorization === "string" ? authorization : authorization(path)
+
 /**
  * `count` malformed requests for the operations of `doc`, seeded. `pathValue` gives a valid value
  * for a path parameter (a real invoice id, say) so mutations reach the body and query too.
@@ -234,7 +237,8 @@ export const generate = (
   options: {
     readonly count: number
     readonly seed: number
-    readonly authorization: string
+    /** The credential for an operation's path (a tenant's, or an operator's for `/admin`). */
+    readonly authorization: string | ((path: string) => string)
     readonly pathValue: (name: string) => string
     /** Valid values of named components, so mutations start from a valid body. */
     readonly samples?: Samples
@@ -246,7 +250,8 @@ export const generate = (
   const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)]!
   for (let i = 0; i < options.count; i++) {
     const op = ops[i % ops.length]!
-    const headers: Record<string, string> = { authorization: options.authorization }
+    const authorization = authorizationFor(options.authorization, op.path)
+    const headers: Record<string, string> = { authorization }
     // Every request carries at least one mutation, aimed at what the operation reads.
     const targets = [
       ...(op.pathParams.length > 0 ? ["path", "path"] : []),
@@ -277,7 +282,7 @@ export const generate = (
       why = "unexpected query parameter"
     }
     if (target === "auth") {
-      const token = options.authorization.replace(/^Bearer /, "")
+      const token = authorization.replace(/^Bearer /, "")
       headers.authorization = pick([
         "",
         "Bearer",
@@ -376,6 +381,12 @@ const replaceAt = (value: Json, path: ReadonlyArray<string | number>, replacemen
   return { ...record, [head!]: replaceAt(record[head!]!, rest, replacement) }
 }
 
+/** The first example the document gives a request body's schema (a `$ref` followed). */
+const documentedExample = (doc: any, schema: any): Json | undefined => {
+  const resolved = typeof schema?.$ref === "string" ? doc.components?.schemas?.[refName(schema)!] : schema
+  return resolved?.examples?.[0] ?? resolved?.example
+}
+
 /**
  * Every hostile class in every field: for each operation with a JSON body, each string leaf of its
  * valid body (`validBodies`, keyed `METHOD /path`) gets every {@link hostileText} value, and
@@ -387,7 +398,8 @@ const replaceAt = (value: Json, path: ReadonlyArray<string | number>, replacemen
 export const sweep = (
   doc: any,
   options: {
-    readonly authorization: string
+    /** The credential for an operation's path (a tenant's, or an operator's for `/admin`). */
+    readonly authorization: string | ((path: string) => string)
     readonly pathValue: (name: string) => string
     readonly validBodies: Readonly<Record<string, Json>>
     readonly instantComponents: ReadonlyArray<string>
@@ -398,10 +410,12 @@ export const sweep = (
   for (const op of operations(doc)) {
     let path = op.path
     for (const p of op.pathParams) path = path.replace(`{${p}}`, encodePath(options.pathValue(p)))
-    const headers = { authorization: options.authorization }
+    const headers = { authorization: authorizationFor(options.authorization, op.path) }
     if (op.body !== undefined) {
       const key = `${op.method} ${op.path}`
-      const base = options.validBodies[key]
+      // The test's own body, else the reference's example (the API reference test decodes each
+      // example with its endpoint's payload schema, so it is a valid body).
+      const base = options.validBodies[key] ?? documentedExample(doc, op.body)
       if (base === undefined) throw new Error(`sweep: no valid body for ${key}; add one to the test`)
       for (const leaf of stringLeaves(doc, op.body, base)) {
         const component = refName(leaf.schema)

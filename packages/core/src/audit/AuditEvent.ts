@@ -38,12 +38,14 @@ export const genesisHash: Sha256Hex = "0".repeat(64)
 
 /**
  * The actions the billing worker may append, and nothing else: each names the table its subject
- * lives in, and the store accepts one only for a subject of that customer. Migration 0010 holds
- * the same list in `audit_worker_actions`; a test keeps the two equal.
+ * lives in, and the store accepts one only for a subject of that customer. Migrations 0010 and 0015
+ * hold the same list in `audit_worker_actions`; a test keeps the two equal.
  */
 export const workerActions = {
   "invoice.issued": "invoice",
   "invoice.overdue": "invoice",
+  "invoice.dunning_reminder": "invoice",
+  "invoice.dunning_suspension": "invoice",
   "notification.sent": "notification",
   "invoice.pushed": "invoice",
   "invoice.paid_by_provider": "invoice",

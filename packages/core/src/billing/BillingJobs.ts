@@ -3,9 +3,10 @@
  * `securebase bill` command, the Lambda scheduled handlers, a team's own scheduler):
  *
  * - `monthEnd`: once a month has closed, bill it (`BillingRun.run`), then do the daily work;
- * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`), deliver the e-mail the
- *   transactions queued in the outbox (`Delivery.deliverDue`), reporting what stayed undelivered,
- *   and push queued invoices to the payment provider (`PaymentCollection`; nothing when manual).
+ * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`), take the dunning steps due
+ *   (`DunningSweep.sweep`: reminders, suspension), deliver the e-mail the transactions queued in
+ *   the outbox (`Delivery.deliverDue`), reporting what stayed undelivered, and push queued
+ *   invoices to the payment provider (`PaymentCollection`; nothing when manual).
  *
  * `scheduled` runs both forever in one process, driven by `Clock` (so `TestClock` can walk it):
  * the daily work every day at 00:00 UTC plus the usage grace, and on the 1st the month end instead.
@@ -19,6 +20,7 @@ import * as Delivery from "../notifications/Delivery.ts"
 import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import type * as PushDelivery from "../payments/PushDelivery.ts"
 import * as BillingRun from "./BillingRun.ts"
+import * as DunningSweep from "./DunningSweep.ts"
 import * as OverdueSweep from "./OverdueSweep.ts"
 import * as PeriodClose from "./PeriodClose.ts"
 
@@ -34,6 +36,8 @@ export interface DailyOptions {
 export interface DailySummary {
   /** Invoices this pass marked overdue. */
   readonly overdue: number
+  /** The dunning steps this pass took. */
+  readonly dunning: DunningSweep.DunningSummary
   /** The delivery pass, when delivering. */
   readonly mail: Delivery.DeliveryReport | undefined
   /** What stayed undelivered after the pass, when delivering. */
@@ -42,16 +46,23 @@ export interface DailySummary {
   readonly pushes: PushDelivery.PushReport | undefined
 }
 
-/** Mark past-due invoices overdue, then deliver the outbox. */
+/** Mark past-due invoices overdue, take the dunning steps due, then deliver the outbox. */
 export const daily = Effect.fn("BillingJobs.daily")(function* (options: DailyOptions = {}) {
   const overdue = yield* OverdueSweep.sweep()
+  const dunning = yield* DunningSweep.sweep()
   if (options.deliver === false)
-    return { overdue, mail: undefined, undelivered: undefined, pushes: undefined } satisfies DailySummary
+    return {
+      overdue,
+      dunning,
+      mail: undefined,
+      undelivered: undefined,
+      pushes: undefined
+    } satisfies DailySummary
   const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 1 })
   const undelivered = yield* Delivery.undelivered(mail)
   // A provider outage reschedules the pushes; it never fails the daily work.
   const pushes = yield* (yield* PaymentCollection).deliver
-  return { overdue, mail, undelivered, pushes } satisfies DailySummary
+  return { overdue, dunning, mail, undelivered, pushes } satisfies DailySummary
 })
 
 /** What the month-end work did. */

@@ -3,7 +3,8 @@
  * {@link InvoiceView} (state, amount due, seller, support contact), the view the attached PDF draws
  * too. The plain text carries the `InvoiceText` table; the HTML the same lines as the PDF. The
  * billing run queues `issued` in the same transaction that issues the invoice; the overdue sweep
- * queues `overdue` with the status change. The PDF itself is attached when the notification is
+ * queues `overdue` with the status change, the dunning sweep `reminder` and `suspended` with the
+ * step it records. The PDF itself is attached when the notification is
  * delivered (see `MailAttachments`).
  */
 import { DateTime } from "effect"
@@ -12,6 +13,8 @@ import * as InvoiceText from "../billing/InvoiceText.ts"
 import * as InvoiceView from "../billing/InvoiceView.ts"
 import * as Seller from "../billing/Seller.ts"
 import type { Customer } from "../customer/Customer.ts"
+import type { Currency } from "../money/Currency.ts"
+import * as Money from "../money/Money.ts"
 
 /** A rendered e-mail. */
 export interface InvoiceEmail {
@@ -125,3 +128,33 @@ export const overdue = (
     html: htmlOf(view, intro)
   }
 }
+
+const amount = (minor: bigint, currency: Currency) => Money.format(Money.make(currency, minor))
+
+const dueOn = (invoice: Invoice.Invoice) =>
+  invoice.dueAt === null ? "-" : DateTime.formatIsoDate(invoice.dueAt)
+
+/** A dunning reminder: the invoice is `daysPastDue` days past due with `amountDue` left to pay. */
+export const reminder = (
+  invoice: Invoice.Invoice,
+  customer: Customer,
+  options: { readonly amountDue: bigint; readonly daysPastDue: number }
+) => ({
+  subject: `Reminder: invoice ${invoice.number ?? "(draft)"} is ${options.daysPastDue} days past due`,
+  text: `Hello ${customer.name},\n\ninvoice ${invoice.number} was due on ${dueOn(invoice)}; ${amount(
+    options.amountDue,
+    invoice.currency
+  )} is still due. Please pay it at your earliest convenience.\n\n${InvoiceText.render(invoice, { customerName: customer.name })}\n`
+})
+
+/** The account is suspended because the invoice is `daysPastDue` days past due. */
+export const suspended = (
+  invoice: Invoice.Invoice,
+  customer: Customer,
+  options: { readonly amountDue: bigint; readonly daysPastDue: number }
+) => ({
+  subject: `Account suspended: invoice ${invoice.number ?? "(draft)"} is ${options.daysPastDue} days past due`,
+  text: `Hello ${customer.name},\n\nyour account is suspended because invoice ${invoice.number}, due on ${dueOn(
+    invoice
+  )}, is ${options.daysPastDue} days past due with ${amount(options.amountDue, invoice.currency)} unpaid. Your API keys and sessions stop working until the invoice is settled and the account is reactivated.\n`
+})

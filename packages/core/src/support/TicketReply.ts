@@ -1,36 +1,21 @@
 /**
- * The conversation of a support ticket: replies from the customer and from operators, each with
- * its author's kind, oldest first. A customer replies to its own ticket while it is not closed; the
- * reply is audited (`support_ticket.replied`) in the transaction that stores it.
+ * The customer's side of a ticket's conversation (the operator's is `TicketAdmin`): read the
+ * replies, oldest first, and reply while the ticket is not closed, as the request's principal.
+ * The reply is stored and audited (`support_ticket.replied`) in the caller's tenant transaction;
+ * another tenant's ticket is `NotFound`, exactly like an unknown id.
  */
-import { Context, type DateTime, Effect, Schema } from "effect"
+import { type DateTime, Effect, Schema } from "effect"
 import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import * as Ids from "../Ids.ts"
-import type {
-  AlreadyExists,
-  PersistenceFailure,
-  TenantAccessDenied
-} from "../persistence/PersistenceError.ts"
-import * as Text from "../Text.ts"
 import * as SupportTicket from "./SupportTicket.ts"
-import { TicketId } from "./SupportTicket.ts"
+import { ReplyBody, TicketId } from "./SupportTicket.ts"
 import { SupportTicketRepo } from "./SupportTicketRepo.ts"
 
-/** A reply id: a UUID. */
-export const ReplyId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("TicketReplyId"))
-export type ReplyId = typeof ReplyId.Type
-
-/** Who wrote a reply (one definition, `SupportTicket.AuthorKind`). */
-export const AuthorKind = SupportTicket.AuthorKind
-export type AuthorKind = SupportTicket.AuthorKind
-
-/** What a customer sends: up to 20,000 characters, line breaks allowed, no other control character. */
+/** What a customer sends: the reply's body (1 to 20,000 characters, line breaks allowed). */
 export const NewReply = Schema.Struct({
-  body: Text.multiLine({ minimum: 1, maximum: 20_000 }).pipe(
-    FieldDoc.describe("The reply, 1 to 20,000 characters; tabs and line breaks allowed.")
-  )
+  body: ReplyBody.pipe(FieldDoc.describe("The reply, 1 to 20,000 characters; tabs and line breaks allowed."))
 })
   .annotate({ identifier: "NewTicketReply" })
   .pipe(
@@ -50,48 +35,31 @@ export class TicketClosed extends Schema.TaggedError<TicketClosed>()("TicketClos
   readonly code = "SUPPORT_TICKET.CLOSED"
 }
 
-/** Port: where replies are stored (per customer, under row-level security). */
-export class TicketReplyRepo extends Context.Service<
-  TicketReplyRepo,
-  {
-    readonly insert: (
-      reply: Reply
-    ) => Effect.Effect<Reply, AlreadyExists | TenantAccessDenied | PersistenceFailure>
-    /** The replies of one of the current tenant's tickets, oldest first. */
-    readonly listByTicket: (ticketId: TicketId) => Effect.Effect<ReadonlyArray<Reply>, PersistenceFailure>
-  }
->()("@securebase/core/support/TicketReplyRepo") {}
-
-/** The replies of one of the tenant's tickets (another tenant's ticket is `NotFound`). */
+/** The replies of one of the tenant's tickets, oldest first. */
 export const conversation = Effect.fn("TicketReply.conversation")(function* (ticketId: TicketId) {
-  const ticket = yield* SupportTicketRepo.use((r) => r.findById(ticketId))
-  const replies = yield* TicketReplyRepo.use((r) => r.listByTicket(ticket.id))
-  return { ticket, replies }
+  const details = yield* SupportTicketRepo.use((r) => r.details(ticketId))
+  return details.replies
 })
 
-/**
- * A reply to one of the tenant's tickets by `author` (of kind `authorKind`), stored and audited in
- * the caller's tenant transaction; another tenant's ticket is `NotFound`, a closed one refused.
- */
+/** The customer's reply to one of its tickets, written by `author` (the request's principal). */
 export const reply = Effect.fn("TicketReply.reply")(function* (
   ticketId: TicketId,
   content: NewReply,
-  options: { readonly authorKind: AuthorKind; readonly author: string; readonly at: DateTime.Utc }
+  options: { readonly author: string; readonly at: DateTime.Utc }
 ) {
-  const ticket = yield* SupportTicketRepo.use((r) => r.findById(ticketId))
+  const repo = yield* SupportTicketRepo
+  const ticket = yield* repo.findById(ticketId)
   if (ticket.status === "closed") return yield* new TicketClosed({ ticketId })
-  const id = (yield* Ids.randomUuid) as ReplyId
-  const stored = yield* TicketReplyRepo.use((r) =>
-    r.insert({
-      id,
-      ticketId: ticket.id,
-      customerId: ticket.customerId,
-      authorKind: options.authorKind,
-      author: options.author,
-      body: content.body,
-      createdAt: options.at
-    })
-  )
+  const stored: Reply = {
+    id: yield* Ids.randomUuid,
+    ticketId: ticket.id,
+    customerId: ticket.customerId,
+    authorKind: "customer",
+    author: options.author,
+    body: content.body,
+    createdAt: options.at
+  }
+  yield* repo.addReply(stored)
   yield* AuditLog.use((a) =>
     a.append(
       new NewAuditEvent({
@@ -99,7 +67,7 @@ export const reply = Effect.fn("TicketReply.reply")(function* (
         action: "support_ticket.replied" as AuditAction,
         subjectType: "support_ticket",
         subjectId: ticket.id,
-        payload: { replyId: stored.id, authorKind: stored.authorKind, characters: [...stored.body].length }
+        payload: { replyId: stored.id, authorKind: "customer", characters: [...stored.body].length }
       })
     )
   )

@@ -194,7 +194,15 @@ export const CustomerPage = Schema.Struct({
 
 /** The list's query: text search, status, keyset cursor, page size (1-100, default 50). */
 export const CustomerQuery = Schema.Struct({
-  q: Schema.optionalKey(Text.singleLine({ minimum: 1, maximum: 200 })).pipe(
+  // Names and e-mail addresses: letters, digits, spaces and . _ @ + - & ' , (so a search is
+  // never a pattern, and bytes that are not UTF-8, left as they came or replaced, are refused).
+  q: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isPattern(/^[\p{L}\p{N} ._@+&',-]{1,200}$/u, {
+        message: "expected 1-200 letters, digits, spaces or . _ @ + & ' , -"
+      })
+    )
+  ).pipe(
     FieldDoc.describe("Search: customers whose name or e-mail contains this text (case-insensitive).", [
       "acme"
     ])

@@ -1,5 +1,5 @@
-/** Invoices of the authenticated customer: list, one, its PDF, and its e-mail sent again. */
-import { FieldDoc, Ids, Invoice, Period } from "@securebase/core"
+/** Invoices of the authenticated customer: list, one (with its payments and credit notes), its PDF, and its e-mail sent again. */
+import { CreditNote, FieldDoc, Ids, Invoice, Money, Payment, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
@@ -35,6 +35,23 @@ export const InvoicePage = Schema.Struct({
     FieldDoc.describe("Pass as `cursor` to get the next page; null on the last page.")
   )
 }).annotate({ identifier: "InvoicePage" })
+
+/**
+ * One invoice with what happened to it after issue: its payments, its credit notes, and the
+ * amount still due (`total − paid − credited`; zero for a voided invoice).
+ */
+export const InvoiceDetail = Schema.Struct({
+  ...Invoice.Invoice.fields,
+  amountDue: Money.MinorUnits.pipe(
+    FieldDoc.describe(
+      "What is still owed, in minor units: total − payments − credited; 0 when paid or voided."
+    )
+  ),
+  payments: Schema.Array(Payment.Payment).pipe(FieldDoc.describe("The payments received, oldest first.")),
+  creditNotes: Schema.Array(CreditNote.CreditNote).pipe(
+    FieldDoc.describe("The credit notes issued, by number.")
+  )
+}).annotate({ identifier: "InvoiceDetail" })
 
 const id = { id: Ids.InvoiceId.pipe(FieldDoc.describe("The invoice's id, a UUID.")) }
 
@@ -90,7 +107,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
       .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.get("get", "/invoices/:id", {
       params: id,
-      success: Invoice.Invoice,
+      success: InvoiceDetail,
       error: [Forbidden, NotFound]
     })
       .annotateMerge(

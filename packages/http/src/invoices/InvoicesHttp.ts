@@ -1,5 +1,13 @@
 /** Invoice handlers. Another tenant's invoice id is simply not found: RLS never returns its row. */
-import { type Invoice, InvoiceRepo, InvoiceResend, InvoiceView, Seller } from "@securebase/core"
+import {
+  type Invoice,
+  InvoiceRepo,
+  InvoiceResend,
+  InvoiceView,
+  Receivables,
+  ReceivablesRepo,
+  Seller
+} from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
 import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -85,7 +93,13 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
         .handle("get", ({ params }) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
-            return yield* asTenant(identity.customerId, findInvoice(params.id))
+            const account = yield* asTenant(
+              identity.customerId,
+              ReceivablesRepo.ReceivablesRepo.use((r) => r.account(params.id, { lock: false })).pipe(
+                Effect.catchTag("NotFound", () => Effect.fail(notFound("invoice")))
+              )
+            )
+            return Receivables.detail(account)
           })
         )
         .handle("resend", ({ params }) =>

@@ -55,13 +55,12 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
       .handle("replies", ({ params }) =>
         Effect.gen(function* () {
           const identity = yield* CurrentIdentity
-          const { replies } = yield* asTenant(
+          return yield* asTenant(
             identity.customerId,
             TicketReply.conversation(params.id).pipe(
               Effect.catchTag("NotFound", () => Effect.fail(notFound("support ticket")))
             )
           )
-          return replies
         })
       )
       .handle("reply", ({ params, payload }) =>
@@ -71,7 +70,6 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
           return yield* asTenant(
             identity.customerId,
             TicketReply.reply(params.id, payload, {
-              authorKind: "customer",
               author: principalOf(identity).actor,
               at
             }).pipe(
@@ -81,7 +79,6 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
                   Effect.fail(
                     new Conflict({ code: e.code, message: "the ticket is closed; open a new one" })
                   ),
-                AlreadyExists: (e) => Effect.die(e),
                 TenantAccessDenied: (e) => Effect.die(e)
               })
             )

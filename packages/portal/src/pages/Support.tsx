@@ -1,5 +1,5 @@
 /** Support: open a ticket (with the plan's first-response target), the list, and one ticket with its conversation. */
-import type { SupportTicket, TicketReply } from "@securebase/core"
+import type { SupportTicket } from "@securebase/core"
 import { type FormEvent, useState } from "react"
 import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
@@ -114,7 +114,7 @@ export const Support = () => {
   )
 }
 
-const authorLabel = (reply: TicketReply.Reply) =>
+const authorLabel = (reply: SupportTicket.Reply) =>
   reply.authorKind === "operator" ? "SecureBase support" : "You"
 
 /** The conversation of a ticket and the reply form (none once the ticket is closed). */

@@ -13,6 +13,7 @@ import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0012 } from "./0012_plan_codes.ts"
 import { migration as m0014 } from "./0014_operators.ts"
+import { migration as m0015 } from "./0015_receivables.ts"
 import { migration as m0017 } from "./0017_invoice_resends.ts"
 import { migration as m0018 } from "./0018_payments.ts"
 import type { Migration } from "./Migration.ts"
@@ -37,6 +38,7 @@ export const all: ReadonlyArray<Migration> = [
   m0011,
   m0012,
   m0014,
+  m0015,
   m0017,
   m0018
 ]

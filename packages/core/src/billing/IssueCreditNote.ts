@@ -1,0 +1,76 @@
+/**
+ * Issuing a credit note against an invoice, as its customer, in one transaction: lock the
+ * invoice, check the note against what is still creditable, take the next gap-free `CN-` number
+ * of the year (given back by a rollback), store the note, store the invoice `paid` when nothing is
+ * left due, and append `credit_note.issued` (and `invoice.paid`) to the customer's audit chain.
+ */
+import { DateTime, Effect } from "effect"
+import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
+import { AuditLog } from "../audit/AuditLog.ts"
+import type { CustomerId, InvoiceId } from "../Ids.ts"
+import * as Ids from "../Ids.ts"
+import { Tenancy } from "../tenancy/Tenancy.ts"
+import type * as CreditNote from "./CreditNote.ts"
+import { CreditNoteNumbers } from "./CreditNoteNumbers.ts"
+import { InvoiceRepo } from "./InvoiceRepo.ts"
+import * as Receivables from "./Receivables.ts"
+import { ReceivablesRepo } from "./ReceivablesRepo.ts"
+
+/** Issues a credit note for `input` against `invoiceId` of `customerId`. */
+export const issue = Effect.fn("IssueCreditNote.issue")(function* (
+  customerId: CustomerId,
+  invoiceId: InvoiceId,
+  input: CreditNote.CreditNoteInput
+) {
+  const tenancy = yield* Tenancy
+  return yield* tenancy.runAs(
+    customerId,
+    Effect.gen(function* () {
+      const repo = yield* ReceivablesRepo
+      const account = yield* repo.account(invoiceId, { lock: true })
+      // Checked before a number is taken, so a refused note does not even touch the sequence.
+      yield* Receivables.checkCreditNote(account, input)
+      const at = yield* DateTime.now
+      const number = yield* CreditNoteNumbers.use((n) => n.next(DateTime.getPartUtc(at, "year")))
+      const id = (yield* Ids.randomUuid) as CreditNote.CreditNoteId
+      const { creditNote, invoice } = yield* Receivables.applyCreditNote(account, { id, number, input, at })
+      yield* repo.insertCreditNote(creditNote)
+      if (invoice.status !== account.invoice.status) yield* InvoiceRepo.use((r) => r.updateLifecycle(invoice))
+      const after: Receivables.Account = {
+        ...account,
+        invoice,
+        creditNotes: [...account.creditNotes, creditNote]
+      }
+      const audit = yield* AuditLog
+      yield* audit.append(
+        new NewAuditEvent({
+          customerId,
+          action: "credit_note.issued" as AuditAction,
+          subjectType: "credit_note",
+          subjectId: creditNote.id,
+          payload: {
+            number: creditNote.number,
+            invoiceId,
+            invoiceNumber: invoice.number,
+            reason: creditNote.reason,
+            amount: creditNote.amount.toString(),
+            credited: creditNote.credited.toString(),
+            refunded: creditNote.refunded.toString(),
+            amountDue: Receivables.amountDue(after).toString()
+          }
+        })
+      )
+      if (invoice.status === "paid" && account.invoice.status !== "paid")
+        yield* audit.append(
+          new NewAuditEvent({
+            customerId,
+            action: "invoice.paid" as AuditAction,
+            subjectType: "invoice",
+            subjectId: invoiceId,
+            payload: { number: invoice.number, by: "credit_note", creditNoteId: creditNote.id }
+          })
+        )
+      return { creditNote, account: after }
+    })
+  )
+})
