@@ -6,8 +6,9 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node bench/billing.ts
  *
- * BENCH_CUSTOMERS (default 10000) and BENCH_RUNS (default "1x1,8x1,1x500,4x250": transactions in
- * flight × customers per transaction, one month each) tune it. It works in a database of its own
+ * BENCH_CUSTOMERS (default 10000) and BENCH_RUNS (default "1x1,4x1,4x1n100,1x500,4x250": transactions
+ * in flight × customers per transaction, one month each; `n100` numbers per-customer transactions in
+ * blocks of 100, `BillingRun`'s `numberEvery`) tune it. It works in a database of its own
  * (`sb_bench_<random>`), dropped at the end (kept with BENCH_KEEP=1).
  */
 import { PgClient } from "@effect/sql-pg"
@@ -32,9 +33,15 @@ if (base === undefined || base === "") {
   process.exit(2)
 }
 const customers = Number(process.env.BENCH_CUSTOMERS ?? 10_000)
-const configs = (process.env.BENCH_RUNS ?? "1x1,8x1,1x500,4x250")
-  .split(",")
-  .map((c) => c.split("x").map(Number) as [number, number])
+const configs = (process.env.BENCH_RUNS ?? "1x1,4x1,4x1n100,1x500,4x250").split(",").map((c) => {
+  const [concurrency, rest] = c.split("x")
+  const [batchSize, numberEvery] = rest!.split("n")
+  return [
+    Number(concurrency),
+    Number(batchSize),
+    numberEvery === undefined ? undefined : Number(numberEvery)
+  ] as const
+})
 const name = `sb_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
 const urlOf = (database: string) => {
   const url = new URL(base)
@@ -142,19 +149,28 @@ const program = Effect.gen(function* () {
   )
 
   const rows: Array<Record<string, string>> = []
-  for (const [i, [concurrency, batchSize]] of configs.entries()) {
+  const rates: Array<number> = []
+  for (const [i, [concurrency, batchSize, numberEvery]] of configs.entries()) {
     const period = periods[i]!
     const start = performance.now()
-    const summary = yield* BillingRun.run({ period, concurrency, batchSize })
+    const summary = yield* BillingRun.run({
+      period,
+      concurrency,
+      batchSize,
+      ...(numberEvery === undefined ? {} : { numberEvery })
+    })
     const ms = performance.now() - start
     if (summary.billed !== customers || summary.failures.length > 0)
       throw new Error(
         `expected ${customers} invoices, got ${summary.billed} (${summary.failures.length} failures)`
       )
+    rates.push((customers * 1000) / ms)
     rows.push({
       what:
         batchSize === 1
-          ? `billing run, a transaction per customer, ${concurrency} in flight`
+          ? `billing run, a transaction per customer, ${concurrency} in flight${
+              numberEvery === undefined ? "" : `, numbered in blocks of ${numberEvery}`
+            }`
           : `billing run, batches of ${batchSize}, ${concurrency} in flight`,
       rows: `${customers} invoices`,
       seconds: seconds(ms),
@@ -196,6 +212,11 @@ const program = Effect.gen(function* () {
     `billing benchmark, Node ${process.version}, ${new Date().toISOString()}, PostgreSQL at ${new URL(base).host}`
   )
   console.table(rows)
+  const ceiling = (invoices.length * 1000) / ms
+  for (const [i, [concurrency, batchSize, numberEvery]] of configs.entries())
+    console.log(
+      `${concurrency}x${batchSize}${numberEvery === undefined ? "" : `n${numberEvery}`}: ${((100 * rates[i]!) / ceiling).toFixed(0)}% of the ceiling`
+    )
 })
 
 await admin(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`)))

@@ -1,10 +1,14 @@
 /**
- * HTTP throughput and latency on loopback: the real app (`npm start`, demo tenants, embedded
- * PGlite unless BENCH_DATABASE_URL names a migrated PostgreSQL) against a bare `node:http` server
- * serving the same bytes, measured in the same run as the ceiling. Each server runs in its own
- * process; autocannon drives them from this one.
+ * HTTP throughput and latency on loopback: the real app (as `npm start` composes it, demo tenants,
+ * embedded PGlite unless BENCH_DATABASE_URL names a migrated PostgreSQL; `bench/support/app-server.ts`,
+ * whose limit store admits everything so the tier limit does not answer 429) against a bare
+ * `node:http` server serving the same bytes, measured in the same run as the ceiling. Each server
+ * runs in its own process; autocannon drives them from this one.
  *
  *   npx node bench/http.ts            # BENCH_SECONDS=10 BENCH_CONNECTIONS=16 by default
+ *
+ * BENCH_CPU_PROF=<dir> runs the app under `node --cpu-prof` and writes its profile there on exit;
+ * BENCH_ONLY=health measures only the baseline and /health.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -34,14 +38,18 @@ const start = (args: Array<string>, env: Record<string, string>, ready: RegExp) 
     child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
   })
 
+const profile = process.env.BENCH_CPU_PROF
 const app = await start(
-  ["packages/app/src/main.ts"],
+  [
+    ...(profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
+    "bench/support/app-server.ts"
+  ],
   {
     PORT: "0",
-    RATE_LIMIT_REQUESTS: "1000000000",
+    SEED_DEMO: "true",
     ...(process.env.BENCH_DATABASE_URL === undefined ? {} : { DATABASE_URL: process.env.BENCH_DATABASE_URL })
   },
-  /Listening on http:\/\/127\.0\.0\.1:(\d+)/
+  /listening (\d+)/
 )
 const url = `http://127.0.0.1:${app.match[1]}`
 const key = app.output.match(/fintech\s+.+?(sb_live_\S+)/)![1]!
@@ -70,15 +78,20 @@ const run = async (name: string, target: string, headers: Record<string, string>
   }
 }
 
+const healthOnly = process.env.BENCH_ONLY === "health"
 const rows = [
   await run("baseline: bare node:http, same /invoices bytes", `${bareUrl}/invoices`),
   await run("app: GET /health (no auth, database ping)", `${url}/health`),
-  await run("app: GET /invoices, API key (cached), RLS transaction", `${url}/invoices`, {
-    authorization: `Bearer ${key}`
-  }),
-  await run("app: GET /invoices, session token (JWT)", `${url}/invoices`, {
-    authorization: `Bearer ${session}`
-  })
+  ...(healthOnly
+    ? []
+    : [
+        await run("app: GET /invoices, API key (cached), RLS transaction", `${url}/invoices`, {
+          authorization: `Bearer ${key}`
+        }),
+        await run("app: GET /invoices, session token (JWT)", `${url}/invoices`, {
+          authorization: `Bearer ${session}`
+        })
+      ])
 ]
 console.log(
   `http benchmark, Node ${process.version}, ${connections} connections, ${seconds} s each, database: ${
@@ -86,5 +99,6 @@ console.log(
   }, ${new Date().toISOString()}`
 )
 console.table(rows)
-app.child.kill("SIGTERM")
+// SIGINT: node writes its --cpu-prof profile on a clean exit.
+app.child.kill(profile === undefined ? "SIGTERM" : "SIGINT")
 bare.child.kill("SIGTERM")

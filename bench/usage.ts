@@ -4,13 +4,22 @@
  * batch (every event a duplicate). The app runs in this process on an ephemeral port, on a
  * database of its own (`sb_bench_<random>`, dropped at the end).
  *
+ * The ceiling, measured in the same run on the same table: the same number of new rows of the
+ * same shape written by the database's own bulk paths, as the privileged login (no HTTP, no
+ * validation, no idempotency check): plain multi-row INSERTs of 1,000 rows from 4 connections, and
+ * one `COPY ... FROM STDIN` through psql.
+ *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node bench/usage.ts
  *
  * BENCH_BATCHES (default 20) batches per row.
  */
+import { execFileSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { NodeHttpServer } from "@effect/platform-node"
-import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
+import { type Array as Arr, ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { SqlClient } from "effect/sql"
 import * as PgDatabase from "../packages/adapters/src/postgres/Database.ts"
@@ -116,10 +125,12 @@ const program = Effect.gen(function* () {
   yield* Effect.promise(() => post(url, key, batch("warm-up")))
 
   const rows: Array<Record<string, string>> = []
+  const rates: Array<number> = []
   const measure = async (what: string, events: number, run: () => Promise<void>) => {
     const start = performance.now()
     await run()
     const ms = performance.now() - start
+    rates.push((events * 1000) / ms)
     rows.push({
       what,
       events: events.toLocaleString("en-US"),
@@ -154,10 +165,70 @@ const program = Effect.gen(function* () {
       }
     )
   })
+  // The ceiling: the same number of rows, new ids, straight into the table.
+  const rowsOf = (prefix: string) =>
+    batch(prefix).map((e) => ({
+      customer_id: id,
+      event_id: e.id,
+      metric: e.metric,
+      occurred_at: e.occurredAt,
+      quantity: e.quantity,
+      subject: null
+    }))
+  yield* Effect.promise(() =>
+    measure(
+      `ceiling: ${batches} multi-row INSERTs of ${batchSize} rows, 4 connections`,
+      batches * batchSize,
+      () =>
+        Effect.runPromise(
+          Effect.scoped(
+            Effect.provide(
+              Effect.flatMap(SqlClient.SqlClient, (sql) =>
+                Effect.forEach(
+                  Array.from({ length: batches }, (_, b) => b),
+                  (b) =>
+                    sql`INSERT INTO usage_events ${sql.insert(
+                      rowsOf(`ceiling-${b}`) as unknown as Arr.NonEmptyReadonlyArray<Record<string, unknown>>
+                    )}`,
+                  { concurrency: 4, discard: true }
+                )
+              ),
+              PgDatabase.layer({ _tag: "Server", url: Redacted.make(urlOf(name)), maxConnections: 4 })
+            )
+          ) as Effect.Effect<void>
+        )
+    )
+  )
+  const csv = join(tmpdir(), `${name}.csv`)
+  writeFileSync(
+    csv,
+    Array.from({ length: batches }, (_, b) =>
+      rowsOf(`copy-${b}`)
+        .map((r) => `${r.customer_id},${r.event_id},${r.metric},${r.occurred_at},${r.quantity}`)
+        .join("\n")
+    ).join("\n")
+  )
+  yield* Effect.promise(() =>
+    measure(
+      `ceiling: COPY of ${batches * batchSize} rows (psql, one connection)`,
+      batches * batchSize,
+      async () => {
+        execFileSync("psql", [
+          urlOf(name),
+          "-qc",
+          `\\copy usage_events (customer_id, event_id, metric, occurred_at, quantity) FROM '${csv}' CSV`
+        ])
+      }
+    )
+  )
   console.log(
     `usage ingestion benchmark, Node ${process.version}, ${new Date().toISOString()}, PostgreSQL at ${new URL(base).host}`
   )
   console.table(rows)
+  const [, parallel, , inserts, copy] = rates
+  console.log(
+    `4 clients over HTTP: ${Math.round(parallel!)} events/s = ${((100 * parallel!) / inserts!).toFixed(0)}% of the multi-row INSERT ceiling, ${((100 * parallel!) / copy!).toFixed(0)}% of COPY (target: >= 20,000 events/s and >= 50%)`
+  )
 })
 
 await on(

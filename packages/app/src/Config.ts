@@ -124,6 +124,11 @@ export interface ServerConfig {
    * that name no key) before it is slowed, and before it is refused.
    */
   readonly authThrottle: { readonly freeFailures: number; readonly maxFailures: number }
+  /**
+   * How often counted credential uses are appended to the audit chains as `auth.used`
+   * (`AUTH_USE_FLUSH_INTERVAL`, default 5 seconds): a crash loses at most this much of the count.
+   */
+  readonly authUseFlushInterval: Duration.Duration
   /** Signed audit checkpoints: where they are kept, the keys that sign and verify them. */
   readonly audit: AuditConfig.AuditConfig
   /**
@@ -198,6 +203,9 @@ const raw = Config.all({
   authMaxFailures: Config.Int("AUTH_MAX_FAILURES").pipe(Config.withDefault(20)),
   audit: AuditConfig.config,
   usageGrace: Config.Duration("USAGE_GRACE").pipe(Config.withDefault(PeriodClose.defaultUsageGrace)),
+  authUseFlushInterval: Config.Duration("AUTH_USE_FLUSH_INTERVAL").pipe(
+    Config.withDefault(Duration.seconds(5))
+  ),
   dunningReminderDays: Config.String("DUNNING_REMINDER_DAYS").pipe(
     Config.withDefault(Dunning.defaultPolicy.reminderDays.join(","))
   ),
@@ -291,6 +299,9 @@ export const load = Effect.gen(function* () {
   ) {
     problems.push(`USAGE_GRACE must be between 0 seconds and ${Duration.format(PeriodClose.maxUsageGrace)}`)
   }
+  if (!Duration.isGreaterThan(c.authUseFlushInterval, Duration.zero)) {
+    problems.push("AUTH_USE_FLUSH_INTERVAL must be longer than 0 seconds")
+  }
   const dunning = dunningPolicy(c.dunningReminderDays, c.dunningSuspendAfterDays)
   if (Result.isFailure(dunning)) problems.push(dunning.failure)
   const seller = yield* SellerConfig.load(c.seller)
@@ -337,6 +348,7 @@ export const load = Effect.gen(function* () {
     maxBodyBytes: c.maxBodyBytes,
     accessLog: Option.getOrElse(c.accessLog, () => production),
     authThrottle: { freeFailures: c.authFreeFailures, maxFailures: c.authMaxFailures },
+    authUseFlushInterval: c.authUseFlushInterval,
     audit: c.audit,
     usageGrace: c.usageGrace,
     dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy),

@@ -138,7 +138,7 @@ export const authLayer = (config: ServerConfig) => {
         tokens,
         fast,
         Sha256ApiKeySecrets.layer,
-        PgAuthAttempts.layer,
+        PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval }),
         Throttle.FailureThrottle.layerWith({ policy: { ...Throttle.defaultPolicy, ...config.authThrottle } })
       )
     )

@@ -59,6 +59,21 @@ describe("ServerConfig.load", () => {
     })
   )
 
+  it.effect("AUTH_USE_FLUSH_INTERVAL: 5 seconds by default, any positive duration", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(Duration.toMillis((yield* load({})).authUseFlushInterval), 5_000)
+      assert.strictEqual(
+        Duration.toMillis((yield* load({ AUTH_USE_FLUSH_INTERVAL: "250 millis" })).authUseFlushInterval),
+        250
+      )
+      const error = yield* Effect.flip(load({ AUTH_USE_FLUSH_INTERVAL: "0 seconds" }))
+      assert.match(
+        (error as ServerConfig.ConfigurationError).problems.join("\n"),
+        /AUTH_USE_FLUSH_INTERVAL must be longer than 0 seconds/
+      )
+    })
+  )
+
   it.effect(
     "DUNNING_REMINDER_DAYS and DUNNING_SUSPEND_AFTER_DAYS: 3,10,20 and no suspension by default",
     () =>

@@ -382,9 +382,21 @@ describe.runIf(base !== undefined && base !== "")(
           new GetItemCommand({ TableName: table, Key: { keyId: { S: keyIdOf(key) } } })
         )
         assert.isDefined(item.Item, "the cache entry is still there")
-        const last = psql(`SELECT action FROM audit_events WHERE subject_id = '${keyIdOf(key)}'
-          AND action LIKE 'auth.%' AND payload->>'method' = 'api_key' ORDER BY seq DESC LIMIT 1`)
-        assert.strictEqual(last, "auth.succeeded", "the cache said yes; the tenant transaction said no")
+        // The middleware refused nothing (it would have audited auth.failed) ...
+        assert.strictEqual(
+          psql(`SELECT count(*) FROM audit_events WHERE subject_id = '${keyIdOf(key)}'
+            AND action = 'auth.failed' AND payload->>'method' = 'api_key'`),
+          "0"
+        )
+        // ... it accepted both requests (their uses are flushed when the server stops), and the
+        // tenant transaction refused the second.
+        assert.strictEqual(await c.stop(), 0)
+        assert.strictEqual(
+          psql(`SELECT coalesce(sum((payload->>'count')::int), 0) FROM audit_events
+            WHERE subject_id = '${keyIdOf(key)}' AND action = 'auth.used' AND payload->>'method' = 'api_key'`),
+          "2",
+          "the cache said yes; the tenant transaction said no"
+        )
       } finally {
         await c?.stop()
         client.destroy()

@@ -30,7 +30,7 @@ export const make = Effect.gen(function* () {
           yield* sql`SELECT status, count(*)::int AS n FROM billing_claims WHERE period = ${period} GROUP BY status`
         )
         const of = (status: string) => rows.find((r) => r.status === status)?.n ?? 0
-        return { pending: of("pending"), done: of("done"), failed: of("failed") }
+        return { pending: of("pending"), priced: of("priced"), done: of("done"), failed: of("failed") }
       })
     )
 
@@ -123,7 +123,47 @@ export const make = Effect.gen(function* () {
         updated_at = now()
       WHERE period = ${period} AND customer_id = ${customerId} AND status = 'pending'`).pipe(Effect.asVoid)
 
-  return BillingClaims.BillingClaims.of({ open, claimNext, claimMany, complete, completeMany, fail, counts })
+  const markPriced = (period: Period.Period, customerId: Ids.CustomerId, invoiceId: Ids.InvoiceId) =>
+    mapRead("BillingClaims.markPriced")(sql`
+      UPDATE billing_claims SET status = 'priced', invoice_id = ${invoiceId}, attempts = attempts + 1,
+        last_error = NULL, updated_at = now()
+      WHERE period = ${period} AND customer_id = ${customerId}`).pipe(Effect.asVoid)
+
+  const claimPriced = (period: Period.Period, limit: number) =>
+    mapRead("BillingClaims.claimPriced")(
+      Effect.gen(function* () {
+        const rows = yield* sql`
+          WITH locked AS (
+            SELECT customer_id, invoice_id FROM billing_claims
+            WHERE period = ${period} AND status = 'priced'
+            ORDER BY customer_id
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED
+          )
+          SELECT ${customerColumns}, l.invoice_id::text AS invoice_id
+          FROM locked l
+          JOIN customers cu ON cu.id = l.customer_id
+          ORDER BY cu.id`
+        return yield* Effect.forEach(rows, (row) =>
+          Effect.map(toClaim(row), (claim) => ({
+            customer: claim.customer,
+            invoiceId: claim.existingInvoice as Ids.InvoiceId
+          }))
+        )
+      })
+    ).pipe(Effect.withSpan("BillingClaims.claimPriced"))
+
+  return BillingClaims.BillingClaims.of({
+    open,
+    claimNext,
+    claimMany,
+    complete,
+    completeMany,
+    fail,
+    markPriced,
+    claimPriced,
+    counts
+  })
 })
 
 /** `BillingClaims` on the current `SqlClient`. */

@@ -6,10 +6,25 @@
 
 import type { Ids } from "@securebase/core"
 import { type Invoice, InvoiceRepo, PersistenceError } from "@securebase/core"
-import { Array as Arr, Effect, Layer } from "effect"
+import { Array as Arr, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import * as InvoiceRow from "./rows/InvoiceRow.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
+
+// A page of the list reads the summary columns only: a subset of the row, selected as its columns are.
+const f = InvoiceRow.Row.fields
+const SummaryRow = Schema.Struct({
+  id: f.id,
+  number: f.number,
+  period: f.period,
+  status: f.status,
+  currency: f.currency,
+  total: f.total,
+  issued_at: f.issued_at,
+  due_at: f.due_at
+})
+const decodeSummaryRows = Schema.decodeUnknownEffect(Schema.Array(SummaryRow))
+const decodeSummaries = Schema.decodeUnknownEffect(Schema.Array(InvoiceRepo.InvoiceSummary))
 
 /** Builds the repository over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
@@ -66,6 +81,43 @@ export const make = Effect.gen(function* () {
       })
     ).pipe(Effect.withSpan("InvoiceRepo.listByCustomer"))
 
+  // The keyset: `period <= p` bounds the index scan (period DESC), the OR skips the cursor's
+  // own period up to its id. The status filter has an index of its own with the same order.
+  const listPage = (customerId: Ids.CustomerId, page: InvoiceRepo.ListPage) =>
+    mapRead("InvoiceRepo.listPage")(
+      Effect.gen(function* () {
+        const where = [
+          sql`customer_id = ${customerId}`,
+          ...(page.status === undefined ? [] : [sql`status = ${page.status}`]),
+          ...(page.period === undefined ? [] : [sql`period = ${page.period}`]),
+          ...(page.after === undefined
+            ? []
+            : [
+                sql`period <= ${page.after.period}`,
+                sql`(period < ${page.after.period} OR id > ${page.after.id})`
+              ])
+        ]
+        const rows = yield* decodeSummaryRows(
+          yield* sql`
+            SELECT id::text, number, period, status::text, currency, total::text, issued_at, due_at
+            FROM invoices WHERE ${sql.and(where)}
+            ORDER BY period DESC, id LIMIT ${page.limit}`
+        )
+        return yield* decodeSummaries(
+          rows.map((row) => ({
+            id: row.id,
+            number: row.number,
+            period: row.period,
+            status: row.status,
+            currency: row.currency,
+            total: row.total,
+            issuedAt: row.issued_at,
+            dueAt: row.due_at
+          }))
+        )
+      })
+    ).pipe(Effect.withSpan("InvoiceRepo.listPage"))
+
   const updateLifecycle = (invoice: Invoice.Invoice) =>
     Effect.gen(function* () {
       const rows = yield* sql`
@@ -88,7 +140,7 @@ export const make = Effect.gen(function* () {
       return invoice
     }).pipe(Effect.withSpan("InvoiceRepo.updateLifecycle"))
 
-  return InvoiceRepo.InvoiceRepo.of({ insert, findById, listByCustomer, updateLifecycle })
+  return InvoiceRepo.InvoiceRepo.of({ insert, findById, listByCustomer, listPage, updateLifecycle })
 })
 
 /** `InvoiceRepo` on the current `SqlClient`. */

@@ -3,7 +3,7 @@
  * `ON CONFLICT DO NOTHING` makes a resend a no-op, and the stored event is then compared with the
  * resent one so a different event under a used id is a `UsageEventConflict`, never an overwrite.
  *
- * A batch is ONE multi-row INSERT in (customer, event id) order. Two transactions that insert
+ * A batch is ONE INSERT in (customer, event id) order, its events in one jsonb parameter. Two transactions that insert
  * overlapping keys wait for each other on the first key they share; inserted in each request's
  * own order, resends of the same events shuffled differently waited in a cycle (a deadlock, 503).
  * In one global order they queue instead, and the statement is much faster than one per event.
@@ -117,14 +117,19 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const select = sql.unsafe(columns)
 
-  const insertRow = (event: Usage.UsageEvent): Record<string, unknown> => ({
-    customer_id: event.customerId,
-    event_id: event.id,
-    metric: event.metric,
-    occurred_at: DateTime.formatIso(event.occurredAt),
-    quantity: Decimal.format(event.quantity),
-    subject: event.subject ?? null
-  })
+  // A batch travels as ONE jsonb parameter, one array per event, whatever its size: one statement
+  // text (prepared once per connection) and one parameter to bind, instead of six per event.
+  const batchParameter = (events: ReadonlyArray<Usage.UsageEvent>): string =>
+    JSON.stringify(
+      events.map((event) => [
+        event.customerId,
+        event.id,
+        event.metric,
+        DateTime.formatIso(event.occurredAt),
+        Decimal.format(event.quantity),
+        event.subject ?? null
+      ])
+    )
 
   // The INSERT's failures: the closed-period trigger's refusal is the domain's PeriodClosed.
   const insertFailure = (
@@ -164,10 +169,13 @@ export const make = Effect.gen(function* () {
       // Repeats within the batch are resends (or conflicts) of each other, never two rows.
       const unique = yield* Usage.deduplicate(events)
       const sorted = [...unique].sort(byKey)
-      const rows = sorted.map(insertRow)
-      if (!Arr.isReadonlyArrayNonEmpty(rows)) return { recorded: 0, duplicates: events.length }
+      if (!Arr.isReadonlyArrayNonEmpty(sorted)) return { recorded: 0, duplicates: events.length }
+      // Rows are inserted in the batch's (sorted) order: WITH ORDINALITY ... ORDER BY keeps it.
       const inserted = yield* sql<{ customer_id: string; event_id: string }>`
-        INSERT INTO usage_events ${sql.insert(rows)}
+        INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity, subject)
+        SELECT (e->>0)::uuid, e->>1, e->>2, (e->>3)::timestamptz, (e->>4)::numeric, e->>5
+        FROM jsonb_array_elements(${batchParameter(sorted)}::jsonb) WITH ORDINALITY AS batch(e, n)
+        ORDER BY n
         ON CONFLICT (customer_id, event_id) DO NOTHING
         RETURNING customer_id::text, event_id`.pipe(
         Effect.catchTag("SqlError", (error) => insertFailure(error, sorted))
@@ -178,8 +186,10 @@ export const make = Effect.gen(function* () {
         const stored = yield* mapRead("UsageEventRepo.record")(
           Effect.flatMap(
             sql`SELECT ${select} FROM usage_events
-                WHERE customer_id IN ${sql.in(Array.from(new Set(resent.map((e) => e.customerId))))}
-                  AND event_id IN ${sql.in(resent.map((e) => e.id))}`,
+                WHERE (customer_id, event_id) IN (
+                  SELECT (k->>0)::uuid, k->>1 FROM jsonb_array_elements(${JSON.stringify(
+                    resent.map((e) => [e.customerId, e.id])
+                  )}::jsonb) AS keys(k))`,
             Schema.decodeUnknownEffect(Schema.Array(Row))
           )
         )

@@ -163,7 +163,7 @@ suite("BillingRun", (it, kind) => {
           [bad]
         )
         assert.match(first.failures[0]!.reason, /PERSISTENCE.FAILURE/)
-        assert.deepStrictEqual(first.remaining, { pending: 0, done: 3, failed: 1 })
+        assert.deepStrictEqual(first.remaining, { pending: 0, priced: 0, done: 3, failed: 1 })
         assert.isTrue(
           S.isContiguous(
             (yield* S.invoicesOf(p)).map((r) => r.number),
@@ -499,12 +499,12 @@ suite("BillingRun", (it, kind) => {
             first.failures[0]!.reason,
             /^USAGE\.STORED_EVENT_INVALID: stored usage event huge-transfer is invalid \(quantity must be at most 1000000000/
           )
-          assert.deepStrictEqual(first.remaining, { pending: 0, done: 2, failed: 1 })
+          assert.deepStrictEqual(first.remaining, { pending: 0, priced: 0, done: 2, failed: 1 })
           const voided = yield* voidAsOperator(victim, "huge-transfer")
           assert.strictEqual(voided.quantity, "100000000000000000000")
           const second = yield* BillingRun.run({ period: p, batchSize })
           assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
-          assert.deepStrictEqual(second.remaining, { pending: 0, done: 3, failed: 0 })
+          assert.deepStrictEqual(second.remaining, { pending: 0, priced: 0, done: 3, failed: 0 })
           const sql = yield* SqlClient.SqlClient
           const lines = yield* sql<{ quantity: string }>`
             SELECT l.quantity::text FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id

@@ -57,6 +57,8 @@ interface Args {
   readonly dryRun: boolean
   readonly concurrency: number
   readonly batchSize: number
+  /** Per-customer transactions numbered in blocks of this many (0: each takes its own number). */
+  readonly numberEvery: number
   readonly send: boolean
 }
 
@@ -110,13 +112,14 @@ const bill = (args: Args) =>
       period: args.period,
       concurrency: args.concurrency,
       batchSize: args.batchSize,
+      ...(args.numberEvery === 0 ? {} : { numberEvery: args.numberEvery }),
       onProgress,
       deliver: args.send
     })
     if (process.stderr.isTTY) process.stderr.write("\n")
     yield* Console.log(`Billing run ${args.period}`)
     yield* Console.log(
-      `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed)`
+      `  customers  ${summary.customers} (claims: ${summary.remaining.done} done, ${summary.remaining.pending} pending, ${summary.remaining.failed} failed${summary.remaining.priced > 0 ? `, ${summary.remaining.priced} priced and not yet numbered` : ""})`
     )
     yield* Console.log(
       `  invoices   ${summary.billed} issued by this run, ${summary.skipped} already invoiced`
@@ -207,6 +210,16 @@ export const command = Command.make(
         (n) => `--batch-size must be from 1 to 1000, got ${n}`
       )
     ),
+    numberEvery: Flag.Int("number-every").pipe(
+      Flag.withDescription(
+        "With --batch-size 1: customers' transactions store drafts concurrently and a numbering transaction issues them in blocks of this many gap-free numbers (1-1000; 0, the default, numbers each customer in its own transaction)."
+      ),
+      Flag.withDefault(0),
+      Flag.filter(
+        (n) => n >= 0 && n <= 1000,
+        (n) => `--number-every must be from 0 to 1000, got ${n}`
+      )
+    ),
     noSend: Flag.Boolean("no-send").pipe(
       Flag.withDescription("Leave the e-mails queued in the outbox."),
       Flag.withDefault(false)
@@ -229,6 +242,7 @@ export const command = Command.make(
         dryRun: flags.dryRun,
         concurrency: flags.concurrency,
         batchSize: flags.batchSize,
+        numberEvery: flags.numberEvery,
         send: !flags.noSend
       }
       if (flags.diff !== Option.isSome(flags.priceBook))

@@ -24,6 +24,7 @@ describe("securebase bill", () => {
           ["--period", "2026-13"],
           ["--period", "2026-10", "--concurrency", "0"],
           ["--period", "2026-10", "--batch-size", "x"],
+          ["--period", "2026-10", "--number-every", "1001"],
           ["--bogus"]
         ]) {
           const r = yield* bill(args, {})
@@ -32,7 +33,7 @@ describe("securebase bill", () => {
           assert.include(r.stderr, "ERROR")
         }
       }),
-    60_000
+    120_000
   )
 
   it.live(
@@ -76,7 +77,7 @@ describe("securebase bill", () => {
         assert.strictEqual(negative.code, 3)
         assert.include(negative.stderr, "USAGE_GRACE must be between 0 seconds and 31d")
       }),
-    60_000
+    120_000
   )
 
   it.live(
@@ -119,6 +120,14 @@ describe("securebase bill", () => {
         assert.include(run.stderr, "4/4 customers, 4 billed")
         const mails = yield* Effect.promise(() => readdir(join(dir, "outbox")))
         assert.strictEqual(mails.filter((f) => f.endsWith(".eml")).length, 4)
+
+        // The month before, per customer with numbering in blocks: the same invoices, all numbered.
+        const older = Period.previous(closed)
+        const blocks = yield* bill(["--period", older, "--concurrency", "2", "--number-every", "3"], env)
+        assert.strictEqual(blocks.code, 0, blocks.stderr)
+        assert.include(blocks.stdout, "4 issued by this run, 0 already invoiced")
+        assert.include(blocks.stdout, "claims: 4 done, 0 pending, 0 failed)")
+        assert.include(blocks.stdout, "4 sent")
 
         const again = yield* bill(["--period", closed], env)
         assert.strictEqual(again.code, 0, again.stderr)

@@ -162,6 +162,16 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
         const bad = yield* get("/invoices?cursor=garbage", key)
         assert.strictEqual(bad.status, 400)
         assert.strictEqual(bad.body.field, "cursor")
+        // Well-formed JSON that is not a position (the keyset query would reject it) is a 400 too.
+        for (const position of [
+          { period: "2026-10", id: "not-a-uuid" },
+          { period: "2026-13", id: latest.id }
+        ]) {
+          const cursor = Buffer.from(JSON.stringify(position)).toString("base64url")
+          const refused = yield* get(`/invoices?cursor=${cursor}`, key)
+          assert.strictEqual(refused.status, 400)
+          assert.strictEqual(refused.body.field, "cursor")
+        }
         assert.strictEqual((yield* get("/invoices?limit=0", key)).status, 400)
         assert.strictEqual((yield* get("/invoices?status=lost", key)).status, 400)
       })

@@ -1,7 +1,8 @@
 /**
  * The port to the record of authentication attempts: every success and failure with its reason
- * code, never the secret or the token. Production writes them to the audit trail
- * (`auth.succeeded` / `auth.failed`); tests read them back from the in-memory adapter.
+ * code, never the secret or the token. Production writes them to the audit trail: failures and
+ * issued sessions one by one (`auth.failed` / `auth.succeeded`), successful uses of a credential
+ * counted per key, client and minute (`auth.used`); tests read them back from the in-memory adapter.
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { CustomerId } from "../Ids.ts"

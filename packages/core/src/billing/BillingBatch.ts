@@ -24,5 +24,15 @@ export class BillingBatch extends Context.Service<
       readonly notifications: ReadonlyArray<NewNotification>
       readonly auditEvents: ReadonlyArray<NewAuditEvent>
     }) => Effect.Effect<void, AlreadyExists | TenantAccessDenied | PersistenceFailure>
+    /**
+     * Issues invoices stored as drafts (their number, status and dates; lines and amounts are
+     * already stored), with their queued e-mails and audit events. Fails, writing nothing, when
+     * one of them is no longer a draft.
+     */
+    readonly issue: (batch: {
+      readonly invoices: ReadonlyArray<Invoice>
+      readonly notifications: ReadonlyArray<NewNotification>
+      readonly auditEvents: ReadonlyArray<NewAuditEvent>
+    }) => Effect.Effect<void, AlreadyExists | TenantAccessDenied | PersistenceFailure>
   }
 >()("@securebase/core/billing/BillingBatch") {}

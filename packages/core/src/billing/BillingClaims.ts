@@ -13,6 +13,8 @@ import type { Period } from "./Period.ts"
 /** How many claims of a period are in each state. */
 export interface ClaimCounts {
   readonly pending: number
+  /** Priced and stored as drafts, waiting for their numbers (per-customer mode with `numberEvery`). */
+  readonly priced: number
   readonly done: number
   readonly failed: number
 }
@@ -62,6 +64,23 @@ export class BillingClaims extends Context.Service<
       customerId: Customer["id"],
       reason: string
     ) => Effect.Effect<void, PersistenceFailure>
+    /** Marks a locked claim priced: its invoice is stored as a draft and waits for its number. */
+    readonly markPriced: (
+      period: Period,
+      customerId: Customer["id"],
+      invoiceId: InvoiceId
+    ) => Effect.Effect<void, PersistenceFailure>
+    /**
+     * Locks up to `limit` priced claims no other transaction holds, in customer order: the
+     * customers and their draft invoices' ids, to be numbered and issued.
+     */
+    readonly claimPriced: (
+      period: Period,
+      limit: number
+    ) => Effect.Effect<
+      ReadonlyArray<{ readonly customer: Customer; readonly invoiceId: InvoiceId }>,
+      PersistenceFailure
+    >
     /** Counts by state. */
     readonly counts: (period: Period) => Effect.Effect<ClaimCounts, PersistenceFailure>
   }

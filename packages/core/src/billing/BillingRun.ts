@@ -22,7 +22,7 @@
  * Only a period that has closed is billed: `run` refuses a period before its end plus the usage
  * grace (`PeriodClose.requireBillable`); `dryRun` previews any period.
  */
-import { DateTime, Duration, Effect, Option, Schema } from "effect"
+import { DateTime, Duration, Effect, Option, Schema, Semaphore } from "effect"
 import type { NewAuditEvent } from "../audit/AuditEvent.ts"
 import { type Customer, isBilledFor } from "../customer/Customer.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
@@ -118,6 +118,17 @@ export interface RunOptions {
    * whose writes fail is rolled back whole and redone customer by customer.
    */
   readonly batchSize?: number
+  /**
+   * Per-customer mode only (`batchSize` 1): number in blocks of up to this many customers. Each
+   * customer's transaction then stores its invoice as a draft and marks its claim priced, without
+   * touching the number row; every `numberEvery` priced customers (and when the run starts and
+   * ends) one numbering transaction takes a block of consecutive numbers for up to that many of
+   * them, issues their invoices, queues their e-mails, appends their audit events and completes
+   * their claims. Numbers stay gap-free (the block, the issues and the claims commit together or
+   * not at all) while the customers' transactions run concurrently. Unset: each customer takes its
+   * number in its own transaction, which serializes them until they commit.
+   */
+  readonly numberEvery?: number
   /** Put failed claims back to pending when the run starts. Default true. */
   readonly retryFailed?: boolean
   readonly onProgress?: (progress: Progress) => Effect.Effect<void>
@@ -172,6 +183,73 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           { _tag: "Failed", customerId: e.customerId, reason: e.reason } as const
         ])
       )
+    )
+
+  // Per-customer mode with numbering in blocks (`numberEvery`): price, store the draft, mark priced.
+  const priceOne = tenancy
+    .runAsWorker(
+      Effect.gen(function* () {
+        const claimed = yield* claims.claimNext(period)
+        if (Option.isNone(claimed)) return []
+        const claim = claimed.value
+        const customer = claim.customer
+        if (claim.existingInvoice !== null || !isBilledFor(customer, period)) {
+          yield* claims.complete(period, claim, claim.existingInvoice)
+          return [{ _tag: "Skipped", customerId: customer.id } as const]
+        }
+        const at = yield* DateTime.now
+        const draft = yield* Effect.gen(function* () {
+          const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
+          const events = usage.get(customer.id) ?? []
+          const draft = yield* CustomerPricing.priceFromEvents(customer, period, events, { at })
+          return yield* InvoiceRepo.use((r) => r.insert(draft))
+        }).pipe(
+          Effect.mapError(
+            (error) => new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+          )
+        )
+        yield* claims.markPriced(period, customer.id, draft.id)
+        return [{ _tag: "Priced", customerId: customer.id } as const]
+      })
+    )
+    .pipe(
+      Effect.catchTag("CustomerBillingFailed", (e) =>
+        Effect.as(tenancy.runAsWorker(claims.fail(period, e.customerId, e.reason)), [
+          { _tag: "Failed", customerId: e.customerId, reason: e.reason } as const
+        ])
+      )
+    )
+
+  // One numbering transaction: a block of numbers for up to `numberEvery` priced customers.
+  const numberBlock = (limit: number) =>
+    tenancy.runAsWorker(
+      Effect.gen(function* () {
+        const priced = yield* claims.claimPriced(period, limit)
+        if (priced.length === 0) return []
+        const at = yield* DateTime.now
+        const numbers = yield* InvoiceNumbers.use((n) =>
+          n.nextBlock(Period.parts(Period.ofDateTime(at)).year, priced.length)
+        )
+        const invoices: Array<Invoice.Invoice> = []
+        const notifications: Array<Notification.NewNotification> = []
+        const auditEvents: Array<NewAuditEvent> = []
+        const outcomes: Array<Last> = []
+        for (const [i, { customer, invoiceId }] of priced.entries()) {
+          const draft = yield* InvoiceRepo.use((r) => r.findById(invoiceId))
+          const invoice = yield* InvoiceLifecycle.issue(draft, { number: numbers[i]!, at })
+          const records = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
+          invoices.push(invoice)
+          if (records.notification !== null) notifications.push(records.notification)
+          auditEvents.push(records.audit)
+          outcomes.push({ _tag: "Billed", invoice })
+        }
+        yield* BillingBatch.use((b) => b.issue({ invoices, notifications, auditEvents }))
+        yield* claims.completeMany(
+          period,
+          invoices.map((i) => ({ customerId: i.customerId, invoiceId: i.id }))
+        )
+        return outcomes
+      })
     )
 
   const batchSize = Math.max(1, options.batchSize ?? 1)
@@ -250,26 +328,59 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           )
         )
 
+  const record = (last: Last) =>
+    Effect.suspend(() => {
+      switch (last._tag) {
+        case "Billed":
+          billed++
+          totals.set(last.invoice.currency, (totals.get(last.invoice.currency) ?? 0n) + last.invoice.total)
+          break
+        case "Skipped":
+          skipped++
+          break
+        case "Failed":
+          failures.push({ customerId: last.customerId, reason: last.reason })
+      }
+      return report(last)
+    })
+
+  const numberEvery = Math.max(1, options.numberEvery ?? 1)
+  const inBlocks = batchSize === 1 && options.numberEvery !== undefined
+  // Numbers every priced claim of the period, a block at a time, one numbering transaction at a
+  // time in this process (other processes queue on the number row). A block that fails rolls back
+  // whole, numbers included: its claims stay priced for the next pass (or the next run).
+  const numbering = yield* Semaphore.make(1)
+  const numberPriced = numbering.withPermit(
+    Effect.gen(function* () {
+      while (true) {
+        const outcomes = yield* numberBlock(numberEvery)
+        for (const last of outcomes) yield* record(last)
+        if (outcomes.length < numberEvery) return
+      }
+    }).pipe(
+      Effect.catchCause((cause) =>
+        Effect.logError(`BillingRun: numbering priced invoices of ${period} failed; they stay priced`, cause)
+      )
+    )
+  )
+
   const worker = Effect.gen(function* () {
+    let priced = 0
     while (true) {
-      const outcomes = yield* step
+      const outcomes = inBlocks ? yield* priceOne : yield* step
       if (outcomes.length === 0) return
       for (const last of outcomes) {
-        switch (last._tag) {
-          case "Billed":
-            billed++
-            totals.set(last.invoice.currency, (totals.get(last.invoice.currency) ?? 0n) + last.invoice.total)
-            break
-          case "Skipped":
-            skipped++
-            break
-          case "Failed":
-            failures.push({ customerId: last.customerId, reason: last.reason })
-        }
-        yield* report(last)
+        if (last._tag === "Priced") priced++
+        else yield* record(last)
+      }
+      if (priced >= numberEvery) {
+        priced = 0
+        yield* numberPriced
       }
     }
   })
+  // Leftovers of an interrupted run first, then the customers, then what they priced.
+  if (inBlocks) yield* numberPriced
   yield* Effect.all(
     Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => worker),
     {
@@ -277,6 +388,7 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
       discard: true
     }
   )
+  if (inBlocks) yield* numberPriced
   const remaining = yield* tenancy.runAsWorker(claims.counts(period))
   const finished = yield* DateTime.now
   return {

@@ -1,15 +1,46 @@
 /**
  * The invoice repository port: an invoice and its lines are stored and read as one aggregate.
  */
-import { Context, type Effect } from "effect"
-import type { CustomerId, InvoiceId } from "../Ids.ts"
+import { Context, type Effect, Schema } from "effect"
+import { type CustomerId, InvoiceId } from "../Ids.ts"
 import type {
   AlreadyExists,
   NotFound,
   PersistenceFailure,
   TenantAccessDenied
 } from "../persistence/PersistenceError.ts"
-import type { Invoice } from "./Invoice.ts"
+import { Invoice, type InvoiceStatus } from "./Invoice.ts"
+import { Period } from "./Period.ts"
+
+/** One row of a customer's invoice list: the invoice without its lines. */
+export const InvoiceSummary = Invoice.mapFields((f) => ({
+  id: f.id,
+  number: f.number,
+  period: f.period,
+  status: f.status,
+  currency: f.currency,
+  total: f.total,
+  issuedAt: f.issuedAt,
+  dueAt: f.dueAt
+}))
+export interface InvoiceSummary extends Schema.Schema.Type<typeof InvoiceSummary> {}
+
+/**
+ * A position in the list (newest period first, then by id): a page starts after it. It is what
+ * an API cursor encodes.
+ */
+export const ListPosition = Schema.Struct({ period: Period, id: InvoiceId })
+export type ListPosition = typeof ListPosition.Type
+
+/** Which page of a customer's invoices to read. */
+export interface ListPage {
+  readonly status?: InvoiceStatus
+  readonly period?: Period
+  /** Start after this position (the first page without it). */
+  readonly after?: ListPosition
+  /** At most this many summaries. */
+  readonly limit: number
+}
 
 /** Stores invoices. */
 export class InvoiceRepo extends Context.Service<
@@ -24,6 +55,14 @@ export class InvoiceRepo extends Context.Service<
     readonly listByCustomer: (
       customerId: CustomerId
     ) => Effect.Effect<ReadonlyArray<Invoice>, PersistenceFailure>
+    /**
+     * One page of a customer's invoice summaries, newest period first then by id, read in the
+     * database by a keyset (its cost does not grow with the customer's history).
+     */
+    readonly listPage: (
+      customerId: CustomerId,
+      page: ListPage
+    ) => Effect.Effect<ReadonlyArray<InvoiceSummary>, PersistenceFailure>
     /**
      * Stores an invoice's lifecycle fields (status, number, dates, references) after a move of
      * `InvoiceLifecycle`; lines and amounts are immutable once stored.

@@ -1,5 +1,5 @@
 /** Invoices of the authenticated customer: list, one (with its payments and credit notes), its PDF, and its e-mail sent again. */
-import { CreditNote, FieldDoc, Ids, Invoice, Money, Payment, Period } from "@securebase/core"
+import { CreditNote, FieldDoc, Ids, Invoice, InvoiceRepo, Money, Payment, Period } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
@@ -15,16 +15,7 @@ import { Authentication } from "../auth/Authentication.ts"
 import * as Scopes from "../auth/Scopes.ts"
 
 /** One row of the invoice list. */
-export const InvoiceSummary = Invoice.Invoice.mapFields((f) => ({
-  id: f.id,
-  number: f.number,
-  period: f.period,
-  status: f.status,
-  currency: f.currency,
-  total: f.total,
-  issuedAt: f.issuedAt,
-  dueAt: f.dueAt
-})).annotate({ identifier: "InvoiceSummary" })
+export const InvoiceSummary = InvoiceRepo.InvoiceSummary.annotate({ identifier: "InvoiceSummary" })
 
 /** A page of invoices, newest period first. */
 export const InvoicePage = Schema.Struct({

@@ -18,23 +18,19 @@ import * as Upcoming from "../api/Upcoming.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 import * as InvoicePdf from "./InvoicePdf.ts"
 
-const Cursor = Schema.Struct({ period: Schema.String, id: Schema.String })
-const encodeCursor = (invoice: Invoice.Invoice) =>
+// The cursor is the last row's position, base64url JSON `{"period","id"}`; anything else is a 400.
+const encodeCursor = (invoice: InvoiceRepo.InvoiceSummary) =>
   Buffer.from(JSON.stringify({ period: invoice.period, id: invoice.id })).toString("base64url")
 const decodeCursor = (cursor: string) =>
   Effect.try({
     try: () => JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
     catch: () => undefined
   }).pipe(
-    Effect.flatMap(Schema.decodeUnknownEffect(Cursor)),
+    Effect.flatMap(Schema.decodeUnknownEffect(InvoiceRepo.ListPosition)),
     Effect.mapError(
       () => new BadRequest({ code: "REQUEST.INVALID", message: "invalid cursor", field: "cursor" })
     )
   )
-
-// Newest period first, then by id, so a cursor (period, id) marks a stable position.
-const order = (a: Invoice.Invoice, b: Invoice.Invoice) =>
-  a.period === b.period ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.period < b.period ? 1 : -1
 
 const findInvoice = (id: Invoice.Invoice["id"]) =>
   InvoiceRepo.InvoiceRepo.use((repo) => repo.findById(id)).pipe(
@@ -53,34 +49,23 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
             const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
-            const all = yield* asTenant(
-              identity.customerId,
-              InvoiceRepo.InvoiceRepo.use((repo) => repo.listByCustomer(identity.customerId))
-            )
             const limit = query.limit ?? 20
-            const matching = all
-              .filter((i) => query.status === undefined || i.status === query.status)
-              .filter((i) => query.period === undefined || i.period === query.period)
-              .toSorted(order)
-              .filter(
-                (i) =>
-                  after === undefined ||
-                  i.period < after.period ||
-                  (i.period === after.period && i.id > after.id)
+            // One more than the page, to know whether another follows.
+            const rows = yield* asTenant(
+              identity.customerId,
+              InvoiceRepo.InvoiceRepo.use((repo) =>
+                repo.listPage(identity.customerId, {
+                  limit: limit + 1,
+                  ...(query.status === undefined ? {} : { status: query.status }),
+                  ...(query.period === undefined ? {} : { period: query.period }),
+                  ...(after === undefined ? {} : { after })
+                })
               )
-            const page = matching.slice(0, limit)
+            )
+            const page = rows.slice(0, limit)
             return {
-              data: page.map((i) => ({
-                id: i.id,
-                number: i.number,
-                period: i.period,
-                status: i.status,
-                currency: i.currency,
-                total: i.total,
-                issuedAt: i.issuedAt,
-                dueAt: i.dueAt
-              })),
-              nextCursor: matching.length > limit ? encodeCursor(page[page.length - 1]!) : null
+              data: page,
+              nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null
             }
           })
         )

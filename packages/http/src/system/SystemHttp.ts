@@ -1,8 +1,13 @@
-/** `GET /health`: 200 when the database answers `select 1` within 2 s, 503 with the same report otherwise. */
-import { Clock, Effect } from "effect"
+/**
+ * `GET /health`: 200 when the database answered `select 1` within 2 s, 503 with the same report
+ * otherwise. The answer is the latest ping's if it began less than a second ago (`time` says when
+ * it ended); concurrent requests share one ping.
+ */
+import { Clock, Duration, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { Api } from "../Api.ts"
+import * as SingleFlight from "./SingleFlight.ts"
 import { Unhealthy } from "./SystemApi.ts"
 
 /** The package version reported by `/health`. */
@@ -15,7 +20,10 @@ export const layer = (options: { readonly profile: string; readonly databaseKind
     "system",
     Effect.fnUntraced(function* (handlers) {
       const sql = yield* SqlClient.SqlClient
-      return handlers.handle("health", () =>
+      // Health checks share one ping a second (see SingleFlight): probes from many load balancers,
+      // or a flood of requests, cost the database one round trip a second, not one each, and a
+      // request does not wait for the database when a ping is less than a second old.
+      const ping = SingleFlight.recent(
         Effect.gen(function* () {
           const started = yield* Clock.currentTimeMillis
           const up = yield* sql`select 1 as ok`.pipe(
@@ -24,12 +32,19 @@ export const layer = (options: { readonly profile: string; readonly databaseKind
             Effect.catchCause(() => Effect.succeed(false))
           )
           const finished = yield* Clock.currentTimeMillis
+          return { up, latencyMs: finished - started, finished }
+        }),
+        Duration.seconds(1)
+      )
+      return handlers.handle("health", () =>
+        Effect.gen(function* () {
+          const { up, latencyMs, finished } = yield* ping
           const report = {
             status: up ? ("ok" as const) : ("degraded" as const),
             database: {
               status: up ? ("up" as const) : ("down" as const),
               kind: options.databaseKind,
-              latencyMs: finished - started
+              latencyMs
             },
             profile: options.profile,
             version,

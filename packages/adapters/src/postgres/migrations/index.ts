@@ -12,6 +12,7 @@ import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
 import { migration as m0012 } from "./0012_plan_codes.ts"
+import { migration as m0013 } from "./0013_performance.ts"
 import { migration as m0014 } from "./0014_operators.ts"
 import { migration as m0015 } from "./0015_receivables.ts"
 import { migration as m0017 } from "./0017_invoice_resends.ts"
@@ -37,6 +38,7 @@ export const all: ReadonlyArray<Migration> = [
   m0010,
   m0011,
   m0012,
+  m0013,
   m0014,
   m0015,
   m0017,

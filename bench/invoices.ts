@@ -1,0 +1,272 @@
+/**
+ * `GET /invoices` with an API key on the real PostgreSQL in DATABASE_URL, against two baselines
+ * measured in the same run:
+ * - cost growth: the same request for a customer with 2,000 invoices in its history and for one
+ *   with 3 (target: p50 within 1.2×);
+ * - the database: pgbench running the SQL one such request runs (begin, `app_enter_tenant`, the
+ *   page query, commit), with the same number of connections (target: the app at ≥ 50%).
+ * - tenant growth: the same request with 100 tenants in the database, then with BENCH_TENANTS
+ *   (default 100,000; 0 skips it), every added tenant a copy of the 3-invoice one with its 3
+ *   invoices and their lines (bulk-inserted as the privileged login) (target: p50 within 1.2×).
+ * The app runs in its own process (`bench/support/app-server.ts`), autocannon drives it from this
+ * one; a scratch database is created, seeded and dropped.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5435/postgres npx node bench/invoices.ts
+ *
+ * BENCH_SECONDS (default 10) per row, BENCH_CONNECTIONS (default 16), BENCH_HISTORY (default 2000).
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import autocannon from "autocannon"
+import { ConfigProvider, DateTime, Effect, Layer, Redacted, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import * as ServerConfig from "../packages/app/src/Config.ts"
+import { servicesLayer } from "../packages/app/src/Layers.ts"
+import {
+  ApiKey,
+  Authenticator,
+  Customer,
+  CustomerRepo,
+  Ids,
+  type Invoice,
+  InvoiceRepo,
+  Invoicing,
+  Metric,
+  Period,
+  PriceBook,
+  Tax,
+  Tenancy,
+  Usage
+} from "../packages/core/src/index.ts"
+import { on, serverUrl, start, withScratchDatabase } from "./support/scratch.ts"
+
+const base = serverUrl("bench/invoices.ts")
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const history = Number(process.env.BENCH_HISTORY ?? 2000)
+const tenants = Number(process.env.BENCH_TENANTS ?? 100_000)
+const at = DateTime.makeUnsafe("2026-10-15T12:00:00Z")
+
+/** A customer with `count` issued invoices, one a month back from 2026-10, and an API key. */
+const customerWithHistory = (count: number, firstNumber: number) =>
+  Effect.gen(function* () {
+    const id = Schema.decodeSync(Ids.CustomerId)(crypto.randomUUID())
+    const tenancy = yield* Tenancy.Tenancy
+    yield* tenancy.runAs(
+      id,
+      CustomerRepo.CustomerRepo.use((r) =>
+        r.insert(
+          new Customer.Customer({
+            id,
+            name: `Bench ${count}`,
+            email: "bench@invoices.test",
+            plan: "fintech",
+            status: "active",
+            taxProfile: { jurisdiction: "US" },
+            netDays: 30
+          })
+        )
+      )
+    )
+    const usage = yield* Usage.metrics(Metric.defaultCatalog, { api_calls: "1200000", storage_gb: "310.25" })
+    const template = yield* Invoicing.priceInvoice({
+      invoiceId: Schema.decodeSync(Ids.InvoiceId)(crypto.randomUUID()),
+      customerId: id,
+      plan: "fintech",
+      taxProfile: { jurisdiction: "US" },
+      period: Schema.decodeSync(Period.Period)("2026-10"),
+      priceBook: PriceBook.referenceCard,
+      taxPolicy: Tax.referenceCard,
+      usage,
+      createdAt: at
+    })
+    const invoices = Array.from({ length: count }, (_, i): Invoice.Invoice => {
+      const month = 2026 * 12 + 9 - i
+      return {
+        ...template,
+        id: Schema.decodeSync(Ids.InvoiceId)(crypto.randomUUID()),
+        period: Period.make(Math.floor(month / 12), (month % 12) + 1),
+        status: "issued",
+        number: `INV-2026-${String(firstNumber + i).padStart(6, "0")}` as Invoice.InvoiceNumber,
+        issuedAt: at,
+        dueAt: at
+      }
+    })
+    yield* tenancy.runAs(
+      id,
+      InvoiceRepo.InvoiceRepo.use((r) =>
+        Effect.forEach(invoices, (invoice) => r.insert(invoice), { discard: true })
+      )
+    )
+    const created = yield* Authenticator.Authenticator.use((a) =>
+      a.createKey({ customerId: id, name: "bench", scopes: ApiKey.allScopes })
+    )
+    return { id, keyId: created.key.id, key: Redacted.value(created.plaintext) }
+  })
+
+const seed = (url: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const config = yield* ServerConfig.load.pipe(
+        Effect.provideService(
+          ConfigProvider.ConfigProvider,
+          ConfigProvider.fromEnv({ env: { DATABASE_URL: url, SEED_DEMO: "false" } })
+        )
+      )
+      return yield* Effect.all({
+        small: customerWithHistory(3, 100_000),
+        large: customerWithHistory(history, 200_000)
+      }).pipe(Effect.provide(Layer.fresh(servicesLayer(config))))
+    }).pipe(Effect.scoped, Effect.orDie)
+  )
+
+await withScratchDatabase(base, async (url) => {
+  const seeded = await seed(url)
+  const app = await start(
+    ["bench/support/app-server.ts"],
+    { DATABASE_URL: url, PORT: "0", SEED_DEMO: "false" },
+    /listening (\d+)/
+  )
+  const target = `http://127.0.0.1:${app.match[1]}/invoices`
+  try {
+    const run = async (name: string, key: string) => {
+      const result = await autocannon({
+        url: target,
+        connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${key}` }
+      })
+      return {
+        task: name,
+        "req/s": Math.round(result.requests.average),
+        "p50 ms": result.latency.p50,
+        "p99 ms": result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors
+      }
+    }
+    // Warm the key caches and the connection pool.
+    await run("warm-up", seeded.small.key)
+    const small = await run("GET /invoices, 3 invoices in the history", seeded.small.key)
+    const large = await run(
+      `GET /invoices, ${history.toLocaleString("en-US")} invoices in the history`,
+      seeded.large.key
+    )
+
+    // The SQL of one request of the large customer, as pgbench runs it.
+    const script = join(mkdtempSync(join(tmpdir(), "sb-bench-")), "invoices.sql")
+    writeFileSync(
+      script,
+      [
+        "BEGIN;",
+        // No colons: pgbench would read them as its variables (hence CAST, and chr(58) for the actor's).
+        `SELECT set_config('app.actor', 'api_key' || chr(58) || '${seeded.large.keyId}', true), app_enter_tenant(CAST('${seeded.large.id}' AS uuid), '${seeded.large.keyId}', NULL, now()) AS verdict;`,
+        `SELECT CAST(id AS text), number, period, CAST(status AS text), currency, CAST(total AS text), issued_at, due_at FROM invoices WHERE customer_id = '${seeded.large.id}' ORDER BY period DESC, id LIMIT 21;`,
+        "COMMIT;",
+        ""
+      ].join("\n")
+    )
+    const pgbench = execFileSync(
+      "pgbench",
+      [
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        String(connections),
+        "-j",
+        "2",
+        "-T",
+        String(seconds),
+        "-f",
+        script,
+        url
+      ],
+      { encoding: "utf8" }
+    )
+    const tps = Number(/tps = ([\d.]+)/.exec(pgbench)![1])
+    const pgLatency = Number(/latency average = ([\d.]+) ms/.exec(pgbench)![1])
+    console.log(
+      `GET /invoices benchmark, Node ${process.version}, ${connections} connections, ${seconds} s a row, PostgreSQL at ${new URL(base).host}, ${new Date().toISOString()}`
+    )
+    console.table([
+      small,
+      large,
+      {
+        task: "baseline: pgbench, the same SQL (begin, app_enter_tenant, page, commit)",
+        "req/s": Math.round(tps),
+        "p50 ms": `${pgLatency} (average)`,
+        "p99 ms": "",
+        non2xx: 0,
+        errors: 0
+      }
+    ])
+    console.log(
+      `p50 with ${history} invoices / p50 with 3: ${(large["p50 ms"] / Math.max(small["p50 ms"], 0.001)).toFixed(2)}x (target ≤ 1.2x)`
+    )
+    console.log(
+      `app / pgbench (large customer): ${((100 * large["req/s"]) / tps).toFixed(0)}% (target ≥ 50%)`
+    )
+
+    if (tenants > 0) {
+      // Copies of the small tenant (customer row, its invoices as drafts, their lines), schema-agnostic.
+      const addTenants = (count: number) =>
+        on(
+          url,
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            Effect.andThen(
+              sql.withTransaction(
+                Effect.gen(function* () {
+                  yield* sql`CREATE TEMP TABLE new_tenants ON COMMIT DROP AS
+                    SELECT gen_random_uuid() AS id, g FROM generate_series(1, ${count}) g`
+                  // Statistics before the joins: without them the planner scanned all invoices per
+                  // new tenant (quadratic).
+                  yield* sql`ANALYZE new_tenants`
+                  yield* sql`INSERT INTO customers
+                    SELECT (jsonb_populate_record(NULL::customers, to_jsonb(c) ||
+                      jsonb_build_object('id', t.id, 'name', 'Tenant ' || t.g))).*
+                    FROM customers c, new_tenants t WHERE c.id = ${seeded.small.id}`
+                  yield* sql`INSERT INTO invoices
+                    SELECT (jsonb_populate_record(NULL::invoices, to_jsonb(i) || jsonb_build_object(
+                      'id', gen_random_uuid(), 'customer_id', t.id, 'status', 'draft', 'number', NULL,
+                      'issued_at', NULL, 'due_at', NULL))).*
+                    FROM invoices i, new_tenants t WHERE i.customer_id = ${seeded.small.id}`
+                  yield* sql`ANALYZE invoices`
+                  yield* sql`INSERT INTO invoice_lines
+                    SELECT (jsonb_populate_record(NULL::invoice_lines, to_jsonb(l) || jsonb_build_object(
+                      'invoice_id', n.id, 'customer_id', n.customer_id))).*
+                    FROM new_tenants t
+                    JOIN invoices n ON n.customer_id = t.id
+                    JOIN invoices i ON i.customer_id = ${seeded.small.id} AND i.period = n.period
+                    JOIN invoice_lines l ON l.invoice_id = i.id`
+                })
+              ),
+              sql`ANALYZE`
+            )
+          )
+        )
+      await addTenants(100 - 2)
+      const few = await run(
+        "GET /invoices, 2,000-invoice tenant, 100 tenants in the database",
+        seeded.large.key
+      )
+      // Printed at once: loading the many tenants takes minutes on a loaded machine.
+      console.log(few)
+      const started = performance.now()
+      await addTenants(tenants - 100)
+      const loaded = ((performance.now() - started) / 1000).toFixed(0)
+      const many = await run(
+        `GET /invoices, 2,000-invoice tenant, ${tenants.toLocaleString("en-US")} tenants in the database`,
+        seeded.large.key
+      )
+      console.table([few, many])
+      console.log(
+        `p50 with ${tenants} tenants / p50 with 100: ${(many["p50 ms"] / Math.max(few["p50 ms"], 0.001)).toFixed(2)}x (target ≤ 1.2x; ${tenants - 100} tenants added in ${loaded} s)`
+      )
+    }
+  } finally {
+    app.child.kill("SIGTERM")
+  }
+})
