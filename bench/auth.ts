@@ -87,7 +87,7 @@ const world = (cache: Layer.Layer<SessionCache.SessionCache>) => {
       const customers: any = yield* MemoryCustomerDirectory.MemoryCustomers
       yield* customers.upsert({
         id: customerId,
-        tier: "fintech",
+        plan: "fintech",
         status: "active"
       })
       const auth = yield* Authenticator.Authenticator
@@ -140,7 +140,7 @@ const pgWorld = async (database: PgDatabase.DatabaseConfig) => {
               id,
               name: "Bench Co",
               email: "bench@example.com",
-              tier: "fintech",
+              plan: "fintech",
               status: "active",
               taxProfile: {},
               netDays: 30

@@ -76,7 +76,7 @@ const nonEmpty = (rows: ReadonlyArray<Record<string, unknown>>) =>
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2)
 
-const tiers = ["standard", "fintech", "healthcare", "gov-federal"] as const
+const plans = ["standard", "fintech", "healthcare", "gov-federal"] as const
 
 const program = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -93,7 +93,7 @@ const program = Effect.gen(function* () {
             id,
             name: `Customer ${id.slice(0, 8)}`,
             email: `billing@${id.slice(0, 8)}.example`,
-            tier: tiers[i % tiers.length]!,
+            plan: plans[i % plans.length]!,
             status: "active",
             tax_profile: JSON.stringify(i % 10 === 0 ? {} : { jurisdiction: "US" }),
             net_days: 30

@@ -62,7 +62,7 @@ const customerWithHistory = (count: number, firstNumber: number) =>
             id,
             name: `Bench ${count}`,
             email: "bench@invoices.test",
-            tier: "fintech",
+            plan: "fintech",
             status: "active",
             taxProfile: { jurisdiction: "US" },
             netDays: 30
@@ -74,7 +74,7 @@ const customerWithHistory = (count: number, firstNumber: number) =>
     const template = yield* Invoicing.priceInvoice({
       invoiceId: Schema.decodeSync(Ids.InvoiceId)(crypto.randomUUID()),
       customerId: id,
-      tier: "fintech",
+      plan: "fintech",
       taxProfile: { jurisdiction: "US" },
       period: Schema.decodeSync(Period.Period)("2026-10"),
       priceBook: PriceBook.referenceCard,

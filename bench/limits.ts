@@ -1,6 +1,6 @@
 /**
  * The cost the limits add to a request, per store: one `RateLimit.consume` (the per-address limit
- * and the tier limit each do one: a read of the previous window, a conditional increment) and one
+ * and the plan limit each do one: a read of the previous window, a conditional increment) and one
  * `FailureThrottle.check` (a read; the Authenticator makes it only after a failed credential).
  *
  * - memory: the embedded default (per process);

@@ -1,6 +1,6 @@
 /**
  * Invoices priced per second by the pure core (`Invoicing.priceInvoice`), with a baseline in the
- * same run: the same standard-tier bill computed the naive way, with `number` floats and
+ * same run: the same standard-plan bill computed the naive way, with `number` floats and
  * `Math.round` (what the core refuses to do), to show what exactness costs.
  */
 import { BigDecimal, DateTime, Effect } from "effect"
@@ -37,8 +37,8 @@ const busy = Effect.runSync(
 )
 const quiet = Effect.runSync(Usage.metrics(Metric.defaultCatalog, {}))
 
-const price = (tier: "standard" | "gov-federal", usage: Usage.Metrics) =>
-  Effect.runSync(Invoicing.priceInvoice({ ...base, tier, usage }))
+const price = (plan: "standard" | "gov-federal", usage: Usage.Metrics) =>
+  Effect.runSync(Invoicing.priceInvoice({ ...base, plan, usage }))
 
 // The naive baseline: floats in dollars, Math.round to cents at the end. Same plan, same usage.
 const naiveStandard = (m: Record<string, number>) => {

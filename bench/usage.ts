@@ -108,7 +108,7 @@ const program = Effect.gen(function* () {
               id,
               name: "Bench",
               email: "bench@usage.test",
-              tier: "standard",
+              plan: "standard",
               status: "active",
               taxProfile: {},
               netDays: 30

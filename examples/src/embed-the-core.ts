@@ -1,5 +1,5 @@
 /**
- * Embedding the billing core in your own service: one demo customer per tier, a month of usage
+ * Embedding the billing core in your own service: one demo customer per reference plan, a month of usage
  * events, each customer's invoice priced, numbered, issued and printed. No database, no network:
  * the core is pure, so this is what your own billing job would call with your own data.
  *
@@ -93,12 +93,12 @@ const program = Effect.gen(function* () {
   console.log(
     `SecureBase: pricing ${period} for ${customers.length} demo customers with ${PriceBook.referenceCard.name}\n`
   )
-  for (const [id, name, tier, taxProfile, shape] of customers) {
+  for (const [id, name, plan, taxProfile, shape] of customers) {
     const customer = new Customer.Customer({
       id: Schema.decodeSync(Ids.CustomerId)(id),
       name,
       email: `billing@${name.toLowerCase().replaceAll(/[^a-z]/g, "")}.example`,
-      tier,
+      plan,
       status: "active",
       taxProfile,
       netDays: 30
@@ -112,7 +112,7 @@ const program = Effect.gen(function* () {
     const draft = yield* Invoicing.priceInvoice({
       invoiceId: Schema.decodeSync(Ids.InvoiceId)(id.replace(/a00(\d)$/, "b00$1")),
       customerId: customer.id,
-      tier: customer.tier,
+      plan: customer.plan,
       taxProfile: customer.taxProfile,
       period,
       priceBook: PriceBook.referenceCard,

@@ -118,7 +118,7 @@ const figures = (usage: Usage.Metrics) =>
 
 /** The team's three properties of its book. */
 const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) => {
-  // Generic scenarios from the library (any tier, tax policy and profile), with this team's usage.
+  // Generic scenarios from the library (any plan of the book, tax policy and profile), with this team's usage.
   const month = Arbitrary.map(
     Arbitrary.all({ input: InvoicingArbitrary.invoiceInput({ priceBook: book, catalog }), usage: acmeUsage }),
     ({ input, usage }): Invoicing.PriceInvoiceInput => ({ ...input, usage })
@@ -138,7 +138,10 @@ const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) =
         ...input,
         usage: new Map(Array.from(catalog.keys(), (c) => [c, BigDecimal.fromBigInt(0n)]))
       }),
-      Effect.succeed(Money.round(PriceBook.basePrice(book, input.tier), book.currency, book.rounding).minor)
+      Effect.map(
+        PriceBook.basePrice(book, input.plan),
+        (base) => Money.round(base, book.currency, book.rounding).minor
+      )
     ])
   return Effect.all([
     check(
@@ -154,7 +157,7 @@ const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) =
           Effect.map(
             Invoicing.priceInvoice(input),
             (bill) =>
-              `${input.tier}, ${figures(input.usage)}: ${Invoice.reconciliationErrors(bill).join("; ")}`
+              `${input.plan}, ${figures(input.usage)}: ${Invoice.reconciliationErrors(bill).join("; ")}`
           )
       },
       options
@@ -169,7 +172,7 @@ const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) =
           Effect.map(
             moreUsage(input, extra),
             ([before, after]) =>
-              `${input.tier} with ${figures(input.usage)} pays ${eur(before.total)}, ` +
+              `${input.plan} with ${figures(input.usage)} pays ${eur(before.total)}, ` +
               `but ${BigDecimal.format(extra.hosts)} more hosts and ${BigDecimal.format(extra.events)} more events pay ` +
               `${eur(after.total)} (subtotal ${eur(before.subtotal)} → ${eur(after.subtotal)}, ` +
               `discount ${eur(before.discount)} → ${eur(after.discount)})`
@@ -185,7 +188,7 @@ const checkBook = (book: PriceBook.PriceBook, options: Arbitrary.CheckOptions) =
         explain: (input) =>
           Effect.map(
             idle(input),
-            ([bill, base]) => `${input.tier}: subtotal ${eur(bill.subtotal)}, base ${eur(base)}`
+            ([bill, base]) => `${input.plan}: subtotal ${eur(bill.subtotal)}, base ${eur(base)}`
           )
       },
       options
@@ -202,7 +205,10 @@ const main = Effect.gen(function* () {
   const discount = option("discount") ?? "capped"
   if (discount !== "capped" && discount !== "all-units")
     return yield* Effect.fail(`unknown --discount=${discount}`)
-  const seed = option("seed") ?? "acme-2026"
+  // A fixed default seed keeps runs reproducible. Plans are drawn from the book since plan codes
+  // became data, which moved the generated stream: under "acme-2026" 300 runs no longer met the
+  // all-units cliff (590 do); "acme" meets it in 61.
+  const seed = option("seed") ?? "acme"
   const runs = Number(option("runs") ?? "300")
   // The book is data: decoding it is the same validation a price change goes through in review.
   const capped = yield* PriceBook.decode(JSON.parse(readFileSync(bookFile, "utf8")))

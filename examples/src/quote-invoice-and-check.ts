@@ -1,6 +1,7 @@
 /**
  * Embedding the core with YOUR OWN price book: "Orbital Payments" sells a payments API. Its book
- * (examples/books/orbital-payments.json) has its own plans, a card-processing charge priced per
+ * (examples/books/orbital-payments.json) has its own three plans (starter, growth, enterprise:
+ * plan codes are data, nothing else names them), a card-processing charge priced per
  * transaction (a percentage and a fee per payment, free payments, a cap per payment), API
  * requests in graduated bands and dashboard seats. The three calls:
  *
@@ -110,7 +111,7 @@ const customers = [
   {
     id: "0b7c2a4e-3f1d-4c55-9a1e-00000000c001" as Ids.CustomerId,
     name: "Nimbus Books",
-    plan: "standard" as const,
+    plan: "starter",
     terms: {},
     // Two payments a day ($40 in the morning, $60 in the afternoon), 30,000 requests, 5 seats.
     shape: {
@@ -125,7 +126,7 @@ const customers = [
   {
     id: "0b7c2a4e-3f1d-4c55-9a1e-00000000c002" as Ids.CustomerId,
     name: "Helios Travel",
-    plan: "fintech" as const,
+    plan: "growth",
     terms: heliosTerms,
     // Ten $200 payments a day, 40,000 requests, 12 seats.
     shape: {
@@ -144,10 +145,10 @@ const main = Effect.gen(function* () {
   const book = yield* PriceBook.decode(JSON.parse(readFileSync(bookFile, "utf8")))
   yield* Console.log(`${book.name} (${book.currency}), priced by @securebase/core\n`)
 
-  // 1. A quote: the Growth plan (the book's `fintech` key) for a prospect's expected month.
+  // 1. A quote: the Growth plan for a prospect's expected month.
   const expected = Array.from({ length: 400 }, () => Decimal.unsafe("85"))
   const quoted = yield* Quote.quote(
-    book.plans.fintech,
+    yield* PriceBook.plan(book, "growth"),
     new Map([
       [payments, expected.reduce((a, x) => BigDecimal.sum(a, x), Decimal.zero)],
       ["api_requests" as Metric.MetricCode, Decimal.unsafe("2500000")],
@@ -178,12 +179,12 @@ const main = Effect.gen(function* () {
       customerId: c.id,
       period: october,
       events,
-      metrics: Quote.transactionMetrics(book.plans[c.plan], terms)
+      metrics: Quote.transactionMetrics(yield* PriceBook.plan(book, c.plan), terms)
     })
     const draft = yield* Invoicing.priceInvoice({
       invoiceId: c.id.replace(/c00(\d)$/, "f00$1") as Ids.InvoiceId,
       customerId: c.id,
-      tier: c.plan,
+      plan: c.plan,
       taxProfile: {},
       period: october,
       priceBook: book,

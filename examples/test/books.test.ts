@@ -18,6 +18,21 @@ describe("examples/books", () => {
     assert.deepStrictEqual(books.toSorted(), ["acme-telemetry.json", "orbital-payments.json"])
   })
 
+  it.effect(
+    'the price book of the README\'s "Embedding the core" decodes and obeys every law',
+    () =>
+      Effect.gen(function* () {
+        const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
+        const section = readme.slice(readme.indexOf("## Embedding the core"))
+        const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1]
+        assert.isDefined(json)
+        const book = yield* PriceBook.decode(JSON.parse(json!))
+        assert.deepStrictEqual(PriceBook.planCodes(book), ["starter", "pro"])
+        assert.deepStrictEqual(yield* PriceBookLaws.check(book), [])
+      }),
+    { timeout: 120_000 }
+  )
+
   for (const file of books) {
     it.effect(
       `${file} decodes and obeys every pricing law`,

@@ -53,7 +53,22 @@ describe("packages/core/schema/price-book.schema.json", () => {
         /must have required property 'upTo'/
       ],
       ["an unknown model", (b) => (b.plans.standard.charges[2].model = { _tag: "Magic" }), /model/],
-      ["a missing plan", (b) => delete b.plans.healthcare, /must have required property 'healthcare'/]
+      ["no plan at all", (b) => (b.plans = {}), /plans must NOT have fewer than 1 properties/],
+      [
+        "a malformed plan code",
+        (b) => (b.plans.Enterprise = b.plans.standard),
+        /property name must be valid|must match pattern/
+      ],
+      [
+        "a plan without entitlements",
+        (b) => delete b.plans.fintech.entitlements,
+        /must have required property 'entitlements'/
+      ],
+      [
+        "an entitlement out of range",
+        (b) => (b.plans.fintech.entitlements.maxApiKeys = 0),
+        /maxApiKeys must be >= 1/
+      ]
     ]
     for (const [name, mutate, pattern] of cases) {
       const book = reference()

@@ -52,7 +52,7 @@ export const banner = (
         : "Demo tenants (seeded earlier; use the keys that seed printed, or `npx securebase db seed` for new ones):"
     )
     for (const t of tenants)
-      lines.push(`  ${t.customer.tier.padEnd(12)} ${t.customer.name.padEnd(24)} ${t.apiKey ?? ""}`.trimEnd())
+      lines.push(`  ${t.customer.plan.padEnd(12)} ${t.customer.name.padEnd(24)} ${t.apiKey ?? ""}`.trimEnd())
     const sample = issued[1] ?? issued[0] ?? tenants[1] ?? tenants[0]!
     const key = sample.apiKey ?? "<API key>"
     lines.push(

@@ -80,7 +80,7 @@ const life = Effect.gen(function* () {
     id: globalThis.crypto.randomUUID() as Ids.CustomerId,
     name: "Lifecycle Ltd",
     email: "ap@lifecycle.example",
-    tier: "standard",
+    plan: "standard",
     billingAddress: { line1: "1 Main St", city: "Springfield", country: "US" },
     taxId: "US-12-3456789"
   })
@@ -93,7 +93,7 @@ const life = Effect.gen(function* () {
   // Standard → fintech at once, on day 16 of 30: 15 days used.
   yield* at("2026-09-16T10:00:00Z")
   const changed = yield* CustomerAdmin.changePlan(id, "fintech", "immediately")
-  assert.strictEqual(changed.customer.tier, "fintech")
+  assert.strictEqual(changed.customer.plan, "fintech")
   // $2,000.00 by day is 20 × $66.67 then 10 × $66.66; days 16-30 = 5 × $66.67 + 10 × $66.66.
   assert.strictEqual(changed.proration!.credit.minor, 99_995n)
   // $8,000.00 by day is 20 × $266.67 then 10 × $266.66; days 16-30 = $3,999.95.
@@ -121,7 +121,7 @@ const life = Effect.gen(function* () {
   assert.strictEqual(september.billed, 1)
   const [sep] = yield* invoicesOf(id)
   assert.strictEqual(sep!.period, "2026-09")
-  assert.strictEqual(sep!.tier, "fintech", "the plan at the month's end")
+  assert.strictEqual(sep!.plan, "fintech", "the plan at the month's end")
   const lines = new Map(sep!.lines.map((l) => [l.code, l]))
   assert.strictEqual(lines.get("platform_p1")!.amount, 100_005n, "standard, days 1-15: 15 × $66.67")
   assert.include(lines.get("platform_p1")!.description, "Standard plan, days 1-15 of 30")
@@ -229,7 +229,7 @@ const life = Effect.gen(function* () {
   const october = yield* BillingRun.run({ period: "2026-10" as never })
   assert.strictEqual(october.billed, 1)
   const oct = (yield* invoicesOf(id)).find((i) => i.period === "2026-10")!
-  assert.strictEqual(oct.tier, "healthcare")
+  assert.strictEqual(oct.plan, "healthcare")
   assert.strictEqual(
     oct.lines.find((l) => l.code === "platform")!.amount,
     1_500_000n,
@@ -279,7 +279,7 @@ const life = Effect.gen(function* () {
   assert.strictEqual((yield* BillingRun.run({ period: "2027-01" as never })).billed, 0)
   const invoices = yield* invoicesOf(id)
   assert.deepStrictEqual(
-    invoices.map((i) => [i.period, i.tier, i.status]),
+    invoices.map((i) => [i.period, i.plan, i.status]),
     [
       ["2026-12", "healthcare", "issued"],
       ["2026-11", "healthcare", "issued"],

@@ -414,7 +414,7 @@ describe.runIf(base !== undefined && base !== "")(
         iss: "securebase",
         aud: "securebase-api",
         sub: customer,
-        tier: "gov-federal",
+        plan: "gov-federal",
         scopes: ["invoices:read"],
         keyId: keyIdOf(keys[3]!),
         mode: "live",

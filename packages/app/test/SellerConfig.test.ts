@@ -91,7 +91,7 @@ describe("SellerConfig", () => {
         const draft = yield* Invoicing.priceInvoice({
           invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
           customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-          tier: "fintech",
+          plan: "fintech",
           taxProfile: {},
           period: "2026-10" as Period.Period,
           priceBook: PriceBook.referenceCard,

@@ -11,7 +11,7 @@
 import { Socket } from "node:net"
 import { assert, describe, layer } from "@effect/vitest"
 import { PgDatabase } from "@securebase/adapters"
-import { Tier } from "@securebase/core"
+import { PriceBook } from "@securebase/core"
 import { Clock, ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as ServerConfig from "../src/Config.ts"
@@ -130,7 +130,7 @@ describe.runIf(available)("two server processes sharing their limits through Red
         Effect.gen(function* () {
           const { a, b, services } = yield* Pair
           const { keys } = yield* Effect.provide(
-            customerWithKeys({ tier: "fintech", keys: 1, label: "throttle" }),
+            customerWithKeys({ plan: "fintech", keys: 1, label: "throttle" }),
             services
           )
           const key = keys[0]!
@@ -171,11 +171,11 @@ describe.runIf(available)("two server processes sharing their limits through Red
     )
 
     it.effect(
-      "the tier's per-minute limit: exactly apiRateLimitPerMinute across instances and keys",
+      "the plan's per-minute limit: exactly apiRateLimitPerMinute across instances and keys",
       () =>
         Effect.gen(function* () {
           const { a, b, services } = yield* Pair
-          const limit = Tier.features.standard.apiRateLimitPerMinute
+          const limit = PriceBook.referenceCard.plans.standard.entitlements.apiRateLimitPerMinute
           // See ClientIdentity.test.ts: the exact count is checked on a burst within one clock
           // minute, for a customer with no requests before it.
           let burst: ReadonlyArray<Reply> | undefined
@@ -183,7 +183,7 @@ describe.runIf(available)("two server processes sharing their limits through Red
             const now = yield* Clock.currentTimeMillis
             if (60_000 - (now % 60_000) < 45_000) yield* Effect.sleep(60_000 - (now % 60_000) + 250)
             const { keys } = yield* Effect.provide(
-              customerWithKeys({ tier: "standard", keys: 2, label: `tier ${attempt}` }),
+              customerWithKeys({ plan: "standard", keys: 2, label: `plan ${attempt}` }),
               services
             )
             const start = yield* Clock.currentTimeMillis

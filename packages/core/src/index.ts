@@ -20,7 +20,7 @@ export * as AuditKeyRing from "./audit/AuditKeyRing.ts"
 export * as AuditLog from "./audit/AuditLog.ts"
 /** Port: the key that signs audit checkpoints. */
 export * as AuditSigner from "./audit/AuditSigner.ts"
-/** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the tier's key limit. */
+/** API keys: the `sb_live_<keyId>_<secret>` format, scopes, records, the plan's key limit. */
 export * as ApiKey from "./auth/ApiKey.ts"
 /** Port: random key material and the constant-time SHA-256 check of a secret. */
 export * as ApiKeySecrets from "./auth/ApiKeySecrets.ts"
@@ -32,7 +32,7 @@ export * as AuthAttempts from "./auth/AuthAttempts.ts"
 export * as AuthError from "./auth/AuthError.ts"
 /** Authentication: keys to identities, sessions, revocation, throttling. */
 export * as Authenticator from "./auth/Authenticator.ts"
-/** Port: a customer's tier and status, as authentication sees them. */
+/** Port: a customer's plan and status, as authentication sees them. */
 export * as CustomerDirectory from "./auth/CustomerDirectory.ts"
 /** The authenticated caller and its scopes. */
 export * as Identity from "./auth/Identity.ts"
@@ -80,6 +80,8 @@ export * as Dunning from "./billing/Dunning.ts"
 export * as DunningSteps from "./billing/DunningSteps.ts"
 /** The dunning sweep: reminders and suspension, each once, through the outbox, audited. */
 export * as DunningSweep from "./billing/DunningSweep.ts"
+/** What a plan entitles a customer to (limits, frameworks, support), held by the price book's plans. */
+export * as Entitlements from "./billing/Entitlements.ts"
 /** The invoice model and its reconciliation. */
 export * as Invoice from "./billing/Invoice.ts"
 /** Port: the customer an invoice id belongs to (for operators). */
@@ -132,8 +134,6 @@ export * as Repricing from "./billing/Repricing.ts"
 export * as Seller from "./billing/Seller.ts"
 /** Tax policy, jurisdictions, exemptions. */
 export * as Tax from "./billing/Tax.ts"
-/** Tiers and the feature matrix. */
-export * as Tier from "./billing/Tier.ts"
 /** The upcoming invoice: the current month priced as the run would price it now, written nowhere. */
 export * as UpcomingInvoice from "./billing/UpcomingInvoice.ts"
 /** Voiding an invoice: cancelled with a reason, its number kept. */
@@ -164,7 +164,7 @@ export * as AddressBucket from "./limits/AddressBucket.ts"
 export * as LimitStore from "./limits/LimitStore.ts"
 /** A sliding-window request rate limit over the `LimitStore`. */
 export * as RateLimit from "./limits/RateLimit.ts"
-/** The tier's per-minute API rate limit, per customer. */
+/** The plan's per-minute API rate limit, per customer. */
 export * as TierLimit from "./limits/TierLimit.ts"
 /** Currencies and their minor units. */
 export * as Currency from "./money/Currency.ts"

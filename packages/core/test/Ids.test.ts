@@ -37,7 +37,7 @@ describe("Ids.randomUuid", () => {
         id: Fixtures.customerId,
         name: "Acme",
         email: "billing@acme.test",
-        tier: "standard",
+        plan: "standard",
         status: "active",
         taxProfile: {},
         netDays: 30

@@ -34,7 +34,7 @@ export type AuthorizerEvent = typeof AuthorizerEvent.Type
 /** What the API sees as `requestContext.authorizer.lambda` (scopes space-separated, as in OAuth). */
 export interface AuthorizerContext {
   readonly customerId: string
-  readonly tier: string
+  readonly plan: string
   readonly scopes: string
   readonly keyId: string
 }
@@ -81,7 +81,7 @@ export const allow = (identity: Identity.Identity): SimpleResponse => ({
   isAuthorized: true,
   context: {
     customerId: identity.customerId,
-    tier: identity.tier,
+    plan: identity.plan,
     scopes: identity.scopes.join(" "),
     keyId: identity.keyId
   }

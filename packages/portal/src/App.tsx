@@ -141,7 +141,7 @@ export const App = () => {
           <span>SecureBase</span>
         </div>
         <p className="who">
-          <span className="name">{account.name}</span> <span className="tier">{account.tier}</span>
+          <span className="name">{account.name}</span> <span className="plan">{account.plan}</span>
         </p>
         <button type="button" className="secondary" onClick={signOut}>
           Sign out

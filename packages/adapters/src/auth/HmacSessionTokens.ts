@@ -125,7 +125,7 @@ export const make = (options: Options): SessionTokens.SessionTokens["Service"] =
           iss: options.issuer,
           aud: options.audience,
           sub: subject.customerId,
-          tier: subject.tier,
+          plan: subject.plan,
           scopes: subject.scopes,
           keyId: subject.keyId,
           mode: subject.mode,

@@ -20,7 +20,7 @@ export const make: Effect.Effect<ApiKeyStore.ApiKeyStore["Service"]> = Effect.sy
           return Effect.fail(
             new AuthError.ApiKeyLimitReached({
               customerId: record.customerId,
-              tier: limit.tier,
+              plan: limit.plan,
               limit: limit.max
             })
           )

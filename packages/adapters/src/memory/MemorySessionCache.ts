@@ -19,7 +19,7 @@ import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
 export class LocalKeyCache extends Context.Service<
   LocalKeyCache,
   {
-    /** Drops every cached key of the customer (its status or tier changed). */
+    /** Drops every cached key of the customer (its status or plan changed). */
     readonly evictCustomer: (customerId: Ids.CustomerId) => Effect.Effect<void>
     /** Drops every cached key (changes may have been missed, e.g. while disconnected). */
     readonly evictAll: Effect.Effect<void>

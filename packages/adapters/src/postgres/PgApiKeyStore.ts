@@ -6,7 +6,7 @@
  * - `insert`, `list`, `revoke` and `countActive` name their customer and run as that customer
  *   (`Tenancy.runAs`; inside an enclosing `runAs` of the same customer they join its transaction).
  *   `insert` counts and inserts under a per-customer advisory lock, so concurrent creations cannot
- *   both slip under the tier's limit.
+ *   both slip under the plan's limit.
  *
  * Failures are `AuthBackendUnavailable` carrying only the kind of database failure, except that
  * a `CredentialRefused` from `runAs` (the request's own credential was revoked meanwhile) passes
@@ -126,7 +126,7 @@ export const make = Effect.gen(function* () {
           if ((yield* activeCount(record.customerId, limit.now)) >= limit.max) {
             return yield* new AuthError.ApiKeyLimitReached({
               customerId: record.customerId,
-              tier: limit.tier,
+              plan: limit.plan,
               limit: limit.max
             })
           }

@@ -34,9 +34,9 @@ export const make = Effect.gen(function* () {
       const address = yield* addressJson(customer.billingAddress)
       const closedAt = customer.closedAt === undefined ? null : DateTime.formatIso(customer.closedAt)
       const rows = yield* sql`
-        INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days, overdue_grace_days, currency, terms,
+        INSERT INTO customers (id, name, email, plan, status, tax_profile, net_days, overdue_grace_days, currency, terms,
                                created_at, billing_address, tax_id, closed_at)
-        VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
+        VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.plan}, ${customer.status},
                 ${JSON.stringify(taxProfile)}::jsonb, ${customer.netDays}, ${customer.overdueGraceDays}, ${customer.currency},
                 ${JSON.stringify(terms)}::jsonb, coalesce(${createdAt}::timestamptz, now()), ${address}::jsonb,
                 ${customer.taxId ?? null}, ${closedAt}::timestamptz)
@@ -107,7 +107,7 @@ export const make = Effect.gen(function* () {
           ${change.from}, ${change.to})`)
       if (DateTime.isLessThanOrEqualTo(change.effectiveAt, change.requestedAt)) {
         yield* mapRead("CustomerRepo.changePlan")(sql`
-          UPDATE customers SET tier = ${change.to}::customer_tier, updated_at = now() WHERE id = ${id}`)
+          UPDATE customers SET plan = ${change.to}, updated_at = now() WHERE id = ${id}`)
       }
       return yield* findById(id)
     }).pipe(Effect.withSpan("CustomerRepo.changePlan"))

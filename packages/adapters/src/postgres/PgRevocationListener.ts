@@ -5,7 +5,7 @@
  *
  * - a key revoked, expired, re-scoped or deleted: its cache entry is deleted (and tombstoned), and
  *   a revocation denies the key's sessions in the fast deny list;
- * - a customer's status or tier changed, or the customer deleted: every cached key of that
+ * - a customer's status or plan changed, or the customer deleted: every cached key of that
  *   customer is dropped (through `LocalKeyCache`, when the cache is this process's own);
  * - a session revoked: it goes on the fast deny list.
  *

@@ -4,7 +4,7 @@
  * `contractCustomers`, since `api_keys.customer_id` references `customers`).
  */
 import { assert, it } from "@effect/vitest"
-import { ApiKey, ApiKeyStore, type Ids, type Tier } from "@securebase/core"
+import { ApiKey, ApiKeyStore, type Ids, type PriceBook } from "@securebase/core"
 import { DateTime, Effect, type Layer, Option } from "effect"
 import { customerId } from "./fixtures.ts"
 import { freshKeyId } from "./SessionCacheContract.ts"
@@ -31,7 +31,7 @@ export const recordFor = (owner: Ids.CustomerId, fields: Partial<ApiKey.ApiKeyRe
   })
 }
 
-const limit = (max: number, now = at(10_000)) => ({ tier: "standard" as Tier.Tier, max, now })
+const limit = (max: number, now = at(10_000)) => ({ plan: "standard" as PriceBook.PlanCode, max, now })
 
 /** Registers the contract for the store built by `layer` (a fresh one per test). */
 export const apiKeyStoreContract = <E>(layer: Layer.Layer<ApiKeyStore.ApiKeyStore, E>) => {

@@ -1,10 +1,17 @@
 /**
  * The authenticator over the real in-memory adapters: keys and sessions, every kind of bad
- * credential refused with its typed error, revocation at once, throttling, the tier's key limit,
+ * credential refused with its typed error, revocation at once, throttling, the plan's key limit,
  * and the property that a key authenticates as exactly its creator.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type ApiKey, ApiKeyStore, type AuthError, Authenticator, Identity, Tier } from "@securebase/core"
+import {
+  type ApiKey,
+  ApiKeyStore,
+  type AuthError,
+  Authenticator,
+  Identity,
+  PriceBook
+} from "@securebase/core"
 import { Arbitrary, DateTime, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { MemoryAuthAttempts, MemoryCustomerDirectory } from "../../src/index.ts"
@@ -13,9 +20,9 @@ import { authLayer, craft, customerId, ports, secretOf } from "./fixtures.ts"
 const client = "203.0.113.7"
 
 /** Registers an active customer. */
-const customer = (n: number, tier: Tier.Tier = "standard") =>
+const customer = (n: number, plan: PriceBook.PlanCode = "standard") =>
   Effect.flatMap(MemoryCustomerDirectory.MemoryCustomers, (c) =>
-    c.upsert({ id: customerId(n), tier, status: "active" })
+    c.upsert({ id: customerId(n), plan, status: "active" })
   ).pipe(Effect.as(customerId(n)))
 
 /** Creates a key for customer `n` and returns it with its plaintext. */
@@ -53,7 +60,7 @@ describe("Authenticator: API keys", () => {
         const identity = yield* auth.authenticate(plaintext, client)
         assert.deepStrictEqual(identity, {
           customerId: customerId(1),
-          tier: "fintech",
+          plan: "fintech",
           keyId: created.key.id,
           mode: "live",
           scopes: ["invoices:read", "usage:write"],
@@ -146,7 +153,7 @@ describe("Authenticator: API keys", () => {
         const deleted = Redacted.value((yield* newKey(1)).plaintext)
         const suspended = Redacted.value((yield* newKey(2)).plaintext)
         yield* customers.remove(customerId(1))
-        yield* customers.upsert({ id: customerId(2), tier: "standard", status: "suspended" })
+        yield* customers.upsert({ id: customerId(2), plan: "standard", status: "suspended" })
         assert.strictEqual(yield* code(auth.authenticate(deleted, client)), "AUTH.CUSTOMER_INACTIVE")
         assert.strictEqual(yield* code(auth.exchange(suspended, client)), "AUTH.CUSTOMER_INACTIVE")
         assert.strictEqual(
@@ -157,18 +164,18 @@ describe("Authenticator: API keys", () => {
     )
   )
 
-  it.effect("the tier limits active keys; revoked and expired keys free a slot", () =>
+  it.effect("the plan limits active keys; revoked and expired keys free a slot", () =>
     withAuth(
       Effect.gen(function* () {
         const auth = yield* Authenticator.Authenticator
         yield* customer(1, "standard")
-        const limit = Tier.features.standard.maxApiKeys
+        const limit = PriceBook.referenceCard.plans.standard.entitlements.maxApiKeys
         const keys = []
         for (let i = 0; i < limit - 1; i++) keys.push(yield* newKey(1))
         yield* newKey(1, { expiresAt: DateTime.makeUnsafe(60_000) })
         const refused = yield* Effect.flip(newKey(1))
         assert.strictEqual(refused.code, "API_KEY.LIMIT_REACHED")
-        assert.deepInclude(refused, { tier: "standard", limit })
+        assert.deepInclude(refused, { plan: "standard", limit })
         yield* auth.revokeKey(customerId(1), keys[0]!.key.id)
         yield* newKey(1)
         assert.strictEqual((yield* Effect.flip(newKey(1))).code, "API_KEY.LIMIT_REACHED")
@@ -226,7 +233,7 @@ describe("Authenticator: sessions", () => {
         const identity = yield* auth.verifySession(token, client)
         assert.deepStrictEqual(identity, {
           customerId: customerId(1),
-          tier: "healthcare",
+          plan: "healthcare",
           keyId: created.key.id,
           mode: "live",
           scopes: ["compliance:read"],
@@ -328,7 +335,7 @@ describe("Authenticator: revocation takes effect at once", () => {
           yield* auth.authenticate(Redacted.value(suspended.plaintext), client)
           const now = yield* DateTime.now
           yield* store.revoke(customerId(1), revoked.key.id, now)
-          yield* customers.upsert({ id: customerId(2), tier: "standard", status: "suspended" })
+          yield* customers.upsert({ id: customerId(2), plan: "standard", status: "suspended" })
           // The cache still answers for plain requests (the tenant transaction re-checks those) ...
           yield* auth.authenticate(Redacted.value(revoked.plaintext), client)
           // ... but a 24-hour session is issued only on the store's word.
@@ -354,13 +361,13 @@ describe("Authenticator: revocation takes effect at once", () => {
         yield* auth.authenticate(key, client)
         const { token } = yield* auth.exchange(key, client)
 
-        yield* customers.upsert({ id: customerId(1), tier: "standard", status: "suspended" })
+        yield* customers.upsert({ id: customerId(1), plan: "standard", status: "suspended" })
         yield* auth.cutOffCustomer(customerId(1))
         assert.strictEqual(yield* code(auth.authenticate(key, client)), "AUTH.CUSTOMER_INACTIVE")
         assert.strictEqual(yield* code(auth.verifySession(token, client)), "AUTH.SESSION_REVOKED")
 
         yield* TestClock.adjust(Duration.seconds(1))
-        yield* customers.upsert({ id: customerId(1), tier: "standard", status: "active" })
+        yield* customers.upsert({ id: customerId(1), plan: "standard", status: "active" })
         yield* auth.authenticate(key, client)
         const again = yield* auth.exchange(key, client)
         yield* auth.verifySession(again.token, client)
@@ -574,7 +581,8 @@ describe("Authenticator: throttling and the record of attempts", () => {
 
 const World = Schema.Array(
   Schema.Struct({
-    tier: Tier.Tier,
+    // The plans of the shipped book (whose entitlements cap each customer's keys).
+    plan: Schema.Literals(["standard", "fintech", "healthcare", "gov-federal"]),
     keys: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3 })),
     mode: Schema.Literals(["live", "test"])
   })
@@ -590,7 +598,7 @@ describe("Authenticator: laws", () => {
           const auth = yield* Authenticator.Authenticator
           const issued: Array<{ owner: number; key: string; id: ApiKey.ApiKeyId }> = []
           for (const [n, c] of world.entries()) {
-            yield* customer(n, c.tier)
+            yield* customer(n, c.plan)
             for (let k = 0; k < c.keys; k++) {
               const created = yield* newKey(n, { mode: c.mode })
               issued.push({ owner: n, key: Redacted.value(created.plaintext), id: created.key.id })
@@ -602,7 +610,7 @@ describe("Authenticator: laws", () => {
               const identity = yield* auth.authenticate(key, client)
               assert.strictEqual(identity.customerId, customerId(owner))
               assert.strictEqual(identity.keyId, id)
-              assert.strictEqual(identity.tier, world[owner]!.tier)
+              assert.strictEqual(identity.plan, world[owner]!.plan)
             }
             const session = yield* auth.exchange(key, client)
             assert.strictEqual(

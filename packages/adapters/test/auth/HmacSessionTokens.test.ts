@@ -13,7 +13,7 @@ import { craft, customerId, secretOf, tokenOptions } from "./fixtures.ts"
 
 const subject: SessionTokens.SessionSubject = {
   customerId: customerId(1),
-  tier: "healthcare",
+  plan: "healthcare",
   scopes: ["invoices:read", "compliance:read"],
   keyId: "abcdefghijklmnop" as ApiKey.ApiKeyId,
   mode: "live"
@@ -26,7 +26,7 @@ const payloadAt = (nowSeconds: number, overrides?: object) => ({
       iss: tokenOptions.issuer,
       aud: tokenOptions.audience,
       sub: subject.customerId,
-      tier: subject.tier,
+      plan: subject.plan,
       scopes: subject.scopes,
       keyId: subject.keyId,
       mode: subject.mode,

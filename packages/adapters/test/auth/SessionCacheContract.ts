@@ -19,7 +19,7 @@ export const entryFor = (keyId: ApiKey.ApiKeyId, overrides?: Partial<SessionCach
   new SessionCache.CachedKey({
     keyId,
     customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as Ids.CustomerId,
-    tier: "fintech",
+    plan: "fintech",
     mode: "live",
     scopes: ["invoices:read", "usage:write"],
     secretHash: "ab".repeat(32) as ApiKey.SecretHash,
@@ -83,7 +83,7 @@ export const sessionCacheContract = <E>(layer: Layer.Layer<SessionCache.SessionC
       const keyId = freshKeyId()
       yield* cache.put(entryFor(keyId), ttl)
       yield* TestClock.adjust(Duration.hours(3))
-      const refreshed = entryFor(keyId, { tier: "gov-federal", scopes: ["metrics:read"] })
+      const refreshed = entryFor(keyId, { plan: "gov-federal", scopes: ["metrics:read"] })
       yield* cache.put(refreshed, ttl)
       yield* TestClock.adjust(Duration.hours(3))
       assert.deepStrictEqual(yield* cache.get(keyId), Option.some(refreshed))
@@ -115,7 +115,7 @@ export const sessionCacheContract = <E>(layer: Layer.Layer<SessionCache.SessionC
   test("keys are independent: deleting one leaves another", (cache) =>
     Effect.gen(function* () {
       const a = entryFor(freshKeyId())
-      const b = entryFor(freshKeyId(), { tier: "healthcare" })
+      const b = entryFor(freshKeyId(), { plan: "healthcare" })
       yield* cache.put(a, ttl)
       yield* cache.put(b, ttl)
       yield* cache.delete(a.keyId)

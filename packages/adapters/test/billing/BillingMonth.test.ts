@@ -32,7 +32,7 @@ const newCustomer = (name: string) =>
       id,
       name,
       email: `billing@${name.toLowerCase()}.test`,
-      tier: "standard",
+      plan: "standard",
       status: "active",
       taxProfile: {},
       netDays: 30

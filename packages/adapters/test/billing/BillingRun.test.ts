@@ -46,7 +46,7 @@ const exactlyOneEach = (
   assert.deepStrictEqual(ids, customers.map((c) => c.id as string).sort())
 }
 
-/** The reference card with API calls of the standard tier at $1,000,000 each (and nothing included). */
+/** The reference card with API calls of the standard plan at $1,000,000 each (and nothing included). */
 const extravagant = (): PricingPolicy.Policy => {
   const policy = PricingPolicy.PricingPolicy.defaultValue()
   const book = PriceBook.referenceCard
@@ -59,7 +59,10 @@ const extravagant = (): PricingPolicy.Policy => {
         }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return PricingPolicy.withPriceBook(policy, { ...book, plans: { ...book.plans, standard: { charges } } })
+  return PricingPolicy.withPriceBook(policy, {
+    ...book,
+    plans: { ...book.plans, standard: { ...book.plans.standard, charges } }
+  })
 }
 
 /** An event stored as an older version (or another writer) could have, bypassing today's bounds. */

@@ -54,7 +54,7 @@ const helios = (p: Period.Period): Customer.Customer["terms"] => ({
   commitment: { minimum: d("3000") }
 })
 
-/** A standard-tier customer of a currency and terms, with `calls` API calls in `p`. */
+/** A standard-plan customer of a currency and terms, with `calls` API calls in `p`. */
 const onboard = (
   p: Period.Period,
   calls: number,
@@ -71,7 +71,7 @@ const onboard = (
       id,
       name: options.name ?? "Helios Travel",
       email: `billing+${id.slice(0, 8)}@helios.test`,
-      tier: "standard",
+      plan: "standard",
       status: "active",
       taxProfile: {},
       netDays: 30,
@@ -305,7 +305,7 @@ suite("Pricing terms and currencies", (it) => {
       // The new USD book raises the standard platform fee to $2,200.
       const proposed = PricingPolicy.withPriceBook(
         twoCurrencies,
-        PriceBook.withCharge(
+        yield* PriceBook.withCharge(
           PriceBook.withId(PriceBook.referenceCard, "securebase-2027" as never),
           "standard",
           {

@@ -30,7 +30,7 @@ export const closeEveryone = Effect.flatMap(SqlClient.SqlClient, (sql) =>
 )
 
 /**
- * A standard-tier customer with `calls` API calls in the middle of `p`, on net 30 with the default
+ * A standard-plan customer with `calls` API calls in the middle of `p`, on net 30 with the default
  * overdue grace unless `terms` says otherwise.
  */
 export const customerWithUsage = (
@@ -46,7 +46,7 @@ export const customerWithUsage = (
       id,
       name,
       email: `billing+${id.slice(0, 8)}@acme.test`,
-      tier: "standard",
+      plan: "standard",
       status: "active",
       taxProfile: {},
       netDays: terms.netDays ?? 30,

@@ -74,7 +74,7 @@ describe("Authenticator over DynamoDB cache and deny list", () => {
   it.effect("a key revoked through one instance is refused by another, cached key and session alike", () =>
     Effect.gen(function* () {
       const customers = yield* MemoryCustomerDirectory.MemoryCustomers
-      yield* customers.upsert({ id: customerId(7), tier: "gov-federal", status: "active" })
+      yield* customers.upsert({ id: customerId(7), plan: "gov-federal", status: "active" })
       const authA = yield* instance
       const authB = yield* instance
       const created = yield* authA.createKey({

@@ -11,10 +11,10 @@ it.effect(
   () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const [row] = yield* sql<{ migrations: string; tiers: string }>`
+      const [row] = yield* sql<{ migrations: string; dropped: string | null }>`
         SELECT (SELECT count(*) FROM securebase_migrations)::text AS migrations,
-               (SELECT count(*) FROM tier_features)::text AS tiers`
-      assert.deepStrictEqual([row!.migrations, row!.tiers], [String(Migrations.all.length), "4"])
+               coalesce(to_regclass('tier_features')::text, to_regclass('usage_metrics')::text) AS dropped`
+      assert.deepStrictEqual([row!.migrations, row!.dropped], [String(Migrations.all.length), null])
       const tenancy = yield* Tenancy.Tenancy
       const repo = yield* CustomerRepo.CustomerRepo
       const id = Fixtures.customerId()

@@ -54,7 +54,7 @@ const specs: ReadonlyArray<TableSpec> = [
     deletable: false,
     // A customer row for another customer's id: only its id decides the tenant.
     insert: (sql, c) =>
-      sql`INSERT INTO customers (id, name, email, tier) VALUES (${c}, 'X', 'x@x.test', 'standard')`
+      sql`INSERT INTO customers (id, name, email, plan) VALUES (${c}, 'X', 'x@x.test', 'standard')`
   },
   {
     table: "api_keys",
@@ -81,22 +81,13 @@ const specs: ReadonlyArray<TableSpec> = [
           VALUES (${c}, ${`evt-${n}`}, 'api_calls', now(), 1)`
   },
   {
-    table: "usage_metrics",
-    column: "customer_id",
-    app: ["SELECT"],
-    touch: "quantity = quantity",
-    deletable: true,
-    insert: (sql, c, n) =>
-      sql`INSERT INTO usage_metrics (customer_id, period, metric, quantity) VALUES (${c}, '2026-10', ${`m_${n}`}, 1)`
-  },
-  {
     table: "invoices",
     column: "customer_id",
     app: ["SELECT", "INSERT", "UPDATE"],
     touch: "payment_reference = payment_reference",
     deletable: false,
     insert: (sql, c, n) =>
-      sql`INSERT INTO invoices (id, customer_id, tier, period, currency, price_book_id, subtotal, discount,
+      sql`INSERT INTO invoices (id, customer_id, plan, period, currency, price_book_id, subtotal, discount,
             taxable, tax, total, net_days, created_at)
           VALUES (gen_random_uuid(), ${c}, 'standard', ${`${1000 + n}-01`}, 'USD', 'book', 0, 0, 0, 0, 0, 30, now())`
   },
@@ -241,7 +232,7 @@ suite("Row-level security isolation", (it) => {
               const model = new Map<string, number>()
               const owned = (t: string, c: number) => model.get(`${t}/${c}`) ?? 0
               const add = (t: string, c: number, n: number) => model.set(`${t}/${c}`, owned(t, c) + n)
-              // Each customer starts with a row in every table (usage metrics are the worker's to write).
+              // Each customer starts with a row in every table.
               const invoices: Array<string> = []
               for (let c = 0; c < customers; c++) {
                 const id = ids[c]!
@@ -251,17 +242,16 @@ suite("Row-level security isolation", (it) => {
                   id,
                   Effect.gen(function* () {
                     yield* specs[0]!.insert(sql, id, 0, invoice)
-                    yield* sql`INSERT INTO invoices (id, customer_id, tier, period, currency, price_book_id, subtotal,
+                    yield* sql`INSERT INTO invoices (id, customer_id, plan, period, currency, price_book_id, subtotal,
                                  discount, taxable, tax, total, net_days, created_at)
                                VALUES (${invoice}, ${id}, 'standard', '2026-10', 'USD', 'book', 0, 0, 0, 0, 0, 30, now())`
                     for (const spec of specs.slice(1)) {
-                      if (spec.table !== "invoices" && spec.table !== "usage_metrics") {
+                      if (spec.table !== "invoices") {
                         yield* spec.insert(sql, id, ++serial, invoice)
                       }
                     }
                   })
                 )
-                yield* tenancy.runAsWorker(specs[3]!.insert(sql, id, ++serial, invoice))
                 for (const spec of specs) add(spec.table, c, 1)
               }
 

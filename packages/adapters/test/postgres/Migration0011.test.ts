@@ -27,12 +27,13 @@ const migrateTo0006 = Effect.andThen(Roles.bootstrap, Migrator.run(before0011))
 const seedOldRows = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const customer = Fixtures.customer()
+  // Before 0012 the column was `tier`.
   yield* sql`INSERT INTO customers (id, name, email, tier, status, tax_profile, net_days)
-    VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.tier}, ${customer.status},
+    VALUES (${customer.id}, ${customer.name}, ${customer.email}, ${customer.plan}, ${customer.status},
             ${JSON.stringify({ jurisdiction: "US" })}::jsonb, ${customer.netDays})`
   const invoice = yield* Fixtures.draftInvoice(customer.id)
-  const { discount_lines: _discounts, ...oldInvoice } = yield* InvoiceRow.write(invoice)
-  yield* sql`INSERT INTO invoices ${sql.insert(oldInvoice)}`
+  const { discount_lines: _discounts, plan, ...oldInvoice } = yield* InvoiceRow.write(invoice)
+  yield* sql`INSERT INTO invoices ${sql.insert({ ...oldInvoice, tier: plan })}`
   for (const row of yield* InvoiceRow.lineWrites(invoice)) {
     const { precise_amount: _precise, breakdown: _breakdown, ...oldLine } = row
     yield* sql`INSERT INTO invoice_lines ${sql.insert(oldLine)}`

@@ -18,7 +18,7 @@ const customer = (id: Ids.CustomerId) =>
     id,
     name: "c",
     email: "c@example.com",
-    tier: "standard",
+    plan: "standard",
     status: "active",
     taxProfile: {},
     netDays: 30

@@ -70,8 +70,8 @@ describe("PgApiKeyStore and PgCustomerDirectory on PostgreSQL [pglite]", () => {
       const ofAlice = recordFor(alice)
       const ofBob = recordFor(bob)
       const now = DateTime.makeUnsafe(10_000)
-      yield* store.insert(ofAlice, { tier: "standard", max: 5, now })
-      yield* store.insert(ofBob, { tier: "standard", max: 5, now })
+      yield* store.insert(ofAlice, { plan: "standard", max: 5, now })
+      yield* store.insert(ofBob, { plan: "standard", max: 5, now })
       assert.deepStrictEqual(yield* store.findById(ofBob.id), Option.some(ofBob))
       assert.deepStrictEqual(
         (yield* store.list(alice)).map((k) => k.id),
@@ -88,8 +88,8 @@ describe("PgApiKeyStore and PgCustomerDirectory on PostgreSQL [pglite]", () => {
       const a = recordFor(alice)
       const b = recordFor(alice)
       const now = DateTime.makeUnsafe(10_000)
-      yield* store.insert(a, { tier: "standard", max: 5, now })
-      yield* store.insert(b, { tier: "standard", max: 5, now })
+      yield* store.insert(a, { plan: "standard", max: 5, now })
+      yield* store.insert(b, { plan: "standard", max: 5, now })
       yield* store.touch(a.id, DateTime.makeUnsafe(20_000))
       assert.deepStrictEqual(
         Option.getOrThrow(yield* store.findById(a.id)).lastUsedAt,
@@ -99,12 +99,12 @@ describe("PgApiKeyStore and PgCustomerDirectory on PostgreSQL [pglite]", () => {
     }).pipe(Effect.provide(storeOn(database)))
   )
 
-  it.effect("the directory reports a customer's tier and status, and None for an unknown id", () =>
+  it.effect("the directory reports a customer's plan and status, and None for an unknown id", () =>
     Effect.gen(function* () {
       const directory = yield* CustomerDirectory.CustomerDirectory
       assert.deepStrictEqual(
         yield* directory.find(alice),
-        Option.some({ id: alice, tier: Fixtures.customer(alice).tier, status: "active" as const })
+        Option.some({ id: alice, plan: Fixtures.customer(alice).plan, status: "active" as const })
       )
       assert.isTrue(Option.isNone(yield* directory.find(Fixtures.customerId())))
     }).pipe(Effect.provide(storeOn(database)))

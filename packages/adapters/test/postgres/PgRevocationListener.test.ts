@@ -29,7 +29,7 @@ const seed = (keys: number) =>
     yield* tenancy.runAs(
       customerId,
       Effect.gen(function* () {
-        yield* sql`INSERT INTO customers (id, name, email, tier) VALUES (${customerId}, 'Acme', 'b@acme.test', 'standard')`
+        yield* sql`INSERT INTO customers (id, name, email, plan) VALUES (${customerId}, 'Acme', 'b@acme.test', 'standard')`
         for (const id of keyIds)
           yield* sql`INSERT INTO api_keys (id, customer_id, name, mode, prefix, secret_hash, scopes, created_at)
             VALUES (${id}, ${customerId}, 'ci', 'live', ${`sb_live_${id}`}, ${"0".repeat(64)}, '{invoices:read}'::text[], now())`
@@ -42,7 +42,7 @@ const entry = (customerId: Ids.CustomerId, keyId: ApiKey.ApiKeyId) =>
   new SessionCache.CachedKey({
     keyId,
     customerId,
-    tier: "standard",
+    plan: "standard",
     mode: "live",
     scopes: ["invoices:read"],
     secretHash: "0".repeat(64) as ApiKey.SecretHash

@@ -28,7 +28,7 @@ const insertCustomer = (id: Ids.CustomerId) =>
     const tenancy = yield* Tenancy.Tenancy
     yield* tenancy.runAs(
       id,
-      sql`INSERT INTO customers (id, name, email, tier) VALUES (${id}, 'Acme', 'billing@acme.test', 'standard')`
+      sql`INSERT INTO customers (id, name, email, plan) VALUES (${id}, 'Acme', 'billing@acme.test', 'standard')`
     )
   })
 

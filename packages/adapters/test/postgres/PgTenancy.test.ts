@@ -19,7 +19,7 @@ const insertCustomer = (id: Ids.CustomerId) =>
   Effect.flatMap(
     SqlClient.SqlClient,
     (sql) =>
-      sql`INSERT INTO customers (id, name, email, tier) VALUES (${id}, 'Acme', 'billing@acme.test', 'standard')`
+      sql`INSERT INTO customers (id, name, email, plan) VALUES (${id}, 'Acme', 'billing@acme.test', 'standard')`
   )
 
 const countCustomers = Effect.flatMap(SqlClient.SqlClient, (sql) =>

@@ -30,7 +30,7 @@ const seed = (options: { readonly status?: string; readonly keyExpiresAt?: strin
     yield* tenancy.runAs(
       customerId,
       Effect.gen(function* () {
-        yield* sql`INSERT INTO customers (id, name, email, tier, status)
+        yield* sql`INSERT INTO customers (id, name, email, plan, status)
           VALUES (${customerId}, 'Acme', 'billing@acme.test', 'standard', ${options.status ?? "active"})`
         yield* sql`INSERT INTO api_keys (id, customer_id, name, mode, prefix, secret_hash, scopes, created_at, expires_at)
           VALUES (${keyId}, ${customerId}, 'ci', 'live', ${`sb_live_${keyId}`}, ${"0".repeat(64)},

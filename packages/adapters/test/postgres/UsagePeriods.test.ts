@@ -193,7 +193,7 @@ suite("Closed usage periods", (it, kind) => {
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const id = Fixtures.customerId()
-      yield* sql`INSERT INTO customers (id, name, email, tier) VALUES (${id}, 'Raw', 'raw@x.test', 'standard')`
+      yield* sql`INSERT INTO customers (id, name, email, plan) VALUES (${id}, 'Raw', 'raw@x.test', 'standard')`
       const [row] = yield* sql<{
         days: number
       }>`SELECT overdue_grace_days AS days FROM customers WHERE id = ${id}`

@@ -6,6 +6,13 @@
  * A month is billed only once it has closed: ended, plus USAGE_GRACE (default 1 hour) for late
  * usage. `--dry-run` previews any month, an open one included.
  *
+ * `--price-book new.json --diff` prices every active customer's closed month under the current
+ * price book and under the new one (replacing the current book of its currency), writes nothing,
+ * and prints per customer the old and new totals and the difference, then a summary (customers
+ * up, down, unchanged; revenue before tax per currency), exact to the minor unit (`Repricing`).
+ * Exit 0, or 1 when a customer could not be priced under either book; a new book that does not
+ * decode is refused with exit 2, naming the offending field.
+ *
  * Data: DATABASE_URL, or the embedded PGlite in PGLITE_DATA_DIR. Mail: `MAILER=ses` sends through
  * Amazon SES v2 (AWS_REGION and credentials from the environment, SES_ENDPOINT to override the
  * endpoint), otherwise messages are written as .eml files to OUTBOX_DIR (default .data/outbox).
@@ -19,13 +26,23 @@
  * overdue sweep's, retries what is queued).
  */
 import { PgBilling } from "@securebase/adapters"
-import { BillingJobs, BillingRun, InvoiceText, Money, Period, PeriodClose } from "@securebase/core"
-import { Console, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import {
+  BillingJobs,
+  BillingRun,
+  InvoiceText,
+  Money,
+  Period,
+  PeriodClose,
+  PricingPolicy,
+  Repricing
+} from "@securebase/core"
+import { Console, DateTime, Duration, Effect, FileSystem, Layer, Option, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as ServerConfig from "../Config.ts"
 import { servicesLayer } from "../Layers.ts"
 import * as MailerConfig from "../Mail.ts"
 import * as CliExit from "./CliExit.ts"
+import * as PriceBookCli from "./PriceBookCli.ts"
 
 /** Exit codes of the command. */
 export const ExitCode = {
@@ -147,6 +164,21 @@ const period = Flag.String("period").pipe(
   Flag.map((raw) => raw as Period.Period)
 )
 
+/** The dry-run diff of a new book: every customer's month under both, nothing written. */
+const priceDiff = (period: Period.Period, file: string) =>
+  Effect.gen(function* () {
+    const text = yield* FileSystem.FileSystem.use((fs) => fs.readFileString(file)).pipe(
+      Effect.mapError((e) => CliExit.usage(`bill: cannot read ${file}: ${e.message}`))
+    )
+    const book = yield* PriceBookCli.decodeText(file, text).pipe(
+      Effect.mapError((e) => CliExit.usage(e.message.replace(/^price-book check: /, "bill --diff: ")))
+    )
+    const current = yield* PricingPolicy.PricingPolicy
+    const diff = yield* Repricing.forPeriod(period, PricingPolicy.withPriceBook(current, book))
+    yield* Console.log(Repricing.render(diff))
+    return diff.summary.failed > 0 ? ExitCode.failures : ExitCode.ok
+  })
+
 /** The refusal of a month that is not billable yet. */
 const notBillable = (error: PeriodClose.PeriodNotBillable) =>
   CliExit.usage(`bill: ${error.message}. Preview it with --dry-run.`)
@@ -191,6 +223,16 @@ export const command = Command.make(
     noSend: Flag.Boolean("no-send").pipe(
       Flag.withDescription("Leave the e-mails queued in the outbox."),
       Flag.withDefault(false)
+    ),
+    priceBook: Flag.String("price-book").pipe(
+      Flag.withDescription("A new price book (JSON) to compare with the current one; needs --diff."),
+      Flag.optional
+    ),
+    diff: Flag.Boolean("diff").pipe(
+      Flag.withDescription(
+        "With --price-book: price every customer's closed month under the current and the new book, print old and new totals, write nothing."
+      ),
+      Flag.withDefault(false)
     )
   },
   (flags) =>
@@ -203,6 +245,12 @@ export const command = Command.make(
         numberEvery: flags.numberEvery,
         send: !flags.noSend
       }
+      if (flags.diff !== Option.isSome(flags.priceBook))
+        return yield* CliExit.usage(
+          "bill: --diff and --price-book go together (--price-book new.json --diff)"
+        )
+      if (flags.diff && args.dryRun)
+        return yield* CliExit.usage("bill: --diff already writes nothing; drop --dry-run")
       const config = yield* ServerConfig.load
       // Refused before the database is touched; the run checks it again, by the same rule.
       if (!args.dryRun && !PeriodClose.isBillable(args.period, yield* DateTime.now, config.usageGrace)) {
@@ -216,6 +264,14 @@ export const command = Command.make(
       }
       if (Option.isNone(config.databaseUrl) && Option.isNone(config.pgliteDataDir))
         yield* Console.error("note: no DATABASE_URL or PGLITE_DATA_DIR; billing an empty in-memory database")
+      if (Option.isSome(flags.priceBook)) {
+        const code = yield* Effect.provide(
+          priceDiff(args.period, flags.priceBook.value),
+          servicesLayer(config)
+        )
+        if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })
+        return
+      }
       const data = PgBilling.layer.pipe(Layer.provideMerge(servicesLayer(config)))
       const layer = Layer.merge(data, Layer.unwrap(mailerLayer))
       const code = yield* Effect.provide(

@@ -87,7 +87,7 @@ export const seed = Command.make(
         `Seeded ${tenants.length} demo tenants in ${where}. API keys (shown once, every scope):`
       )
       for (const t of tenants)
-        yield* Console.log(`  ${t.customer.tier.padEnd(12)} ${t.customer.name.padEnd(24)} ${t.apiKey}`)
+        yield* Console.log(`  ${t.customer.plan.padEnd(12)} ${t.customer.name.padEnd(24)} ${t.apiKey}`)
       yield* Console.log(
         revokePrevious
           ? "Earlier demo keys were revoked."
@@ -96,7 +96,7 @@ export const seed = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Create the demo tenants if missing (one per tier, with three months of history) and print a new API key for each. Dev only."
+    "Create the demo tenants if missing (one per reference plan, with three months of history) and print a new API key for each. Dev only."
   )
 )
 

@@ -12,6 +12,7 @@ import * as Bill from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
 import * as Operators from "./Operators.ts"
+import * as PriceBookCli from "./PriceBookCli.ts"
 import * as Serve from "./Serve.ts"
 import * as StartupError from "./StartupError.ts"
 import * as Usage from "./Usage.ts"
@@ -30,7 +31,8 @@ export const command = Command.make("securebase").pipe(
     Bill.command,
     Usage.command,
     Audit.command,
-    Operators.command
+    Operators.command,
+    PriceBookCli.command
   ])
 )
 

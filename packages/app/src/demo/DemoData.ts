@@ -1,5 +1,5 @@
 /**
- * Demo tenants for `npm start` and `npm run db:seed`: one customer per tier, each with an API key
+ * Demo tenants for `npm start` and `npm run db:seed`: one customer per reference plan, each with an API key
  * holding every scope, three past months of usage invoiced by the billing run's own step
  * (`IssueInvoice.billCustomer`; the oldest two paid), this month's usage so far, compliance findings
  * and a ticket.
@@ -19,10 +19,10 @@ import {
   IssueInvoice,
   type Metric,
   Period,
+  PricingPolicy,
   SupportTicket,
   SupportTicketRepo,
   Tenancy,
-  Tier,
   Usage,
   UsageEventRepo
 } from "@securebase/core"
@@ -53,7 +53,7 @@ export interface SeedOptions {
 
 interface Shape {
   readonly name: string
-  readonly tier: Tier.Tier
+  readonly plan: string
   readonly calls: number
   readonly accounts: number
   readonly storageGb: number
@@ -61,12 +61,12 @@ interface Shape {
 }
 
 const shapes: ReadonlyArray<Shape> = [
-  { name: "Acme Analytics", tier: "standard", calls: 40_000, accounts: 12, storageGb: 90 },
-  { name: "Ledgerline Payments", tier: "fintech", calls: 220_000, accounts: 54, storageGb: 480 },
-  { name: "Northwind Health", tier: "healthcare", calls: 300_000, accounts: 90, storageGb: 950 },
+  { name: "Acme Analytics", plan: "standard", calls: 40_000, accounts: 12, storageGb: 90 },
+  { name: "Ledgerline Payments", plan: "fintech", calls: 220_000, accounts: 54, storageGb: 480 },
+  { name: "Northwind Health", plan: "healthcare", calls: 300_000, accounts: 90, storageGb: 950 },
   {
     name: "Federal Records Agency",
-    tier: "gov-federal",
+    plan: "gov-federal",
     calls: 700_000,
     accounts: 260,
     storageGb: 1900,
@@ -105,8 +105,12 @@ const events = (customerId: Ids.CustomerId, shape: Shape, period: Period.Period,
   return out
 }
 
-const findings = (customer: Customer.Customer, at: DateTime.Utc): Array<Compliance.Finding> =>
-  Tier.features[customer.tier].complianceFrameworks.flatMap((framework, i) => [
+const findings = (
+  customer: Customer.Customer,
+  frameworks: ReadonlyArray<Compliance.Finding["framework"]>,
+  at: DateTime.Utc
+): Array<Compliance.Finding> =>
+  frameworks.flatMap((framework, i) => [
     {
       id: uuid(3, Number.parseInt(customer.id.slice(-2), 16) * 100 + i * 2) as Compliance.FindingId,
       customerId: customer.id,
@@ -157,7 +161,7 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
       id: uuid(1, n + 1) as Ids.CustomerId,
       name: shape.name,
       email: `billing@${shape.name.toLowerCase().replaceAll(/[^a-z]/g, "")}.example`,
-      tier: shape.tier,
+      plan: shape.plan,
       status: "active",
       taxProfile: shape.exempt
         ? { exemption: { reason: "US federal government purchaser", certificate: "GSA-EX-2026-0042" } }
@@ -187,14 +191,15 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
               r.recordAll(events(customer.id, shape, period, now))
             )
           }
-          for (const f of findings(customer, now))
+          const entitlements = yield* PricingPolicy.entitlementsOf(customer.plan)
+          for (const f of findings(customer, entitlements.complianceFrameworks, now))
             yield* ComplianceRepo.ComplianceRepo.use((r) => r.insert(f))
           yield* SupportTicketRepo.SupportTicketRepo.use((r) =>
             r.insert(
               SupportTicket.open({
                 id: uuid(4, n + 1) as SupportTicket.TicketId,
                 customerId: customer.id,
-                tier: customer.tier,
+                entitlements,
                 ticket: {
                   subject: "Question about our FedRAMP evidence export",
                   description: "Can the evidence package be exported per control family?",

@@ -13,7 +13,7 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("GET 
         assert.strictEqual(r.status, 200)
         assert.strictEqual(r.body.customerId, tenant.customer.id)
         assert.strictEqual(r.body.name, tenant.customer.name)
-        assert.strictEqual(r.body.tier, tenant.customer.tier)
+        assert.strictEqual(r.body.plan, tenant.customer.plan)
         assert.strictEqual(r.body.via, "api_key")
         assert.strictEqual(r.body.keyId, tenant.apiKey.split("_")[2])
         assert.includeMembers(r.body.scopes, ["invoices:read", "api_keys:write"])

@@ -265,7 +265,7 @@ layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/adm
         assert.isAtLeast(p.daysUsed + p.daysRemaining, 28)
         assert.isAtLeast(Number(p.charge), Number(p.credit), "fintech costs more than standard")
         const account = yield* call(url, "GET", "/account", { token: created.body.secret })
-        assert.strictEqual(account.body.tier, "fintech", "the tenant sees its new plan at once")
+        assert.strictEqual(account.body.plan, "fintech", "the tenant sees its new plan at once")
 
         const later = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
           token: op.key,
@@ -290,6 +290,7 @@ layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/adm
 
         const bad: ReadonlyArray<unknown> = [
           { plan: "platinum", effective: "immediately" },
+          { plan: "Not A Code!", effective: "next_period" },
           { plan: "fintech", effective: "yesterday" },
           { plan: "fintech" },
           {}
@@ -298,6 +299,17 @@ layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/adm
           const r = yield* call(url, "POST", `/admin/customers/${id}/plan`, { token: op.key, json })
           assert.strictEqual(r.status, 400, JSON.stringify(json))
         }
+        // A well-formed code that no book has is refused by the core, before anything is written.
+        for (const effective of ["immediately", "next_period"]) {
+          const unknown = yield* call(url, "POST", `/admin/customers/${id}/plan`, {
+            token: op.key,
+            json: { plan: "platinum", effective }
+          })
+          assert.strictEqual(unknown.body.code, "PRICING.UNKNOWN_PLAN", effective)
+          assert.strictEqual(unknown.body.field, "plan", effective)
+        }
+        const unchanged = yield* call(url, "GET", `/admin/customers/${id}`, { token: op.key })
+        assert.strictEqual(unchanged.body.planChanges.length, 2, "the refused changes wrote nothing")
         const missing = yield* call(url, "POST", `/admin/customers/${globalThis.crypto.randomUUID()}/plan`, {
           token: op.key,
           json: { plan: "fintech", effective: "immediately" }

@@ -1,6 +1,6 @@
 /**
  * A support ticket's lifecycle from the operator's side, over loopback: the tenant opens it, the
- * operator's first reply is the first response (within the tier's target) and takes it in hand,
+ * operator's first reply is the first response (within the plan's target) and takes it in hand,
  * then resolved, closed, and nothing more; impossible moves are 409, another customer's ticket is
  * 404, tenant keys and missing scopes 403, bad bodies 400. Every step is in the customer's chain.
  */

@@ -102,7 +102,7 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
         const r = yield* send("POST", "/auth/authenticate", key)
         assert.strictEqual(r.status, 200)
         assert.strictEqual(r.body.tokenType, "Bearer")
-        assert.strictEqual(r.body.tier, "fintech")
+        assert.strictEqual(r.body.plan, "fintech")
         const hours = (Date.parse(r.body.expiresAt) - Date.now()) / 3_600_000
         assert.isTrue(hours > 23.9 && hours <= 24, `expires in ${hours} h`)
         const viaSession = yield* get("/invoices", r.body.token)
@@ -406,7 +406,7 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
       })
     )
 
-    it.effect("the tier's key limit is a 422, not a 500", () =>
+    it.effect("the plan's key limit is a 422, not a 500", () =>
       Effect.gen(function* () {
         const admin = yield* keyOf(0)
         let status = 201
@@ -420,13 +420,13 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
         }
         assert.strictEqual(status, 422)
         assert.strictEqual(last.body.code, "API_KEY.LIMIT_REACHED")
-        assert.match(last.body.message, /standard tier allows 5/)
+        assert.match(last.body.message, /standard plan allows 5/)
       })
     )
   })
 
   describe("compliance", () => {
-    it.effect("status per framework of the tier, computed from the findings", () =>
+    it.effect("status per framework of the plan, computed from the findings", () =>
       Effect.gen(function* () {
         const r = yield* get("/compliance/status", yield* keyOf(2))
         assert.strictEqual(r.status, 200)
@@ -453,7 +453,7 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("HTTP
   })
 
   describe("support", () => {
-    it.effect("opens a ticket with the tier's response target and lists it", () =>
+    it.effect("opens a ticket with the plan's response target and lists it", () =>
       Effect.gen(function* () {
         const key = yield* keyOf(2)
         const created = yield* send("POST", "/support/tickets/create", key, {

@@ -8,10 +8,10 @@
  *   another address in it cannot spend that address's budget or throttle allowance;
  * - behind a NAT (one address, several people): an attacker's failures never refuse a valid key,
  *   and a developer's typo never locks out the right key;
- * - the tier's per-minute limit: per customer, 429 TIER.RATE_LIMITED with Retry-After.
+ * - the plan's per-minute limit: per customer, 429 TIER.RATE_LIMITED with Retry-After.
  */
 import { assert, layer } from "@effect/vitest"
-import { Tier } from "@securebase/core"
+import { PriceBook } from "@securebase/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { customerWithKeys } from "../support/Customers.ts"
 import { callFrom, forwardingProxy, type Reply } from "../support/Loopback.ts"
@@ -183,14 +183,14 @@ layer(TestServer.layer({ ...tight, RATE_LIMIT_REQUESTS: "100000" }), {
 
 // A server of its own: no other test's requests count against its customers this minute.
 layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "100000" }), { timeout: 300_000, excludeTestServices: true })(
-  "the tier limit",
+  "the plan limit",
   (it) => {
     it.effect(
-      "the tier's per-minute limit, per customer across its keys: 429 TIER.RATE_LIMITED with Retry-After; other customers unaffected (regression: apiRateLimitPerMinute was declared and never enforced)",
+      "the plan's per-minute limit, per customer across its keys: 429 TIER.RATE_LIMITED with Retry-After; other customers unaffected (regression: apiRateLimitPerMinute was declared and never enforced)",
       () =>
         TestServer.use(({ url, tenants, services }) =>
           Effect.gen(function* () {
-            const limit = Tier.features.standard.apiRateLimitPerMinute
+            const limit = PriceBook.referenceCard.plans.standard.entitlements.apiRateLimitPerMinute
             // The limit counts per clock minute (weighted with the one before). The exact count is
             // checked on a burst that falls within one minute, for a customer with no requests
             // before it: start early in a minute, and try again (a new customer, a new minute) if
@@ -200,7 +200,7 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "100000" }), { timeout: 300_000, e
               const now = yield* Clock.currentTimeMillis
               if (60_000 - (now % 60_000) < 45_000) yield* Effect.sleep(60_000 - (now % 60_000) + 250)
               const { keys } = yield* Effect.provide(
-                customerWithKeys({ tier: "standard", keys: 2, label: `tier limit ${attempt}` }),
+                customerWithKeys({ plan: "standard", keys: 2, label: `plan limit ${attempt}` }),
                 services
               )
               const start = yield* Clock.currentTimeMillis
@@ -215,7 +215,7 @@ layer(TestServer.layer({ RATE_LIMIT_REQUESTS: "100000" }), { timeout: 300_000, e
             if (burst === undefined) return assert.fail("every burst spanned two clock minutes")
             const ok = burst.filter((r) => r.status === 200).length
             const limited = burst.filter((r) => r.status === 429)
-            assert.strictEqual(ok, limit, "exactly the tier's limit is served, across both keys")
+            assert.strictEqual(ok, limit, "exactly the plan's limit is served, across both keys")
             assert.strictEqual(limited.length, 20)
             for (const r of limited) assertTooMany(r, "TIER.RATE_LIMITED")
             // Another customer, from the same address, is served.

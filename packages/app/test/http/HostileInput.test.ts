@@ -323,7 +323,7 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("host
   })
 })
 
-/** The reference card with API calls of the standard tier at $1,000,000 each. */
+/** The reference card with API calls of the standard plan at $1,000,000 each. */
 const extravagant = (): PricingPolicy.Policy => {
   const policy = PricingPolicy.PricingPolicy.defaultValue()
   const book = PriceBook.referenceCard
@@ -332,7 +332,10 @@ const extravagant = (): PricingPolicy.Policy => {
       ? { ...c, model: { _tag: "PerUnit" as const, unitPrice: Decimal.unsafe("1000000") } }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return PricingPolicy.withPriceBook(policy, { ...book, plans: { ...book.plans, standard: { charges } } })
+  return PricingPolicy.withPriceBook(policy, {
+    ...book,
+    plans: { ...book.plans, standard: { ...book.plans.standard, charges } }
+  })
 }
 
 layer(TestServer.layer({}, { policy: extravagant() }), { timeout: 120_000, excludeTestServices: true })(

@@ -35,7 +35,7 @@ import { call, TestServer } from "../support/TestServer.ts"
 const previousMonth = () => Period.previous(Period.ofDateTime(DateTime.nowUnsafe()))
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 
-/** A customer of its own (standard tier, no invoices) and a usage key, on the given services. */
+/** A customer of its own (standard plan, no invoices) and a usage key, on the given services. */
 const newTenant = (name: string) =>
   Effect.gen(function* () {
     const id = Schema.decodeSync(Customer.Customer.fields.id)(crypto.randomUUID())
@@ -43,7 +43,7 @@ const newTenant = (name: string) =>
       id,
       name,
       email: `billing+${id.slice(0, 8)}@usage.test`,
-      tier: "standard",
+      plan: "standard",
       status: "active",
       taxProfile: {},
       netDays: 30

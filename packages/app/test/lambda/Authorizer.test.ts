@@ -41,7 +41,7 @@ describe("Authorizer", () => {
     const response = await handler(authorizerEvent(`Bearer ${tenant.apiKey}`))
     assert.isTrue(response.isAuthorized)
     assert.strictEqual(response.context?.customerId, tenant.customer.id)
-    assert.strictEqual(response.context?.tier, tenant.customer.tier)
+    assert.strictEqual(response.context?.plan, tenant.customer.plan)
     assert.include(response.context?.scopes ?? "", "invoices:read")
     assert.match(response.context?.keyId ?? "", /.+/)
     // The context values API Gateway forwards must be strings, numbers or booleans.

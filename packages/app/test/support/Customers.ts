@@ -1,10 +1,10 @@
 /** Customers made for a test through the app's own services (tenancy, repositories, authenticator). */
-import { Authenticator, Customer, CustomerRepo, type Ids, Tenancy, type Tier } from "@securebase/core"
+import { Authenticator, Customer, CustomerRepo, type Ids, type PriceBook, Tenancy } from "@securebase/core"
 import { Effect, Redacted } from "effect"
 
-/** A new active customer of `tier` with `keys` API keys (plaintexts, shown once). */
+/** A new active customer of `plan` with `keys` API keys (plaintexts, shown once). */
 export const customerWithKeys = (options: {
-  readonly tier: Tier.Tier
+  readonly plan: PriceBook.PlanCode
   readonly keys: number
   readonly label: string
 }) =>
@@ -15,7 +15,7 @@ export const customerWithKeys = (options: {
       id: globalThis.crypto.randomUUID() as Ids.CustomerId,
       name: options.label,
       email: "limits@example.com",
-      tier: options.tier,
+      plan: options.plan,
       status: "active",
       taxProfile: {},
       netDays: 30

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { HmacSessionTokens } from "@securebase/adapters"
-import { type Ids, SessionTokens, type Tier } from "@securebase/core"
+import { type Ids, type PriceBook, SessionTokens } from "@securebase/core"
 import { Duration, Effect, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 
@@ -15,13 +15,16 @@ const secret = randomBytes(32).toString("base64url")
 export const signingEnv = { JWT_SIGNING_KEYS: `test-1:${secret}` }
 
 /** A session token for `customer`, signed with `signingEnv`'s key, that expired an hour ago. */
-export const expiredSessionToken = (customer: { readonly id: Ids.CustomerId; readonly tier: Tier.Tier }) =>
+export const expiredSessionToken = (customer: {
+  readonly id: Ids.CustomerId
+  readonly plan: PriceBook.PlanCode
+}) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(Date.now() - Duration.toMillis(Duration.hours(25)))
     const tokens = yield* SessionTokens.SessionTokens
     const issued = yield* tokens.issue({
       customerId: customer.id,
-      tier: customer.tier,
+      plan: customer.plan,
       scopes: ["invoices:read"],
       keyId: "abcdefghijklmnop" as any,
       mode: "live"

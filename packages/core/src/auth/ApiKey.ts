@@ -1,10 +1,11 @@
 /**
- * API keys: the `sb_live_<keyId>_<secret>` format, scopes, the stored record and the tier's limit
+ * API keys: the `sb_live_<keyId>_<secret>` format, scopes, the stored record and the plan's limit
  * on active keys. The secret is shown once, at creation; only its SHA-256 is stored (a 256-bit
  * random secret needs no slow hash, see the README) and it is looked up by the public key id.
  */
 import { DateTime, Effect, Redacted, Result, Schema } from "effect"
-import * as Tier from "../billing/Tier.ts"
+import type { Entitlements } from "../billing/Entitlements.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
@@ -191,24 +192,25 @@ export const parse = (
 export const isActive = (key: ApiKey | ApiKeyRecord, now: DateTime.Utc): boolean =>
   key.revokedAt === undefined && (key.expiresAt === undefined || DateTime.isLessThan(now, key.expiresAt))
 
-/** How many of `keys` are active at `now` (what the tier limit counts). */
+/** How many of `keys` are active at `now` (what the plan limit counts). */
 export const countActive = (keys: Iterable<ApiKey | ApiKeyRecord>, now: DateTime.Utc): number => {
   let n = 0
   for (const key of keys) if (isActive(key, now)) n++
   return n
 }
 
-/** The most active keys a customer of `tier` may hold (`Tier.features[tier].maxApiKeys`). */
-export const limitFor = (tier: Tier.Tier): number => Tier.features[tier].maxApiKeys
+/** The most active keys a plan's customer may hold (its entitlements' `maxApiKeys`). */
+export const limitFor = (entitlements: Entitlements): number => entitlements.maxApiKeys
 
-/** Succeeds when one more active key stays within the tier's limit. */
+/** Succeeds when one more active key stays within the plan's limit. */
 export const ensureWithinLimit = (options: {
   readonly customerId: CustomerId
-  readonly tier: Tier.Tier
+  readonly plan: PlanCode
+  readonly entitlements: Entitlements
   readonly active: number
 }): Effect.Effect<void, ApiKeyLimitReached> => {
-  const limit = limitFor(options.tier)
+  const limit = limitFor(options.entitlements)
   return options.active < limit
     ? Effect.void
-    : Effect.fail(new ApiKeyLimitReached({ customerId: options.customerId, tier: options.tier, limit }))
+    : Effect.fail(new ApiKeyLimitReached({ customerId: options.customerId, plan: options.plan, limit }))
 }

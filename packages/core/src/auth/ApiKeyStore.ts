@@ -3,7 +3,7 @@
  * tests and the embedded default until then).
  */
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { Tier } from "../billing/Tier.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { ApiKey, ApiKeyId, ApiKeyRecord } from "./ApiKey.ts"
 import type { ApiKeyLimitReached, AuthBackendUnavailable, CredentialRefused } from "./AuthError.ts"
@@ -19,13 +19,13 @@ export class ApiKeyStore extends Context.Service<
     /** The key with that id, of any customer (authentication does not know the tenant yet). */
     readonly findById: (id: ApiKeyId) => Effect.Effect<Option.Option<ApiKeyRecord>, AuthBackendUnavailable>
     /**
-     * Inserts a new key unless the customer already holds the tier's limit of active keys at `now`.
+     * Inserts a new key unless the customer already holds the plan's limit of active keys at `now`.
      * Count and insert must be one atomic step (Postgres: one transaction holding a per-customer
      * lock), or two concurrent creations can both slip under the limit.
      */
     readonly insert: (
       record: ApiKeyRecord,
-      limit: { readonly tier: Tier; readonly max: number; readonly now: DateTime.Utc }
+      limit: { readonly plan: PlanCode; readonly max: number; readonly now: DateTime.Utc }
     ) => Effect.Effect<void, ApiKeyLimitReached | AuthBackendUnavailable | CredentialRefused>
     /** The customer's keys, newest first, without secrets or hashes. */
     readonly list: (

@@ -7,7 +7,7 @@
  * None ever carries a secret or a token: only public key ids, session ids and the reason.
  */
 import { Schema } from "effect"
-import { Tier } from "../billing/Tier.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
 import { CustomerId } from "../Ids.ts"
 
 /**
@@ -199,10 +199,10 @@ export class ScopeMissing extends Schema.TaggedError<ScopeMissing>()("ScopeMissi
   readonly code = "AUTH.SCOPE_MISSING"
 }
 
-/** The customer already holds as many active keys as the tier allows. */
+/** The customer already holds as many active keys as the plan allows. */
 export class ApiKeyLimitReached extends Schema.TaggedError<ApiKeyLimitReached>()("ApiKeyLimitReached", {
   customerId: CustomerId,
-  tier: Tier,
+  plan: PlanCode,
   limit: Schema.Int
 }) {
   /** Stable error code. */

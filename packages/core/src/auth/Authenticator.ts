@@ -28,6 +28,8 @@
  * inactive customer, an expired session) are not guesses and are not counted.
  */
 import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import type { UnknownPlan } from "../billing/PriceBook.ts"
+import * as PricingPolicy from "../billing/PricingPolicy.ts"
 import type { CustomerId } from "../Ids.ts"
 import * as ApiKey from "./ApiKey.ts"
 import { ApiKeySecrets } from "./ApiKeySecrets.ts"
@@ -97,14 +99,14 @@ export class Authenticator extends Context.Service<
   Authenticator,
   {
     /**
-     * Issues a key for an active customer within its tier's limit; the plaintext is shown once. The
+     * Issues a key for an active customer within its plan's limit; the plaintext is shown once. The
      * name must be an `ApiKey.KeyName`.
      */
     readonly createKey: (
       input: NewKey
     ) => Effect.Effect<
       CreatedKey,
-      ApiKey.InvalidKeyName | ApiKeyLimitReached | AuthBackendUnavailable | CredentialRefused
+      ApiKey.InvalidKeyName | ApiKeyLimitReached | AuthBackendUnavailable | CredentialRefused | UnknownPlan
     >
     /** The customer's keys (never secrets). */
     readonly listKeys: (
@@ -151,6 +153,8 @@ export class Authenticator extends Context.Service<
     const customers = yield* CustomerDirectory
     const attempts = yield* AuthAttempts
     const throttle = yield* FailureThrottle
+    // The plans' entitlements (each plan's key limit) of the policy the service is built under.
+    const policy = yield* PricingPolicy.PricingPolicy
     const cacheTtl = options?.cacheTtl ?? SessionCache.defaultTtl
     const sessionTtl = options?.sessionTtl ?? Session.defaultTtl
     const touchEveryMillis = Duration.toMillis(options?.touchEvery ?? Duration.minutes(1))
@@ -253,7 +257,7 @@ export class Authenticator extends Context.Service<
         const entry = new SessionCache.CachedKey({
           keyId: record.id,
           customerId: record.customerId,
-          tier: customer.tier,
+          plan: customer.plan,
           mode: record.mode,
           scopes: record.scopes,
           secretHash: record.secretHash,
@@ -318,7 +322,7 @@ export class Authenticator extends Context.Service<
           if (revoked) return yield* failed(new SessionRevoked({ sessionId: claims.jti }))
           return {
             customerId: claims.sub,
-            tier: claims.tier,
+            plan: claims.plan,
             keyId: claims.keyId,
             mode: claims.mode,
             scopes: claims.scopes,
@@ -353,7 +357,8 @@ export class Authenticator extends Context.Service<
           ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
           secretHash: yield* secrets.hash(secret)
         })
-        yield* store.insert(record, { tier: customer.tier, max: ApiKey.limitFor(customer.tier), now })
+        const entitlements = yield* PricingPolicy.entitlements(policy, customer.plan)
+        yield* store.insert(record, { plan: customer.plan, max: ApiKey.limitFor(entitlements), now })
         return { key: ApiKey.toApiKey(record), plaintext: ApiKey.format(mode, keyId, Redacted.value(secret)) }
       }),
       listKeys: (customerId) => store.list(customerId),
@@ -398,7 +403,7 @@ const isForgery = (error: TokenError): boolean =>
 
 const identityOf = (entry: SessionCache.CachedKey, via: Identity["via"]): Identity => ({
   customerId: entry.customerId,
-  tier: entry.tier,
+  plan: entry.plan,
   keyId: entry.keyId,
   mode: entry.mode,
   scopes: entry.scopes,

@@ -1,10 +1,10 @@
 /**
- * The port through which authentication learns a customer's tier and status. A key of a customer
+ * The port through which authentication learns a customer's plan and status. A key of a customer
  * that is suspended, closed or gone does not authenticate. Backed by the `customers` table in
  * production (a lookup by id, outside any tenant context: authentication precedes it).
  */
 import { Context, type Effect, type Option } from "effect"
-import type { Tier } from "../billing/Tier.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerStatus } from "../customer/Customer.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { AuthBackendUnavailable } from "./AuthError.ts"
@@ -12,7 +12,7 @@ import type { AuthBackendUnavailable } from "./AuthError.ts"
 /** What authentication needs to know about a customer. */
 export interface CustomerAccess {
   readonly id: CustomerId
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly status: CustomerStatus
 }
 

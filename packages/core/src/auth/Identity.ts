@@ -3,7 +3,7 @@
  * turns it into `CurrentCustomer` for the tenancy context.
  */
 import { Effect } from "effect"
-import type { Tier } from "../billing/Tier.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { ApiKeyId, KeyMode, Scope } from "./ApiKey.ts"
 import { ScopeMissing } from "./AuthError.ts"
@@ -12,7 +12,7 @@ import type { SessionId } from "./Session.ts"
 /** An authenticated caller. `sessionId` is set when it came through a session token. */
 export interface Identity {
   readonly customerId: CustomerId
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly keyId: ApiKeyId
   readonly mode: KeyMode
   readonly scopes: ReadonlyArray<Scope>

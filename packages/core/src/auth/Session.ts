@@ -4,7 +4,7 @@
  * signature check live behind the `SessionTokens` port.
  */
 import { Duration, Result, Schema } from "effect"
-import { Tier } from "../billing/Tier.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
 import { CustomerId } from "../Ids.ts"
 import { ApiKeyId, KeyMode, Scopes } from "./ApiKey.ts"
 import {
@@ -33,7 +33,7 @@ export class SessionClaims extends Schema.Class<SessionClaims>("@securebase/core
   aud: Schema.String,
   /** The customer (tenant). */
   sub: CustomerId,
-  tier: Tier,
+  plan: PlanCode,
   scopes: Scopes,
   /** The API key the session was exchanged for: revoking the key ends the session. */
   keyId: ApiKeyId,

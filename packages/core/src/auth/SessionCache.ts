@@ -7,7 +7,7 @@
  * secret in constant time, so knowing a (public) key id is worth nothing.
  */
 import { Context, Duration, type Effect, type Option, Schema } from "effect"
-import { Tier } from "../billing/Tier.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
 import { CustomerId } from "../Ids.ts"
 import { ApiKeyId, KeyMode, Scopes, SecretHash } from "./ApiKey.ts"
 import type { AuthBackendUnavailable } from "./AuthError.ts"
@@ -19,7 +19,7 @@ export const defaultTtl: Duration.Duration = Duration.hours(4)
 export class CachedKey extends Schema.Class<CachedKey>("@securebase/core/CachedKey")({
   keyId: ApiKeyId,
   customerId: CustomerId,
-  tier: Tier,
+  plan: PlanCode,
   mode: KeyMode,
   scopes: Scopes,
   secretHash: SecretHash,

@@ -4,7 +4,7 @@
  * checks so every adapter applies the same rules.
  */
 import { Context, type Effect } from "effect"
-import type { Tier } from "../billing/Tier.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { ApiKeyId, KeyMode, Scope } from "./ApiKey.ts"
 import type { TokenError } from "./AuthError.ts"
@@ -13,7 +13,7 @@ import type { SessionClaims } from "./Session.ts"
 /** What a session is issued for. */
 export interface SessionSubject {
   readonly customerId: CustomerId
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly scopes: ReadonlyArray<Scope>
   readonly keyId: ApiKeyId
   readonly mode: KeyMode

@@ -15,11 +15,10 @@ import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
 import * as Invoice from "./Invoice.ts"
 import * as Invoicing from "./Invoicing.ts"
 import * as Period from "./Period.ts"
-import type * as PriceBook from "./PriceBook.ts"
+import * as PriceBook from "./PriceBook.ts"
 import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
 import * as Proration from "./Proration.ts"
 import * as Quote from "./Quote.ts"
-import { features, type Tier } from "./Tier.ts"
 
 /** A priced invoice that does not reconcile (a bug in a price book or the pricing). */
 export class InvoiceDoesNotReconcile extends Schema.TaggedError<InvoiceDoesNotReconcile>()(
@@ -50,7 +49,7 @@ export const priceUsage = Effect.fn("CustomerPricing.priceUsage")(function* (
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
-    tier: customer.tier,
+    plan: customer.plan,
     taxProfile: customer.taxProfile,
     period,
     priceBook: book,
@@ -78,7 +77,7 @@ export const usageFromEvents = Effect.fn("CustomerPricing.usageFromEvents")(func
   const policy = yield* PricingPolicy
   const book = yield* bookOf(policy, customer)
   const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
-  const metrics = Quote.transactionMetrics(book.plans[customer.tier], customer.terms)
+  const metrics = Quote.transactionMetrics(yield* PriceBook.plan(book, customer.plan), customer.terms)
   const transactions =
     metrics.size === 0
       ? undefined
@@ -93,7 +92,7 @@ export const usageFromEvents = Effect.fn("CustomerPricing.usageFromEvents")(func
 export const planSegments = (
   customer: Customer,
   period: Period.Period
-): ReadonlyArray<Proration.Segment<Tier>> =>
+): ReadonlyArray<Proration.Segment<PriceBook.PlanCode>> =>
   Proration.segments(
     period,
     planAt(customer, Period.start(period)),
@@ -114,7 +113,7 @@ export const priceFromEvents = Effect.fn("CustomerPricing.priceFromEvents")(func
   const segments = planSegments(customer, period)
   if (segments.length > 1) return yield* priceSegments(customer, period, events, segments, options)
   const plan = segments[0]!.plan
-  const priced = plan === customer.tier ? customer : new Customer({ ...customer, tier: plan })
+  const priced = plan === customer.plan ? customer : new Customer({ ...customer, plan })
   const { usage, transactions } = yield* usageFromEvents(priced, period, events)
   return yield* priceUsage(priced, period, usage, { ...options, transactions })
 })
@@ -132,7 +131,7 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
   customer: Customer,
   period: Period.Period,
   events: ReadonlyArray<Usage.UsageEvent>,
-  segments: ReadonlyArray<Proration.Segment<Tier>>,
+  segments: ReadonlyArray<Proration.Segment<PriceBook.PlanCode>>,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
 ) {
   const policy = yield* PricingPolicy
@@ -144,13 +143,14 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
   const realMetric = new Map<string, MetricCode>()
   for (const [i, segment] of segments.entries()) {
     const suffix = i === segments.length - 1 ? "" : `_p${i + 1}`
-    const label = `${features[segment.plan].displayName} plan, days ${segment.fromDay + 1}-${segment.toDay} of ${days}`
+    const segmentPlan = yield* PriceBook.plan(book, segment.plan)
+    const label = `${segmentPlan.name} plan, days ${segment.fromDay + 1}-${segment.toDay} of ${days}`
     const inSegment = events.filter(
       (e) => !DateTime.isLessThan(e.occurredAt, segment.from) && DateTime.isLessThan(e.occurredAt, segment.to)
     )
-    const segmentCustomer = new Customer({ ...customer, tier: segment.plan })
+    const segmentCustomer = new Customer({ ...customer, plan: segment.plan })
     const used = yield* usageFromEvents(segmentCustomer, period, inSegment)
-    for (const charge of book.plans[segment.plan].charges) {
+    for (const charge of segmentPlan.charges) {
       const code = `${charge.code}${suffix}`
       const description = `${charge.description} (${label})`
       if (charge._tag === "Flat") {
@@ -172,7 +172,7 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
     customerId: customer.id,
-    tier: last,
+    plan: last,
     taxProfile: customer.taxProfile,
     period,
     priceBook: book,
@@ -182,7 +182,7 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
     netDays: customer.netDays,
     terms: customer.terms,
     transactions: transactions.size === 0 ? undefined : transactions,
-    plan: { charges: charges as unknown as PriceBook.Plan["charges"] }
+    charges: { charges: charges as unknown as PriceBook.Plan["charges"] }
   })
   const invoice: Invoice.Invoice = {
     ...draft,

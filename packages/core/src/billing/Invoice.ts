@@ -11,8 +11,8 @@ import { MinorUnits } from "../money/Money.ts"
 import { MetricCode } from "../usage/Metric.ts"
 import * as Breakdown from "./Breakdown.ts"
 import { Period } from "./Period.ts"
+import { PlanCode } from "./PriceBook.ts"
 import { JurisdictionCode } from "./Tax.ts"
-import { Tier } from "./Tier.ts"
 
 /** The card's `invoice_status` enum. */
 export const InvoiceStatus = Schema.Literals(["draft", "issued", "paid", "overdue", "cancelled"]).annotate({
@@ -56,7 +56,7 @@ export const InvoiceLine = Schema.Struct({
     )
   ),
   included: Decimal.pipe(
-    FieldDoc.describe("The quantity the tier includes free, an exact decimal as a string.")
+    FieldDoc.describe("The quantity the plan includes free, an exact decimal as a string.")
   ),
   billable: Decimal.pipe(
     FieldDoc.describe(
@@ -137,7 +137,9 @@ export const Invoice = Schema.Struct({
     )
   ),
   customerId: CustomerId.pipe(FieldDoc.describe("The customer (tenant) billed, a UUID.")),
-  tier: Tier.pipe(FieldDoc.describe("The customer's tier the invoice was priced at.")),
+  plan: PlanCode.pipe(
+    FieldDoc.describe("The code of the customer's plan the invoice was priced on.", ["standard"])
+  ),
   period: Period.pipe(FieldDoc.describe("The calendar month billed (UTC), `YYYY-MM`.")),
   currency: Currency.pipe(
     FieldDoc.describe("The invoice's currency (ISO 4217); every amount is in its minor unit.")

@@ -51,7 +51,7 @@ export const render = (
   const rule = "-".repeat(width)
   const out: Array<string> = []
   out.push(row(`INVOICE ${invoice.number ?? "(draft)"}`, `${invoice.status.toUpperCase()}`))
-  if (options.customerName !== undefined) out.push(`Customer: ${options.customerName} (${invoice.tier})`)
+  if (options.customerName !== undefined) out.push(`Customer: ${options.customerName} (${invoice.plan})`)
   out.push(`Period: ${invoice.period}   Issued: ${date(invoice.issuedAt)}   Due: ${date(invoice.dueAt)}`)
   out.push(rule)
   for (const line of invoice.lines) {

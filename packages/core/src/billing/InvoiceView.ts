@@ -308,7 +308,7 @@ export const make = (input: Input): View => {
     issued: date(invoice.issuedAt),
     due: date(invoice.dueAt),
     terms: `Net ${invoice.netDays}`,
-    plan: invoice.tier,
+    plan: invoice.plan,
     lines,
     unused: unused.length === 0 ? null : `Not used this period (${m(0n)}): ${unused.join(", ")}`,
     totals,

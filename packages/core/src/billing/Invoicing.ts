@@ -1,5 +1,5 @@
 /**
- * `priceInvoice`: the pure function from (customer, tier, price book, usage, period, terms) to a
+ * `priceInvoice`: the pure function from (customer, plan, price book, usage, period, terms) to a
  * draft invoice: the quote of `Quote.quote` (whose module comment gives the order of operations
  * and names every rounding) with the invoice's ids, dates and payment terms.
  */
@@ -10,10 +10,10 @@ import type * as CustomerTerms from "./CustomerTerms.ts"
 import type { Invoice } from "./Invoice.ts"
 import * as InvoiceModule from "./Invoice.ts"
 import type { Period } from "./Period.ts"
-import type { Plan, PriceBook } from "./PriceBook.ts"
+import type { Plan, PlanCode, PriceBook } from "./PriceBook.ts"
+import * as PriceBookModule from "./PriceBook.ts"
 import * as Quote from "./Quote.ts"
 import type * as Tax from "./Tax.ts"
-import type { Tier } from "./Tier.ts"
 
 /** A usage charge names a metric that the metrics do not contain. */
 export const MissingMetric = Quote.MissingMetric
@@ -26,7 +26,7 @@ export const priceCharge = Quote.priceCharge
 export interface PriceInvoiceInput {
   readonly invoiceId: InvoiceId
   readonly customerId: CustomerId
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly taxProfile: Tax.TaxProfile
   readonly period: Period
   readonly priceBook: PriceBook
@@ -38,17 +38,21 @@ export interface PriceInvoiceInput {
   readonly terms?: CustomerTerms.CustomerTerms | undefined
   /** Each transaction's quantity, for charges priced per transaction. */
   readonly transactions?: Transactions | undefined
-  /** The plan to price (default the tier's plan of the book): a month split by plan changes. */
-  readonly plan?: Plan | undefined
+  /**
+   * The charges to price instead of the book's plan of `plan` (a month split by plan changes
+   * prices each segment's prorated charges); the invoice still records `plan`.
+   */
+  readonly charges?: Plan | undefined
 }
 
 /**
- * Prices a customer's month into a draft invoice whose amounts reconcile exactly: the tier's plan
- * of the book, quoted by `Quote.quote` with the book's settings, the tax policy and the terms.
+ * Prices a customer's month into a draft invoice whose amounts reconcile exactly: the book's plan
+ * of the customer's plan code (`UnknownPlan` when the book has none), quoted by `Quote.quote` with the book's settings, the tax policy and the terms.
  */
 export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInput) {
   const book = input.priceBook
-  const quoted = yield* Quote.quote(input.plan ?? book.plans[input.tier], input.usage, {
+  const plan = input.charges ?? (yield* PriceBookModule.plan(book, input.plan))
+  const quoted = yield* Quote.quote(plan, input.usage, {
     ...Quote.bookSettings(book),
     tax: { policy: input.taxPolicy, profile: input.taxProfile },
     terms: input.terms,
@@ -59,7 +63,7 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
     id: input.invoiceId,
     number: null,
     customerId: input.customerId,
-    tier: input.tier,
+    plan: input.plan,
     period: input.period,
     currency: quoted.currency,
     priceBookId: book.id,

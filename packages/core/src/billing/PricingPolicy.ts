@@ -4,12 +4,14 @@
  * embedding team overrides it with its own (`Layer.succeed(PricingPolicy, PricingPolicy.make(…))`)
  * and every part (API estimates, the billing run) prices the same way. A customer is priced by
  * the book of its currency; a customer whose currency has no book is a typed error, never another
- * currency's prices.
+ * currency's prices. A customer's plan code names a plan of that book; its entitlements (limits,
+ * frameworks, support) are the plan's, and a plan defined in several books must entitle the same.
  */
 import { Context, Effect, Schema } from "effect"
 import type { Customer } from "../customer/Customer.ts"
 import { Currency } from "../money/Currency.ts"
 import * as Metric from "../usage/Metric.ts"
+import * as Entitlements from "./Entitlements.ts"
 import * as PriceBook from "./PriceBook.ts"
 import * as Tax from "./Tax.ts"
 
@@ -41,20 +43,38 @@ export class NoPriceBookForCurrency extends Schema.TaggedError<NoPriceBookForCur
   readonly code = "PRICING.NO_BOOK_FOR_CURRENCY"
 }
 
+/** Two books define one plan code with different entitlements (which would the customer get?). */
+export class ConflictingEntitlements extends Schema.TaggedError<ConflictingEntitlements>()(
+  "ConflictingEntitlements",
+  { plan: Schema.String, priceBookIds: Schema.Array(Schema.String) }
+) {
+  /** Stable error code. */
+  readonly code = "PRICING.CONFLICTING_ENTITLEMENTS"
+}
+
 /**
  * A policy from its books (one per currency), with the reference card's tax policy and catalogue
- * unless given; two books of one currency are refused.
+ * unless given; two books of one currency, or one plan code entitled differently by two books,
+ * are refused.
  */
 export const make = (options: {
   readonly priceBooks: ReadonlyArray<PriceBook.PriceBook>
   readonly taxPolicy?: Tax.TaxPolicy | undefined
   readonly catalog?: Metric.Catalog | undefined
-}): Effect.Effect<Policy, DuplicateCurrencyBook> =>
-  Effect.suspend(() => {
+}): Effect.Effect<Policy, DuplicateCurrencyBook | ConflictingEntitlements> =>
+  Effect.suspend((): Effect.Effect<Policy, DuplicateCurrencyBook | ConflictingEntitlements> => {
     const seen = new Set<Currency>()
+    const plans = new Map<string, PriceBook.PriceBook>()
     for (const book of options.priceBooks) {
       if (seen.has(book.currency)) return Effect.fail(new DuplicateCurrencyBook({ currency: book.currency }))
       seen.add(book.currency)
+      for (const [code, plan] of Object.entries(book.plans)) {
+        const first = plans.get(code)
+        if (first === undefined) plans.set(code, book)
+        else if (!Entitlements.equivalent(first.plans[code]!.entitlements, plan.entitlements)) {
+          return Effect.fail(new ConflictingEntitlements({ plan: code, priceBookIds: [first.id, book.id] }))
+        }
+      }
     }
     return Effect.succeed({
       priceBooks: options.priceBooks,
@@ -101,3 +121,34 @@ export const withTaxPolicy = (policy: Policy, taxPolicy: Tax.TaxPolicy): Policy 
 
 /** The policy with another metric catalogue. */
 export const withCatalog = (policy: Policy, catalog: Metric.Catalog): Policy => ({ ...policy, catalog })
+
+/**
+ * The entitlements of a plan code: those of the plan in the policy's books (the same in each), or
+ * `UnknownPlan` when no book has it.
+ */
+export const entitlements = (
+  policy: Policy,
+  plan: string
+): Effect.Effect<Entitlements.Entitlements, PriceBook.UnknownPlan> => {
+  const book = policy.priceBooks.find((b) => Object.hasOwn(b.plans, plan))
+  return book === undefined
+    ? Effect.fail(
+        new PriceBook.UnknownPlan({ plan, priceBookId: policy.priceBooks.map((b) => b.id).join(", ") })
+      )
+    : Effect.succeed(book.plans[plan]!.entitlements)
+}
+
+/** The entitlements of a plan code under the current policy. */
+export const entitlementsOf = (
+  plan: string
+): Effect.Effect<Entitlements.Entitlements, PriceBook.UnknownPlan> =>
+  Effect.gen(function* () {
+    return yield* entitlements(yield* PricingPolicy, plan)
+  })
+
+/** The plan a customer is on, from the book of its currency. */
+export const planOf = (
+  policy: Policy,
+  customer: Pick<Customer, "currency" | "plan">
+): Effect.Effect<PriceBook.CatalogPlan, NoPriceBookForCurrency | PriceBook.UnknownPlan> =>
+  Effect.flatMap(bookOf(policy, customer), (book) => PriceBook.plan(book, customer.plan))

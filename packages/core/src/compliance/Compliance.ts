@@ -1,10 +1,11 @@
 /**
- * Compliance findings and the status they add up to, per framework of the customer's tier (CIS,
+ * Compliance findings and the status they add up to, per framework of the customer's plan (CIS,
  * SOC 2, PCI-DSS, HIPAA, HITRUST, FedRAMP, NIST 800-53). Findings are stored per customer; the
  * status is never stored, it is computed from the open findings so it cannot drift from them.
  */
 import { DateTime, Schema } from "effect"
-import { ComplianceFramework, features, type Tier } from "../billing/Tier.ts"
+import { ComplianceFramework } from "../billing/Entitlements.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 
@@ -64,9 +65,9 @@ export interface FrameworkStatus {
   readonly lastFindingAt: DateTime.Utc | null
 }
 
-/** The status of every framework of a tier, and the worst of them overall. */
+/** The status of every framework of a plan, and the worst of them overall. */
 export interface ComplianceStatus {
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly overall: FrameworkState
   readonly frameworks: ReadonlyArray<FrameworkStatus>
 }
@@ -74,11 +75,15 @@ export interface ComplianceStatus {
 const rank: Record<FrameworkState, number> = { compliant: 0, at_risk: 1, non_compliant: 2 }
 
 /**
- * Summarises findings into a status per framework of the tier. Findings of frameworks outside the
- * tier (left over from a downgrade, say) are not counted against it.
+ * Summarises findings into a status per framework of the plan (`frameworks`: its entitlements'
+ * `complianceFrameworks`). Findings of frameworks outside the plan (left over from a downgrade,
+ * say) are not counted against it.
  */
-export const summarize = (tier: Tier, findings: Iterable<Finding>): ComplianceStatus => {
-  const frameworks = features[tier].complianceFrameworks
+export const summarize = (
+  plan: PlanCode,
+  frameworks: ReadonlyArray<ComplianceFramework>,
+  findings: Iterable<Finding>
+): ComplianceStatus => {
   const byFramework = new Map(
     frameworks.map((f) => [
       f,
@@ -120,5 +125,5 @@ export const summarize = (tier: Tier, findings: Iterable<Finding>): ComplianceSt
     (worst, s) => (rank[s.state] > rank[worst] ? s.state : worst),
     "compliant"
   )
-  return { tier, overall, frameworks: statuses }
+  return { plan, overall, frameworks: statuses }
 }

@@ -1,6 +1,6 @@
 /** Port: where compliance findings are stored (per customer, under row-level security). */
 import { Context, type DateTime, type Effect } from "effect"
-import type { ComplianceFramework } from "../billing/Tier.ts"
+import type { ComplianceFramework } from "../billing/Entitlements.ts"
 import type {
   AlreadyExists,
   NotFound,

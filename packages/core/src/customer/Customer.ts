@@ -1,13 +1,13 @@
 /**
- * Customers: the tenants. A customer has one tier, a billing e-mail, a tax profile, a currency
+ * Customers: the tenants. A customer has one plan, a billing e-mail, a tax profile, a currency
  * fixed when it is created (its invoices are all in it, priced by the book of that currency), and
  * its terms (negotiated prices, coupons, a minimum commitment).
  */
 import { DateTime, Effect, Schema } from "effect"
 import { CustomerTerms } from "../billing/CustomerTerms.ts"
 import * as Period from "../billing/Period.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
 import { TaxProfile } from "../billing/Tax.ts"
-import { Tier } from "../billing/Tier.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
@@ -60,8 +60,8 @@ export const TaxId = addressLine(64).annotate({ identifier: "TaxId" })
  */
 export const PlanChange = Schema.Struct({
   effectiveAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the change takes effect, RFC 3339 UTC.")),
-  from: Tier.pipe(FieldDoc.describe("The plan before the change.")),
-  to: Tier.pipe(FieldDoc.describe("The plan from `effectiveAt` on."))
+  from: PlanCode.pipe(FieldDoc.describe("The plan before the change.")),
+  to: PlanCode.pipe(FieldDoc.describe("The plan from `effectiveAt` on."))
 }).annotate({ identifier: "PlanChange" })
 export type PlanChange = typeof PlanChange.Type
 
@@ -70,7 +70,7 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   id: CustomerId,
   name: Schema.NonEmptyString.check(Schema.isMaxLength(200)),
   email: Email,
-  tier: Tier,
+  plan: PlanCode,
   status: CustomerStatus,
   taxProfile: TaxProfile,
   /** Payment terms in days (net 30 by default). */
@@ -92,19 +92,19 @@ export class Customer extends Schema.Class<Customer>("@securebase/core/Customer"
   /** When the customer was closed (a `closed` customer closed before this was kept has none). */
   closedAt: Schema.optionalKey(Schema.DateTimeUtc),
   /**
-   * Its plan changes, oldest first (absent when it never changed plan). `tier` is the plan in
+   * Its plan changes, oldest first (absent when it never changed plan). `plan` is the plan in
    * force now; a change scheduled for later is here before it takes effect.
    */
   planChanges: Schema.optionalKey(Schema.Array(PlanChange))
 }) {}
 
 /** The plan in force at `at`, by the history (the plan at creation before the first change). */
-export const planAt = (customer: Customer, at: DateTime.Utc): Tier => {
+export const planAt = (customer: Customer, at: DateTime.Utc): PlanCode => {
   const changes = customer.planChanges ?? []
   const last = changes.filter((c) => DateTime.isLessThanOrEqualTo(c.effectiveAt, at)).at(-1)
   if (last !== undefined) return last.to
   const next = changes.find((c) => DateTime.isGreaterThan(c.effectiveAt, at))
-  return next?.from ?? customer.tier
+  return next?.from ?? customer.plan
 }
 
 /**

@@ -17,10 +17,10 @@ import { AuditLog } from "../audit/AuditLog.ts"
 import * as ApiKey from "../auth/ApiKey.ts"
 import { Authenticator } from "../auth/Authenticator.ts"
 import * as Period from "../billing/Period.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import * as PriceBook from "../billing/PriceBook.ts"
 import * as PricingPolicy from "../billing/PricingPolicy.ts"
 import * as Proration from "../billing/Proration.ts"
-import type { Tier } from "../billing/Tier.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { Currency } from "../money/Currency.ts"
 import * as Money from "../money/Money.ts"
@@ -34,7 +34,7 @@ export interface NewCustomer {
   readonly id: CustomerId
   readonly name: string
   readonly email: string
-  readonly tier: Tier
+  readonly plan: PlanCode
   readonly currency?: Currency | undefined
   readonly taxProfile?: Customer["taxProfile"] | undefined
   readonly netDays?: number | undefined
@@ -82,9 +82,11 @@ const editable = (c: Customer) => ({
 
 /**
  * Creates an active customer and its first API key (every tenant scope; the plaintext is shown
- * once), audited as `customer.created` and `api_key.created`, in one transaction.
+ * once), audited as `customer.created` and `api_key.created`, in one transaction. Its plan must be
+ * a plan of the pricing policy's books (`UnknownPlan` otherwise).
  */
 export const create = Effect.fn("CustomerAdmin.create")(function* (input: NewCustomer) {
+  yield* PricingPolicy.entitlements(yield* PricingPolicy.PricingPolicy, input.plan)
   const tenancy = yield* Tenancy
   const auth = yield* Authenticator
   const repo = yield* CustomerRepo
@@ -96,7 +98,7 @@ export const create = Effect.fn("CustomerAdmin.create")(function* (input: NewCus
           id: input.id,
           name: input.name,
           email: input.email,
-          tier: input.tier,
+          plan: input.plan,
           status: "active",
           taxProfile: input.taxProfile ?? {},
           netDays: input.netDays ?? 30,
@@ -107,7 +109,7 @@ export const create = Effect.fn("CustomerAdmin.create")(function* (input: NewCus
       )
       yield* audit(customer.id, "customer.created", {
         ...editable(customer),
-        plan: customer.tier,
+        plan: customer.plan,
         currency: customer.currency
       })
       const key = yield* auth.createKey({
@@ -208,7 +210,8 @@ export class PlanUnchanged extends Schema.TaggedError<PlanUnchanged>()("PlanUnch
 export type PlanEffective = "immediately" | "next_period"
 
 /**
- * Changes the customer's plan `immediately` (the month is priced in segments, the flat fees
+ * Changes the customer's plan (a plan code of the book of its currency, `UnknownPlan` otherwise)
+ * `immediately` (the month is priced in segments, the flat fees
  * prorated by day, usage on the plan in force when it occurred) or from the `next_period` (the
  * first instant of next month). A later change replaces one still scheduled. Audited as
  * `customer.plan_changed` with, for an immediate change, the credit of the old plan's flat fee
@@ -216,7 +219,7 @@ export type PlanEffective = "immediately" | "next_period"
  */
 export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
   id: CustomerId,
-  plan: Tier,
+  plan: PlanCode,
   effective: PlanEffective
 ) {
   const tenancy = yield* Tenancy
@@ -228,24 +231,32 @@ export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
     Effect.gen(function* () {
       const before = yield* repo.findById(id)
       const scheduled = (before.planChanges ?? []).some((c) => DateTime.isGreaterThan(c.effectiveAt, now))
-      if (before.tier === plan && !scheduled) return yield* new PlanUnchanged({ customerId: id, plan })
+      if (before.plan === plan && !scheduled) return yield* new PlanUnchanged({ customerId: id, plan })
+      // The new plan must be a plan of the book of the customer's currency (`UnknownPlan` before
+      // anything is written). The old plan is priced only for an immediate change's proration, so
+      // a customer on a plan the book dropped can still be moved from the next period.
+      const book = yield* PricingPolicy.bookOf(policy, before)
+      const fee = (code: PlanCode) =>
+        Effect.map(PriceBook.basePrice(book, code), (price) =>
+          Money.round(price, book.currency, book.rounding)
+        )
+      const newFee = yield* fee(plan)
+      const oldFee = effective === "immediately" ? yield* fee(before.plan) : newFee
       const period = Period.ofDateTime(now)
       const effectiveAt = effective === "immediately" ? now : Period.start(Period.next(period))
       const after = yield* repo.changePlan(id, {
         id: yield* randomUuid,
         requestedAt: now,
         effectiveAt,
-        from: before.tier,
+        from: before.plan,
         to: plan
       })
-      const book = yield* PricingPolicy.bookOf(policy, before)
-      const fee = (tier: Tier) => Money.round(PriceBook.basePrice(book, tier), book.currency, book.rounding)
       const days = Proration.daysIn(period)
       const day = Proration.dayOf(period, now)
       const proration =
-        effective === "immediately" ? Proration.adjustment(fee(before.tier), fee(plan), days, day) : undefined
+        effective === "immediately" ? Proration.adjustment(oldFee, newFee, days, day) : undefined
       yield* audit(id, "customer.plan_changed", {
-        from: before.tier,
+        from: before.plan,
         to: plan,
         effective,
         effectiveAt: DateTime.formatIso(effectiveAt),

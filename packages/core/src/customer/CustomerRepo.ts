@@ -3,7 +3,7 @@
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { CustomerTerms } from "../billing/CustomerTerms.ts"
-import type { Tier } from "../billing/Tier.ts"
+import type { PlanCode } from "../billing/PriceBook.ts"
 import type { CustomerId } from "../Ids.ts"
 import type {
   AlreadyExists,
@@ -71,8 +71,8 @@ export class CustomerRepo extends Context.Service<
         readonly id: string
         readonly requestedAt: DateTime.Utc
         readonly effectiveAt: DateTime.Utc
-        readonly from: Tier
-        readonly to: Tier
+        readonly from: PlanCode
+        readonly to: PlanCode
       }
     ) => Effect.Effect<Customer, NotFound | PersistenceFailure>
     /** Customers in creation order (then id), after the cursor, at most `limit`. */

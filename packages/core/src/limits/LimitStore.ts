@@ -1,5 +1,5 @@
 /**
- * The port to the counters behind every limit: the per-address request rate limit, the tier's
+ * The port to the counters behind every limit: the per-address request rate limit, the plan's
  * per-minute API limit and the authentication failure throttle all count on it. One primitive
  * serves the three: a counter per key that lives for a fixed time from its first hit, remembering
  * when it started and when it was last hit, with an optional ceiling it never passes.

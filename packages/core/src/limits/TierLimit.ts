@@ -1,29 +1,31 @@
 /**
- * The tier's API rate limit: `Tier.features[tier].apiRateLimitPerMinute` requests per minute per
+ * The plan's API rate limit: its entitlements' `apiRateLimitPerMinute` requests per minute per
  * customer, all of its keys and sessions together (per key, a customer would multiply its
  * allowance by its number of keys). Enforced after authentication, on the `LimitStore`, with the
  * sliding-window estimate of `RateLimit`.
  */
 import { Effect, Schema } from "effect"
-import * as Tier from "../billing/Tier.ts"
+import type { Entitlements } from "../billing/Entitlements.ts"
+import { PlanCode } from "../billing/PriceBook.ts"
+import * as PricingPolicy from "../billing/PricingPolicy.ts"
 import { CustomerId } from "../Ids.ts"
 import * as RateLimit from "./RateLimit.ts"
 
-/** The tier limit's window. */
+/** The plan limit's window. */
 export const windowMillis = 60_000
 
-/** The policy of a tier. */
-export const policyFor = (tier: Tier.Tier): RateLimit.Policy => ({
-  limit: Tier.features[tier].apiRateLimitPerMinute,
+/** The policy of a plan. */
+export const policyFor = (entitlements: Entitlements): RateLimit.Policy => ({
+  limit: entitlements.apiRateLimitPerMinute,
   windowMillis
 })
 
-/** The customer has made its tier's requests for this minute. */
+/** The customer has made its plan's requests for this minute. */
 export class TierRateLimitExceeded extends Schema.TaggedError<TierRateLimitExceeded>()(
   "TierRateLimitExceeded",
   {
     customerId: CustomerId,
-    tier: Tier.Tier,
+    plan: PlanCode,
     limit: Schema.Int,
     retryAfterSeconds: Schema.Int
   }
@@ -32,16 +34,20 @@ export class TierRateLimitExceeded extends Schema.TaggedError<TierRateLimitExcee
   readonly code = "TIER.RATE_LIMITED"
 }
 
-/** The store key of a customer's tier limit. */
+/** The store key of a customer's plan limit. */
 export const keyOf = (customerId: CustomerId): string => `tier:${customerId}`
 
-/** Counts one request of the customer, or fails with `TierRateLimitExceeded`. */
-export const consume = Effect.fnUntraced(function* (customerId: CustomerId, tier: Tier.Tier) {
-  const decision = yield* RateLimit.consume(keyOf(customerId), policyFor(tier))
+/**
+ * Counts one request of the customer, or fails with `TierRateLimitExceeded`; its plan's limit comes
+ * from the current `PricingPolicy` (`UnknownPlan` when no book has the plan).
+ */
+export const consume = Effect.fnUntraced(function* (customerId: CustomerId, plan: PlanCode) {
+  const entitlements = yield* PricingPolicy.entitlementsOf(plan)
+  const decision = yield* RateLimit.consume(keyOf(customerId), policyFor(entitlements))
   if (!decision.allowed) {
     return yield* new TierRateLimitExceeded({
       customerId,
-      tier,
+      plan,
       limit: decision.limit,
       retryAfterSeconds: decision.retryAfterSeconds
     })

@@ -1,10 +1,10 @@
 /**
  * Support tickets (the card's `support_tickets` and `ticket_priority`), with the first-response
- * target that the tier's support level promises: a critical ticket gets the tier's
+ * target that the plan's support level promises: a critical ticket gets the plan's
  * `criticalResponseHours`, lower priorities proportionally more.
  */
 import { DateTime, Duration, Schema } from "effect"
-import { features, type Tier } from "../billing/Tier.ts"
+import type { Entitlements } from "../billing/Entitlements.ts"
 import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId } from "../Ids.ts"
 import * as Text from "../Text.ts"
@@ -42,7 +42,7 @@ export const NewTicket = Schema.Struct({
   ),
   priority: TicketPriority.pipe(
     FieldDoc.describe(
-      "`low`, `normal`, `high` or `critical`; sets the first-response deadline from the tier's support level."
+      "`low`, `normal`, `high` or `critical`; sets the first-response deadline from the plan's support level."
     )
   )
 })
@@ -70,22 +70,22 @@ export const Ticket = Schema.Struct({
   status: TicketStatus.pipe(FieldDoc.describe("`open`, `pending`, `resolved` or `closed`.")),
   createdAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When the ticket was opened, RFC 3339 UTC.")),
   firstResponseDueAt: Schema.DateTimeUtc.pipe(
-    FieldDoc.describe("When the first response is due under the tier's support level, RFC 3339 UTC.")
+    FieldDoc.describe("When the first response is due under the plan's support level, RFC 3339 UTC.")
   )
 }).annotate({ identifier: "SupportTicket" })
 export interface Ticket extends Schema.Schema.Type<typeof Ticket> {}
 
 const multiplier: Record<TicketPriority, number> = { critical: 1, high: 2, normal: 4, low: 8 }
 
-/** The first-response target of a ticket of `priority` for a customer of `tier`. */
-export const responseTarget = (tier: Tier, priority: TicketPriority): Duration.Duration =>
-  Duration.hours(features[tier].criticalResponseHours * multiplier[priority])
+/** The first-response target of a ticket of `priority` under a plan's `entitlements`. */
+export const responseTarget = (entitlements: Entitlements, priority: TicketPriority): Duration.Duration =>
+  Duration.hours(entitlements.criticalResponseHours * multiplier[priority])
 
-/** Opens a ticket: status `open`, first-response due per the tier's support level. */
+/** Opens a ticket: status `open`, first-response due per the plan's support level. */
 export const open = (options: {
   readonly id: TicketId
   readonly customerId: CustomerId
-  readonly tier: Tier
+  readonly entitlements: Entitlements
   readonly ticket: NewTicket
   readonly at: DateTime.Utc
 }): Ticket => ({
@@ -96,7 +96,10 @@ export const open = (options: {
   priority: options.ticket.priority,
   status: "open",
   createdAt: options.at,
-  firstResponseDueAt: DateTime.addDuration(options.at, responseTarget(options.tier, options.ticket.priority))
+  firstResponseDueAt: DateTime.addDuration(
+    options.at,
+    responseTarget(options.entitlements, options.ticket.priority)
+  )
 })
 
 /** The moves of the ticket lifecycle: a resolved ticket may be reopened, a closed one never. */

@@ -1,6 +1,6 @@
 /**
  * Generators of whole billing scenarios: everything `Invoicing.priceInvoice` needs (a customer,
- * a tier, a price book, a tax policy and profile, a month's usage), so a law can be stated about
+ * a plan, a price book, a tax policy and profile, a month's usage), so a law can be stated about
  * every invoice at once.
  */
 import { Arbitrary } from "effect"
@@ -10,7 +10,7 @@ import type * as PriceBook from "../billing/PriceBook.ts"
 import type * as Tax from "../billing/Tax.ts"
 import type { InvoiceId } from "../Ids.ts"
 import * as Metric from "../usage/Metric.ts"
-import { priceBook as anyPriceBook, type PriceBookOptions, tier } from "./PricingArbitrary.ts"
+import { priceBook as anyPriceBook, type PriceBookOptions, planCodeOf } from "./PricingArbitrary.ts"
 import { int } from "./Primitives.ts"
 import { policyAndProfile } from "./TaxArbitrary.ts"
 import { customerId, metrics, period } from "./UsageArbitrary.ts"
@@ -23,7 +23,7 @@ export interface InvoiceInputOptions extends PriceBookOptions {
 }
 
 /**
- * The input of `Invoicing.priceInvoice`: a generated (or the given) price book, any tier, a tax
+ * The input of `Invoicing.priceInvoice`: a generated (or the given) price book, any plan, a tax
  * policy and profile, metrics for every catalogue metric, a period, and net 0..60 days.
  */
 export const invoiceInput = (
@@ -36,8 +36,9 @@ export const invoiceInput = (
       : Arbitrary.Constant(options.priceBook)
   return Arbitrary.map(
     Arbitrary.all({
-      priceBook: book,
-      tier,
+      bookAndPlan: Arbitrary.flatMap(book, (priceBook) =>
+        Arbitrary.map(planCodeOf(priceBook), (plan) => ({ priceBook, plan }))
+      ),
       tax: options.tax === undefined ? policyAndProfile : Arbitrary.Constant(options.tax),
       usage: metrics(catalog),
       customerId,
@@ -47,10 +48,10 @@ export const invoiceInput = (
     (s): Invoicing.PriceInvoiceInput => ({
       invoiceId: "00000000-0000-4000-8000-0000000000aa" as InvoiceId,
       customerId: s.customerId,
-      tier: s.tier,
+      plan: s.bookAndPlan.plan,
       taxProfile: s.tax.profile,
       period: s.period,
-      priceBook: s.priceBook,
+      priceBook: s.bookAndPlan.priceBook,
       taxPolicy: s.tax.policy,
       usage: s.usage,
       // Invoices are drafted when the month closes: the first instant after the period.

@@ -223,7 +223,7 @@ export const check = (
         id: "00000000-0000-4000-8000-000000000000",
         number: null,
         customerId: "00000000-0000-4000-8000-000000000000",
-        tier: "standard",
+        plan: "standard",
         period: m.period,
         priceBookId: book.id,
         status: "draft",

@@ -5,9 +5,9 @@
  */
 import { Arbitrary, BigDecimal } from "effect"
 import type * as Discount from "../billing/Discount.ts"
+import * as Entitlements from "../billing/Entitlements.ts"
 import type * as PriceBook from "../billing/PriceBook.ts"
 import type * as PricingModel from "../billing/PricingModel.ts"
-import { type Tier, all as tiers } from "../billing/Tier.ts"
 import type { PriceBookId } from "../Ids.ts"
 import type { Currency } from "../money/Currency.ts"
 import type * as Money from "../money/Money.ts"
@@ -171,7 +171,7 @@ export const usageCharge = (
   )
 
 /**
- * A tier's plan: 0..2 flat fees then 1..6 usage charges (so never empty), with unique codes
+ * A plan's charges: 0..2 flat fees then 1..6 usage charges (so never empty), with unique codes
  * assigned by position.
  */
 export const plan = (options: ChargeOptions = {}): Arbitrary.Arbitrary<PriceBook.Plan> =>
@@ -223,7 +223,8 @@ const fixed = <A>(value: A | undefined, otherwise: Arbitrary.Arbitrary<A>): Arbi
 
 /**
  * A whole price book, valid by the `PriceBook` Schema: a currency, a rounding mode, a discount
- * rule and a plan per tier whose usage charges name metrics of the catalogue.
+ * rule and the four reference plan codes (with the reference entitlements), each with generated
+ * charges whose usage charges name metrics of the catalogue.
  */
 export const priceBook = (options: PriceBookOptions = {}): Arbitrary.Arbitrary<PriceBook.PriceBook> => {
   const planArb = plan(options)
@@ -243,10 +244,24 @@ export const priceBook = (options: PriceBookOptions = {}): Arbitrary.Arbitrary<P
       currency: b.currency,
       rounding: b.rounding,
       discount: b.discount,
-      plans: { standard: b.standard, fintech: b.fintech, healthcare: b.healthcare, "gov-federal": b.gov }
+      plans: {
+        standard: { name: "Standard", entitlements: Entitlements.referenceCard.standard, ...b.standard },
+        fintech: { name: "Fintech", entitlements: Entitlements.referenceCard.fintech, ...b.fintech },
+        healthcare: {
+          name: "Healthcare",
+          entitlements: Entitlements.referenceCard.healthcare,
+          ...b.healthcare
+        },
+        "gov-federal": {
+          name: "Gov-Federal",
+          entitlements: Entitlements.referenceCard["gov-federal"],
+          ...b.gov
+        }
+      }
     })
   )
 }
 
-/** Any tier. */
-export const tier: Arbitrary.Arbitrary<Tier> = element(tiers)
+/** Any plan code of `book`. */
+export const planCodeOf = (book: PriceBook.PriceBook): Arbitrary.Arbitrary<PriceBook.PlanCode> =>
+  element(Object.keys(book.plans))

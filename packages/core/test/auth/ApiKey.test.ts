@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect, Redacted, Result, Schema } from "effect"
-import { ApiKey, type Ids, Tier } from "../../src/index.ts"
+import { ApiKey, type Ids, PriceBook } from "../../src/index.ts"
 
 const keyId = "abcdefghijklmnop" as ApiKey.ApiKeyId
 const secret = "a2b3c4d5e6f7".padEnd(52, "z")
@@ -63,7 +63,7 @@ describe("ApiKey: format and parse", () => {
   })
 })
 
-describe("ApiKey: records and the tier limit", () => {
+describe("ApiKey: records and the plan limit", () => {
   const customerId = "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as Ids.CustomerId
   const at = (ms: number) => DateTime.makeUnsafe(ms)
   const record = (fields: Partial<ApiKey.ApiKeyRecord> = {}) =>
@@ -103,13 +103,15 @@ describe("ApiKey: records and the tier limit", () => {
     )
   })
 
-  it.effect("each tier's limit comes from the feature matrix", () =>
+  it.effect("each plan's limit comes from its entitlements in the price book", () =>
     Effect.gen(function* () {
-      for (const tier of Tier.all) {
-        const limit = Tier.features[tier].maxApiKeys
-        assert.strictEqual(ApiKey.limitFor(tier), limit)
-        yield* ApiKey.ensureWithinLimit({ customerId, tier, active: limit - 1 })
-        const error = yield* Effect.flip(ApiKey.ensureWithinLimit({ customerId, tier, active: limit }))
+      for (const [plan, { entitlements }] of Object.entries(PriceBook.referenceCard.plans)) {
+        const limit = entitlements.maxApiKeys
+        assert.strictEqual(ApiKey.limitFor(entitlements), limit)
+        yield* ApiKey.ensureWithinLimit({ customerId, plan, entitlements, active: limit - 1 })
+        const error = yield* Effect.flip(
+          ApiKey.ensureWithinLimit({ customerId, plan, entitlements, active: limit })
+        )
         assert.strictEqual(error.code, "API_KEY.LIMIT_REACHED")
         assert.strictEqual(error.limit, limit)
       }

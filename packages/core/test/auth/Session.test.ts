@@ -6,7 +6,7 @@ const claims = new Session.SessionClaims({
   iss: "https://auth.securebase.test",
   aud: "securebase-api",
   sub: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as Ids.CustomerId,
-  tier: "standard",
+  plan: "standard",
   scopes: ["invoices:read"],
   keyId: "abcdefghijklmnop" as ApiKey.ApiKeyId,
   mode: "live",

@@ -60,7 +60,7 @@ describe("a billing month under TestClock", () => {
         const draft = yield* Invoicing.priceInvoice({
           invoiceId,
           customerId,
-          tier: "standard",
+          plan: "standard",
           taxProfile: {},
           period,
           priceBook: PriceBook.referenceCard,

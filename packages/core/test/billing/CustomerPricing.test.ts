@@ -29,7 +29,7 @@ const customer = new Customer.Customer({
   id: customerId,
   name: "Acme Analytics",
   email: "billing@acme.test",
-  tier: "standard",
+  plan: "standard",
   status: "active",
   taxProfile: {},
   netDays: 30
@@ -49,6 +49,49 @@ const events = Array.from(
 )
 
 describe("CustomerPricing and IssueInvoice (no database)", () => {
+  it.effect("a plan that exists only in a test book is priced by editing data alone", () =>
+    Effect.gen(function* () {
+      const card = PriceBook.referenceCard
+      const book = PriceBook.withPlan(PriceBook.withId(card, "test-book" as never), "scale-up", {
+        name: "Scale-up",
+        entitlements: { ...card.plans.standard.entitlements, maxApiKeys: 7 },
+        charges: [
+          { _tag: "Flat", code: "platform", description: "Scale-up plan", amount: Decimal.unsafe("500") },
+          {
+            _tag: "Usage",
+            code: "api_calls",
+            description: "API calls",
+            metric: Metric.code("api_calls"),
+            included: Decimal.unsafe("1000000"),
+            model: { _tag: "PerUnit", unitPrice: Decimal.unsafe("0.001") }
+          }
+        ]
+      })
+      const policy = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, book)
+      const onScaleUp = new Customer.Customer({ ...customer, plan: "scale-up" })
+      const draft = yield* CustomerPricing.priceFromEvents(onScaleUp, period, events, { at }).pipe(
+        Effect.provideService(PricingPolicy.PricingPolicy, policy)
+      )
+      // $500 + 550,000 calls over the included million × $0.001 = $1,050.00 + 8% = $1,134.00.
+      assert.deepStrictEqual(
+        [draft.plan, draft.priceBookId, draft.subtotal, draft.total],
+        ["scale-up", "test-book", 105000n, 113400n]
+      )
+      assert.strictEqual(
+        (yield* PricingPolicy.entitlementsOf("scale-up").pipe(
+          Effect.provideService(PricingPolicy.PricingPolicy, policy)
+        )).maxApiKeys,
+        7
+      )
+      // Under the shipped book the same customer's plan is unknown: a typed error.
+      const error = yield* Effect.flip(CustomerPricing.priceFromEvents(onScaleUp, period, events, { at }))
+      assert.deepStrictEqual(error._tag === "UnknownPlan" ? [error.code, error.plan] : error, [
+        "PRICING.UNKNOWN_PLAN",
+        "scale-up"
+      ])
+    })
+  )
+
   it.effect("prices a month of events into a draft that reconciles", () =>
     Effect.gen(function* () {
       const draft = yield* CustomerPricing.priceFromEvents(customer, period, events, { at })

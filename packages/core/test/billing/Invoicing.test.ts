@@ -16,7 +16,7 @@ const cents = (i: Invoice.Invoice) => ({
   total: i.total
 })
 
-describe("Invoicing.priceInvoice: each tier at its base price", () => {
+describe("Invoicing.priceInvoice: each plan at its base price", () => {
   it.effect("standard: $2,000 → no discount (under $5,000) → 8% tax $160 → $2,160.00", () =>
     Effect.gen(function* () {
       const inv = yield* priceReference("standard")
@@ -87,7 +87,7 @@ describe("Invoicing.priceInvoice: each tier at its base price", () => {
   )
 })
 
-describe("Invoicing.priceInvoice: around the $5,000 threshold (standard tier)", () => {
+describe("Invoicing.priceInvoice: around the $5,000 threshold (standard plan)", () => {
   // standard: $2,000 platform, accounts over 10 at $150, API calls over 1,000,000 at $0.0004.
   it.effect("just under: 29 accounts ($2,850) + 374,975 extra calls ($149.99) = $4,999.99, no discount", () =>
     Effect.gen(function* () {

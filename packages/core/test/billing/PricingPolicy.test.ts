@@ -35,7 +35,41 @@ describe("PricingPolicy", () => {
       const error = yield* Effect.flip(
         PricingPolicy.make({ priceBooks: [PriceBook.referenceCard, PriceBook.referenceCard] })
       )
-      assert.deepStrictEqual([error._tag, error.currency], ["DuplicateCurrencyBook", "USD"])
+      assert.strictEqual(error._tag, "DuplicateCurrencyBook")
+      assert.deepStrictEqual(error._tag === "DuplicateCurrencyBook" ? error.currency : null, "USD")
+    })
+  )
+
+  it.effect("a plan's entitlements come from the books; an unknown plan is a typed error", () =>
+    Effect.gen(function* () {
+      const policy = yield* PricingPolicy.make({ priceBooks: [PriceBook.referenceCard, eur] })
+      const fintech = yield* PricingPolicy.entitlements(policy, "fintech")
+      assert.strictEqual(fintech.maxApiKeys, 20)
+      const error = yield* Effect.flip(PricingPolicy.entitlements(policy, "enterprise"))
+      assert.deepStrictEqual([error._tag, error.plan], ["UnknownPlan", "enterprise"])
+      const plan = yield* PricingPolicy.planOf(policy, { currency: "EUR", plan: "healthcare" })
+      assert.strictEqual(plan.name, "Healthcare")
+      const missing = yield* Effect.flip(
+        PricingPolicy.planOf(policy, { currency: "EUR", plan: "enterprise" })
+      )
+      assert.strictEqual(missing._tag, "UnknownPlan")
+      // The current policy is the reference card unless provided.
+      assert.strictEqual((yield* PricingPolicy.entitlementsOf("standard")).apiRateLimitPerMinute, 600)
+    })
+  )
+
+  it.effect("one plan entitled differently by two books is refused", () =>
+    Effect.gen(function* () {
+      const looser = PriceBook.withPlan(eur, "fintech", {
+        ...eur.plans.fintech!,
+        entitlements: { ...eur.plans.fintech!.entitlements, maxApiKeys: 99 }
+      })
+      const error = yield* Effect.flip(PricingPolicy.make({ priceBooks: [PriceBook.referenceCard, looser] }))
+      assert.strictEqual(error._tag, "ConflictingEntitlements")
+      assert.deepStrictEqual(
+        error._tag === "ConflictingEntitlements" ? [error.code, error.plan, error.priceBookIds] : null,
+        ["PRICING.CONFLICTING_ENTITLEMENTS", "fintech", ["securebase-2026", "securebase-2026-eur"]]
+      )
     })
   )
 

@@ -43,12 +43,12 @@ const tenPercent = coupon("ten", { _tag: "PercentOff", rate: d("0.1") })
 const hundredOff = coupon("hundred", { _tag: "AmountOff", amount: d("100") })
 
 const quote = (
-  tier: keyof PriceBook.PriceBook["plans"],
+  plan: keyof typeof book.plans,
   terms: CustomerTerms.CustomerTerms,
   figures: Partial<Record<keyof typeof Metric.defaults, string>> = {}
 ) =>
   Effect.flatMap(usage(figures), (u) =>
-    Quote.quote(book.plans[tier], u, { ...Quote.bookSettings(book), ...taxed, terms, period: october })
+    Quote.quote(book.plans[plan], u, { ...Quote.bookSettings(book), ...taxed, terms, period: october })
   )
 
 const money = (q: Quote.Quote) => ({
@@ -67,7 +67,7 @@ const reconciles = (q: Quote.Quote) =>
       id: "00000000-0000-4000-8000-000000000001",
       number: null,
       customerId: "00000000-0000-4000-8000-000000000002",
-      tier: "standard",
+      plan: "standard",
       period: october,
       priceBookId: book.id,
       status: "draft",
@@ -444,6 +444,7 @@ describe("Quote.quote: charges priced per transaction", () => {
           plans: {
             ...Schema.encodeSync(PriceBook.PriceBook)(book).plans,
             standard: {
+              ...Schema.encodeSync(PriceBook.PriceBook)(book).plans.standard,
               charges: [
                 {
                   _tag: "Usage",

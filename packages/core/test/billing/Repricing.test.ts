@@ -10,14 +10,14 @@ import { Customer, Decimal, type Ids, Period, PriceBook, PricingPolicy, Repricin
 const period = Schema.decodeSync(Period.Period)("2026-10")
 const customer = (
   n: number,
-  tier: Customer.Customer["tier"],
+  plan: Customer.Customer["plan"],
   currency: Customer.Customer["currency"] = "USD"
 ) =>
   new Customer.Customer({
     id: `0b7c2a4e-3f1d-4c55-9a1e-00000000d00${n}` as Ids.CustomerId,
     name: `Customer ${n}`,
     email: `c${n}@example.test`,
-    tier,
+    plan,
     status: "active",
     taxProfile: {},
     netDays: 30,
@@ -29,14 +29,12 @@ const platform = (amount: string) => ({
   description: "Platform subscription",
   amount: Decimal.unsafe(amount)
 })
-const proposedBook = PriceBook.withCharge(
+const proposedBook = Effect.runSync(
   PriceBook.withCharge(
     PriceBook.withId(PriceBook.referenceCard, "securebase-2027" as never),
     "standard",
     platform("2200")
-  ),
-  "gov-federal",
-  platform("24000")
+  ).pipe(Effect.flatMap((book) => PriceBook.withCharge(book, "gov-federal", platform("24000"))))
 )
 const proposed = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, proposedBook)
 const months = [

@@ -1,7 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime } from "effect"
-import { Compliance } from "../../src/index.ts"
+import { Compliance, PriceBook } from "../../src/index.ts"
 import { customerId } from "../fixtures.ts"
+
+const frameworks = (plan: keyof typeof PriceBook.referenceCard.plans) =>
+  PriceBook.referenceCard.plans[plan].entitlements.complianceFrameworks
 
 let n = 0
 const finding = (
@@ -23,8 +26,8 @@ const finding = (
 })
 
 describe("Compliance.summarize", () => {
-  it("reports every framework of the tier, compliant when nothing is open", () => {
-    const status = Compliance.summarize("healthcare", [])
+  it("reports every framework of the plan, compliant when nothing is open", () => {
+    const status = Compliance.summarize("healthcare", frameworks("healthcare"), [])
     assert.deepStrictEqual(
       status.frameworks.map((f) => [f.framework, f.state]),
       [
@@ -38,7 +41,7 @@ describe("Compliance.summarize", () => {
   })
 
   it("open low/medium findings put a framework at risk, high/critical make it non-compliant", () => {
-    const status = Compliance.summarize("standard", [
+    const status = Compliance.summarize("standard", frameworks("standard"), [
       finding("CIS", "medium"),
       finding("SOC2", "critical"),
       finding("SOC2", "low", "resolved"),
@@ -55,15 +58,15 @@ describe("Compliance.summarize", () => {
   })
 
   it("resolved and risk-accepted findings do not count against the status", () => {
-    const status = Compliance.summarize("standard", [
+    const status = Compliance.summarize("standard", frameworks("standard"), [
       finding("CIS", "critical", "resolved"),
       finding("CIS", "high", "accepted")
     ])
     assert.strictEqual(status.frameworks[0]!.state, "compliant")
   })
 
-  it("findings of frameworks outside the tier are ignored (FedRAMP on a standard customer)", () => {
-    const status = Compliance.summarize("standard", [finding("FedRAMP", "critical")])
+  it("findings of frameworks outside the plan are ignored (FedRAMP on a standard customer)", () => {
+    const status = Compliance.summarize("standard", frameworks("standard"), [finding("FedRAMP", "critical")])
     assert.strictEqual(status.overall, "compliant")
     assert.isFalse(status.frameworks.some((f) => f.framework === "FedRAMP"))
   })

@@ -8,7 +8,7 @@ const customer = (fields: Partial<ConstructorParameters<typeof Customer.Customer
     id: "00000000-0000-4000-8000-000000000001" as Ids.CustomerId,
     name: "c",
     email: "c@example.com",
-    tier: "standard",
+    plan: "standard",
     status: "active",
     taxProfile: {},
     netDays: 30,

@@ -16,12 +16,12 @@ import {
 
 const runs = { timeout: 120_000, arbitrary: { runs: 75 } }
 
-/** A month of a generated book with generated terms for its tier's plan. */
+/** A month of a generated book with generated terms for its plan's plan. */
 const withTerms = (options: InvoicingArbitrary.InvoiceInputOptions = {}, maxCouponAmount?: string) =>
   Arbitrary.flatMap(InvoicingArbitrary.invoiceInput(options), (input) =>
     Arbitrary.map(
       TermsArbitrary.customerTerms(input.period, {
-        plan: input.priceBook.plans[input.tier],
+        plan: input.priceBook.plans[input.plan],
         maxCouponAmount
       }),
       (terms): Invoicing.PriceInvoiceInput => ({ ...input, terms })

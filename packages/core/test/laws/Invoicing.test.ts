@@ -45,7 +45,7 @@ describe("laws: Invoicing.priceInvoice", () => {
       Effect.gen(function* () {
         const invoice = yield* Invoicing.priceInvoice(input)
         assert.deepStrictEqual(Invoice.reconciliationErrors(invoice), [])
-        assert.strictEqual(invoice.lines.length, input.priceBook.plans[input.tier].charges.length)
+        assert.strictEqual(invoice.lines.length, input.priceBook.plans[input.plan]!.charges.length)
         assert.strictEqual(invoice.status, "draft")
       }),
     runs
@@ -63,7 +63,7 @@ describe("laws: Invoicing.priceInvoice", () => {
           assert.match(String(amount), /^\d+$/)
         }
         // Each line is its exact price rounded once, by the book's mode.
-        const charges = input.priceBook.plans[input.tier].charges
+        const charges = input.priceBook.plans[input.plan]!.charges
         for (const [i, line] of invoice.lines.entries()) {
           const exact = yield* Invoicing.priceCharge(charges[i]!, input.usage)
           assert.strictEqual(

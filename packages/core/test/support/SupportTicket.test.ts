@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Schema } from "effect"
-import { SupportTicket } from "../../src/index.ts"
+import { PriceBook, SupportTicket } from "../../src/index.ts"
 import { customerId } from "../fixtures.ts"
 
 const at = DateTime.makeUnsafe("2026-11-02T09:00:00Z")
@@ -11,7 +11,7 @@ describe("SupportTicket", () => {
     const critical = SupportTicket.open({
       id,
       customerId,
-      tier: "gov-federal",
+      entitlements: PriceBook.referenceCard.plans["gov-federal"].entitlements,
       ticket: { subject: "Outage", description: "API down", priority: "critical" },
       at
     })
@@ -20,7 +20,7 @@ describe("SupportTicket", () => {
     const low = SupportTicket.open({
       id,
       customerId,
-      tier: "standard",
+      entitlements: PriceBook.referenceCard.plans["standard"].entitlements,
       ticket: { subject: "Question", description: "How do I rotate keys?", priority: "low" },
       at
     })

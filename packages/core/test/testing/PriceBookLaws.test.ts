@@ -13,20 +13,22 @@ const timeout = { timeout: 120_000 }
 const d = Decimal.unsafe
 
 /** The reference book as it was: gov-federal API calls priced by Volume. */
-const withVolumeCliff = PriceBook.withCharge(PriceBook.referenceCard, "gov-federal", {
-  _tag: "Usage",
-  code: "api_calls",
-  description: "API calls",
-  metric: "api_calls" as never,
-  included: d("20000000"),
-  model: {
-    _tag: "Volume",
-    bands: [
-      { upTo: d("100000000"), unitPrice: d("0.0002") },
-      { upTo: null, unitPrice: d("0.00015") }
-    ]
-  }
-})
+const withVolumeCliff = Effect.runSync(
+  PriceBook.withCharge(PriceBook.referenceCard, "gov-federal", {
+    _tag: "Usage",
+    code: "api_calls",
+    description: "API calls",
+    metric: "api_calls" as never,
+    included: d("20000000"),
+    model: {
+      _tag: "Volume",
+      bands: [
+        { upTo: d("100000000"), unitPrice: d("0.0002") },
+        { upTo: null, unitPrice: d("0.00015") }
+      ]
+    }
+  })
+)
 
 describe("PriceBookLaws.check", () => {
   it.effect(
@@ -93,7 +95,7 @@ describe("PriceBookLaws.check", () => {
     "checks a book priced per transaction from generated transactions",
     () =>
       Effect.gen(function* () {
-        const payments = PriceBook.withCharge(PriceBook.referenceCard, "fintech", {
+        const payments = yield* PriceBook.withCharge(PriceBook.referenceCard, "fintech", {
           _tag: "Usage",
           code: "card_processing",
           description: "Card processing",

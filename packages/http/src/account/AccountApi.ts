@@ -1,9 +1,9 @@
 /**
- * `GET /account`: who the caller is. The customer's name, tier, status and creation date (the
+ * `GET /account`: who the caller is. The customer's name, plan, status and creation date (the
  * portal shows usage only from the month the customer was created), and the scopes the caller's
  * key or session holds. Any authenticated caller may read its own account.
  */
-import { ApiKey, Customer, FieldDoc, Ids, Tier } from "@securebase/core"
+import { ApiKey, Customer, FieldDoc, Ids, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Authentication } from "../auth/Authentication.ts"
@@ -15,7 +15,9 @@ export const Account = Schema.Struct({
   email: Schema.String.pipe(
     FieldDoc.describe("The customer's billing e-mail address.", ["billing@acme.example"])
   ),
-  tier: Tier.Tier.pipe(FieldDoc.describe("The customer's tier.")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The customer's plan code, a plan of the price book.", ["standard"])
+  ),
   status: Customer.CustomerStatus.pipe(
     FieldDoc.describe("Whether the customer is active; an inactive customer's credentials are refused.")
   ),
@@ -46,7 +48,7 @@ export class AccountApi extends HttpApiGroup.make("account")
       OpenApi.annotations({
         summary: "Get the caller's account",
         description:
-          "Who the caller is: the customer's id, name, e-mail, tier, status and creation date, with the key id, scopes and authentication method of this request's credential. Any authenticated credential may read its own account (no scope needed). Errors: 401 `AUTH.MISSING_CREDENTIAL` (or another `AUTH.*` code) without a valid credential."
+          "Who the caller is: the customer's id, name, e-mail, plan code, status and creation date, with the key id, scopes and authentication method of this request's credential. Any authenticated credential may read its own account (no scope needed). Errors: 401 `AUTH.MISSING_CREDENTIAL` (or another `AUTH.*` code) without a valid credential."
       })
     )
   )

@@ -16,7 +16,7 @@ export const layer = HttpApiBuilder.group(Api, "account", (handlers) =>
           customerId: customer.id,
           name: customer.name,
           email: customer.email,
-          tier: customer.tier,
+          plan: customer.plan,
           status: customer.status,
           createdAt: customer.createdAt ?? null,
           keyId: identity.keyId,

@@ -2,7 +2,7 @@
  * `/admin/customers/{id}/compliance/findings`: a scanner's batch for one customer, idempotent by
  * finding id, and resolving a finding. Scope `compliance:write`.
  */
-import { Compliance, FieldDoc, Ids, Text, Tier } from "@securebase/core"
+import { Compliance, Entitlements, FieldDoc, Ids, Text } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, Forbidden, NotFound } from "../api/ApiErrors.ts"
@@ -16,7 +16,7 @@ export const ScannedFinding = Schema.Struct({
       "The finding's id, a UUID the scanner keeps for it; sending it again changes nothing (idempotent)."
     )
   ),
-  framework: Tier.ComplianceFramework.pipe(
+  framework: Entitlements.ComplianceFramework.pipe(
     FieldDoc.describe("The compliance framework the control belongs to.")
   ),
   controlId: Text.singleLine({ minimum: 1, maximum: 64 }).pipe(

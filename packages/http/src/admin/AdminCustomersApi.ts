@@ -3,10 +3,21 @@
  * customers. Every change runs as that customer (row-level security applies) and is audited in
  * its chain with the operator as the actor. Scopes: `customers:read`, `customers:write`.
  *
- * The customer's plan is its tier until plans become data of their own (issue 12); the API
- * already calls it `plan`.
+ * The customer's plan is a plan code of the price book: creating a customer on a code the book
+ * does not have is refused (422 PRICING.UNKNOWN_PLAN).
  */
-import { ApiKey, Currency, Customer, FieldDoc, Ids, Invoice, Money, Tax, Text, Tier } from "@securebase/core"
+import {
+  ApiKey,
+  Currency,
+  Customer,
+  FieldDoc,
+  Ids,
+  Invoice,
+  Money,
+  PriceBook,
+  Tax,
+  Text
+} from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from "../api/ApiErrors.ts"
@@ -20,7 +31,9 @@ export const AdminCustomer = Schema.Struct({
   email: Schema.String.pipe(
     FieldDoc.describe("The customer's billing e-mail address.", ["billing@acme.example"])
   ),
-  plan: Tier.Tier.pipe(FieldDoc.describe("The customer's plan (its tier).")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The customer's plan code, a plan of the price book.", ["standard"])
+  ),
   status: Customer.CustomerStatus.pipe(
     FieldDoc.describe("`active`, `suspended` (keys refused) or `closed` (for good).")
   ),
@@ -55,7 +68,7 @@ export const toAdminCustomer = (c: Customer.Customer): AdminCustomer => ({
   id: c.id,
   name: c.name,
   email: c.email,
-  plan: c.tier,
+  plan: c.plan,
   status: c.status,
   currency: c.currency,
   taxProfile: c.taxProfile,
@@ -78,7 +91,11 @@ export const CreateCustomer = Schema.Struct({
   email: Customer.Email.pipe(
     FieldDoc.describe("The customer's billing e-mail address.", ["billing@acme.example"])
   ),
-  plan: Tier.Tier.pipe(FieldDoc.describe("The plan (tier) to bill the customer on.")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The code of the plan to bill the customer on: a plan of the pricing policy's books.", [
+      "fintech"
+    ])
+  ),
   currency: Schema.optionalKey(Currency.Currency).pipe(
     FieldDoc.describe("The billing currency (ISO 4217), fixed at creation; USD when omitted.")
   ),
@@ -233,7 +250,9 @@ const statusDocs = {
 
 /** A plan change: the new plan, at once (prorated) or from the start of next month. */
 export const ChangePlan = Schema.Struct({
-  plan: Tier.Tier.pipe(FieldDoc.describe("The new plan.", ["healthcare"])),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The code of the new plan, a plan of the price book.", ["healthcare"])
+  ),
   effective: Schema.Literals(["immediately", "next_period"]).pipe(
     FieldDoc.describe(
       "`immediately`: from now, the flat fees prorated by whole UTC days on this month's invoice; `next_period`: from the first day of next month."
@@ -346,7 +365,7 @@ export class AdminCustomersApi extends HttpApiGroup.make("adminCustomers")
         OpenApi.annotations({
           summary: "Change a customer's plan",
           description:
-            "Changes the plan `immediately` (the month's invoice splits into segments of whole UTC days: the old plan's flat fee for the days before, the new one's for the rest; usage is priced by the plan in force when it occurred) or from `next_period`. A later decision replaces a scheduled change. Audited as `customer.plan_changed`. Operator scope `customers:write`. Errors: 400 `REQUEST.INVALID`, 403 `AUTH.SCOPE_MISSING`, 404 `CUSTOMER.NOT_FOUND`, 409 `PLAN.UNCHANGED` (the plan in force already)."
+            "Changes the plan `immediately` (the month's invoice splits into segments of whole UTC days: the old plan's flat fee for the days before, the new one's for the rest; usage is priced by the plan in force when it occurred) or from `next_period`. A later decision replaces a scheduled change. Audited as `customer.plan_changed`. Operator scope `customers:write`. Errors: 400 `REQUEST.INVALID`, 403 `AUTH.SCOPE_MISSING`, 400 `PRICING.UNKNOWN_PLAN` (field `plan`: not a plan of the book of the customer's currency; an immediate change also needs the current plan to be one), 404 `CUSTOMER.NOT_FOUND`, 409 `PLAN.UNCHANGED` (the plan in force already)."
         })
       )
       .pipe(OperatorScopes.requires("customers:write")),
@@ -359,7 +378,7 @@ export class AdminCustomersApi extends HttpApiGroup.make("adminCustomers")
         OpenApi.annotations({
           summary: "Preview a customer's invoice for this month",
           description:
-            "The customer's current month as the billing run would invoice it now: a draft with no number, nothing stored. Operator scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `CUSTOMER.NOT_FOUND`, 422 when the month cannot be priced."
+            "The customer's current month as the billing run would invoice it now: a draft with no number, nothing stored. Operator scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 403 `PRICING.UNKNOWN_PLAN` (the customer's plan is not in the price book), 404 `CUSTOMER.NOT_FOUND`, 422 when the month cannot be priced."
         })
       )
       .pipe(OperatorScopes.requires("invoices:read")),

@@ -64,7 +64,7 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
             id: globalThis.crypto.randomUUID() as Ids.CustomerId,
             name: payload.name,
             email: payload.email,
-            tier: payload.plan,
+            plan: payload.plan,
             currency: payload.currency,
             taxProfile: payload.taxProfile,
             netDays: payload.netDays,
@@ -76,11 +76,13 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
                 Effect.fail(
                   new Conflict({ code: "CUSTOMER.ALREADY_EXISTS", message: "the customer already exists" })
                 ),
-              // A new customer has no keys: neither the name nor the tier's limit can refuse its first.
+              // A new customer has no keys: neither the name nor the plan's limit can refuse its first.
               InvalidKeyName: Effect.die,
               ApiKeyLimitReached: Effect.die,
               TenantAccessDenied: Effect.die,
               AuthenticationFailed: neverRefused,
+              UnknownPlan: (e) =>
+                Effect.fail(new BadRequest({ code: e.code, message: e.message, field: "plan" })),
               PersistenceFailure: unavailable,
               AuthBackendUnavailable: unavailable
             })
@@ -158,6 +160,8 @@ export const layer = HttpApiBuilder.group(Api, "adminCustomers", (handlers) =>
           Effect.catchTags({
             NotFound: () => Effect.fail(notFound("customer")),
             PlanUnchanged: (e) => Effect.fail(new Conflict({ code: e.code, message: e.message })),
+            UnknownPlan: (e) =>
+              Effect.fail(new BadRequest({ code: e.code, message: e.message, field: "plan" })),
             NoPriceBookForCurrency: Effect.die,
             TenantAccessDenied: Effect.die,
             AuthenticationFailed: neverRefused,

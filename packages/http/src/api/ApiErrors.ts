@@ -84,7 +84,7 @@ export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaTyp
   }
 ) {}
 
-/** 422: well-formed but refused by a business rule (the tier's API key limit, say). */
+/** 422: well-formed but refused by a business rule (the plan's API key limit, say). */
 export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
   "Unprocessable",
   body("Unprocessable"),

@@ -3,7 +3,7 @@
  * alone decides the status. Unknown and other tenants' objects are both 404: RLS makes them
  * indistinguishable, and the API must not tell them apart either.
  */
-import type { AuthError as AuthErrors, TierLimit } from "@securebase/core"
+import type { AuthError as AuthErrors, PriceBook, TierLimit } from "@securebase/core"
 import { Effect } from "effect"
 import {
   Forbidden,
@@ -37,12 +37,24 @@ export const fromAuthError = (
   }
 }
 
-/** The tier's per-minute limit as the API answers it: 429, a code of its own, Retry-After. */
+/** The plan's per-minute limit as the API answers it: 429, a code of its own, Retry-After. */
 export const fromTierLimit = (error: TierLimit.TierRateLimitExceeded): TooManyRequests =>
   new TooManyRequests({
     code: error.code,
-    message: `the ${error.tier} tier allows ${error.limit} requests per minute; retry after ${error.retryAfterSeconds} s`,
+    message: `the ${error.plan} plan allows ${error.limit} requests per minute; retry after ${error.retryAfterSeconds} s`,
     retryAfterSeconds: error.retryAfterSeconds
+  })
+
+/**
+ * A customer whose plan code no book of the deployment has (a plan withdrawn from the price book
+ * while customers are still on it): 403 with its own code, wherever it is met (first by the
+ * authentication middleware, since the plan's rate limit is one of its entitlements). The account
+ * is entitled to nothing until an operator moves it to a plan of the book.
+ */
+export const fromUnknownPlan = (error: PriceBook.UnknownPlan): Forbidden =>
+  new Forbidden({
+    code: error.code,
+    message: `the account's plan ${error.plan} is not in the price book; an operator must move it to a plan that is`
   })
 
 /** 403 for a missing scope. */

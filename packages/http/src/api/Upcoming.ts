@@ -7,7 +7,7 @@
  */
 import { UpcomingInvoice } from "@securebase/core"
 import { Effect } from "effect"
-import { notFound, unprocessable } from "./ErrorMapping.ts"
+import { fromUnknownPlan, notFound, unprocessable } from "./ErrorMapping.ts"
 
 /** The customer's upcoming invoice (run it as the customer). */
 export const preview = (customerId: Parameters<typeof UpcomingInvoice.preview>[0]) =>
@@ -25,6 +25,8 @@ export const preview = (customerId: Parameters<typeof UpcomingInvoice.preview>[0
       TransactionsUnavailable: Effect.die,
       AmountOutOfRange: (e) => Effect.fail(unprocessable(e)),
       NoPriceBookForCurrency: (e) => Effect.fail(unprocessable(e)),
+      // A plan no book has: the account is entitled to nothing until an operator moves it (403).
+      UnknownPlan: (e) => Effect.fail(fromUnknownPlan(e)),
       InvoiceDoesNotReconcile: Effect.die
     })
   )

@@ -71,7 +71,7 @@ export class ApiKeysApi extends HttpApiGroup.make("apiKeys")
         OpenApi.annotations({
           summary: "Create an API key",
           description:
-            "Creates a key with a name, scopes (no more than the calling credential holds), a mode and an optional expiry, and answers 201 with the secret: the only time it is ever shown, so store it now. Audited as `api_key.created`. Scope `api_keys:write`. Errors: 400 `REQUEST.INVALID` (a bad name, scope or expiry), 403 `AUTH.SCOPE_MISSING` or `API_KEY.SCOPE_ESCALATION` (a scope the caller lacks), 422 `API_KEY.LIMIT_REACHED` (the tier's key limit)."
+            "Creates a key with a name, scopes (no more than the calling credential holds), a mode and an optional expiry, and answers 201 with the secret: the only time it is ever shown, so store it now. Audited as `api_key.created`. Scope `api_keys:write`. Errors: 400 `REQUEST.INVALID` (a bad name, scope or expiry), 403 `AUTH.SCOPE_MISSING` or `API_KEY.SCOPE_ESCALATION` (a scope the caller lacks), 422 `API_KEY.LIMIT_REACHED` (the plan's key limit)."
         })
       )
       .pipe(Scopes.requires("api_keys:write")),

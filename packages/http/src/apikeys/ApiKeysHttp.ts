@@ -4,7 +4,7 @@ import { DateTime, Effect, Redacted } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../api/ApiErrors.ts"
-import { fromAuthError, notFound } from "../api/ErrorMapping.ts"
+import { fromAuthError, fromUnknownPlan, notFound } from "../api/ErrorMapping.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 
 const unavailable = () =>
@@ -63,13 +63,14 @@ export const layer = HttpApiBuilder.group(
                   Effect.fail(
                     new Unprocessable({
                       code: e.code,
-                      message: `the ${e.tier} tier allows ${e.limit} active API keys; revoke one first`
+                      message: `the ${e.plan} plan allows ${e.limit} active API keys; revoke one first`
                     })
                   ),
                 // The caller's own account was suspended, or its credential revoked, after it
                 // authenticated: no longer authenticated.
                 AuthenticationFailed: (e) => Effect.fail(fromAuthError(e)),
-                AuthBackendUnavailable: () => Effect.fail(unavailable())
+                AuthBackendUnavailable: () => Effect.fail(unavailable()),
+                UnknownPlan: (e) => Effect.fail(fromUnknownPlan(e))
               })
             )
           return {

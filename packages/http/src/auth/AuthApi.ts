@@ -3,7 +3,7 @@
  * an HS256 JWT valid 24 hours, so clients need not send the long-lived key on every call.
  * `POST /auth/logout`: end the session presented as the bearer credential, on every instance.
  */
-import { ApiKey, FieldDoc, Ids, Tier } from "@securebase/core"
+import { ApiKey, FieldDoc, Ids, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
@@ -28,7 +28,9 @@ export const SessionToken = Schema.Struct({
     ])
   ),
   customerId: Ids.CustomerId.pipe(FieldDoc.describe("The customer (tenant) the session acts for, a UUID.")),
-  tier: Tier.Tier.pipe(FieldDoc.describe("The customer's tier.")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The customer's plan code, a plan of the price book.", ["standard"])
+  ),
   scopes: Schema.Array(ApiKey.Scope).pipe(
     FieldDoc.describe("The scopes of the key the session was issued for; the session holds exactly these.")
   )

@@ -75,7 +75,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
               tokenType: "Bearer" as const,
               expiresAt: new Date(claims.exp * 1000).toISOString(),
               customerId: claims.sub,
-              tier: claims.tier,
+              plan: claims.plan,
               scopes: claims.scopes
             }
           })

@@ -15,10 +15,18 @@
  * cookie instead (see `SessionCookie`): its state-changing requests must carry the CSRF token and
  * come from this origin (403 otherwise), checked before the session itself.
  */
-import { ApiKey, Authenticator, type Identity, LimitStore, Tenancy, TierLimit } from "@securebase/core"
+import {
+  ApiKey,
+  Authenticator,
+  type Identity,
+  LimitStore,
+  PricingPolicy,
+  Tenancy,
+  TierLimit
+} from "@securebase/core"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http"
-import { forbidden, fromAuthError, fromTierLimit } from "../api/ErrorMapping.ts"
+import { forbidden, fromAuthError, fromTierLimit, fromUnknownPlan } from "../api/ErrorMapping.ts"
 import * as ClientAddress from "../server/ClientAddress.ts"
 import { Authentication, CurrentIdentity } from "./Authentication.ts"
 import * as Scopes from "./Scopes.ts"
@@ -40,6 +48,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
     Effect.gen(function* () {
       const auth = yield* Authenticator.Authenticator
       const store = yield* LimitStore.LimitStore
+      const policy = yield* PricingPolicy.PricingPolicy
       return Authentication.of({
         bearer: (httpEffect, { credential, endpoint }) =>
           Effect.gen(function* () {
@@ -59,10 +68,12 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
             const scope = Scopes.of(endpoint)
             if (Option.isSome(scope) && !identity.scopes.includes(scope.value))
               return yield* forbidden(scope.value)
-            yield* TierLimit.consume(identity.customerId, identity.tier).pipe(
+            yield* TierLimit.consume(identity.customerId, identity.plan).pipe(
               Effect.provideService(LimitStore.LimitStore, store),
+              Effect.provideService(PricingPolicy.PricingPolicy, policy),
               Effect.catchTags({
                 TierRateLimitExceeded: (error) => Effect.fail(fromTierLimit(error)),
+                UnknownPlan: (error) => Effect.fail(fromUnknownPlan(error)),
                 LimitStoreUnavailable: (error) =>
                   Effect.logError("tier limit: the limit store is unavailable; not limiting", error)
               })

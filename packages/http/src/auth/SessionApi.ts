@@ -5,7 +5,7 @@
  * `X-CSRF-Token`. `DELETE /auth/session` ends the session and clears the cookies. The portal signs
  * in this way, so the API key is never stored in the browser.
  */
-import { ApiKey, FieldDoc, Ids, Text, Tier } from "@securebase/core"
+import { ApiKey, FieldDoc, Ids, PriceBook, Text } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { BadRequest, Forbidden, ServiceUnavailable, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
@@ -28,7 +28,9 @@ export const SignIn = Schema.Struct({
 /** A browser session (the token itself stays in the HttpOnly cookie). */
 export const BrowserSession = Schema.Struct({
   customerId: Ids.CustomerId.pipe(FieldDoc.describe("The customer (tenant) the session acts for, a UUID.")),
-  tier: Tier.Tier.pipe(FieldDoc.describe("The customer's tier.")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The customer's plan code, a plan of the price book.", ["standard"])
+  ),
   scopes: Schema.Array(ApiKey.Scope).pipe(
     FieldDoc.describe("The scopes of the key the session was opened with.")
   ),

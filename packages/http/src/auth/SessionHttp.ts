@@ -49,7 +49,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
             )
             return {
               customerId: claims.sub,
-              tier: claims.tier,
+              plan: claims.plan,
               scopes: claims.scopes,
               expiresAt: new Date(claims.exp * 1000).toISOString(),
               csrfToken

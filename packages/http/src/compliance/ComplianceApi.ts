@@ -1,5 +1,5 @@
-/** Compliance status per framework of the customer's tier, and the findings behind it. */
-import { Compliance, FieldDoc, Tier } from "@securebase/core"
+/** Compliance status per framework of the customer's plan, and the findings behind it. */
+import { Compliance, Entitlements, FieldDoc, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "effect/http-api"
 import { Forbidden } from "../api/ApiErrors.ts"
@@ -15,11 +15,13 @@ const counts = Schema.Struct({
 
 /** The status report. */
 export const ComplianceStatus = Schema.Struct({
-  tier: Tier.Tier.pipe(FieldDoc.describe("The customer's tier, which decides the frameworks.")),
+  plan: PriceBook.PlanCode.pipe(
+    FieldDoc.describe("The customer's plan code; its entitlements decide the frameworks.", ["standard"])
+  ),
   overall: Compliance.FrameworkState.pipe(FieldDoc.describe("The worst state among the frameworks.")),
   frameworks: Schema.Array(
     Schema.Struct({
-      framework: Tier.ComplianceFramework.pipe(FieldDoc.describe("The compliance framework.")),
+      framework: Entitlements.ComplianceFramework.pipe(FieldDoc.describe("The compliance framework.")),
       state: Compliance.FrameworkState.pipe(
         FieldDoc.describe(
           "`compliant` (no open finding), `at_risk` (open low or medium findings) or `non_compliant` (open high or critical findings)."
@@ -32,7 +34,7 @@ export const ComplianceStatus = Schema.Struct({
         FieldDoc.describe("When the latest finding was detected, RFC 3339 UTC; null without findings.")
       )
     })
-  ).pipe(FieldDoc.describe("One entry per framework of the tier."))
+  ).pipe(FieldDoc.describe("One entry per framework of the plan."))
 }).annotate({ identifier: "ComplianceStatus" })
 
 /** Compliance endpoints (scope `compliance:read`). */
@@ -46,13 +48,13 @@ export class ComplianceApi extends HttpApiGroup.make("compliance")
         OpenApi.annotations({
           summary: "Get compliance status",
           description:
-            "The state of each compliance framework of the caller's tier (compliant, at risk, non-compliant) with counts of open findings by severity, resolved and accepted findings, and the overall state (the worst framework's). Scope `compliance:read`. Errors: 403 `AUTH.SCOPE_MISSING`."
+            "The state of each compliance framework of the caller's plan (compliant, at risk, non-compliant) with counts of open findings by severity, resolved and accepted findings, and the overall state (the worst framework's). Scope `compliance:read`. Errors: 403 `AUTH.SCOPE_MISSING`."
         })
       )
       .pipe(Scopes.requires("compliance:read")),
     HttpApiEndpoint.get("findings", "/compliance/findings", {
       query: {
-        framework: Schema.optional(Tier.ComplianceFramework).pipe(
+        framework: Schema.optional(Entitlements.ComplianceFramework).pipe(
           FieldDoc.describe("Only findings of this framework.")
         ),
         status: Schema.optional(Compliance.FindingStatus).pipe(

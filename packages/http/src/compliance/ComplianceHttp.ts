@@ -1,8 +1,9 @@
 /** Compliance handlers: the status is computed from the stored findings on every request, never stored. */
-import { Compliance, ComplianceRepo } from "@securebase/core"
+import { Compliance, ComplianceRepo, PricingPolicy } from "@securebase/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
+import { fromUnknownPlan } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 
@@ -20,7 +21,10 @@ export const layer = HttpApiBuilder.group(Api, "compliance", (handlers) =>
               findings: ComplianceRepo.ComplianceRepo.use((r) => r.list({}))
             })
           )
-          return Compliance.summarize(customer.tier, findings)
+          const { complianceFrameworks } = yield* PricingPolicy.entitlementsOf(customer.plan).pipe(
+            Effect.mapError(fromUnknownPlan)
+          )
+          return Compliance.summarize(customer.plan, complianceFrameworks, findings)
         })
       )
       .handle("findings", ({ query }) =>

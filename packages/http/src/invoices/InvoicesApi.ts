@@ -92,7 +92,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         OpenApi.annotations({
           summary: "Preview this month's invoice",
           description:
-            "The current month as the billing run would invoice it now (Stripe's upcoming invoice): a draft with no number, priced by the run's own function from the usage so far; nothing is stored. Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 when the month cannot be priced (a plan or currency without a price book)."
+            "The current month as the billing run would invoice it now (Stripe's upcoming invoice): a draft with no number, priced by the run's own function from the usage so far; nothing is stored. Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 403 `PRICING.UNKNOWN_PLAN` (the account's plan is not in the price book), 422 when the month cannot be priced (a currency without a price book)."
         })
       )
       .pipe(Scopes.requires("invoices:read")),

@@ -17,10 +17,10 @@ export const MetricFigure = Schema.Struct({
     )
   ),
   quantity: Decimal.Decimal.pipe(FieldDoc.describe("The month's figure so far, an exact decimal string.")),
-  /** The tier's included quantity; null when the tier does not charge for the metric. */
+  /** The plan's included quantity; null when the plan does not charge for the metric. */
   included: Schema.NullOr(Decimal.Decimal).pipe(
     FieldDoc.describe(
-      "The tier's included quantity, an exact decimal string; null when the tier does not charge for the metric."
+      "The plan's included quantity, an exact decimal string; null when the plan does not charge for the metric."
     )
   )
 }).annotate({ identifier: "MetricFigure" })
@@ -51,7 +51,7 @@ export const CurrentMetrics = Schema.Struct({
     FieldDoc.describe("When the figures were read, RFC 3339 UTC.", ["2026-11-28T12:00:00.000Z"])
   ),
   metrics: Schema.Array(MetricFigure).pipe(
-    FieldDoc.describe("One figure per metric of the customer's tier.")
+    FieldDoc.describe("One figure per metric of the customer's plan.")
   ),
   estimate: Estimate.pipe(FieldDoc.describe("What the month would be billed, were it to end now."))
 }).annotate({ identifier: "CurrentMetrics" })
@@ -78,7 +78,7 @@ export class MetricsApi extends HttpApiGroup.make("metrics")
         OpenApi.annotations({
           summary: "Get this month's usage",
           description:
-            "This month's usage so far per metric of the caller's tier, with the included quantities and an estimate of the invoice the month would make were it to end now (amounts in minor units). Scope `metrics:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 `PRICING.*` when the price book cannot price the month (for example `PRICING.NO_BOOK_FOR_CURRENCY`)."
+            "This month's usage so far per metric of the caller's plan, with the included quantities and an estimate of the invoice the month would make were it to end now (amounts in minor units). Scope `metrics:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 422 `PRICING.*` when the price book cannot price the month (for example `PRICING.NO_BOOK_FOR_CURRENCY`)."
         })
       )
       .pipe(Scopes.requires("metrics:read")),

@@ -69,10 +69,10 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
               e._tag === "AmountOutOfRange" ? Effect.fail(unprocessable(e)) : Effect.die(e)
             )
           )
-          const book = yield* PricingPolicy.bookOf(policy, customer).pipe(Effect.orDie)
-          const { plan } = yield* Quote.negotiatedPlan(book.plans[customer.tier], customer.terms).pipe(
-            Effect.orDie
-          )
+          const { plan } = yield* Quote.negotiatedPlan(
+            yield* PricingPolicy.planOf(policy, customer).pipe(Effect.orDie),
+            customer.terms
+          ).pipe(Effect.orDie)
           const included = new Map(
             plan.charges.flatMap((c) => (c._tag === "Usage" ? [[c.metric, c.included] as const] : []))
           )

@@ -18,7 +18,7 @@ export class SupportApi extends HttpApiGroup.make("support")
         OpenApi.annotations({
           summary: "Open a support ticket",
           description:
-            "Opens a ticket with a subject, a description and a priority, and answers 201 with the ticket and its first-response deadline (from the tier's support terms). Scope `support:write`. Errors: 400 `REQUEST.INVALID` (an empty or too long subject or description, an unknown priority), 403 `AUTH.SCOPE_MISSING`."
+            "Opens a ticket with a subject, a description and a priority, and answers 201 with the ticket and its first-response deadline (from the plan's support terms). Scope `support:write`. Errors: 400 `REQUEST.INVALID` (an empty or too long subject or description, an unknown priority), 403 `AUTH.SCOPE_MISSING`."
         })
       )
       .pipe(Scopes.requires("support:write")),

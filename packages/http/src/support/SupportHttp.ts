@@ -1,14 +1,14 @@
 /**
- * Support handlers: tickets are opened with the tier's first-response target; a ticket's replies
+ * Support handlers: tickets are opened with the plan's first-response target; a ticket's replies
  * are read and added by the customer (as the request's principal); another tenant's ticket is not
  * found.
  */
-import { Ids, SupportTicket, SupportTicketRepo, TicketReply } from "@securebase/core"
+import { Ids, PricingPolicy, SupportTicket, SupportTicketRepo, TicketReply } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { Conflict } from "../api/ApiErrors.ts"
-import { notFound } from "../api/ErrorMapping.ts"
+import { fromUnknownPlan, notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 import { principalOf } from "../auth/AuthenticationLive.ts"
@@ -28,7 +28,9 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
               const ticket = SupportTicket.open({
                 id: (yield* Ids.randomUuid) as SupportTicket.TicketId,
                 customerId: customer.id,
-                tier: customer.tier,
+                entitlements: yield* PricingPolicy.entitlementsOf(customer.plan).pipe(
+                  Effect.mapError(fromUnknownPlan)
+                ),
                 ticket: payload,
                 at
               })

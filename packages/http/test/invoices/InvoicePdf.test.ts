@@ -56,14 +56,14 @@ const pdfText = (bytes: Uint8Array) =>
 const issued = (
   figures: Record<string, string>,
   taxProfile: Tax.TaxProfile = {},
-  tier: "fintech" | "gov-federal" = "fintech"
+  plan: "fintech" | "gov-federal" = "fintech"
 ) =>
   Effect.flatMap(
     Effect.flatMap(Usage.metrics(Metric.defaultCatalog, figures), (usage) =>
       Invoicing.priceInvoice({
         invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f1" as never,
         customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-        tier,
+        plan,
         taxProfile,
         period: "2026-10" as Period.Period,
         priceBook: PriceBook.referenceCard,
@@ -84,7 +84,7 @@ const customer = { name: "Ledgerline Payments", email: "billing@ledgerline.examp
 const draftInput = (): Invoicing.PriceInvoiceInput => ({
   invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f3" as never,
   customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-  tier: "fintech",
+  plan: "fintech",
   taxProfile: {},
   period: "2026-10" as Period.Period,
   priceBook: PriceBook.referenceCard,
@@ -161,7 +161,7 @@ describe("InvoicePdf.render", () => {
         const draft = yield* Invoicing.priceInvoice({
           invoiceId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000f2" as never,
           customerId: "0b7c2a4e-3f1d-4c55-9a1e-0000000000c1" as never,
-          tier: "fintech",
+          plan: "fintech",
           taxProfile: {},
           period: "2026-10" as Period.Period,
           priceBook: PriceBook.referenceCard,

@@ -1,5 +1,5 @@
 /** Compliance: the state of each framework of the plan, and the findings, filterable. */
-import type { Compliance as C, Tier } from "@securebase/core"
+import type { Compliance as C, Entitlements } from "@securebase/core"
 import { useState } from "react"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
@@ -13,7 +13,7 @@ const severities: ReadonlyArray<C.Severity> = ["critical", "high", "medium", "lo
 /** The compliance page. */
 export const Compliance = () => {
   const status = useApi((client) => client.compliance.status(), [])
-  const [framework, setFramework] = useState<Tier.ComplianceFramework | "">("")
+  const [framework, setFramework] = useState<Entitlements.ComplianceFramework | "">("")
   const [findingStatus, setFindingStatus] = useState<C.FindingStatus | "">("")
   const [severity, setSeverity] = useState<C.Severity | "">("")
   const findings = useApi(
@@ -34,7 +34,7 @@ export const Compliance = () => {
         {(report) => (
           <section aria-labelledby="frameworks">
             <h2 id="frameworks">
-              Your {report.tier} plan: <Badge value={report.overall} />
+              Your {report.plan} plan: <Badge value={report.overall} />
             </h2>
             <TableWrap label="Status per framework">
               <table>
@@ -81,7 +81,7 @@ export const Compliance = () => {
                   <select
                     id="finding-framework"
                     value={framework}
-                    onChange={(e) => setFramework(e.target.value as Tier.ComplianceFramework | "")}
+                    onChange={(e) => setFramework(e.target.value as Entitlements.ComplianceFramework | "")}
                   >
                     <option value="">All frameworks</option>
                     {report.frameworks.map((f) => (

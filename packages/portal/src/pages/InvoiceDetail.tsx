@@ -151,7 +151,7 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                     {inv.number === null ? "Draft invoice" : `Invoice ${inv.number}`}
                   </h1>
                   <p className="muted">
-                    {formatPeriodUtc(inv.period)} · {inv.tier} plan · <Badge value={inv.status} />
+                    {formatPeriodUtc(inv.period)} · {inv.plan} plan · <Badge value={inv.status} />
                   </p>
                 </div>
                 <div className="actions">

@@ -2,7 +2,7 @@
 
 import { migration as m0001 } from "./0001_schema.ts"
 import { migration as m0002 } from "./0002_audit_trail.ts"
-import { migration as m0003 } from "./0003_row_level_security.ts"
+import { migration as m0003, tenantTables as tenantTablesOf0003 } from "./0003_row_level_security.ts"
 import { migration as m0004 } from "./0004_tier_features.ts"
 import { migration as m0005 } from "./0005_api_key_lookup.ts"
 import { migration as m0006 } from "./0006_billing_run.ts"
@@ -11,6 +11,7 @@ import { migration as m0008 } from "./0008_revocation.ts"
 import { migration as m0009 } from "./0009_usage_void.ts"
 import { migration as m0010 } from "./0010_audit_anchor.ts"
 import { migration as m0011 } from "./0011_pricing_terms.ts"
+import { migration as m0012 } from "./0012_plan_codes.ts"
 import { migration as m0013 } from "./0013_performance.ts"
 import { migration as m0014 } from "./0014_operators.ts"
 import { migration as m0015 } from "./0015_receivables.ts"
@@ -18,8 +19,10 @@ import { migration as m0017 } from "./0017_invoice_resends.ts"
 import { migration as m0018 } from "./0018_payments.ts"
 import type { Migration } from "./Migration.ts"
 
-export { tenantTables } from "./0003_row_level_security.ts"
 export type { Migration } from "./Migration.ts"
+
+/** The tenant tables of the current schema and the column their policy filters on (0012 dropped `usage_metrics`). */
+export const tenantTables = tenantTablesOf0003.filter((t) => t.table !== "usage_metrics")
 
 /** The migrations of the schema, ordered by id. */
 export const all: ReadonlyArray<Migration> = [
@@ -34,6 +37,7 @@ export const all: ReadonlyArray<Migration> = [
   m0009,
   m0010,
   m0011,
+  m0012,
   m0013,
   m0014,
   m0015,

@@ -32,7 +32,7 @@ export const customerColumns = (alias: string) =>
       // The plan in force now: the latest change already effective (one scheduled for the next
       // month takes effect at its instant, with nothing to run), else the stored plan.
       `coalesce((SELECT pc.to_plan FROM customer_plan_changes pc WHERE pc.customer_id = ${alias}.id
-         AND pc.effective_at <= now() ORDER BY pc.effective_at DESC LIMIT 1), ${alias}.tier::text) AS tier`,
+         AND pc.effective_at <= now() ORDER BY pc.effective_at DESC LIMIT 1), ${alias}.plan) AS plan`,
       `(SELECT coalesce(jsonb_agg(jsonb_build_object('effectiveAt', pc.effective_at, 'from', pc.from_plan,
          'to', pc.to_plan) ORDER BY pc.effective_at), '[]'::jsonb)
          FROM customer_plan_changes pc WHERE pc.customer_id = ${alias}.id) AS plan_changes`
@@ -43,7 +43,7 @@ const CustomerRow = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   email: Schema.String,
-  tier: Schema.String,
+  plan: Schema.String,
   status: Schema.String,
   tax_profile: Schema.Unknown,
   net_days: Schema.Number,
@@ -74,7 +74,7 @@ export const toCustomer = (row: unknown) =>
         id: r.id,
         name: r.name,
         email: r.email,
-        tier: r.tier,
+        plan: r.plan,
         status: r.status,
         taxProfile: json(r.tax_profile),
         netDays: r.net_days,

@@ -25,13 +25,13 @@ export const customerId = (): Ids.CustomerId => Schema.decodeSync(Ids.CustomerId
 /** A fresh invoice id. */
 export const invoiceId = (): Ids.InvoiceId => Schema.decodeSync(Ids.InvoiceId)(crypto.randomUUID())
 
-/** An active fintech-tier customer. */
+/** An active fintech-plan customer. */
 export const customer = (id: Ids.CustomerId = customerId(), name = "Acme Corp"): Customer.Customer =>
   new Customer.Customer({
     id,
     name,
     email: "billing@acme.test",
-    tier: "fintech",
+    plan: "fintech",
     status: "active",
     taxProfile: { jurisdiction: "US" },
     netDays: 30
@@ -73,7 +73,7 @@ export const draftInvoice = (
       Invoicing.priceInvoice({
         invoiceId: invoiceId(),
         customerId,
-        tier: "fintech",
+        plan: "fintech",
         taxProfile: { jurisdiction: "US" },
         period: Schema.decodeSync(Period.Period)(period),
         priceBook: PriceBook.referenceCard,

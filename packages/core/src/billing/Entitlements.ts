@@ -1,19 +1,11 @@
 /**
- * The four tiers of the reference card and their feature matrix (the `tier_features` table):
- * entitlements and limits, as data. Prices are not here: they live in a price book.
+ * What a plan entitles a customer to besides its prices: limits, compliance frameworks, support
+ * and service levels. Entitlements are data held by each plan of the price book (the catalogue),
+ * next to the plan's charges; the code reads them from there and nowhere else.
  */
 import { Schema } from "effect"
 
-/** A tier: `standard | fintech | healthcare | gov-federal` (the card's `customer_tier` enum). */
-export const Tier = Schema.Literals(["standard", "fintech", "healthcare", "gov-federal"]).annotate({
-  identifier: "Tier"
-})
-export type Tier = typeof Tier.Type
-
-/** Every tier, cheapest first. */
-export const all: ReadonlyArray<Tier> = Tier.literals
-
-/** Compliance frameworks a tier is assessed against. */
+/** Compliance frameworks a plan is assessed against. */
 export const ComplianceFramework = Schema.Literals([
   "CIS",
   "SOC2",
@@ -33,16 +25,15 @@ export type SupportLevel = typeof SupportLevel.Type
 export const DataResidency = Schema.Literals(["any-region", "us-only", "us-gov-cloud"])
 export type DataResidency = typeof DataResidency.Type
 
-/** One row of the feature matrix. */
-export class TierFeatures extends Schema.Class<TierFeatures>("@securebase/core/TierFeatures")({
-  tier: Tier,
-  displayName: Schema.NonEmptyString,
+/** A plan's entitlements. */
+export const Entitlements = Schema.Struct({
   /** Cloud accounts a tenant may put under management. */
   maxAccounts: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   /** Active (unrevoked, unexpired) API keys a tenant may hold at once. */
   maxApiKeys: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
   /** Requests per minute per customer (all its keys and sessions together) before 429 (`TierLimit`). */
   apiRateLimitPerMinute: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  /** The frameworks the customer's compliance status is summarised over. */
   complianceFrameworks: Schema.Array(ComplianceFramework),
   /** How long audit events are kept before they may be archived. */
   auditRetentionDays: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
@@ -54,13 +45,18 @@ export class TierFeatures extends Schema.Class<TierFeatures>("@securebase/core/T
   ssoRequired: Schema.Boolean,
   customerManagedKeys: Schema.Boolean,
   dataResidency: DataResidency
-}) {}
+}).annotate({ identifier: "Entitlements" })
+export type Entitlements = typeof Entitlements.Type
 
-/** The default feature matrix, one row per tier. */
-export const features: Readonly<Record<Tier, TierFeatures>> = {
-  standard: new TierFeatures({
-    tier: "standard",
-    displayName: "Standard",
+/** Whether two plans entitle a customer to the same things. */
+export const equivalent = (a: Entitlements, b: Entitlements): boolean => {
+  const encode = Schema.encodeSync(Entitlements)
+  return JSON.stringify(encode(a)) === JSON.stringify(encode(b))
+}
+
+/** The reference card's entitlements per tier (its plans in the shipped book). */
+export const referenceCard = {
+  standard: {
     maxAccounts: 10,
     maxApiKeys: 5,
     apiRateLimitPerMinute: 600,
@@ -72,10 +68,8 @@ export const features: Readonly<Record<Tier, TierFeatures>> = {
     ssoRequired: false,
     customerManagedKeys: false,
     dataResidency: "any-region"
-  }),
-  fintech: new TierFeatures({
-    tier: "fintech",
-    displayName: "Fintech",
+  },
+  fintech: {
     maxAccounts: 50,
     maxApiKeys: 20,
     apiRateLimitPerMinute: 3000,
@@ -87,10 +81,8 @@ export const features: Readonly<Record<Tier, TierFeatures>> = {
     ssoRequired: true,
     customerManagedKeys: true,
     dataResidency: "any-region"
-  }),
-  healthcare: new TierFeatures({
-    tier: "healthcare",
-    displayName: "Healthcare",
+  },
+  healthcare: {
     maxAccounts: 100,
     maxApiKeys: 25,
     apiRateLimitPerMinute: 3000,
@@ -102,10 +94,8 @@ export const features: Readonly<Record<Tier, TierFeatures>> = {
     ssoRequired: true,
     customerManagedKeys: true,
     dataResidency: "us-only"
-  }),
-  "gov-federal": new TierFeatures({
-    tier: "gov-federal",
-    displayName: "Gov-Federal",
+  },
+  "gov-federal": {
     maxAccounts: 250,
     maxApiKeys: 50,
     apiRateLimitPerMinute: 6000,
@@ -117,5 +107,5 @@ export const features: Readonly<Record<Tier, TierFeatures>> = {
     ssoRequired: true,
     customerManagedKeys: true,
     dataResidency: "us-gov-cloud"
-  })
-}
+  }
+} as const satisfies Record<string, Entitlements>
