@@ -78,7 +78,7 @@ const customerWithHistory = (count: number, firstNumber: number) =>
       taxProfile: { jurisdiction: "US" },
       period: Schema.decodeSync(Period.Period)("2026-10"),
       priceBook: PriceBook.referenceCard,
-      taxPolicy: Tax.referenceCard,
+      taxRules: Tax.referenceCard,
       usage,
       createdAt: at
     })

@@ -49,7 +49,7 @@ const stores: Record<string, LimitStore.LimitStore["Service"]> = {
   "DynamoDB (dynalite)": DynamoLimitStore.make({ client, tableName: "bench-limits" })
 }
 
-const policy: RateLimit.Policy = { limit: 1_000_000_000, windowMillis: 300_000 }
+const policy: RateLimit.Quota = { limit: 1_000_000_000, windowMillis: 300_000 }
 const bench = new Bench({ time: Number(process.env.BENCH_MS ?? 2000) })
 for (const [name, store] of Object.entries(stores)) {
   const provide = <A, E>(effect: Effect.Effect<A, E, LimitStore.LimitStore>) =>

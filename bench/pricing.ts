@@ -22,7 +22,7 @@ const base = {
   taxProfile: {},
   period: "2026-10" as Period.Period,
   priceBook: PriceBook.referenceCard,
-  taxPolicy: Tax.referenceCard,
+  taxRules: Tax.referenceCard,
   createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
 }
 const busy = Effect.runSync(

@@ -116,7 +116,7 @@ const program = Effect.gen(function* () {
       taxProfile: customer.taxProfile,
       period,
       priceBook: PriceBook.referenceCard,
-      taxPolicy: Tax.referenceCard,
+      taxRules: Tax.referenceCard,
       usage,
       createdAt: issuedAt,
       netDays: customer.netDays

@@ -188,7 +188,7 @@ const main = Effect.gen(function* () {
       taxProfile: {},
       period: october,
       priceBook: book,
-      taxPolicy: Tax.referenceCard,
+      taxRules: Tax.referenceCard,
       usage,
       createdAt: Period.end(october),
       terms,

@@ -15,7 +15,7 @@ export * as HmacSessionTokens from "./auth/HmacSessionTokens.ts"
 /** API key material: random ids and secrets, SHA-256 with constant-time comparison. */
 export * as Sha256ApiKeySecrets from "./auth/Sha256ApiKeySecrets.ts"
 /** Which session signing secrets are acceptable (length, variety, never a published one). */
-export * as SigningSecretPolicy from "./auth/SigningSecretPolicy.ts"
+export * as SigningSecretRules from "./auth/SigningSecretRules.ts"
 /** The process's shared DynamoDB client. */
 export * as DynamoClient from "./dynamodb/DynamoClient.ts"
 /** Counters for the limits on DynamoDB, shared by every instance. */
@@ -80,7 +80,7 @@ export * as PgInvoiceRepo from "./postgres/PgInvoiceRepo.ts"
 /** The count of invoice e-mail resends per invoice and hour, on PostgreSQL. */
 export * as PgInvoiceResends from "./postgres/PgInvoiceResends.ts"
 /** The database login a deployed service may run as (no superuser, BYPASSRLS or owner). */
-export * as PgLoginPolicy from "./postgres/PgLoginPolicy.ts"
+export * as PgLoginCheck from "./postgres/PgLoginCheck.ts"
 /** The embedded PostgreSQL (PGlite) as an `effect/sql` client. */
 export * as PgliteClient from "./postgres/PgliteClient.ts"
 /** `OperatorStore` on PostgreSQL: one operator by id for authentication, administration as the owner. */

@@ -7,12 +7,12 @@
  *   this process alone (CSPRNG), which the start banner announces: sessions then end with the
  *   process and are not valid on another instance;
  * - `staging` and `prod`: refuse to start without DATABASE_URL or JWT_SIGNING_KEYS, with a weak
- *   signing secret (`SigningSecretPolicy`), or with demo data; the database login is checked
- *   separately, at start (`PgLoginPolicy`).
+ *   signing secret (`SigningSecretRules`), or with demo data; the database login is checked
+ *   separately, at start (`PgLoginCheck`).
  *
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
-import { SigningSecretPolicy } from "@securebase/adapters"
+import { SigningSecretRules } from "@securebase/adapters"
 import { Dunning, Ids, PeriodClose, type Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
@@ -142,7 +142,7 @@ export interface ServerConfig {
    * Dunning: reminder days past due (`DUNNING_REMINDER_DAYS`, default "3,10,20", "none" for none)
    * and the optional suspension (`DUNNING_SUSPEND_AFTER_DAYS`, unset by default).
    */
-  readonly dunning: Dunning.DunningPolicy
+  readonly dunning: Dunning.DunningSchedule
   /** How payments are collected (`PAYMENTS`). */
   readonly payments: PaymentsConfig
 }
@@ -207,7 +207,7 @@ const raw = Config.all({
     Config.withDefault(Duration.seconds(5))
   ),
   dunningReminderDays: Config.String("DUNNING_REMINDER_DAYS").pipe(
-    Config.withDefault(Dunning.defaultPolicy.reminderDays.join(","))
+    Config.withDefault(Dunning.defaultSchedule.reminderDays.join(","))
   ),
   dunningSuspendAfterDays: Config.Int("DUNNING_SUSPEND_AFTER_DAYS").pipe(Config.option),
   seller: SellerConfig.config,
@@ -228,7 +228,7 @@ const dunningPolicy = (reminderDays: string, suspendAfterDays: Option.Option<num
       'DUNNING_REMINDER_DAYS must be whole days separated by commas, such as 3,10,20, or "none"'
     )
   return Result.mapError(
-    Schema.decodeUnknownResult(Dunning.DunningPolicy)({
+    Schema.decodeUnknownResult(Dunning.DunningSchedule)({
       reminderDays: days.map(Number),
       suspendAfterDays: Option.getOrNull(suspendAfterDays)
     }),
@@ -266,12 +266,12 @@ export const load = Effect.gen(function* () {
   for (const key of Option.getOrElse(c.signingKeys, () => [])) {
     if (key.kid === "") problems.push("JWT_SIGNING_KEYS entries must be kid:secret")
     const secret = Redacted.value(key.secret)
-    if (SigningSecretPolicy.publishedSecrets.has(secret)) {
+    if (SigningSecretRules.publishedSecrets.has(secret)) {
       problems.push(
         `signing secret ${key.kid} is published in the SecureBase source: it is refused everywhere`
       )
     } else if (production) {
-      for (const weakness of SigningSecretPolicy.weaknesses(secret))
+      for (const weakness of SigningSecretRules.weaknesses(secret))
         problems.push(`signing secret ${key.kid} is refused in ${c.profile}: ${weakness}`)
     }
   }
@@ -351,7 +351,7 @@ export const load = Effect.gen(function* () {
     authUseFlushInterval: c.authUseFlushInterval,
     audit: c.audit,
     usageGrace: c.usageGrace,
-    dunning: Result.getOrElse(dunning, () => Dunning.defaultPolicy),
+    dunning: Result.getOrElse(dunning, () => Dunning.defaultSchedule),
     seller: seller.seller,
     payments:
       c.payments === "stripe" && Option.isSome(c.stripeSecretKey)

@@ -9,7 +9,7 @@
  * authority on revocation: logouts are written there, every request's tenant transaction checks
  * its credential there, and with the in-memory cache on a PostgreSQL server each process listens
  * for revocations to evict its cache (`PgRevocationListener`). Outside dev, a database login that
- * could bypass row-level security is refused at start (`PgLoginPolicy`).
+ * could bypass row-level security is refused at start (`PgLoginCheck`).
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -31,7 +31,7 @@ import {
   PgInvoiceDirectory,
   PgInvoiceRepo,
   PgInvoiceResends,
-  PgLoginPolicy,
+  PgLoginCheck,
   PgOperatorStore,
   PgOutbox,
   PgReceivablesRepo,
@@ -73,7 +73,7 @@ export const dataLayer = (config: ServerConfig) => {
     Layer.provideMerge(PgDatabase.layer(databaseConfig(config)))
   )
   // Outside dev, refuse a login that row-level security would not bind, before anything runs.
-  const database = config.profile === "dev" ? connected : Layer.provideMerge(PgLoginPolicy.layer, connected)
+  const database = config.profile === "dev" ? connected : Layer.provideMerge(PgLoginCheck.layer, connected)
   const tenancy = PgTenancy.layer
   const repositories = Layer.mergeAll(
     PgCustomerRepo.layer,
@@ -139,7 +139,9 @@ export const authLayer = (config: ServerConfig) => {
         fast,
         Sha256ApiKeySecrets.layer,
         PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval }),
-        Throttle.FailureThrottle.layerWith({ policy: { ...Throttle.defaultPolicy, ...config.authThrottle } })
+        Throttle.FailureThrottle.layerWith({
+          policy: { ...Throttle.defaultSettings, ...config.authThrottle }
+        })
       )
     )
   )
@@ -192,7 +194,7 @@ export const auditLayer = (config: ServerConfig) =>
  * by the per-address rate limit, the tier limit and the failure throttle), the payments
  * (`PAYMENTS`: the provider records, and with Stripe the push outbox and the webhook verifier),
  * the audit anchor, and the deployment's usage grace, dunning policy and seller
- * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Policy`). Build it
+ * (what the API, the billing run and the schedulers read as `PeriodClose.UsageGrace` and `Dunning.Schedule`). Build it
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
  */
@@ -207,7 +209,7 @@ export const servicesLayer = (config: ServerConfig) => {
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
-    Layer.succeed(Dunning.Policy, config.dunning),
+    Layer.succeed(Dunning.Schedule, config.dunning),
     // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
     // invoice e-mails carry the PDF the API serves.
     seller,

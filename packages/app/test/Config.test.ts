@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { SigningSecretPolicy } from "@securebase/adapters"
+import { SigningSecretRules } from "@securebase/adapters"
 import { ConfigProvider, Duration, Effect, Option, Redacted } from "effect"
 import * as ServerConfig from "../src/Config.ts"
 
@@ -128,11 +128,7 @@ describe("ServerConfig.load", () => {
         assert.notStrictEqual(a.signingKeys[0]!.kid, b.signingKeys[0]!.kid)
         for (const c of [a, b]) {
           assert.notStrictEqual(secretOf(c), publishedSecret)
-          assert.deepStrictEqual(
-            SigningSecretPolicy.weaknesses(secretOf(c)),
-            [],
-            "strong enough for prod too"
-          )
+          assert.deepStrictEqual(SigningSecretRules.weaknesses(secretOf(c)), [], "strong enough for prod too")
         }
         // Configured keys are used as they are, and nothing is generated.
         const configured = yield* load({ JWT_SIGNING_KEYS: strong })

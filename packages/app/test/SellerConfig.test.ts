@@ -95,7 +95,7 @@ describe("SellerConfig", () => {
           taxProfile: {},
           period: "2026-10" as Period.Period,
           priceBook: PriceBook.referenceCard,
-          taxPolicy: Tax.referenceCard,
+          taxRules: Tax.referenceCard,
           usage,
           createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
         })

@@ -114,10 +114,10 @@ export * as Period from "./billing/Period.ts"
 export * as PeriodClose from "./billing/PeriodClose.ts"
 /** Price books as data. */
 export * as PriceBook from "./billing/PriceBook.ts"
+/** The price book, tax policy and catalogue a deployment bills with. */
+export * as Pricing from "./billing/Pricing.ts"
 /** Pricing models: per-unit, package, graduated, volume, percentage. */
 export * as PricingModel from "./billing/PricingModel.ts"
-/** The price book, tax policy and catalogue a deployment bills with. */
-export * as PricingPolicy from "./billing/PricingPolicy.ts"
 /** Proration of flat charges when a plan changes inside a month (segments, credit and charge). */
 export * as Proration from "./billing/Proration.ts"
 /** `quote(plan, usage, options)`: the pure price of a plan, with no ids. */

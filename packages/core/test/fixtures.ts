@@ -23,7 +23,7 @@ export const priceReference = (
       taxProfile,
       period: "2026-10" as Parameters<typeof Invoicing.priceInvoice>[0]["period"],
       priceBook: PriceBook.referenceCard,
-      taxPolicy: Tax.referenceCard,
+      taxRules: Tax.referenceCard,
       usage,
       createdAt,
       ...overrides

@@ -67,7 +67,7 @@ export type World =
 
 /** The ports, in memory. */
 export const ports = (options?: {
-  readonly policy?: Throttle.Policy
+  readonly policy?: Throttle.Settings
 }): Layer.Layer<Exclude<World, Authenticator.Authenticator>> =>
   Layer.mergeAll(
     MemoryApiKeyStore.layer,
@@ -83,5 +83,5 @@ export const ports = (options?: {
   )
 
 /** The authenticator over fresh in-memory ports (each `Effect.provide` builds a new world). */
-export const authLayer = (options?: { readonly policy?: Throttle.Policy }): Layer.Layer<World> =>
+export const authLayer = (options?: { readonly policy?: Throttle.Settings }): Layer.Layer<World> =>
   Authenticator.Authenticator.layer.pipe(Layer.provideMerge(ports(options)))

@@ -17,7 +17,7 @@ import {
   type PeriodClose,
   PersistenceError,
   PriceBook,
-  PricingPolicy,
+  Pricing,
   Tenancy,
   UsageVoid
 } from "@securebase/core"
@@ -47,8 +47,8 @@ const exactlyOneEach = (
 }
 
 /** The reference card with API calls of the standard plan at $1,000,000 each (and nothing included). */
-const extravagant = (): PricingPolicy.Policy => {
-  const policy = PricingPolicy.PricingPolicy.defaultValue()
+const extravagant = (): Pricing.Setup => {
+  const policy = Pricing.Pricing.defaultValue()
   const book = PriceBook.referenceCard
   const charges = book.plans.standard.charges.map((c) =>
     c._tag === "Usage" && c.metric === "api_calls"
@@ -59,7 +59,7 @@ const extravagant = (): PricingPolicy.Policy => {
         }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return PricingPolicy.withPriceBook(policy, {
+  return Pricing.withPriceBook(policy, {
     ...book,
     plans: { ...book.plans, standard: { ...book.plans.standard, charges } }
   })
@@ -528,7 +528,7 @@ suite("BillingRun", (it, kind) => {
           // A valid event (10^9 calls, the per-event maximum): at $1,000,000 a call no invoice holds it.
           yield* storeRaw(heavy, "busy-month", "api_calls", p, "1000000000")
           const run = yield* BillingRun.run({ period: p, batchSize }).pipe(
-            Effect.provideService(PricingPolicy.PricingPolicy, extravagant())
+            Effect.provideService(Pricing.Pricing, extravagant())
           )
           assert.strictEqual(run.billed, 2)
           assert.deepStrictEqual(
@@ -543,7 +543,7 @@ suite("BillingRun", (it, kind) => {
           // Voiding the event at fault makes the customer billable.
           yield* voidAsOperator(heavy, "busy-month")
           const again = yield* BillingRun.run({ period: p, batchSize }).pipe(
-            Effect.provideService(PricingPolicy.PricingPolicy, extravagant())
+            Effect.provideService(Pricing.Pricing, extravagant())
           )
           assert.deepStrictEqual([again.billed, again.failures.length], [1, 0])
         }).pipe(Effect.provide(S.layers))

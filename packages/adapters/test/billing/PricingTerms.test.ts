@@ -20,7 +20,7 @@ import {
   Metric,
   Period,
   PriceBook,
-  PricingPolicy,
+  Pricing,
   Repricing,
   Tenancy,
   Usage,
@@ -37,7 +37,7 @@ const eurBook = PriceBook.withId(
   PriceBook.withCurrency(PriceBook.referenceCard, "EUR"),
   "securebase-2026-eur" as never
 )
-const twoCurrencies = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, eurBook)
+const twoCurrencies = Pricing.withPriceBook(Pricing.referenceCard, eurBook)
 const encodeInvoice = Schema.encodeSync(Invoice.Invoice)
 const encodeCustomer = Schema.encodeSync(Customer.Customer)
 
@@ -239,7 +239,7 @@ suite("Pricing terms and currencies", (it) => {
           const dollar = yield* onboard(p, 1_550_000, { name: "Nimbus Books" })
           const yen = yield* onboard(p, 0, { currency: "JPY", name: "Sakura KK" })
           const summary = yield* BillingRun.run({ period: p, batchSize }).pipe(
-            Effect.provideService(PricingPolicy.PricingPolicy, twoCurrencies)
+            Effect.provideService(Pricing.Pricing, twoCurrencies)
           )
           assert.strictEqual(summary.billed, 2)
           assert.deepStrictEqual(summary.failures, [
@@ -284,7 +284,7 @@ suite("Pricing terms and currencies", (it) => {
               )
             ),
             { at: ofEuro!.createdAt, invoiceId: ofEuro!.id }
-          ).pipe(Effect.provideService(PricingPolicy.PricingPolicy, twoCurrencies))
+          ).pipe(Effect.provideService(Pricing.Pricing, twoCurrencies))
           const { lines, discounts } = encodeInvoice(again)
           assert.deepStrictEqual(
             { lines: encodeInvoice(ofEuro!).lines, discounts: encodeInvoice(ofEuro!).discounts },
@@ -303,7 +303,7 @@ suite("Pricing terms and currencies", (it) => {
       const tables = ["invoices", "invoice_lines", "billing_claims", "notifications", "audit_events"]
       const before = yield* Effect.forEach(tables, count)
       // The new USD book raises the standard platform fee to $2,200.
-      const proposed = PricingPolicy.withPriceBook(
+      const proposed = Pricing.withPriceBook(
         twoCurrencies,
         yield* PriceBook.withCharge(
           PriceBook.withId(PriceBook.referenceCard, "securebase-2027" as never),
@@ -317,7 +317,7 @@ suite("Pricing terms and currencies", (it) => {
         )
       )
       const diff = yield* Repricing.forPeriod(p, proposed).pipe(
-        Effect.provideService(PricingPolicy.PricingPolicy, twoCurrencies)
+        Effect.provideService(Pricing.Pricing, twoCurrencies)
       )
       assert.deepStrictEqual(yield* Effect.forEach(tables, count), before)
       const byName = new Map(diff.customers.map((c) => [c.customer.name, c]))

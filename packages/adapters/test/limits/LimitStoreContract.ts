@@ -103,7 +103,7 @@ export const limitStoreContract = <E>(layer: Layer.Layer<LimitStore.LimitStore, 
     })
   )
 
-  const policy: RateLimit.Policy = { limit: 3, windowMillis: 10_000 }
+  const policy: RateLimit.Quota = { limit: 3, windowMillis: 10_000 }
 
   test(
     "RateLimit: allows the limit, then refuses with a Retry-After; keys are independent",

@@ -12,7 +12,7 @@ import * as S from "../billing/Support.ts"
 import { MailRecord } from "../notifications/RecordingMailer.ts"
 import { suite } from "../postgres/support/TestDatabase.ts"
 
-const policy: Delivery.RetryPolicy = {
+const policy: Delivery.RetrySchedule = {
   base: "1 minute",
   factor: 2,
   cap: "1 hour",

@@ -8,7 +8,7 @@ import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.t
 import type * as StandIn from "../../src/testing/StripeStandIn.ts"
 
 // A rescheduled push waits an hour, so one pass tries it once; tests make it due with `dueNow`.
-export const policy: Delivery.RetryPolicy = {
+export const policy: Delivery.RetrySchedule = {
   base: "1 hour",
   factor: 2,
   cap: "6 hours",

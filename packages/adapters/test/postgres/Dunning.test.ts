@@ -78,7 +78,7 @@ const ofCustomer = (customerId: Ids.CustomerId) =>
     )
   })
 
-const withPolicy = (policy: Dunning.DunningPolicy) => Effect.provideService(Dunning.Policy, policy)
+const withPolicy = (policy: Dunning.DunningSchedule) => Effect.provideService(Dunning.Schedule, policy)
 
 suite("Dunning", (it) => {
   it.effect(

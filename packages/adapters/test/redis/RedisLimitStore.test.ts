@@ -111,7 +111,7 @@ describe.runIf(available)("RedisLimitStore: a server that goes away", () => {
 const failsOpen = (store: LimitStore.LimitStore["Service"]) =>
   Effect.gen(function* () {
     const throttle = yield* Throttle.FailureThrottle.make({
-      policy: { ...Throttle.defaultPolicy, freeFailures: 0, maxFailures: 1 }
+      policy: { ...Throttle.defaultSettings, freeFailures: 0, maxFailures: 1 }
     })
     const bucket: Throttle.Bucket = { _tag: "Address", client: "198.51.100.9" }
     yield* throttle.recordFailure(bucket)

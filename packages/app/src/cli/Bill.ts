@@ -33,7 +33,7 @@ import {
   Money,
   Period,
   PeriodClose,
-  PricingPolicy,
+  Pricing,
   Repricing
 } from "@securebase/core"
 import { Console, DateTime, Duration, Effect, FileSystem, Layer, Option, Schema } from "effect"
@@ -173,8 +173,8 @@ const priceDiff = (period: Period.Period, file: string) =>
     const book = yield* PriceBookCli.decodeText(file, text).pipe(
       Effect.mapError((e) => CliExit.usage(e.message.replace(/^price-book check: /, "bill --diff: ")))
     )
-    const current = yield* PricingPolicy.PricingPolicy
-    const diff = yield* Repricing.forPeriod(period, PricingPolicy.withPriceBook(current, book))
+    const current = yield* Pricing.Pricing
+    const diff = yield* Repricing.forPeriod(period, Pricing.withPriceBook(current, book))
     yield* Console.log(Repricing.render(diff))
     return diff.summary.failed > 0 ? ExitCode.failures : ExitCode.ok
   })

@@ -19,7 +19,7 @@ import {
   IssueInvoice,
   type Metric,
   Period,
-  PricingPolicy,
+  Pricing,
   SupportTicket,
   SupportTicketRepo,
   Tenancy,
@@ -191,7 +191,7 @@ export const seed = Effect.fn("DemoData.seed")(function* (options: SeedOptions =
               r.recordAll(events(customer.id, shape, period, now))
             )
           }
-          const entitlements = yield* PricingPolicy.entitlementsOf(customer.plan)
+          const entitlements = yield* Pricing.entitlementsOf(customer.plan)
           for (const f of findings(customer, entitlements.complianceFrameworks, now))
             yield* ComplianceRepo.ComplianceRepo.use((r) => r.insert(f))
           yield* SupportTicketRepo.SupportTicketRepo.use((r) =>

@@ -5,7 +5,7 @@
  * (stored hostile usage), [2] healthcare (usage and tickets).
  */
 import { assert, describe, layer } from "@effect/vitest"
-import { Decimal, Operators, PriceBook, PricingPolicy } from "@securebase/core"
+import { Decimal, Operators, PriceBook, Pricing } from "@securebase/core"
 import { Context, DateTime, Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "../support/TestServer.ts"
@@ -324,15 +324,15 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("host
 })
 
 /** The reference card with API calls of the standard plan at $1,000,000 each. */
-const extravagant = (): PricingPolicy.Policy => {
-  const policy = PricingPolicy.PricingPolicy.defaultValue()
+const extravagant = (): Pricing.Setup => {
+  const policy = Pricing.Pricing.defaultValue()
   const book = PriceBook.referenceCard
   const charges = book.plans.standard.charges.map((c) =>
     c._tag === "Usage" && c.metric === "api_calls"
       ? { ...c, model: { _tag: "PerUnit" as const, unitPrice: Decimal.unsafe("1000000") } }
       : c
   ) as unknown as PriceBook.Plan["charges"]
-  return PricingPolicy.withPriceBook(policy, {
+  return Pricing.withPriceBook(policy, {
     ...book,
     plans: { ...book.plans, standard: { ...book.plans.standard, charges } }
   })

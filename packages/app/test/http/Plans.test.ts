@@ -13,7 +13,7 @@ import {
   type Ids,
   Operators,
   PriceBook,
-  PricingPolicy,
+  Pricing,
   Tenancy
 } from "@securebase/core"
 import { Context, DateTime, Duration, Effect, Redacted } from "effect"
@@ -31,10 +31,7 @@ const scaleUp: PriceBook.CatalogPlan = {
   },
   charges: [{ _tag: "Flat", code: "platform", description: "Scale-up plan", amount: Decimal.unsafe("750") }]
 }
-const policy = PricingPolicy.withPriceBook(
-  PricingPolicy.referenceCard,
-  PriceBook.withPlan(card, "scale-up", scaleUp)
-)
+const policy = Pricing.withPriceBook(Pricing.referenceCard, PriceBook.withPlan(card, "scale-up", scaleUp))
 
 /** A customer on `plan` with one key holding `scopes`, made through the server's own services. */
 const onPlan = (plan: string) =>

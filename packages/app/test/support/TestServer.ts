@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { PricingPolicy } from "@securebase/core"
+import { Pricing } from "@securebase/core"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as ServerConfig from "../../src/Config.ts"
@@ -28,7 +28,7 @@ export class TestServer extends Context.Service<
    */
   static readonly layer = (
     env: Record<string, string> = {},
-    options: { readonly policy?: PricingPolicy.Policy } = {}
+    options: { readonly policy?: Pricing.Setup } = {}
   ) =>
     Layer.effect(
       TestServer,
@@ -49,9 +49,7 @@ export class TestServer extends Context.Service<
             Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
             Layer.provideMerge(servicesLayer(config)),
             Layer.provide(
-              options.policy === undefined
-                ? Layer.empty
-                : Layer.succeed(PricingPolicy.PricingPolicy, options.policy)
+              options.policy === undefined ? Layer.empty : Layer.succeed(Pricing.Pricing, options.policy)
             )
           )
         )

@@ -29,7 +29,7 @@
  */
 import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { UnknownPlan } from "../billing/PriceBook.ts"
-import * as PricingPolicy from "../billing/PricingPolicy.ts"
+import * as Pricing from "../billing/Pricing.ts"
 import type { CustomerId } from "../Ids.ts"
 import * as ApiKey from "./ApiKey.ts"
 import { ApiKeySecrets } from "./ApiKeySecrets.ts"
@@ -154,7 +154,7 @@ export class Authenticator extends Context.Service<
     const attempts = yield* AuthAttempts
     const throttle = yield* FailureThrottle
     // The plans' entitlements (each plan's key limit) of the policy the service is built under.
-    const policy = yield* PricingPolicy.PricingPolicy
+    const policy = yield* Pricing.Pricing
     const cacheTtl = options?.cacheTtl ?? SessionCache.defaultTtl
     const sessionTtl = options?.sessionTtl ?? Session.defaultTtl
     const touchEveryMillis = Duration.toMillis(options?.touchEvery ?? Duration.minutes(1))
@@ -357,7 +357,7 @@ export class Authenticator extends Context.Service<
           ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
           secretHash: yield* secrets.hash(secret)
         })
-        const entitlements = yield* PricingPolicy.entitlements(policy, customer.plan)
+        const entitlements = yield* Pricing.entitlements(policy, customer.plan)
         yield* store.insert(record, { plan: customer.plan, max: ApiKey.limitFor(entitlements), now })
         return { key: ApiKey.toApiKey(record), plaintext: ApiKey.format(mode, keyId, Redacted.value(secret)) }
       }),

@@ -22,7 +22,7 @@ import type { ApiKeyId } from "./ApiKey.ts"
 import { TooManyAttempts } from "./AuthError.ts"
 
 /** Throttling parameters. */
-export interface Policy {
+export interface Settings {
   /** Failures allowed in a window before any wait is imposed. */
   readonly freeFailures: number
   /** Failures in a window after which the client is refused until the window ends. */
@@ -36,7 +36,7 @@ export interface Policy {
 }
 
 /** 5 free failures, then 1 s, 2 s, 4 s... (capped at 60 s); 20 failures lock the client out for the rest of 15 min. */
-export const defaultPolicy: Policy = {
+export const defaultSettings: Settings = {
   freeFailures: 5,
   maxFailures: 20,
   windowMillis: Duration.toMillis(Duration.minutes(15)),
@@ -59,17 +59,17 @@ export type Decision =
 const allow: Decision = { _tag: "Allow" }
 
 /** Whether the window of `state` has ended at `now` (its failures no longer count). */
-export const isStale = (state: ClientState, now: number, policy: Policy): boolean =>
+export const isStale = (state: ClientState, now: number, policy: Settings): boolean =>
   now - state.windowStart >= policy.windowMillis
 
 /** The wait imposed after `failures` failures (0 within the free allowance). */
-export const delayAfter = (failures: number, policy: Policy): number =>
+export const delayAfter = (failures: number, policy: Settings): number =>
   failures < policy.freeFailures
     ? 0
     : Math.min(policy.baseDelayMillis * 2 ** (failures - policy.freeFailures), policy.maxDelayMillis)
 
 /** May a client in `state` attempt at `now`? */
-export const decide = (state: ClientState | undefined, now: number, policy: Policy): Decision => {
+export const decide = (state: ClientState | undefined, now: number, policy: Settings): Decision => {
   if (state === undefined || isStale(state, now, policy)) return allow
   if (state.failures >= policy.maxFailures)
     return { _tag: "Refuse", retryAfterMillis: state.windowStart + policy.windowMillis - now }
@@ -78,7 +78,7 @@ export const decide = (state: ClientState | undefined, now: number, policy: Poli
 }
 
 /** The state after one more failure at `now`. */
-export const recordFailure = (state: ClientState | undefined, now: number, policy: Policy): ClientState =>
+export const recordFailure = (state: ClientState | undefined, now: number, policy: Settings): ClientState =>
   state === undefined || isStale(state, now, policy)
     ? { failures: 1, windowStart: now, lastFailureAt: now }
     : { failures: state.failures + 1, windowStart: state.windowStart, lastFailureAt: now }
@@ -129,8 +129,8 @@ export class FailureThrottle extends Context.Service<
    * secret cannot be guessed during an outage, while refusing every failure-prone request would
    * turn a counter outage into an authentication outage.
    */
-  static readonly make = Effect.fnUntraced(function* (options?: { readonly policy?: Policy }) {
-    const policy = options?.policy ?? defaultPolicy
+  static readonly make = Effect.fnUntraced(function* (options?: { readonly policy?: Settings }) {
+    const policy = options?.policy ?? defaultSettings
     const store = yield* LimitStore
     return FailureThrottle.of({
       check: (bucket) =>
@@ -166,10 +166,10 @@ export class FailureThrottle extends Context.Service<
     })
   })
 
-  /** The default throttle (`defaultPolicy`) over the `LimitStore` in context. */
+  /** The default throttle (`defaultSettings`) over the `LimitStore` in context. */
   static readonly layer = Layer.effect(FailureThrottle, FailureThrottle.make())
 
   /** A throttle with its own policy. */
-  static readonly layerWith = (options: { readonly policy?: Policy }) =>
+  static readonly layerWith = (options: { readonly policy?: Settings }) =>
     Layer.effect(FailureThrottle, FailureThrottle.make(options))
 }

@@ -16,7 +16,7 @@ import * as Invoice from "./Invoice.ts"
 import * as Invoicing from "./Invoicing.ts"
 import * as Period from "./Period.ts"
 import * as PriceBook from "./PriceBook.ts"
-import { bookOf, PricingPolicy } from "./PricingPolicy.ts"
+import { bookOf, Pricing } from "./Pricing.ts"
 import * as Proration from "./Proration.ts"
 import * as Quote from "./Quote.ts"
 
@@ -44,7 +44,7 @@ export const priceUsage = Effect.fn("CustomerPricing.priceUsage")(function* (
     readonly transactions?: Usage.Transactions | undefined
   }
 ) {
-  const policy = yield* PricingPolicy
+  const policy = yield* Pricing
   const book = yield* bookOf(policy, customer)
   const draft = yield* Invoicing.priceInvoice({
     invoiceId: options.invoiceId ?? ((yield* randomUuid) as InvoiceId),
@@ -53,7 +53,7 @@ export const priceUsage = Effect.fn("CustomerPricing.priceUsage")(function* (
     taxProfile: customer.taxProfile,
     period,
     priceBook: book,
-    taxPolicy: policy.taxPolicy,
+    taxRules: policy.taxRules,
     usage,
     createdAt: options.at,
     netDays: customer.netDays,
@@ -74,7 +74,7 @@ export const usageFromEvents = Effect.fn("CustomerPricing.usageFromEvents")(func
   period: Period.Period,
   events: ReadonlyArray<Usage.UsageEvent>
 ) {
-  const policy = yield* PricingPolicy
+  const policy = yield* Pricing
   const book = yield* bookOf(policy, customer)
   const usage = yield* Usage.aggregate({ catalog: policy.catalog, customerId: customer.id, period, events })
   const metrics = Quote.transactionMetrics(yield* PriceBook.plan(book, customer.plan), customer.terms)
@@ -134,7 +134,7 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
   segments: ReadonlyArray<Proration.Segment<PriceBook.PlanCode>>,
   options: { readonly at: DateTime.Utc; readonly invoiceId?: InvoiceId }
 ) {
-  const policy = yield* PricingPolicy
+  const policy = yield* Pricing
   const book = yield* bookOf(policy, customer)
   const days = Proration.daysIn(period)
   const charges: Array<PriceBook.Charge> = []
@@ -176,7 +176,7 @@ export const priceSegments = Effect.fn("CustomerPricing.priceSegments")(function
     taxProfile: customer.taxProfile,
     period,
     priceBook: book,
-    taxPolicy: policy.taxPolicy,
+    taxRules: policy.taxRules,
     usage,
     createdAt: options.at,
     netDays: customer.netDays,

@@ -15,7 +15,7 @@ import type { Invoice } from "./Invoice.ts"
 export const Days = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3650 }))
 
 /** A deployment's dunning: the reminder days (ascending, distinct) and the optional suspension. */
-export const DunningPolicy = Schema.Struct({
+export const DunningSchedule = Schema.Struct({
   reminderDays: Schema.Array(Days).check(
     Schema.makeFilter(
       (days: ReadonlyArray<number>) =>
@@ -23,15 +23,15 @@ export const DunningPolicy = Schema.Struct({
     )
   ),
   suspendAfterDays: Schema.NullOr(Days)
-}).annotate({ identifier: "DunningPolicy" })
-export interface DunningPolicy extends Schema.Schema.Type<typeof DunningPolicy> {}
+}).annotate({ identifier: "DunningSchedule" })
+export interface DunningSchedule extends Schema.Schema.Type<typeof DunningSchedule> {}
 
 /** Reminders 3, 10 and 20 days past due; no suspension. */
-export const defaultPolicy: DunningPolicy = { reminderDays: [3, 10, 20], suspendAfterDays: null }
+export const defaultSchedule: DunningSchedule = { reminderDays: [3, 10, 20], suspendAfterDays: null }
 
 /** The deployment's policy (`DUNNING_REMINDER_DAYS`, `DUNNING_SUSPEND_AFTER_DAYS`). */
-export const Policy = Context.Reference<DunningPolicy>("@securebase/core/billing/DunningPolicy", {
-  defaultValue: () => defaultPolicy
+export const Schedule = Context.Reference<DunningSchedule>("@securebase/core/billing/DunningSchedule", {
+  defaultValue: () => defaultSchedule
 })
 
 /** A kind of step. */
@@ -45,7 +45,7 @@ export interface Step {
 }
 
 /** The fewest days past due at which any step is due (null when the policy has none). */
-export const firstDays = (policy: DunningPolicy): number | null => {
+export const firstDays = (policy: DunningSchedule): number | null => {
   const all = [...policy.reminderDays, ...(policy.suspendAfterDays === null ? [] : [policy.suspendAfterDays])]
   return all.length === 0 ? null : Math.min(...all)
 }
@@ -64,7 +64,7 @@ export const daysPastDue = (invoice: Invoice, at: DateTime.Utc): number =>
  * due reminder unless it or a later one was sent, and the suspension once due, if not taken.
  */
 export const dueSteps = (
-  policy: DunningPolicy,
+  policy: DunningSchedule,
   daysPastDue: number,
   taken: ReadonlyArray<Step>
 ): ReadonlyArray<Step> => {

@@ -37,7 +37,7 @@ const action = {
 export const sweep = Effect.fn("DunningSweep.sweep")(function* (
   options: { readonly batchSize?: number } = {}
 ) {
-  const policy = yield* Dunning.Policy
+  const policy = yield* Dunning.Schedule
   const first = Dunning.firstDays(policy)
   if (first === null) return { reminders: 0, suspensions: 0 } satisfies DunningSummary
   const tenancy = yield* Tenancy

@@ -30,7 +30,7 @@ export interface PriceInvoiceInput {
   readonly taxProfile: Tax.TaxProfile
   readonly period: Period
   readonly priceBook: PriceBook
-  readonly taxPolicy: Tax.TaxPolicy
+  readonly taxRules: Tax.TaxRules
   readonly usage: Metrics
   readonly createdAt: DateTime.Utc
   readonly netDays?: number
@@ -54,7 +54,7 @@ export const priceInvoice = Effect.fnUntraced(function* (input: PriceInvoiceInpu
   const plan = input.charges ?? (yield* PriceBookModule.plan(book, input.plan))
   const quoted = yield* Quote.quote(plan, input.usage, {
     ...Quote.bookSettings(book),
-    tax: { policy: input.taxPolicy, profile: input.taxProfile },
+    tax: { policy: input.taxRules, profile: input.taxProfile },
     terms: input.terms,
     period: input.period,
     transactions: input.transactions

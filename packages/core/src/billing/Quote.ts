@@ -100,7 +100,7 @@ export interface QuoteOptions {
   /** The volume discount rule (default none). */
   readonly discount?: Discount.DiscountRule | undefined
   /** The tax policy and the customer's profile; without them the quote has no tax. */
-  readonly tax?: { readonly policy: Tax.TaxPolicy; readonly profile: Tax.TaxProfile } | undefined
+  readonly tax?: { readonly policy: Tax.TaxRules; readonly profile: Tax.TaxProfile } | undefined
   /** The customer's terms (default list prices). */
   readonly terms?: CustomerTerms.CustomerTerms | undefined
   /** The period priced: required when the terms hold coupons (they apply to periods). */

@@ -22,7 +22,7 @@ import { UsageEventRepo } from "../usage/UsageEventRepo.ts"
 import * as CustomerPricing from "./CustomerPricing.ts"
 import type { Invoice } from "./Invoice.ts"
 import type * as Period from "./Period.ts"
-import { type Policy, PricingPolicy } from "./PricingPolicy.ts"
+import { Pricing, type Setup } from "./Pricing.ts"
 
 /** One customer's month, as the diff prices it. */
 export interface CustomerMonth {
@@ -78,13 +78,13 @@ const codeOf = (error: unknown): string => {
 }
 
 /**
- * Prices each customer's month under the current policy (the `PricingPolicy` in context) and
+ * Prices each customer's month under the current policy (the `Pricing` in context) and
  * under `proposed`, and compares them. Writes nothing; customers are reported in the order given.
  */
 export const diff = Effect.fn("Repricing.diff")(function* (
   period: Period.Period,
   months: ReadonlyArray<CustomerMonth>,
-  proposed: Policy
+  proposed: Setup
 ) {
   const at = yield* DateTime.now
   const price = ({ customer, events }: CustomerMonth) =>
@@ -92,7 +92,7 @@ export const diff = Effect.fn("Repricing.diff")(function* (
   const customers: Array<CustomerDiff> = []
   for (const month of months) {
     const before = yield* price(month)
-    const after = yield* Effect.provideService(price(month), PricingPolicy, proposed)
+    const after = yield* Effect.provideService(price(month), Pricing, proposed)
     const old: Invoice | null = before._tag === "Success" ? before.success : null
     const next: Invoice | null = after._tag === "Success" ? after.success : null
     const failure =
@@ -144,10 +144,7 @@ export const diff = Effect.fn("Repricing.diff")(function* (
  * The diff of a period for every active customer, read as the billing worker (each customer's
  * events of the period), priced under the current and the proposed policy. Read-only.
  */
-export const forPeriod = Effect.fn("Repricing.forPeriod")(function* (
-  period: Period.Period,
-  proposed: Policy
-) {
+export const forPeriod = Effect.fn("Repricing.forPeriod")(function* (period: Period.Period, proposed: Setup) {
   const tenancy = yield* Tenancy
   const months = yield* tenancy.runAsWorker(
     Effect.gen(function* () {

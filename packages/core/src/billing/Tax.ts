@@ -31,7 +31,7 @@ export const Jurisdiction = Schema.Struct({
 export type Jurisdiction = typeof Jurisdiction.Type
 
 /** The tax policy: jurisdictions and the one used when a customer names none. */
-export const TaxPolicy = Schema.Struct({
+export const TaxRules = Schema.Struct({
   defaultJurisdiction: JurisdictionCode,
   jurisdictions: Schema.NonEmptyArray(Jurisdiction)
 }).check(
@@ -43,7 +43,7 @@ export const TaxPolicy = Schema.Struct({
     return undefined
   })
 )
-export type TaxPolicy = typeof TaxPolicy.Type
+export type TaxRules = typeof TaxRules.Type
 
 /** A tax exemption on file for a customer. */
 export const TaxExemption = Schema.Struct({
@@ -70,7 +70,7 @@ export const TaxProfile = Schema.Struct({
 export type TaxProfile = typeof TaxProfile.Type
 
 /** The reference card's policy: one 8% sales tax. */
-export const referenceCard: TaxPolicy = {
+export const referenceCard: TaxRules = {
   defaultJurisdiction: "US",
   jurisdictions: [
     { code: "US", name: "United States", components: [{ name: "Sales tax", rate: Decimal.unsafe("0.08") }] }
@@ -110,7 +110,7 @@ export interface TaxResult {
  * zero total, with the exemption recorded; each component is rounded by `mode`.
  */
 export const compute = (
-  policy: TaxPolicy,
+  policy: TaxRules,
   profile: TaxProfile,
   taxable: Money.Money,
   mode: Money.RoundingMode

@@ -19,7 +19,7 @@ import { Authenticator } from "../auth/Authenticator.ts"
 import * as Period from "../billing/Period.ts"
 import type { PlanCode } from "../billing/PriceBook.ts"
 import * as PriceBook from "../billing/PriceBook.ts"
-import * as PricingPolicy from "../billing/PricingPolicy.ts"
+import * as Pricing from "../billing/Pricing.ts"
 import * as Proration from "../billing/Proration.ts"
 import type { CustomerId } from "../Ids.ts"
 import type { Currency } from "../money/Currency.ts"
@@ -86,7 +86,7 @@ const editable = (c: Customer) => ({
  * a plan of the pricing policy's books (`UnknownPlan` otherwise).
  */
 export const create = Effect.fn("CustomerAdmin.create")(function* (input: NewCustomer) {
-  yield* PricingPolicy.entitlements(yield* PricingPolicy.PricingPolicy, input.plan)
+  yield* Pricing.entitlements(yield* Pricing.Pricing, input.plan)
   const tenancy = yield* Tenancy
   const auth = yield* Authenticator
   const repo = yield* CustomerRepo
@@ -224,7 +224,7 @@ export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
 ) {
   const tenancy = yield* Tenancy
   const repo = yield* CustomerRepo
-  const policy = yield* PricingPolicy.PricingPolicy
+  const policy = yield* Pricing.Pricing
   const now = yield* DateTime.now
   return yield* tenancy.runAs(
     id,
@@ -235,7 +235,7 @@ export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
       // The new plan must be a plan of the book of the customer's currency (`UnknownPlan` before
       // anything is written). The old plan is priced only for an immediate change's proration, so
       // a customer on a plan the book dropped can still be moved from the next period.
-      const book = yield* PricingPolicy.bookOf(policy, before)
+      const book = yield* Pricing.bookOf(policy, before)
       const fee = (code: PlanCode) =>
         Effect.map(PriceBook.basePrice(book, code), (price) =>
           Money.round(price, book.currency, book.rounding)

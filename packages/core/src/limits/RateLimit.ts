@@ -13,7 +13,7 @@ import { Clock, Effect } from "effect"
 import { LimitStore } from "./LimitStore.ts"
 
 /** How many requests a key may make per window. */
-export interface Policy {
+export interface Quota {
   readonly limit: number
   readonly windowMillis: number
 }
@@ -34,7 +34,7 @@ export type Decision =
  * in the window before: ⌊limit − previous × overlap⌋, overlap being the share of the previous
  * window the sliding window still covers.
  */
-export const ceiling = (previous: number, elapsed: number, policy: Policy): number =>
+export const ceiling = (previous: number, elapsed: number, policy: Quota): number =>
   Math.floor(policy.limit - (previous * (policy.windowMillis - elapsed)) / policy.windowMillis)
 
 /**
@@ -46,7 +46,7 @@ export const retryAfterSeconds = (
   previous: number,
   current: number,
   elapsed: number,
-  policy: Policy
+  policy: Quota
 ): number => {
   const { limit, windowMillis } = policy
   const room = limit - current - 1
@@ -60,7 +60,7 @@ export const retryAfterSeconds = (
 }
 
 /** Counts one request of `key` if the policy allows it. */
-export const consume = Effect.fnUntraced(function* (key: string, policy: Policy) {
+export const consume = Effect.fnUntraced(function* (key: string, policy: Quota) {
   const store = yield* LimitStore
   const now = yield* Clock.currentTimeMillis
   const { windowMillis } = policy

@@ -7,7 +7,7 @@
 import { Effect, Schema } from "effect"
 import type { Entitlements } from "../billing/Entitlements.ts"
 import { PlanCode } from "../billing/PriceBook.ts"
-import * as PricingPolicy from "../billing/PricingPolicy.ts"
+import * as Pricing from "../billing/Pricing.ts"
 import { CustomerId } from "../Ids.ts"
 import * as RateLimit from "./RateLimit.ts"
 
@@ -15,7 +15,7 @@ import * as RateLimit from "./RateLimit.ts"
 export const windowMillis = 60_000
 
 /** The policy of a plan. */
-export const policyFor = (entitlements: Entitlements): RateLimit.Policy => ({
+export const policyFor = (entitlements: Entitlements): RateLimit.Quota => ({
   limit: entitlements.apiRateLimitPerMinute,
   windowMillis
 })
@@ -39,10 +39,10 @@ export const keyOf = (customerId: CustomerId): string => `tier:${customerId}`
 
 /**
  * Counts one request of the customer, or fails with `TierRateLimitExceeded`; its plan's limit comes
- * from the current `PricingPolicy` (`UnknownPlan` when no book has the plan).
+ * from the current `Pricing` (`UnknownPlan` when no book has the plan).
  */
 export const consume = Effect.fnUntraced(function* (customerId: CustomerId, plan: PlanCode) {
-  const entitlements = yield* PricingPolicy.entitlementsOf(plan)
+  const entitlements = yield* Pricing.entitlementsOf(plan)
   const decision = yield* RateLimit.consume(keyOf(customerId), policyFor(entitlements))
   if (!decision.allowed) {
     return yield* new TierRateLimitExceeded({

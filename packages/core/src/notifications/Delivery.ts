@@ -29,7 +29,7 @@ import { Outbox } from "./Outbox.ts"
 export const outboxWorker: Principal = { actor: "worker:outbox" }
 
 /** Exponential backoff between attempts, and when to give up. */
-export interface RetryPolicy {
+export interface RetrySchedule {
   /** Wait after the first failed attempt. */
   readonly base: Duration.Input
   /** Each further failure multiplies the wait by this. */
@@ -43,7 +43,7 @@ export interface RetryPolicy {
 }
 
 /** 1 min, 2 min, 4 min, … capped at 6 h; 12 attempts (about a day and a half). */
-export const defaultRetryPolicy: RetryPolicy = {
+export const defaultRetrySchedule: RetrySchedule = {
   base: "1 minute",
   factor: 2,
   cap: "6 hours",
@@ -52,7 +52,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /** The wait after the `attempts`-th failed attempt (1 for the first failure). */
-export const backoff = (policy: RetryPolicy, attempts: number): Duration.Duration => {
+export const backoff = (policy: RetrySchedule, attempts: number): Duration.Duration => {
   const base = Duration.toMillis(Duration.fromInputUnsafe(policy.base))
   const cap = Duration.toMillis(Duration.fromInputUnsafe(policy.cap))
   return Duration.millis(Math.min(cap, base * policy.factor ** Math.max(0, attempts - 1)))
@@ -67,7 +67,7 @@ export interface DeliveryReport {
 
 type Outcome = "none" | "sent" | "retried" | "failed"
 
-const deliverOne = (policy: RetryPolicy) =>
+const deliverOne = (policy: RetrySchedule) =>
   Effect.gen(function* () {
     const outbox = yield* Outbox
     const mailer = yield* Mailer
@@ -129,10 +129,10 @@ const deliverOne = (policy: RetryPolicy) =>
  * senders; returns when none is due (rescheduled ones wait for a later pass).
  */
 export const deliverDue = Effect.fn("Delivery.deliverDue")(function* (
-  options: { readonly policy?: RetryPolicy; readonly concurrency?: number } = {}
+  options: { readonly policy?: RetrySchedule; readonly concurrency?: number } = {}
 ) {
   const tenancy = yield* Tenancy
-  const policy = options.policy ?? defaultRetryPolicy
+  const policy = options.policy ?? defaultRetrySchedule
   const counts = { sent: 0, retried: 0, failed: 0 }
   const sender = Effect.gen(function* () {
     while (true) {

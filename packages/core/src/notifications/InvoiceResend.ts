@@ -21,12 +21,12 @@ import * as Notification from "./Notification.ts"
 import { Outbox } from "./Outbox.ts"
 
 /** How many resends of one invoice each UTC clock hour allows. */
-export interface Policy {
+export interface Limit {
   readonly perWindow: number
 }
 
 /** Three per invoice per hour: enough to recover a lost e-mail, too few to make us a spammer. */
-export const defaultPolicy: Policy = { perWindow: 3 }
+export const defaultLimit: Limit = { perWindow: 3 }
 
 /** The hour's resends of this invoice are used up; the next hour begins in `retryAfterSeconds`. */
 export class ResendLimited extends Schema.TaggedError<ResendLimited>()("ResendLimited", {
@@ -87,9 +87,9 @@ export const window = (at: DateTime.Utc): { readonly start: DateTime.Utc; readon
  */
 export const resend = Effect.fn("InvoiceResend.resend")(function* (
   invoiceId: InvoiceId,
-  options: { readonly at: DateTime.Utc; readonly policy?: Policy }
+  options: { readonly at: DateTime.Utc; readonly policy?: Limit }
 ) {
-  const policy = options.policy ?? defaultPolicy
+  const policy = options.policy ?? defaultLimit
   const invoice = yield* InvoiceRepo.use((r) => r.findById(invoiceId))
   if (invoice.status === "draft" || invoice.status === "cancelled")
     return yield* new NotSendable({ invoiceId, status: invoice.status })

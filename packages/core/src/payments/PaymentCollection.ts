@@ -50,7 +50,7 @@ export const PaymentCollection = Context.Reference<Collection>(
 
 /** Collection through the provider and stores of the context, pushes retried with `policy`. */
 export const layer = (
-  options: { readonly policy?: Delivery.RetryPolicy; readonly concurrency?: number } = {}
+  options: { readonly policy?: Delivery.RetrySchedule; readonly concurrency?: number } = {}
 ) =>
   Layer.effect(
     PaymentCollection,

@@ -36,7 +36,7 @@ export interface PushReport {
 
 type Outcome = "none" | "pushed" | "retried" | "failed"
 
-const deliverOne = (policy: Delivery.RetryPolicy) =>
+const deliverOne = (policy: Delivery.RetrySchedule) =>
   Effect.gen(function* () {
     const pushes = yield* PaymentPushes
     const records = yield* PaymentRecords
@@ -157,10 +157,10 @@ const deliverOne = (policy: Delivery.RetryPolicy) =>
  * returns when none is due (rescheduled ones wait for a later pass).
  */
 export const deliverDue = Effect.fn("PushDelivery.deliverDue")(function* (
-  options: { readonly policy?: Delivery.RetryPolicy; readonly concurrency?: number } = {}
+  options: { readonly policy?: Delivery.RetrySchedule; readonly concurrency?: number } = {}
 ) {
   const tenancy = yield* Tenancy
-  const policy = options.policy ?? Delivery.defaultRetryPolicy
+  const policy = options.policy ?? Delivery.defaultRetrySchedule
   const counts = { pushed: 0, retried: 0, failed: 0 }
   const sender = Effect.gen(function* () {
     while (true) {

@@ -18,7 +18,7 @@ import { customerId, metrics, period } from "./UsageArbitrary.ts"
 /** Options of {@link invoiceInput}: a fixed price book, tax policy or catalogue, or book options. */
 export interface InvoiceInputOptions extends PriceBookOptions {
   readonly priceBook?: PriceBook.PriceBook | undefined
-  readonly tax?: { readonly policy: Tax.TaxPolicy; readonly profile: Tax.TaxProfile } | undefined
+  readonly tax?: { readonly policy: Tax.TaxRules; readonly profile: Tax.TaxProfile } | undefined
   readonly catalog?: Metric.Catalog | undefined
 }
 
@@ -52,7 +52,7 @@ export const invoiceInput = (
       taxProfile: s.tax.profile,
       period: s.period,
       priceBook: s.bookAndPlan.priceBook,
-      taxPolicy: s.tax.policy,
+      taxRules: s.tax.policy,
       usage: s.usage,
       // Invoices are drafted when the month closes: the first instant after the period.
       createdAt: Period.end(s.period),

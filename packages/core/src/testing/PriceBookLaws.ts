@@ -62,7 +62,7 @@ export interface CheckOptions {
   /** The seed: the same book, options and seed find the same counterexamples. Default "securebase". */
   readonly seed?: string | number | undefined
   /** The tax policy bills are taxed by (default the reference card's 8%). */
-  readonly taxPolicy?: Tax.TaxPolicy | undefined
+  readonly taxRules?: Tax.TaxRules | undefined
   /** The largest usage generated per metric, as a decimal string (default "10000000"). */
   readonly maxQuantity?: string | undefined
   /** Only these laws (default all). */
@@ -140,7 +140,7 @@ export const check = (
   Effect.gen(function* () {
     const runs = options.runs ?? 100
     const seed = options.seed ?? "securebase"
-    const taxPolicy = options.taxPolicy ?? Tax.referenceCard
+    const taxRules = options.taxRules ?? Tax.referenceCard
     const only = new Set<Law>(options.only ?? laws)
     const plans = plansOf(book)
     const planOf = (key: string) => plans.find(([k]) => k === key)![1]
@@ -197,7 +197,7 @@ export const check = (
           Arbitrary.map(
             Arbitrary.all({
               usage,
-              profile: taxProfile(taxPolicy),
+              profile: taxProfile(taxRules),
               terms: withTerms
                 ? customerTerms(period, { maxCouponAmount: maxBill, maxCommitment: maxBill })
                 : Arbitrary.Constant(CustomerTerms.none)
@@ -210,7 +210,7 @@ export const check = (
       const s = { ...m, ...change }
       return Quote.quote(planOf(s.plan), s.usage, {
         ...Quote.bookSettings(book),
-        tax: { policy: taxPolicy, profile: s.profile },
+        tax: { policy: taxRules, profile: s.profile },
         terms: s.terms,
         period: s.period,
         transactions: s.transactions

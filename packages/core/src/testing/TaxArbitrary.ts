@@ -21,10 +21,10 @@ export const jurisdiction = (code: Tax.JurisdictionCode): Arbitrary.Arbitrary<Ta
   }))
 
 /** A valid tax policy: 1..4 jurisdictions with unique codes, the default one of them. */
-export const taxPolicy: Arbitrary.Arbitrary<Tax.TaxPolicy> = Arbitrary.flatMap(int(1, 4), (n) =>
+export const taxRules: Arbitrary.Arbitrary<Tax.TaxRules> = Arbitrary.flatMap(int(1, 4), (n) =>
   Arbitrary.flatMap(
     Arbitrary.all(codes.slice(0, n).map(jurisdiction)),
-    (jurisdictions): Arbitrary.Arbitrary<Tax.TaxPolicy> =>
+    (jurisdictions): Arbitrary.Arbitrary<Tax.TaxRules> =>
       Arbitrary.map(element(jurisdictions), (d) => ({
         defaultJurisdiction: d.code,
         jurisdictions: nonEmpty(jurisdictions)
@@ -39,27 +39,27 @@ export const exemption: Arbitrary.Arbitrary<Tax.TaxExemption> = Arbitrary.map(in
 }))
 
 /** A taxed (not exempt) profile in the policy: the default jurisdiction or a named one. */
-export const taxedProfile = (policy: Tax.TaxPolicy): Arbitrary.Arbitrary<Tax.TaxProfile> =>
+export const taxedProfile = (policy: Tax.TaxRules): Arbitrary.Arbitrary<Tax.TaxProfile> =>
   oneOf(
     Arbitrary.Constant<Tax.TaxProfile>({}),
     Arbitrary.map(element(policy.jurisdictions), (j): Tax.TaxProfile => ({ jurisdiction: j.code }))
   )
 
 /** An exempt profile in the policy. */
-export const exemptProfile = (policy: Tax.TaxPolicy): Arbitrary.Arbitrary<Tax.TaxProfile> =>
+export const exemptProfile = (policy: Tax.TaxRules): Arbitrary.Arbitrary<Tax.TaxProfile> =>
   Arbitrary.map(
     Arbitrary.all({ profile: taxedProfile(policy), exemption }),
     ({ profile, exemption }): Tax.TaxProfile => ({ ...profile, exemption })
   )
 
 /** Any profile in the policy, exempt or not. */
-export const taxProfile = (policy: Tax.TaxPolicy): Arbitrary.Arbitrary<Tax.TaxProfile> =>
+export const taxProfile = (policy: Tax.TaxRules): Arbitrary.Arbitrary<Tax.TaxProfile> =>
   oneOf(taxedProfile(policy), exemptProfile(policy))
 
 /** A policy and a profile within it. */
 export const policyAndProfile: Arbitrary.Arbitrary<{
-  readonly policy: Tax.TaxPolicy
+  readonly policy: Tax.TaxRules
   readonly profile: Tax.TaxProfile
-}> = Arbitrary.flatMap(taxPolicy, (policy) =>
+}> = Arbitrary.flatMap(taxRules, (policy) =>
   Arbitrary.map(taxProfile(policy), (profile) => ({ policy, profile }))
 )

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type ApiKey, Throttle } from "../../src/index.ts"
 
-const policy: Throttle.Policy = {
+const policy: Throttle.Settings = {
   freeFailures: 2,
   maxFailures: 5,
   windowMillis: 60_000,
@@ -36,7 +36,7 @@ describe("Throttle: the pure policy", () => {
   })
 
   it("the wait never exceeds its cap", () => {
-    for (let n = 0; n < 64; n++) assert.isAtMost(Throttle.delayAfter(n, Throttle.defaultPolicy), 60_000)
+    for (let n = 0; n < 64; n++) assert.isAtMost(Throttle.delayAfter(n, Throttle.defaultSettings), 60_000)
   })
 })
 

@@ -64,7 +64,7 @@ describe("a billing month under TestClock", () => {
           taxProfile: {},
           period,
           priceBook: PriceBook.referenceCard,
-          taxPolicy: Tax.referenceCard,
+          taxRules: Tax.referenceCard,
           usage,
           createdAt: closedAt
         })

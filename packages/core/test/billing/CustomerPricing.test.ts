@@ -20,7 +20,7 @@ import {
   Notification,
   Period,
   PriceBook,
-  PricingPolicy,
+  Pricing,
   Usage
 } from "../../src/index.ts"
 import { customerId } from "../fixtures.ts"
@@ -67,10 +67,10 @@ describe("CustomerPricing and IssueInvoice (no database)", () => {
           }
         ]
       })
-      const policy = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, book)
+      const policy = Pricing.withPriceBook(Pricing.referenceCard, book)
       const onScaleUp = new Customer.Customer({ ...customer, plan: "scale-up" })
       const draft = yield* CustomerPricing.priceFromEvents(onScaleUp, period, events, { at }).pipe(
-        Effect.provideService(PricingPolicy.PricingPolicy, policy)
+        Effect.provideService(Pricing.Pricing, policy)
       )
       // $500 + 550,000 calls over the included million × $0.001 = $1,050.00 + 8% = $1,134.00.
       assert.deepStrictEqual(
@@ -78,9 +78,8 @@ describe("CustomerPricing and IssueInvoice (no database)", () => {
         ["scale-up", "test-book", 105000n, 113400n]
       )
       assert.strictEqual(
-        (yield* PricingPolicy.entitlementsOf("scale-up").pipe(
-          Effect.provideService(PricingPolicy.PricingPolicy, policy)
-        )).maxApiKeys,
+        (yield* Pricing.entitlementsOf("scale-up").pipe(Effect.provideService(Pricing.Pricing, policy)))
+          .maxApiKeys,
         7
       )
       // Under the shipped book the same customer's plan is unknown: a typed error.
@@ -139,7 +138,7 @@ describe("CustomerPricing and IssueInvoice (no database)", () => {
         PriceBook.withCurrency(PriceBook.referenceCard, "EUR"),
         "card-eur" as never
       )
-      const policy = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, eur)
+      const policy = Pricing.withPriceBook(Pricing.referenceCard, eur)
       const european = new Customer.Customer({
         ...customer,
         currency: "EUR",
@@ -156,7 +155,7 @@ describe("CustomerPricing and IssueInvoice (no database)", () => {
         }
       })
       const draft = yield* CustomerPricing.priceFromEvents(european, period, events, { at }).pipe(
-        Effect.provideService(PricingPolicy.PricingPolicy, policy)
+        Effect.provideService(Pricing.Pricing, policy)
       )
       // €2,000 + €220 of calls = €2,220; €20 off → €2,200; 8% = €176 → €2,376.00.
       assert.deepStrictEqual(
@@ -229,7 +228,7 @@ describe("CustomerPricing and IssueInvoice (no database)", () => {
 
   it("the outbox's backoff doubles from its base and stops at its cap", () => {
     const waits = [1, 2, 3, 10, 11, 12].map((n) =>
-      Duration.toMillis(Delivery.backoff(Delivery.defaultRetryPolicy, n))
+      Duration.toMillis(Delivery.backoff(Delivery.defaultRetrySchedule, n))
     )
     assert.deepStrictEqual(waits, [60_000, 120_000, 240_000, 21_600_000, 21_600_000, 21_600_000])
   })

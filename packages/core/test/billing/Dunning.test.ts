@@ -3,7 +3,7 @@ import { DateTime, Effect, Schema } from "effect"
 import { Dunning, Invoice, InvoiceLifecycle } from "../../src/index.ts"
 import { priceReferenceSync } from "../fixtures.ts"
 
-const policy: Dunning.DunningPolicy = { reminderDays: [3, 10, 20], suspendAfterDays: 30 }
+const policy: Dunning.DunningSchedule = { reminderDays: [3, 10, 20], suspendAfterDays: 30 }
 
 describe("Dunning", () => {
   it("the latest due reminder unless it or a later one was sent; the suspension once", () => {
@@ -26,7 +26,10 @@ describe("Dunning", () => {
       ]),
       []
     )
-    assert.deepStrictEqual(Dunning.dueSteps(Dunning.defaultPolicy, 400, [{ kind: "reminder", days: 20 }]), [])
+    assert.deepStrictEqual(
+      Dunning.dueSteps(Dunning.defaultSchedule, 400, [{ kind: "reminder", days: 20 }]),
+      []
+    )
   })
 
   it("the first step's days; none for an empty policy", () => {
@@ -49,7 +52,7 @@ describe("Dunning", () => {
   )
 
   it("a policy decodes only ascending, distinct days within 0-3650", () => {
-    const decode = Schema.decodeUnknownResult(Dunning.DunningPolicy)
+    const decode = Schema.decodeUnknownResult(Dunning.DunningSchedule)
     assert.strictEqual(decode({ reminderDays: [3, 10], suspendAfterDays: null })._tag, "Success")
     assert.strictEqual(decode({ reminderDays: [10, 3], suspendAfterDays: null })._tag, "Failure")
     assert.strictEqual(decode({ reminderDays: [3, 3], suspendAfterDays: null })._tag, "Failure")

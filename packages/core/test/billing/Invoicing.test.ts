@@ -187,7 +187,7 @@ describe("Invoicing.priceInvoice: tax", () => {
 
   it.effect("components are rounded one by one and printed lines add up to the tax", () =>
     Effect.gen(function* () {
-      const policy: Tax.TaxPolicy = {
+      const policy: Tax.TaxRules = {
         defaultJurisdiction: "US",
         jurisdictions: [
           ...Tax.referenceCard.jurisdictions,
@@ -206,7 +206,7 @@ describe("Invoicing.priceInvoice: tax", () => {
         "standard",
         { accounts: "29", api_calls: "1374975" },
         { jurisdiction: "US-CA" },
-        { taxPolicy: policy }
+        { taxRules: policy }
       )
       assert.deepStrictEqual(
         inv.taxLines.map((t) => [t.name, t.amount]),

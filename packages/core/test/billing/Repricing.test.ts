@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { Customer, Decimal, type Ids, Period, PriceBook, PricingPolicy, Repricing } from "../../src/index.ts"
+import { Customer, Decimal, type Ids, Period, PriceBook, Pricing, Repricing } from "../../src/index.ts"
 
 const period = Schema.decodeSync(Period.Period)("2026-10")
 const customer = (
@@ -36,7 +36,7 @@ const proposedBook = Effect.runSync(
     platform("2200")
   ).pipe(Effect.flatMap((book) => PriceBook.withCharge(book, "gov-federal", platform("24000"))))
 )
-const proposed = PricingPolicy.withPriceBook(PricingPolicy.referenceCard, proposedBook)
+const proposed = Pricing.withPriceBook(Pricing.referenceCard, proposedBook)
 const months = [
   customer(1, "standard"),
   customer(2, "fintech"),
@@ -85,7 +85,7 @@ describe("Repricing.diff", () => {
 
   it.effect("a customer only the proposed policy cannot price is failed, naming the side", () =>
     Effect.gen(function* () {
-      const onlyEuro = yield* PricingPolicy.make({
+      const onlyEuro = yield* Pricing.make({
         priceBooks: [PriceBook.withCurrency(PriceBook.referenceCard, "EUR")]
       })
       const d = yield* Repricing.diff(period, months.slice(0, 1), onlyEuro)

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { RateLimit } from "../../src/index.ts"
 
-const policy: RateLimit.Policy = { limit: 10, windowMillis: 60_000 }
+const policy: RateLimit.Quota = { limit: 10, windowMillis: 60_000 }
 
 describe("RateLimit: the sliding-window arithmetic", () => {
   it("the current window's ceiling is the limit less the previous window's overlapping share", () => {

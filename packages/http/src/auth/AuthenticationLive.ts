@@ -20,7 +20,7 @@ import {
   Authenticator,
   type Identity,
   LimitStore,
-  PricingPolicy,
+  Pricing,
   Tenancy,
   TierLimit
 } from "@securebase/core"
@@ -48,7 +48,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
     Effect.gen(function* () {
       const auth = yield* Authenticator.Authenticator
       const store = yield* LimitStore.LimitStore
-      const policy = yield* PricingPolicy.PricingPolicy
+      const policy = yield* Pricing.Pricing
       return Authentication.of({
         bearer: (httpEffect, { credential, endpoint }) =>
           Effect.gen(function* () {
@@ -70,7 +70,7 @@ export const layer = (options: { readonly trustProxy: ClientAddress.TrustProxy }
               return yield* forbidden(scope.value)
             yield* TierLimit.consume(identity.customerId, identity.plan).pipe(
               Effect.provideService(LimitStore.LimitStore, store),
-              Effect.provideService(PricingPolicy.PricingPolicy, policy),
+              Effect.provideService(Pricing.Pricing, policy),
               Effect.catchTags({
                 TierRateLimitExceeded: (error) => Effect.fail(fromTierLimit(error)),
                 UnknownPlan: (error) => Effect.fail(fromUnknownPlan(error)),

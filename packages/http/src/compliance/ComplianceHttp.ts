@@ -1,5 +1,5 @@
 /** Compliance handlers: the status is computed from the stored findings on every request, never stored. */
-import { Compliance, ComplianceRepo, PricingPolicy } from "@securebase/core"
+import { Compliance, ComplianceRepo, Pricing } from "@securebase/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -21,7 +21,7 @@ export const layer = HttpApiBuilder.group(Api, "compliance", (handlers) =>
               findings: ComplianceRepo.ComplianceRepo.use((r) => r.list({}))
             })
           )
-          const { complianceFrameworks } = yield* PricingPolicy.entitlementsOf(customer.plan).pipe(
+          const { complianceFrameworks } = yield* Pricing.entitlementsOf(customer.plan).pipe(
             Effect.mapError(fromUnknownPlan)
           )
           return Compliance.summarize(customer.plan, complianceFrameworks, findings)

@@ -1,7 +1,7 @@
 /**
  * Metrics handlers. The current month is aggregated from the stored usage events and priced by
  * the billing run's own `CustomerPricing.usageFromEvents` and `CustomerPricing.priceUsage` under the
- * deployment's `PricingPolicy` (the book of the customer's currency, its terms), so `/metrics`
+ * deployment's `Pricing` (the book of the customer's currency, its terms), so `/metrics`
  * shows exactly the bill the run would make if the month ended now.
  *
  * A month that cannot be priced because of its stored usage (an event that breaks today's bounds,
@@ -13,7 +13,7 @@ import {
   type Ids,
   type Metric,
   Period,
-  PricingPolicy,
+  Pricing,
   Quote,
   Usage,
   UsageEventRepo
@@ -40,7 +40,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
       .handle("current", () =>
         Effect.gen(function* () {
           const identity = yield* CurrentIdentity
-          const policy = yield* PricingPolicy.PricingPolicy
+          const policy = yield* Pricing.Pricing
           const now = yield* DateTime.now
           const period = Period.ofDateTime(now)
           const { events, customer } = yield* asTenant(
@@ -70,7 +70,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
             )
           )
           const { plan } = yield* Quote.negotiatedPlan(
-            yield* PricingPolicy.planOf(policy, customer).pipe(Effect.orDie),
+            yield* Pricing.planOf(policy, customer).pipe(Effect.orDie),
             customer.terms
           ).pipe(Effect.orDie)
           const included = new Map(
@@ -100,7 +100,7 @@ export const layer = HttpApiBuilder.group(Api, "metrics", (handlers) =>
       .handle("history", () =>
         Effect.gen(function* () {
           const identity = yield* CurrentIdentity
-          const policy = yield* PricingPolicy.PricingPolicy
+          const policy = yield* Pricing.Pricing
           const current = Period.ofDateTime(yield* DateTime.now)
           // The twelve complete months before the current one, oldest first.
           const periods = Period.trailing(Period.previous(current), 12)

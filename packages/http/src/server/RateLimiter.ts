@@ -15,17 +15,17 @@ import * as ClientAddress from "./ClientAddress.ts"
 import { errorResponse } from "./ErrorResponses.ts"
 
 /** How many requests a client may make per window. */
-export interface Policy {
+export interface Quota {
   readonly limit: number
   readonly window: Duration.Duration
 }
 
 /** The seed's WAF rule. */
-export const defaultPolicy: Policy = { limit: 1000, window: Duration.minutes(5) }
+export const defaultQuota: Quota = { limit: 1000, window: Duration.minutes(5) }
 
 /** The middleware's settings. */
 export interface Options {
-  readonly policy: Policy
+  readonly policy: Quota
   /** Which proxies may name the client (`TRUST_PROXY`). */
   readonly trustProxy: ClientAddress.TrustProxy
   /** Paths never limited (health checks from load balancers). */
@@ -40,7 +40,7 @@ export const middleware = (options: Options) =>
   HttpRouter.middleware(
     Effect.gen(function* () {
       const store = yield* LimitStore.LimitStore
-      const policy: RateLimit.Policy = {
+      const policy: RateLimit.Quota = {
         limit: options.policy.limit,
         windowMillis: Duration.toMillis(options.policy.window)
       }

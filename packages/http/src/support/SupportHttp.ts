@@ -3,7 +3,7 @@
  * are read and added by the customer (as the request's principal); another tenant's ticket is not
  * found.
  */
-import { Ids, PricingPolicy, SupportTicket, SupportTicketRepo, TicketReply } from "@securebase/core"
+import { Ids, Pricing, SupportTicket, SupportTicketRepo, TicketReply } from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -28,7 +28,7 @@ export const layer = HttpApiBuilder.group(Api, "support", (handlers) =>
               const ticket = SupportTicket.open({
                 id: (yield* Ids.randomUuid) as SupportTicket.TicketId,
                 customerId: customer.id,
-                entitlements: yield* PricingPolicy.entitlementsOf(customer.plan).pipe(
+                entitlements: yield* Pricing.entitlementsOf(customer.plan).pipe(
                   Effect.mapError(fromUnknownPlan)
                 ),
                 ticket: payload,

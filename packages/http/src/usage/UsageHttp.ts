@@ -10,7 +10,7 @@
  *   orders this insert against a billing run in progress: the database refuses, or the run
  *   bills the events).
  */
-import { Period, PeriodClose, PricingPolicy, Usage, UsageEventRepo } from "@securebase/core"
+import { Period, PeriodClose, Pricing, Usage, UsageEventRepo } from "@securebase/core"
 import { DateTime, Duration, Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -39,7 +39,7 @@ export const layer = HttpApiBuilder.group(Api, "usage", (handlers) =>
     handlers.handle("ingest", ({ payload }) =>
       Effect.gen(function* () {
         const identity = yield* CurrentIdentity
-        const { catalog } = yield* PricingPolicy.PricingPolicy
+        const { catalog } = yield* Pricing.Pricing
         const now = yield* DateTime.now
         const latest = DateTime.addDuration(now, allowedSkew)
         const events: Array<Usage.UsageEvent> = []

@@ -67,7 +67,7 @@ const issued = (
         taxProfile,
         period: "2026-10" as Period.Period,
         priceBook: PriceBook.referenceCard,
-        taxPolicy: Tax.referenceCard,
+        taxRules: Tax.referenceCard,
         usage,
         createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
       })
@@ -88,7 +88,7 @@ const draftInput = (): Invoicing.PriceInvoiceInput => ({
   taxProfile: {},
   period: "2026-10" as Period.Period,
   priceBook: PriceBook.referenceCard,
-  taxPolicy: Tax.referenceCard,
+  taxRules: Tax.referenceCard,
   usage: new Map(Array.from(Metric.defaultCatalog.keys(), (code) => [code, Decimal.zero])),
   createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z")
 })
@@ -165,7 +165,7 @@ describe("InvoicePdf.render", () => {
           taxProfile: {},
           period: "2026-10" as Period.Period,
           priceBook: PriceBook.referenceCard,
-          taxPolicy: Tax.referenceCard,
+          taxRules: Tax.referenceCard,
           usage,
           createdAt: DateTime.makeUnsafe("2026-11-01T00:00:00Z"),
           terms

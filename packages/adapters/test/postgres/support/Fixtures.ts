@@ -77,7 +77,7 @@ export const draftInvoice = (
         taxProfile: { jurisdiction: "US" },
         period: Schema.decodeSync(Period.Period)(period),
         priceBook: PriceBook.referenceCard,
-        taxPolicy: Tax.referenceCard,
+        taxRules: Tax.referenceCard,
         usage,
         createdAt: at
       })

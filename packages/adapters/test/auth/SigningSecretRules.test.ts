@@ -3,9 +3,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SecureRandom } from "effect/crypto"
 import { Base64Url, Hex } from "effect/encoding"
-import { SigningSecretPolicy } from "../../src/index.ts"
+import { SigningSecretRules } from "../../src/index.ts"
 
-describe("SigningSecretPolicy.weaknesses", () => {
+describe("SigningSecretRules.weaknesses", () => {
   it("names each weakness of a bad secret", () => {
     const cases: Array<[string, RegExp]> = [
       ["short", /shorter than 32 bytes \(5\)/],
@@ -17,12 +17,12 @@ describe("SigningSecretPolicy.weaknesses", () => {
       ["securebase-development-signing-secret-not-for-production", /published in the SecureBase source/]
     ]
     for (const [secret, expected] of cases)
-      assert.match(SigningSecretPolicy.weaknesses(secret).join("; "), expected, secret)
+      assert.match(SigningSecretRules.weaknesses(secret).join("; "), expected, secret)
   })
 
   it("counts bytes, not characters: 16 two-byte characters are 32 bytes", () => {
     const secret = "äöüßéèêëïîôûçñåø"
-    assert.notMatch(SigningSecretPolicy.weaknesses(secret).join("; "), /shorter/)
+    assert.notMatch(SigningSecretRules.weaknesses(secret).join("; "), /shorter/)
   })
 
   it.effect("random secrets pass: 2,000 of 32 random bytes in base64url and hex", () =>
@@ -30,8 +30,8 @@ describe("SigningSecretPolicy.weaknesses", () => {
       const random = yield* SecureRandom.SecureRandom
       for (let i = 0; i < 1000; i++) {
         const bytes = yield* random.randomBytes(32)
-        assert.deepStrictEqual(SigningSecretPolicy.weaknesses(Base64Url.encode(bytes)), [])
-        assert.deepStrictEqual(SigningSecretPolicy.weaknesses(Hex.encode(bytes)), [])
+        assert.deepStrictEqual(SigningSecretRules.weaknesses(Base64Url.encode(bytes)), [])
+        assert.deepStrictEqual(SigningSecretRules.weaknesses(Hex.encode(bytes)), [])
       }
     }).pipe(Effect.provide(SecureRandom.layerWebCrypto))
   )

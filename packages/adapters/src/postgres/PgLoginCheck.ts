@@ -64,7 +64,7 @@ export const refuseUnsafeLogin: Effect.Effect<void, UnsafeDatabaseLogin | SqlErr
     if (login.bypassrls) reasons.push("it has BYPASSRLS")
     if (login.owner && !login.superuser) reasons.push(`it owns the schema (${Roles.owner})`)
     if (reasons.length > 0) return yield* new UnsafeDatabaseLogin({ role: login.role, reasons })
-  }).pipe(Effect.withSpan("PgLoginPolicy.refuseUnsafeLogin"))
+  }).pipe(Effect.withSpan("PgLoginCheck.refuseUnsafeLogin"))
 
 /** {@link refuseUnsafeLogin} as a startup step. */
 export const layer: Layer.Layer<never, UnsafeDatabaseLogin | SqlError, SqlClient.SqlClient> =

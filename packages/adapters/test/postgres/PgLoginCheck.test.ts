@@ -1,12 +1,12 @@
 /**
- * Prod accepted a superuser database login: `PgLoginPolicy.refuseUnsafeLogin` now refuses any
+ * Prod accepted a superuser database login: `PgLoginCheck.refuseUnsafeLogin` now refuses any
  * login that row-level security would not bind (superuser, BYPASSRLS, the schema's owner), asked
  * of `pg_roles` on the real server, and accepts the application and worker roles.
  */
 import { assert } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { SqlClient } from "effect/sql"
-import * as PgLoginPolicy from "../../src/postgres/PgLoginPolicy.ts"
+import * as PgLoginCheck from "../../src/postgres/PgLoginCheck.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
 import { suite, TestDatabase } from "./support/TestDatabase.ts"
 
@@ -14,7 +14,7 @@ const verdict = (role: string | undefined) =>
   Effect.flatMap(TestDatabase, (db) =>
     db.asLogin(
       role,
-      Effect.exit(PgLoginPolicy.refuseUnsafeLogin).pipe(
+      Effect.exit(PgLoginCheck.refuseUnsafeLogin).pipe(
         Effect.map((exit) =>
           Exit.isSuccess(exit)
             ? "accepted"
@@ -28,7 +28,7 @@ const verdict = (role: string | undefined) =>
     )
   )
 
-suite("PgLoginPolicy", (it, kind) => {
+suite("PgLoginCheck", (it, kind) => {
   it.effect("the test's own login (a superuser) is refused, with the reason and the fix", () =>
     Effect.gen(function* () {
       const message = yield* verdict(undefined)

@@ -1,7 +1,7 @@
 /**
  * The pricing a deployment bills with: a price book per currency, a tax policy and a metric
  * catalogue. A `Context.Reference` whose default is the reference card (one USD book), so an
- * embedding team overrides it with its own (`Layer.succeed(PricingPolicy, PricingPolicy.make(…))`)
+ * embedding team overrides it with its own (`Layer.succeed(Pricing, Pricing.make(…))`)
  * and every part (API estimates, the billing run) prices the same way. A customer is priced by
  * the book of its currency; a customer whose currency has no book is a typed error, never another
  * currency's prices. A customer's plan code names a plan of that book; its entitlements (limits,
@@ -16,10 +16,10 @@ import * as PriceBook from "./PriceBook.ts"
 import * as Tax from "./Tax.ts"
 
 /** What a deployment prices with. */
-export interface Policy {
+export interface Setup {
   /** One book per currency. */
   readonly priceBooks: ReadonlyArray<PriceBook.PriceBook>
-  readonly taxPolicy: Tax.TaxPolicy
+  readonly taxRules: Tax.TaxRules
   readonly catalog: Metric.Catalog
 }
 
@@ -59,10 +59,10 @@ export class ConflictingEntitlements extends Schema.TaggedError<ConflictingEntit
  */
 export const make = (options: {
   readonly priceBooks: ReadonlyArray<PriceBook.PriceBook>
-  readonly taxPolicy?: Tax.TaxPolicy | undefined
+  readonly taxRules?: Tax.TaxRules | undefined
   readonly catalog?: Metric.Catalog | undefined
-}): Effect.Effect<Policy, DuplicateCurrencyBook | ConflictingEntitlements> =>
-  Effect.suspend((): Effect.Effect<Policy, DuplicateCurrencyBook | ConflictingEntitlements> => {
+}): Effect.Effect<Setup, DuplicateCurrencyBook | ConflictingEntitlements> =>
+  Effect.suspend((): Effect.Effect<Setup, DuplicateCurrencyBook | ConflictingEntitlements> => {
     const seen = new Set<Currency>()
     const plans = new Map<string, PriceBook.PriceBook>()
     for (const book of options.priceBooks) {
@@ -78,26 +78,26 @@ export const make = (options: {
     }
     return Effect.succeed({
       priceBooks: options.priceBooks,
-      taxPolicy: options.taxPolicy ?? Tax.referenceCard,
+      taxRules: options.taxRules ?? Tax.referenceCard,
       catalog: options.catalog ?? Metric.defaultCatalog
     })
   })
 
 /** The reference card's policy: its USD book, 8% tax and the default catalogue. */
-export const referenceCard: Policy = {
+export const referenceCard: Setup = {
   priceBooks: [PriceBook.referenceCard],
-  taxPolicy: Tax.referenceCard,
+  taxRules: Tax.referenceCard,
   catalog: Metric.defaultCatalog
 }
 
 /** The current pricing policy (the reference card unless provided). */
-export const PricingPolicy = Context.Reference<Policy>("@securebase/core/billing/PricingPolicy", {
+export const Pricing = Context.Reference<Setup>("@securebase/core/billing/Pricing", {
   defaultValue: () => referenceCard
 })
 
 /** The policy's book of a currency. */
 export const bookFor = (
-  policy: Policy,
+  policy: Setup,
   currency: Currency
 ): Effect.Effect<PriceBook.PriceBook, NoPriceBookForCurrency> => {
   const book = policy.priceBooks.find((b) => b.currency === currency)
@@ -106,28 +106,28 @@ export const bookFor = (
 
 /** The book a customer is priced by: the one of its currency. */
 export const bookOf = (
-  policy: Policy,
+  policy: Setup,
   customer: Pick<Customer, "currency">
 ): Effect.Effect<PriceBook.PriceBook, NoPriceBookForCurrency> => bookFor(policy, customer.currency)
 
 /** The policy with `book` as its book of that currency (added, or replacing the one it had). */
-export const withPriceBook = (policy: Policy, book: PriceBook.PriceBook): Policy => ({
+export const withPriceBook = (policy: Setup, book: PriceBook.PriceBook): Setup => ({
   ...policy,
   priceBooks: [...policy.priceBooks.filter((b) => b.currency !== book.currency), book]
 })
 
 /** The policy with another tax policy. */
-export const withTaxPolicy = (policy: Policy, taxPolicy: Tax.TaxPolicy): Policy => ({ ...policy, taxPolicy })
+export const withTaxRules = (policy: Setup, taxRules: Tax.TaxRules): Setup => ({ ...policy, taxRules })
 
 /** The policy with another metric catalogue. */
-export const withCatalog = (policy: Policy, catalog: Metric.Catalog): Policy => ({ ...policy, catalog })
+export const withCatalog = (policy: Setup, catalog: Metric.Catalog): Setup => ({ ...policy, catalog })
 
 /**
  * The entitlements of a plan code: those of the plan in the policy's books (the same in each), or
  * `UnknownPlan` when no book has it.
  */
 export const entitlements = (
-  policy: Policy,
+  policy: Setup,
   plan: string
 ): Effect.Effect<Entitlements.Entitlements, PriceBook.UnknownPlan> => {
   const book = policy.priceBooks.find((b) => Object.hasOwn(b.plans, plan))
@@ -143,12 +143,12 @@ export const entitlementsOf = (
   plan: string
 ): Effect.Effect<Entitlements.Entitlements, PriceBook.UnknownPlan> =>
   Effect.gen(function* () {
-    return yield* entitlements(yield* PricingPolicy, plan)
+    return yield* entitlements(yield* Pricing, plan)
   })
 
 /** The plan a customer is on, from the book of its currency. */
 export const planOf = (
-  policy: Policy,
+  policy: Setup,
   customer: Pick<Customer, "currency" | "plan">
 ): Effect.Effect<PriceBook.CatalogPlan, NoPriceBookForCurrency | PriceBook.UnknownPlan> =>
   Effect.flatMap(bookOf(policy, customer), (book) => PriceBook.plan(book, customer.plan))
