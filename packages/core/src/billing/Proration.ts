@@ -30,9 +30,8 @@ const dayMillis = 86_400_000
 
 /** The number of days of a month (28 to 31). */
 export const daysIn = (period: Period.Period): number =>
-  Math.round(
-    (DateTime.toEpochMillis(Period.end(period)) - DateTime.toEpochMillis(Period.start(period))) / dayMillis
-  )
+  // The calendar's answer: the day of the month of its last day (UTC months are whole days).
+  DateTime.getPartUtc(DateTime.subtract(Period.end(period), { days: 1 }), "day")
 
 /**
  * The day of the month (0-based) on which a change effective at `at` starts to be charged:
