@@ -13,7 +13,7 @@
  * No profile accepts a secret that was ever published (the old development secret among them).
  */
 import { SigningSecretRules } from "@securebase/adapters"
-import { Dunning, Ids, PeriodClose, type Seller } from "@securebase/core"
+import { Dunning, Ids, PeriodClose, Seller } from "@securebase/core"
 import { ClientAddress } from "@securebase/http"
 import { Config, Duration, Effect, Option, Redacted, Result, Schema } from "effect"
 import { Base64Url, Hex } from "effect/encoding"
@@ -306,6 +306,11 @@ export const load = Effect.gen(function* () {
   if (Result.isFailure(dunning)) problems.push(dunning.failure)
   const seller = yield* SellerConfig.load(c.seller)
   problems.push(...seller.problems)
+  if (production && seller.seller.name === Seller.demo.name) {
+    problems.push(
+      `SELLER_NAME is required in ${c.profile}: invoices would name the demo seller (set SELLER_NAME, SELLER_ADDRESS, SELLER_TAX_ID)`
+    )
+  }
   const webhookSecrets = c.stripeWebhookSecrets
     .split(",")
     .map((secret) => secret.trim())

@@ -114,6 +114,7 @@ describe("ServerConfig.load", () => {
         assert.match(problems, /JWT_SIGNING_KEYS is required in prod/)
         assert.match(problems, /SEED_DEMO is refused in prod/)
         assert.match(problems, /AUDIT_VERIFY_KEYS \(or AUDIT_SIGNING_KEY\) is required in prod/)
+        assert.match(problems, /SELLER_NAME is required in prod: invoices would name the demo seller/)
       })
   )
 
@@ -204,11 +205,13 @@ describe("ServerConfig.load", () => {
         DATABASE_URL: "postgres://app@db:5432/securebase",
         JWT_SIGNING_KEYS: `${strong},${previous}`,
         AUDIT_VERIFY_KEYS: auditPublicKey,
+        SELLER_NAME: "Orbital Compliance GmbH",
         RATE_LIMIT_REQUESTS: "50",
         RATE_LIMIT_WINDOW: "1 minute",
         TRUST_PROXY: "10.0.0.0/8"
       })
       assert.strictEqual(c.profile, "prod")
+      assert.strictEqual(c.seller.name, "Orbital Compliance GmbH")
       assert.isFalse(c.seedDemo)
       assert.deepStrictEqual(
         c.signingKeys.map((k) => k.kid),

@@ -19,7 +19,8 @@ const prod = {
   SECUREBASE_ENV: "prod",
   DATABASE_URL: "postgres://app@db:5432/securebase",
   JWT_SIGNING_KEYS: "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M",
-  AUDIT_VERIFY_KEYS: `2026-11:${"A".repeat(43)}`
+  AUDIT_VERIFY_KEYS: `2026-11:${"A".repeat(43)}`,
+  SELLER_NAME: "Orbital Compliance GmbH"
 }
 const liveKey = "sk_live_51Hx0ExampleKeyForConfigTests0000"
 const testKey = "sk_test_51Hx0ExampleKeyForConfigTests0000"

@@ -85,6 +85,7 @@ describe.runIf(base !== undefined && base !== "")(
       JWT_SIGNING_KEYS: signingKeys,
       // Staging requires the keys that verify audit checkpoints (32 raw bytes, base64url).
       AUDIT_VERIFY_KEYS: `k1:${"A".repeat(43)}`,
+      SELLER_NAME: "Revocation Test Seller Ltd",
       ACCESS_LOG: "false",
       SEED_DEMO: "false",
       AUTH_FREE_FAILURES: "1000",
