@@ -223,7 +223,7 @@ describe.runIf(base !== undefined && base !== "")(
     })
 
     it("B's cache lets the revoked key go: its middleware refuses it (audited as a failure), announced by NOTIFY", {
-      timeout: 60_000
+      timeout: 120_000
     }, async () => {
       const key = keys[0]!
       const customer = customerOf(key)

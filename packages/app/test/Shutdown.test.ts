@@ -16,7 +16,7 @@ const runAndSignal = (signal: NodeJS.Signals) =>
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
       reject(new Error(`no clean exit:\n${output}`))
-    }, 50_000)
+    }, 110_000)
     const onData = async (chunk: Buffer) => {
       output += chunk.toString()
       const port = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]
@@ -36,7 +36,7 @@ const runAndSignal = (signal: NodeJS.Signals) =>
 
 describe("graceful shutdown", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`${signal}: serves, then exits 0`, { timeout: 60_000 }, async () => {
+    it(`${signal}: serves, then exits 0`, { timeout: 120_000 }, async () => {
       const { code, health, output } = await runAndSignal(signal)
       assert.strictEqual(health, 200, output)
       assert.strictEqual(code, 0, output)

@@ -7,12 +7,15 @@
  * customer portal's session cookie (`sb_session`) is checked instead, as the API's middleware
  * does (the API function then also checks the CSRF token of state-changing requests).
  *
+ * An operator key (`sb_op_…`, the `/admin` API's credential) is checked by `Operators`, as the
+ * API's operator middleware does; its context names the operator instead of a customer.
+ *
  * - a credential that does not authenticate (or a throttled client) → `{ isAuthorized: false }`,
  *   which the gateway answers with 403;
  * - the auth backend is down, or the event is not a 2.0 REQUEST event → the invocation fails, which
  *   the gateway answers with 500 (and does not cache), rather than denying a valid caller.
  */
-import { ApiKey, type AuthError, Authenticator, type Identity } from "@securebase/core"
+import { ApiKey, type AuthError, Authenticator, type Identity, Operator, Operators } from "@securebase/core"
 import * as ClientAddress from "@securebase/http/client-address"
 import { Effect, Schema } from "effect"
 
@@ -31,13 +34,23 @@ export const AuthorizerEvent = Schema.Struct({
 })
 export type AuthorizerEvent = typeof AuthorizerEvent.Type
 
-/** What the API sees as `requestContext.authorizer.lambda` (scopes space-separated, as in OAuth). */
-export interface AuthorizerContext {
+/** What the API sees as `requestContext.authorizer.lambda` for a tenant's key or session (scopes space-separated, as in OAuth). */
+export interface CustomerContext {
   readonly customerId: string
   readonly plan: string
   readonly scopes: string
   readonly keyId: string
 }
+
+/** What the API sees for an operator key: `principal` is `operator`, scopes space-separated. */
+export interface OperatorContext {
+  readonly principal: "operator"
+  readonly operatorId: string
+  readonly scopes: string
+}
+
+/** The context of an allowed request. */
+export type AuthorizerContext = CustomerContext | OperatorContext
 
 /** A simple response. */
 export interface SimpleResponse {
@@ -87,6 +100,12 @@ export const allow = (identity: Identity.Identity): SimpleResponse => ({
   }
 })
 
+/** The simple response for an authenticated operator. */
+export const allowOperator = (identity: Operator.OperatorIdentity): SimpleResponse => ({
+  isAuthorized: true,
+  context: { principal: "operator", operatorId: identity.operatorId, scopes: identity.scopes.join(" ") }
+})
+
 /** Authorizes one event. */
 export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unknown) {
   const decoded = yield* Schema.decodeUnknownEffect(AuthorizerEvent)(event).pipe(
@@ -103,10 +122,24 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
   const cookie = bearer === undefined ? sessionCookieOf(decoded) : undefined
   const credential = bearer ?? cookie
   if (credential === undefined) return denied
-  const auth = yield* Authenticator.Authenticator
   const sourceIp = decoded.requestContext.http.sourceIp
   // The same canonical form the API's middleware counts, so both share one throttle bucket.
   const client = ClientAddress.canonical(sourceIp) ?? sourceIp
+  if (cookie === undefined && Operator.isOperatorShaped(credential)) {
+    const operators = yield* Operators.Operators
+    return yield* operators.authenticate(credential).pipe(
+      Effect.map(allowOperator),
+      Effect.catch((error) =>
+        error._tag === "AuthBackendUnavailable"
+          ? Effect.fail(error)
+          : Effect.as(
+              Effect.logInfo("authorizer denied an operator key", { code: error.code, client }),
+              denied
+            )
+      )
+    )
+  }
+  const auth = yield* Authenticator.Authenticator
   // The cookie only ever holds a session token.
   const identity: Effect.Effect<Identity.Identity, AuthError.KeyError | AuthError.SessionError> =
     cookie === undefined && ApiKey.isKeyShaped(credential)

@@ -22,7 +22,7 @@ const shared = <E>(database: Layer.Layer<SqlClient.SqlClient | TestDatabase, E>)
   beforeAll(async () => {
     const scope = Scope.makeUnsafe()
     built = { scope, context: await Effect.runPromise(Layer.buildWithScope(database, scope)) }
-  }, 60_000)
+  })
   afterAll(() => Effect.runPromise(Scope.close(built.scope, Exit.void)))
   return Layer.effectContext(Effect.sync(() => built.context))
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   app = await container.get()
   key = app.tenants[1]!.apiKey
   node = await NodeServer.start(app)
-}, 60_000)
+})
 
 afterAll(async () => {
   await node?.close()
@@ -272,7 +272,7 @@ describe("ApiHandler: one app per container", () => {
       await handler.dispose()
       await fresh.dispose()
     }
-  }, 60_000)
+  })
 })
 
 describe("ApiHandler: the client is the gateway's sourceIp, never a header", () => {
@@ -312,5 +312,5 @@ describe("ApiHandler: the client is the gateway's sourceIp, never a header", () 
       await handler.dispose()
       await limited.dispose()
     }
-  }, 60_000)
+  })
 })

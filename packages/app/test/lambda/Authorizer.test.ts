@@ -4,7 +4,7 @@
  */
 
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Authenticator } from "@securebase/core"
+import { Authenticator, Operators } from "@securebase/core"
 import { Authorizer } from "@securebase/lambda"
 import { Redacted } from "effect"
 import type * as Container from "../../src/lambda/Container.ts"
@@ -27,7 +27,16 @@ beforeAll(async () => {
   handler = entry.handler
   assert.deepStrictEqual(await handler(authorizerEvent()), { isAuthorized: false })
   app = await container.get()
-}, 60_000)
+})
+
+/** The context of an allowed tenant credential (fails the test for an operator's). */
+const customerContext = (response: Authorizer.SimpleResponse): Authorizer.CustomerContext => {
+  const context = response.context
+  assert.isTrue(response.isAuthorized)
+  assert.isDefined(context)
+  assert.notProperty(context, "principal", "a tenant credential, not an operator key")
+  return context as Authorizer.CustomerContext
+}
 
 afterAll(async () => {
   await container?.dispose()
@@ -39,11 +48,11 @@ describe("Authorizer", () => {
   it("allows a valid API key with the customer as context", async () => {
     const tenant = app.tenants[2]!
     const response = await handler(authorizerEvent(`Bearer ${tenant.apiKey}`))
-    assert.isTrue(response.isAuthorized)
-    assert.strictEqual(response.context?.customerId, tenant.customer.id)
-    assert.strictEqual(response.context?.plan, tenant.customer.plan)
-    assert.include(response.context?.scopes ?? "", "invoices:read")
-    assert.match(response.context?.keyId ?? "", /.+/)
+    const context = customerContext(response)
+    assert.strictEqual(context.customerId, tenant.customer.id)
+    assert.strictEqual(context.plan, tenant.customer.plan)
+    assert.include(context.scopes, "invoices:read")
+    assert.match(context.keyId, /.+/)
     // The context values API Gateway forwards must be strings, numbers or booleans.
     for (const value of Object.values(response.context ?? {})) assert.strictEqual(typeof value, "string")
   })
@@ -68,8 +77,7 @@ describe("Authorizer", () => {
     )
     const withCookies = (cookies: Array<string>) => ({ ...authorizerEvent(), cookies })
     const allowed = await handler(withCookies(["theme=dark", `sb_session=${token}`, "sb_csrf=x"]))
-    assert.isTrue(allowed.isAuthorized)
-    assert.strictEqual(allowed.context?.customerId, tenant.customer.id)
+    assert.strictEqual(customerContext(allowed).customerId, tenant.customer.id)
     assert.deepStrictEqual(await handler(withCookies([`sb_session=${token.slice(0, -3)}abc`])), {
       isAuthorized: false
     })
@@ -104,6 +112,28 @@ describe("Authorizer", () => {
     assert.isTrue((await handler(authorizerEvent(`Bearer ${presented}`))).isAuthorized)
     await app.run(Authenticator.Authenticator.use((a) => a.revokeKey(tenant.customer.id, created.key.id)))
     assert.isFalse((await handler(authorizerEvent(`Bearer ${presented}`))).isAuthorized)
+  })
+
+  it("an operator key (the /admin API's credential) was denied at the gateway: allowed with the operator as context, until revoked", async () => {
+    const created = await app.run(
+      Operators.Operators.use((o) => o.create({ name: "authorizer operator", scopes: ["customers:read"] }))
+    )
+    const key = Redacted.value(created.plaintext)
+    const allowed = await handler(authorizerEvent(`Bearer ${key}`))
+    assert.deepStrictEqual(allowed, {
+      isAuthorized: true,
+      context: { principal: "operator", operatorId: created.operator.id, scopes: "customers:read" }
+    })
+    // A wrong secret, a made-up operator and the key in the portal's cookie are denied.
+    const wrong = `${key.slice(0, -4)}${key.endsWith("AAAA") ? "BBBB" : "AAAA"}`
+    for (const header of [`Bearer ${wrong}`, "Bearer sb_op_00000000000000000000000000_secret"]) {
+      assert.deepStrictEqual(await handler(authorizerEvent(header)), { isAuthorized: false }, header)
+    }
+    assert.deepStrictEqual(await handler({ ...authorizerEvent(), cookies: [`sb_session=${key}`] }), {
+      isAuthorized: false
+    })
+    await app.run(Operators.Operators.use((o) => o.revoke(created.operator.id)))
+    assert.deepStrictEqual(await handler(authorizerEvent(`Bearer ${key}`)), { isAuthorized: false })
   })
 
   it("fails the invocation (a gateway 500, never cached) on an event that is not a 2.0 REQUEST event", async () => {

@@ -74,7 +74,7 @@ describe("Scheduled handlers", () => {
       ".000Z",
       "Z"
     )
-  }, 60_000)
+  })
 
   afterAll(async () => {
     await container?.dispose()

@@ -27,7 +27,7 @@ let api: ApiHandler.ApiHandler
 beforeAll(async () => {
   container = Container.make({ env: () => env })
   api = ApiHandler.make(container, { logRequests: false })
-}, 60_000)
+})
 
 afterAll(async () => {
   await api?.dispose()
