@@ -131,6 +131,9 @@ export const authLayer = (config: ServerConfig) => {
       : Layer.mergeAll(MemorySessionCache.layer, MemorySessionRevocations.layer)
   // Logouts are written to PostgreSQL (which every tenant transaction reads) before the fast layer.
   const revocations = PgSessionRevocations.layer(fast)
+  const throttle = Throttle.FailureThrottle.layerWith({
+    policy: { ...Throttle.defaultSettings, ...config.authThrottle }
+  })
   const authenticator = Authenticator.Authenticator.layer.pipe(
     Layer.provide(revocations),
     Layer.provide(
@@ -139,15 +142,14 @@ export const authLayer = (config: ServerConfig) => {
         fast,
         Sha256ApiKeySecrets.layer,
         PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval }),
-        Throttle.FailureThrottle.layerWith({
-          policy: { ...Throttle.defaultSettings, ...config.authThrottle }
-        })
+        throttle
       )
     )
   )
-  // Operator keys: read from PostgreSQL on every request (no cache to evict).
+  // Operator keys: read from PostgreSQL on every request (no cache to evict); failures counted
+  // per client in the same limit store as tenant keys'.
   const operators = Operators.Operators.layer.pipe(
-    Layer.provide(Layer.merge(PgOperatorStore.layer, Sha256ApiKeySecrets.layer))
+    Layer.provide(Layer.mergeAll(PgOperatorStore.layer, Sha256ApiKeySecrets.layer, throttle))
   )
   // A process-local cache hears about revocations made elsewhere (no-op on the embedded PGlite).
   // The DynamoDB cache is shared, and the instance that revokes a key evicts it there itself.

@@ -73,7 +73,10 @@ export const layer = (options: Options) => {
     AdminInvoicesHttp.layer(),
     AdminComplianceHttp.layer,
     AdminSupportHttp.layer
-  ).pipe(Layer.provide(AuthenticationLive.layer(keyOptions)), Layer.provide(OperatorAuthenticationLive.layer))
+  ).pipe(
+    Layer.provide(AuthenticationLive.layer(keyOptions)),
+    Layer.provide(OperatorAuthenticationLive.layer(keyOptions))
+  )
   return Layer.mergeAll(
     HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(handlers)),
     Docs.layer,

@@ -127,7 +127,7 @@ export const authorize = Effect.fn("Authorizer.authorize")(function* (event: unk
   const client = ClientAddress.canonical(sourceIp) ?? sourceIp
   if (cookie === undefined && Operator.isOperatorShaped(credential)) {
     const operators = yield* Operators.Operators
-    return yield* operators.authenticate(credential).pipe(
+    return yield* operators.authenticate(credential, client).pipe(
       Effect.map(allowOperator),
       Effect.catch((error) =>
         error._tag === "AuthBackendUnavailable"

@@ -98,3 +98,35 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("/adm
     })
   )
 })
+
+// Operator keys had no failure throttle: any client could try keys at full speed.
+layer(TestServer.layer({ AUTH_FREE_FAILURES: "0", AUTH_MAX_FAILURES: "3" }), {
+  timeout: 120_000,
+  excludeTestServices: true
+})("/admin failure throttle", (it) => {
+  it.effect(
+    "failed operator keys are counted per client: past the allowance the client gets 429 with Retry-After",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const op = yield* newOperator(["customers:read"])
+        // A well-formed key: this operator's id with another operator's secret.
+        const other = yield* newOperator(["customers:read"])
+        const wrong = `sb_op_${op.id}_${other.key.slice(`sb_op_${other.id}_`.length)}`
+        const first = yield* call(url, "GET", "/admin/operator", { token: wrong })
+        assert.strictEqual(first.status, 401)
+        assert.strictEqual(first.body.code, "AUTH.INVALID_KEY")
+        // No free failures: the next attempt from this address waits (1 s, doubling).
+        const second = yield* call(url, "GET", "/admin/operator", { token: wrong })
+        assert.strictEqual(second.status, 429)
+        assert.strictEqual(second.body.code, "AUTH.TOO_MANY_ATTEMPTS")
+        assert.match(second.headers.get("retry-after") ?? "", /^[1-9]\d*$/)
+        // The address waits whatever it presents, before the store is read.
+        const valid = yield* call(url, "GET", "/admin/operator", { token: op.key })
+        assert.strictEqual(valid.status, 429)
+        // The wait ends: the valid key is served again.
+        yield* Effect.sleep("2500 millis")
+        assert.strictEqual((yield* call(url, "GET", "/admin/operator", { token: op.key })).status, 200)
+      })
+  )
+})

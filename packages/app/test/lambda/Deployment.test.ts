@@ -137,7 +137,7 @@ beforeAll(() => {
     { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }
   )
   probed = JSON.parse(output.trim().split("\n").at(-1)!)
-}, 120_000)
+})
 
 describe("template.yaml", () => {
   it("declares the four functions, each pointing at a handler exported by its built bundle", () => {
@@ -459,7 +459,7 @@ process.exit(0)
         }
       )
       served = JSON.parse(output.trim().split("\n").at(-1)!)
-    }, 120_000)
+    })
 
     afterAll(() => {
       psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
