@@ -19,23 +19,25 @@ import { Effect, Layer, Option } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { PaymentRecordsConfig, PaymentsConfig } from "./Config.ts"
 
-/** The provider records of a configuration: PostgreSQL, or a DynamoDB table checked at start. */
+/** The provider records in a DynamoDB table, which must exist (checked at start). */
+export const dynamoRecordsLayer = (
+  config: Extract<PaymentRecordsConfig, { readonly kind: "dynamodb" }>
+): Layer.Layer<PaymentRecords.PaymentRecords, PersistenceError.PersistenceFailure> =>
+  Layer.unwrap(
+    DynamoClient.DynamoClient.use((client) => {
+      const options = { client, tableName: config.tableName, lease: config.lease }
+      return Effect.as(
+        DynamoPaymentRecords.checkTable(options),
+        DynamoPaymentRecords.layerWithClient(options)
+      )
+    })
+  ).pipe(Layer.provide(DynamoClient.DynamoClient.layer({ endpoint: Option.getOrUndefined(config.endpoint) })))
+
+/** The provider records of a configuration: PostgreSQL, or a DynamoDB table. */
 export const recordsLayer = (
   config: PaymentRecordsConfig
 ): Layer.Layer<PaymentRecords.PaymentRecords, PersistenceError.PersistenceFailure, SqlClient.SqlClient> =>
-  config.kind === "postgres"
-    ? PgPaymentRecords.layer
-    : Layer.unwrap(
-        DynamoClient.DynamoClient.use((client) => {
-          const options = { client, tableName: config.tableName, lease: config.lease }
-          return Effect.as(
-            DynamoPaymentRecords.checkTable(options),
-            DynamoPaymentRecords.layerWithClient(options)
-          )
-        })
-      ).pipe(
-        Layer.provide(DynamoClient.DynamoClient.layer({ endpoint: Option.getOrUndefined(config.endpoint) }))
-      )
+  config.kind === "postgres" ? PgPaymentRecords.layer : dynamoRecordsLayer(config)
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig, records: PaymentRecordsConfig = { kind: "postgres" }) => {
