@@ -7,7 +7,8 @@
  * Exactly once across the two stores: the same event 10 times at once has one effect in
  * PostgreSQL; a delivery while another holds the event's claim is 409 and does nothing; an effect
  * that fails once (a trigger refuses the invoice's update: a crash between claim and effect)
- * releases the claim, and the redelivery applies it once.
+ * releases the claim, and the redelivery applies it once; a holder that crashed without releasing
+ * is taken over once its lease has run out, and its half-done work finished once.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { assert, layer } from "@effect/vitest"
@@ -73,12 +74,12 @@ const nowSeconds = () => Math.floor(Date.now() / 1000)
 let counter = 0
 const eventId = () => `evt_dyn${Date.now()}${String(++counter).padStart(4, "0")}`
 
-const event = (type: string, object: Record<string, unknown>, id = eventId()) =>
+const event = (type: string, object: Record<string, unknown>, id = eventId(), created = nowSeconds()) =>
   JSON.stringify({
     id,
     object: "event",
     api_version: "2025-01-01",
-    created: nowSeconds(),
+    created,
     livemode: false,
     type,
     data: { object }
@@ -284,6 +285,52 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })(
           assert.strictEqual(yield* audits(link.invoiceId), 1)
           const again = yield* post(url, payload)
           assert.strictEqual(again.body.outcome, "duplicate")
+          assert.strictEqual(yield* audits(link.invoiceId), 1)
+        })
+    )
+
+    it.effect(
+      "a holder that crashed after moving the state in DynamoDB: once its lease ran out, the next delivery applies the effect once",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          const { client } = yield* Dynamo
+          const link = (yield* pushed)[3]!
+          const id = eventId()
+          const created = nowSeconds()
+          const payload = event("invoice.paid", paidObject(link), id, created)
+          // The crashed process: its claim's lease is already over (0 ms), and it had moved the
+          // link's state and recorded the attempt in DynamoDB before dying, never reaching PostgreSQL.
+          const crashed = DynamoPaymentRecords.make({ client, tableName, lease: "0 millis" })
+          const at = DateTime.makeUnsafe(created * 1000)
+          assert.isTrue(
+            yield* crashed.recordEvent({
+              provider: "stripe",
+              id,
+              type: "invoice.paid",
+              createdAt: at,
+              customerId: link.customerId
+            })
+          )
+          assert.isTrue(yield* crashed.advanceInvoiceState(link.invoiceId, "paid", at))
+          yield* crashed.recordAttempt({
+            invoiceId: link.invoiceId,
+            customerId: link.customerId,
+            provider: "stripe",
+            eventId: id,
+            outcome: "succeeded",
+            amount: BigInt(link.total),
+            currency: "USD",
+            reason: null,
+            occurredAt: at
+          })
+          assert.strictEqual(yield* invoiceStatus(link.invoiceId), "issued")
+          const taken = yield* post(url, payload)
+          assert.strictEqual(taken.status, 200, JSON.stringify(taken.body))
+          assert.strictEqual(taken.body.outcome, "applied")
+          assert.strictEqual(yield* invoiceStatus(link.invoiceId), "paid")
+          assert.strictEqual(yield* audits(link.invoiceId), 1)
+          assert.strictEqual((yield* post(url, payload)).body.outcome, "duplicate")
           assert.strictEqual(yield* audits(link.invoiceId), 1)
         })
     )

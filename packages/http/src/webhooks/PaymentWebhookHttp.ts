@@ -13,7 +13,9 @@
  *   the DynamoDB records: its claim's lease has not expired): nothing was done, the provider
  *   retries later;
  * - 503 when the database could not record it: the provider retries later, and nothing was
- *   applied (the event id commits with its effect).
+ *   applied (the event id commits with its effect; with the DynamoDB records, a claim whose effect
+ *   failed is released, and one whose effect committed but could not be marked done is finished
+ *   by the redelivery after its lease, which finds the invoice already paid).
  */
 import {
   type AuditLog,
