@@ -2,9 +2,10 @@
  * What a verified provider event does, exactly once: in one worker transaction the event id is
  * claimed (`PaymentRecords.recordEvent`) and its effect applied; a duplicate finds the id recorded
  * and does nothing. The claim is settled after the transaction (`settleEvent`: done, or released
- * when the effect failed), for records kept outside PostgreSQL. Events about one invoice may arrive in any order: the invoice link keeps the
- * creation time of the event that set its state, and an older event never moves it back
- * (a `payment_failed` created before the `paid` that already arrived changes nothing).
+ * when the effect failed), for records kept outside PostgreSQL. Events about one invoice may
+ * arrive in any order: the invoice link keeps the creation time of the event that set its state,
+ * and an older event never moves it back (a `payment_failed` created before the `paid` that
+ * already arrived changes nothing).
  *
  * - `invoice.paid`, `payment_intent.succeeded` (with our invoice id in its metadata): the invoice
  *   is marked paid with the provider's invoice id as its payment reference, the attempt recorded,
