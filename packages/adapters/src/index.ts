@@ -20,6 +20,8 @@ export * as SigningSecretRules from "./auth/SigningSecretRules.ts"
 export * as DynamoClient from "./dynamodb/DynamoClient.ts"
 /** Counters for the limits on DynamoDB, shared by every instance. */
 export * as DynamoLimitStore from "./dynamodb/DynamoLimitStore.ts"
+/** The payment provider's ids and events on DynamoDB, with conditional writes (Lambda). */
+export * as DynamoPaymentRecords from "./dynamodb/DynamoPaymentRecords.ts"
 /** The session cache on DynamoDB. */
 export * as DynamoSessionCache from "./dynamodb/DynamoSessionCache.ts"
 /** The session deny list on DynamoDB. */

@@ -57,6 +57,43 @@ export type PaymentsConfig =
       readonly apiBase: Option.Option<URL>
     }
 
+/**
+ * Where the payment provider's ids and events are kept (`PAYMENT_RECORDS`): PostgreSQL (the
+ * default, tenant tables under row-level security), or a DynamoDB table (`PAYMENT_RECORDS_TABLE`,
+ * for Lambda) whose event claims hold for `PAYMENT_EVENT_LEASE` (default 5 minutes; longer than
+ * the webhook's timeout). The push outbox stays in PostgreSQL either way.
+ */
+export type PaymentRecordsConfig =
+  | { readonly kind: "postgres" }
+  | {
+      readonly kind: "dynamodb"
+      readonly tableName: string
+      readonly endpoint: Option.Option<string>
+      readonly lease: Duration.Duration
+    }
+
+/** The problems of the payment records settings: one line each, naming the variable. */
+export const paymentRecordsProblems = (c: {
+  readonly paymentRecords: "postgres" | "dynamodb"
+  readonly table: Option.Option<string>
+  readonly lease: Duration.Duration
+}): Array<string> => {
+  if (c.paymentRecords === "postgres")
+    return Option.isSome(c.table) ? ["PAYMENT_RECORDS_TABLE is only read with PAYMENT_RECORDS=dynamodb"] : []
+  const problems: Array<string> = []
+  if (Option.isNone(c.table)) problems.push("PAYMENT_RECORDS_TABLE is required with PAYMENT_RECORDS=dynamodb")
+  else if (!/^[A-Za-z0-9_.-]{3,255}$/.test(c.table.value))
+    problems.push("PAYMENT_RECORDS_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)")
+  if (
+    Duration.isLessThan(c.lease, Duration.seconds(30)) ||
+    Duration.isGreaterThan(c.lease, Duration.hours(1))
+  )
+    problems.push(
+      "PAYMENT_EVENT_LEASE must be between 30 seconds and 1 hour (longer than the webhook's timeout)"
+    )
+  return problems
+}
+
 /** The problems of the payment settings in a profile: one line each, naming the variable. */
 export const paymentsProblems = (
   profile: Profile,
@@ -145,6 +182,8 @@ export interface ServerConfig {
   readonly dunning: Dunning.DunningSchedule
   /** How payments are collected (`PAYMENTS`). */
   readonly payments: PaymentsConfig
+  /** Where the provider's ids and events are kept (`PAYMENT_RECORDS`). */
+  readonly paymentRecords: PaymentRecordsConfig
 }
 
 /** The configuration is unusable; `problems` lists every reason at once. */
@@ -216,7 +255,12 @@ const raw = Config.all({
   ),
   stripeSecretKey: Config.Redacted("STRIPE_SECRET_KEY").pipe(Config.option),
   stripeWebhookSecrets: Config.String("STRIPE_WEBHOOK_SECRETS").pipe(Config.withDefault("")),
-  stripeApiBase: Config.String("STRIPE_API_BASE").pipe(Config.option)
+  stripeApiBase: Config.String("STRIPE_API_BASE").pipe(Config.option),
+  paymentRecords: Config.Literals(["postgres", "dynamodb"] as const, "PAYMENT_RECORDS").pipe(
+    Config.withDefault("postgres" as const)
+  ),
+  paymentRecordsTable: Config.String("PAYMENT_RECORDS_TABLE").pipe(Config.option),
+  paymentEventLease: Config.Duration("PAYMENT_EVENT_LEASE").pipe(Config.withDefault(Duration.minutes(5)))
 })
 
 /** The dunning policy of the two variables, or the problem with them. */
@@ -323,6 +367,13 @@ export const load = Effect.gen(function* () {
       apiBase: c.stripeApiBase
     })
   )
+  problems.push(
+    ...paymentRecordsProblems({
+      paymentRecords: c.paymentRecords,
+      table: c.paymentRecordsTable,
+      lease: c.paymentEventLease
+    })
+  )
   if (problems.length > 0) return yield* new ConfigurationError({ problems })
   const signingKeys = Option.isSome(c.signingKeys) ? c.signingKeys.value : [yield* ephemeralSigningKey]
   return {
@@ -366,6 +417,15 @@ export const load = Effect.gen(function* () {
             webhookSecrets: webhookSecrets.map((secret) => Redacted.make(secret)),
             apiBase: Option.map(c.stripeApiBase, (base) => new URL(base))
           }
-        : { kind: "manual" }
+        : { kind: "manual" },
+    paymentRecords:
+      c.paymentRecords === "dynamodb" && Option.isSome(c.paymentRecordsTable)
+        ? {
+            kind: "dynamodb",
+            tableName: c.paymentRecordsTable.value,
+            endpoint: c.dynamodbEndpoint,
+            lease: c.paymentEventLease
+          }
+        : { kind: "postgres" }
   } satisfies ServerConfig
 })

@@ -207,7 +207,7 @@ export const servicesLayer = (config: ServerConfig) => {
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
-    Payments.layer(config.payments).pipe(Layer.provide(data)),
+    Payments.layer(config.payments, config.paymentRecords).pipe(Layer.provide(data)),
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),

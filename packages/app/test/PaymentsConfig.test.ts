@@ -1,11 +1,16 @@
 /**
  * PAYMENTS=manual|stripe and the Stripe settings: manual by default; prod refuses a test-mode key
  * and Stripe without a webhook secret; every problem is one line naming the variable, and the
- * `securebase` command refuses to start with it (exit 3, one line on stderr).
+ * `securebase` command refuses to start with it (exit 3, one line on stderr). PAYMENT_RECORDS:
+ * PostgreSQL by default, DynamoDB with a table that must exist at start (dynalite here).
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { DynamoTables } from "@securebase/adapters"
+import dynalite from "dynalite"
+import { ConfigProvider, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as ServerConfig from "../src/Config.ts"
+import * as Payments from "../src/Payments.ts"
 import { securebase } from "./support/Cli.ts"
 
 const load = (env: Record<string, string>) =>
@@ -121,5 +126,101 @@ describe("PAYMENTS configuration", () => {
         assert.strictEqual(run.stdout, "")
       }),
     120_000
+  )
+})
+
+describe("PAYMENT_RECORDS configuration", () => {
+  it.effect("postgres by default, in every profile", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual((yield* load({})).paymentRecords, { kind: "postgres" })
+      assert.deepStrictEqual((yield* load(prod)).paymentRecords, { kind: "postgres" })
+    })
+  )
+
+  it.effect("dynamodb: the table, the DynamoDB endpoint, the claim lease (5 minutes unless set)", () =>
+    Effect.gen(function* () {
+      const c = yield* load({
+        PAYMENT_RECORDS: "dynamodb",
+        PAYMENT_RECORDS_TABLE: "securebase-prod-payments",
+        DYNAMODB_ENDPOINT: "http://127.0.0.1:8000"
+      })
+      assert.deepStrictEqual(c.paymentRecords, {
+        kind: "dynamodb",
+        tableName: "securebase-prod-payments",
+        endpoint: Option.some("http://127.0.0.1:8000"),
+        lease: Duration.minutes(5)
+      })
+      const leased = yield* load({
+        ...prod,
+        PAYMENT_RECORDS: "dynamodb",
+        PAYMENT_RECORDS_TABLE: "t-payments",
+        PAYMENT_EVENT_LEASE: "2 minutes"
+      })
+      assert.strictEqual(
+        leased.paymentRecords.kind === "dynamodb" && Duration.toMillis(leased.paymentRecords.lease),
+        120_000
+      )
+    })
+  )
+
+  it.effect(
+    "dynamodb needs a valid table and a lease longer than the webhook; the table alone is a mistake",
+    () =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual(yield* problemsOf({ PAYMENT_RECORDS: "dynamodb" }), [
+          "PAYMENT_RECORDS_TABLE is required with PAYMENT_RECORDS=dynamodb"
+        ])
+        assert.deepStrictEqual(
+          yield* problemsOf({
+            PAYMENT_RECORDS: "dynamodb",
+            PAYMENT_RECORDS_TABLE: "no spaces!",
+            PAYMENT_EVENT_LEASE: "5 seconds"
+          }),
+          [
+            "PAYMENT_RECORDS_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
+            "PAYMENT_EVENT_LEASE must be between 30 seconds and 1 hour (longer than the webhook's timeout)"
+          ]
+        )
+        assert.deepStrictEqual(yield* problemsOf({ PAYMENT_RECORDS_TABLE: "t-payments" }), [
+          "PAYMENT_RECORDS_TABLE is only read with PAYMENT_RECORDS=dynamodb"
+        ])
+        assert.include((yield* problemsOf({ PAYMENT_RECORDS: "dynamo" })).join("\n"), "PAYMENT_RECORDS")
+      })
+  )
+
+  it.effect(
+    "the records layer refuses to start on a table that does not exist, and starts on one that does",
+    () =>
+      Effect.gen(function* () {
+        const server = dynalite({ createTableMs: 0 })
+        yield* Effect.acquireRelease(
+          Effect.promise(
+            () => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()))
+          ),
+          () => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+        )
+        const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+        process.env.AWS_REGION = "local"
+        process.env.AWS_ACCESS_KEY_ID = "local"
+        process.env.AWS_SECRET_ACCESS_KEY = "local"
+        const client = new DynamoDBClient({ endpoint })
+        yield* DynamoTables.createPaymentRecordsTable({ client, tableName: "present-payments" })
+        client.destroy()
+        const start = (tableName: string) =>
+          Effect.scoped(
+            Layer.build(
+              Payments.dynamoRecordsLayer({
+                kind: "dynamodb",
+                tableName,
+                endpoint: Option.some(endpoint),
+                lease: Duration.minutes(5)
+              })
+            )
+          )
+        const missing = yield* Effect.flip(start("absent-payments"))
+        assert.strictEqual(missing.operation, "PaymentRecords.DescribeTable")
+        assert.strictEqual(missing.kind, "ResourceNotFoundException")
+        yield* start("present-payments")
+      }).pipe(Effect.scoped)
   )
 })

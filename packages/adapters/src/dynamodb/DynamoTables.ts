@@ -12,6 +12,7 @@ import {
 import { AuthError } from "@securebase/core"
 import { Effect, Schedule } from "effect"
 import * as DynamoLimitStore from "./DynamoLimitStore.ts"
+import * as DynamoPaymentRecords from "./DynamoPaymentRecords.ts"
 import * as DynamoSessionCache from "./DynamoSessionCache.ts"
 import * as DynamoSessionRevocations from "./DynamoSessionRevocations.ts"
 
@@ -23,14 +24,14 @@ const errorName = (cause: unknown): string | undefined =>
 
 /**
  * Creates a table (on-demand billing, one string partition key) if it does not exist, waits until
- * it is ACTIVE and enables TTL on `ttlAttribute`. An endpoint without TTL support (the dynalite
- * emulator) is tolerated: the adapters check expiry on every read anyway.
+ * it is ACTIVE and enables TTL on `ttlAttribute` (when given). An endpoint without TTL support (the
+ * dynalite emulator) is tolerated: the adapters check expiry on every read anyway.
  */
 export const createTable = (options: {
   readonly client: DynamoDBClient
   readonly tableName: string
   readonly keyAttribute: string
-  readonly ttlAttribute: string
+  readonly ttlAttribute?: string | undefined
 }) =>
   Effect.gen(function* () {
     const { client, tableName, keyAttribute, ttlAttribute } = options
@@ -64,6 +65,7 @@ export const createTable = (options: {
       Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 240 })
     )
 
+    if (ttlAttribute === undefined) return
     yield* Effect.tryPromise({
       try: () =>
         client.send(
@@ -117,3 +119,9 @@ export const createLimitTable = (options: { readonly client: DynamoDBClient; rea
     keyAttribute: DynamoLimitStore.keyAttribute,
     ttlAttribute: DynamoLimitStore.ttlAttribute
   })
+
+/** Creates the payment records table (`id` partition key; its items are kept, so no TTL). */
+export const createPaymentRecordsTable = (options: {
+  readonly client: DynamoDBClient
+  readonly tableName: string
+}) => createTable({ ...options, keyAttribute: DynamoPaymentRecords.keyAttribute })

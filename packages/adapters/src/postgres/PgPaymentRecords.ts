@@ -4,10 +4,11 @@
  *
  * - `recordEvent` is `INSERT … ON CONFLICT DO NOTHING RETURNING`: a concurrent insert of the same
  *   event id waits for the first transaction and then inserts nothing, so exactly one transaction
- *   gets `true` and applies the event.
+ *   gets `true` and applies the event. The record commits with the effect, so `settleEvent` has
+ *   nothing to do.
  * - `advanceInvoiceState` is one conditional UPDATE: it moves only when the event is not older
- *   than the stored state's event, and out of `paid` only to `refunded`. Its row lock orders
- *   concurrent events about one invoice.
+ *   than the stored state's event, and out of `paid` only to `refunded` (or to `paid` again as of
+ *   the same time: a redelivery). Its row lock orders concurrent events about one invoice.
  */
 import { type Ids, PaymentRecords } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -105,7 +106,7 @@ export const make = Effect.gen(function* () {
       Effect.map(
         sql`UPDATE payment_invoices SET state = ${state}, state_at = ${DateTime.formatIso(at)}
             WHERE invoice_id = ${invoiceId} AND (state_at IS NULL OR state_at <= ${DateTime.formatIso(at)})
-              AND (state <> 'paid' OR ${state} = 'refunded')
+              AND (state <> 'paid' OR ${state} = 'refunded' OR (${state} = 'paid' AND state_at = ${DateTime.formatIso(at)}))
             RETURNING invoice_id`,
         (rows) => rows.length === 1
       )
@@ -150,6 +151,7 @@ export const make = Effect.gen(function* () {
     linkInvoice,
     advanceInvoiceState,
     recordEvent,
+    settleEvent: () => Effect.void,
     recordAttempt
   })
 })

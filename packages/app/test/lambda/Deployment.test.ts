@@ -57,6 +57,21 @@ const template = parse(readFileSync(join(root, "template.yaml"), "utf8"), { cust
 const resources: Record<string, { Type: string; Properties?: any; Condition?: string }> = template.Resources
 const functions = Object.entries(resources).filter(([, r]) => r.Type === "AWS::Serverless::Function")
 
+/**
+ * A function's policy statements, a conditional policy's (`!If [condition, policy, NoValue]`)
+ * included, each with the condition it depends on.
+ */
+const statementsOf = (fn: { Properties?: any }): Array<any> =>
+  fn.Properties.Policies.flatMap((p: any) =>
+    Array.isArray(p["Fn::If"])
+      ? p["Fn::If"][1].Statement.map((s: any) => ({
+          ...s,
+          condition: p["Fn::If"][0],
+          otherwise: p["Fn::If"][2]
+        }))
+      : p.Statement
+  )
+
 /** Every value under `node`, depth first. */
 const walk = function* (node: unknown): Generator<unknown> {
   yield node
@@ -333,7 +348,7 @@ describe("template.yaml", () => {
       "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}"
     }
     for (const [name, fn] of functions) {
-      const statements: Array<any> = fn.Properties.Policies.flatMap((p: any) => p.Statement)
+      const statements: Array<any> = statementsOf(fn)
       for (const s of statements) {
         const actions: Array<string> = [s.Action].flat()
         const resourcesOf: Array<unknown> = [s.Resource].flat()
@@ -350,6 +365,19 @@ describe("template.yaml", () => {
             "dynamodb:UpdateItem"
           ])
           assert.sameDeepMembers(resourcesOf, limitTable)
+        } else if (s.Sid === "PaymentTable") {
+          // The payment records, granted only when they are in DynamoDB: conditional writes (and a
+          // claim deleted when its effect failed), on their own table only.
+          assert.sameMembers(actions, [
+            "dynamodb:DescribeTable",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem"
+          ])
+          assert.sameDeepMembers(resourcesOf, [{ "Fn::GetAtt": ["PaymentTable", "Arn"] }])
+          assert.strictEqual(s.condition, "PaymentsInDynamo")
+          assert.deepStrictEqual(s.otherwise, { Ref: "AWS::NoValue" })
         } else if (actions.some((a) => a.startsWith("dynamodb:"))) {
           assert.sameMembers(actions, ["dynamodb:GetItem", "dynamodb:PutItem"])
           assert.sameDeepMembers(resourcesOf, tables)
@@ -368,13 +396,15 @@ describe("template.yaml", () => {
       }
     }
     // Mail only from the jobs; the session tables only from the API and the authorizer.
-    const actionsOf = (fn: string) =>
-      resources[fn]!.Properties.Policies.flatMap((p: any) =>
-        p.Statement.flatMap((s: any) => [s.Action].flat())
-      )
+    const actionsOf = (fn: string, options: { readonly payments?: boolean } = {}) =>
+      statementsOf(resources[fn]!)
+        .filter((s) => options.payments === true || s.Sid !== "PaymentTable")
+        .flatMap((s: any) => [s.Action].flat())
     assert.notInclude(actionsOf("ApiFunction"), "ses:SendEmail")
+    // The billing run writes no DynamoDB table but the payment records (its pushes link invoices).
     assert.notInclude(actionsOf("BillingRunFunction"), "dynamodb:PutItem")
     assert.notInclude(actionsOf("BillingRunFunction"), "dynamodb:UpdateItem")
+    assert.notInclude(actionsOf("AuthorizerFunction", { payments: true }), "dynamodb:DeleteItem")
     for (const fn of ["ApiFunction", "AuthorizerFunction"])
       assert.include(actionsOf(fn), "dynamodb:UpdateItem")
     assert.include(actionsOf("BillingRunFunction"), "ses:SendEmail")
@@ -383,6 +413,41 @@ describe("template.yaml", () => {
     for (const fn of ["BillingRunFunction", "OverdueSweepFunction"])
       assert.deepStrictEqual(resources[fn]!.Properties.Environment.Variables.SECRETS_ARN, jobSecret)
     assert.notInclude(JSON.stringify(resources.ApiFunction), "WorkerSecretArn")
+  })
+
+  it("keeps the payment records in a DynamoDB table of their own with PaymentRecords=dynamodb, named to the API and the jobs", () => {
+    assert.deepStrictEqual(template.Parameters.PaymentRecords.AllowedValues, ["postgres", "dynamodb"])
+    assert.strictEqual(template.Parameters.PaymentRecords.Default, "postgres")
+    assert.deepStrictEqual(template.Conditions.PaymentsInDynamo, {
+      "Fn::Equals": [{ Ref: "PaymentRecords" }, "dynamodb"]
+    })
+    const table = resources.PaymentTable!
+    assert.strictEqual(table.Condition, "PaymentsInDynamo")
+    assert.deepStrictEqual(table.Properties.KeySchema, [{ AttributeName: "id", KeyType: "HASH" }])
+    assert.strictEqual(table.Properties.BillingMode, "PAY_PER_REQUEST")
+    // Kept like the books: no expiry, recoverable.
+    assert.notProperty(table.Properties, "TimeToLiveSpecification")
+    assert.isTrue(table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled)
+    for (const fn of ["ApiFunction", "BillingRunFunction", "OverdueSweepFunction"]) {
+      const variables = resources[fn]!.Properties.Environment.Variables
+      assert.deepStrictEqual(variables.PAYMENT_RECORDS, { Ref: "PaymentRecords" })
+      // Set only with dynamodb: the configuration refuses the table name with postgres.
+      assert.deepStrictEqual(variables.PAYMENT_RECORDS_TABLE, {
+        "Fn::If": ["PaymentsInDynamo", { Ref: "PaymentTable" }, { Ref: "AWS::NoValue" }]
+      })
+      assert.include(
+        statementsOf(resources[fn]!).map((s) => s.Sid),
+        "PaymentTable",
+        `${fn} may use the payment table`
+      )
+    }
+    // The authorizer never reads payments: it keeps the default (PostgreSQL's layer, never queried).
+    assert.notProperty(resources.AuthorizerFunction!.Properties.Environment.Variables, "PAYMENT_RECORDS")
+    assert.notInclude(
+      statementsOf(resources.AuthorizerFunction!).map((s) => s.Sid),
+      "PaymentTable"
+    )
+    assert.notProperty(template.Globals.Function.Environment.Variables, "PAYMENT_RECORDS")
   })
 
   it("runs the functions in the VPC that reaches the RDS Proxy when subnets are given", () => {

@@ -3,11 +3,16 @@
  * ours, which provider invoice is which of our invoices (with its hosted payment link), which
  * webhook events were processed, and each payment attempt.
  *
- * Exactly once: `recordEvent` inserts the event id in the caller's transaction and answers whether
- * it was new; the effect of the event commits with it, or neither does. A concurrent delivery of
- * the same event waits on the first one's row and then finds it recorded.
+ * Exactly once: `recordEvent` claims the event id and answers whether it was new, and
+ * `settleEvent` ends the claim once the effect committed (or failed). On PostgreSQL the claim is
+ * an insert in the caller's transaction: the effect commits with it, or neither does, a concurrent
+ * delivery waits on the first one's row and then finds it recorded, and `settleEvent` has nothing
+ * to do. In a store outside that transaction (DynamoDB), the claim is an item `processing` under a
+ * lease, made `done` by `settleEvent` after the effect committed: a delivery during the lease fails
+ * with `PaymentEventInProgress` (the provider retries later), one after an expired lease claims
+ * the event again and re-applies its effect, which must therefore be idempotent.
  */
-import { Context, type DateTime, type Effect, type Option } from "effect"
+import { Context, type DateTime, type Effect, type Option, Schema } from "effect"
 import type { CustomerId, InvoiceId } from "../Ids.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 
@@ -39,6 +44,24 @@ export interface PaymentAttempt {
   readonly currency: string
   readonly reason: string | null
   readonly occurredAt: DateTime.Utc
+}
+
+/** The event whose claim `settleEvent` ends. */
+export interface EventKey {
+  readonly provider: string
+  readonly id: string
+}
+
+/**
+ * Another delivery of this event holds its claim and has not finished: nothing was done, and the
+ * provider should deliver it again later (the claim's lease bounds the wait).
+ */
+export class PaymentEventInProgress extends Schema.TaggedError<PaymentEventInProgress>()(
+  "PaymentEventInProgress",
+  { provider: Schema.String, eventId: Schema.String }
+) {
+  /** Stable error code. */
+  readonly code = "PAYMENTS.EVENT_IN_PROGRESS"
 }
 
 /** The provider's ids and events. */
@@ -74,21 +97,34 @@ export class PaymentRecords extends Context.Service<
     readonly linkInvoice: (link: InvoiceLink) => Effect.Effect<void, TenantAccessDenied | PersistenceFailure>
     /**
      * Moves a link's provider state to `state` as of `at`, only when `at` is not older than the
-     * stored state's; answers whether it moved (an older event never overwrites a newer state).
+     * stored state's (an older event never overwrites a newer state), and out of `paid` only to
+     * `refunded`; answers whether it moved. Setting the state it already has as of the same `at`
+     * answers true again: a redelivery after a crash redoes its (idempotent) effect.
      */
     readonly advanceInvoiceState: (
       invoiceId: InvoiceId,
       state: string,
       at: DateTime.Utc
     ) => Effect.Effect<boolean, PersistenceFailure>
-    /** Records a webhook event in the current transaction; false when it was already recorded. */
+    /**
+     * Claims a webhook event (in the current transaction, on PostgreSQL); false when it was
+     * already processed, `PaymentEventInProgress` while another delivery holds its claim.
+     */
     readonly recordEvent: (event: {
       readonly provider: string
       readonly id: string
       readonly type: string
       readonly createdAt: DateTime.Utc
       readonly customerId: CustomerId | null
-    }) => Effect.Effect<boolean, PersistenceFailure>
+    }) => Effect.Effect<boolean, PaymentEventInProgress | PersistenceFailure>
+    /**
+     * Ends the claim `recordEvent` gave: `done` after the effect committed (later deliveries are
+     * duplicates), `released` after it failed (the next delivery claims it at once).
+     */
+    readonly settleEvent: (
+      event: EventKey,
+      result: "done" | "released"
+    ) => Effect.Effect<void, PersistenceFailure>
     /** Records a payment attempt. */
     readonly recordAttempt: (
       attempt: PaymentAttempt

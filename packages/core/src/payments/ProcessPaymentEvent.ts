@@ -1,9 +1,11 @@
 /**
  * What a verified provider event does, exactly once: in one worker transaction the event id is
- * recorded (`PaymentRecords.recordEvent`) with its effect; a duplicate finds the id recorded and
- * does nothing. Events about one invoice may arrive in any order: the invoice link keeps the
- * creation time of the event that set its state, and an older event never moves it back
- * (a `payment_failed` created before the `paid` that already arrived changes nothing).
+ * claimed (`PaymentRecords.recordEvent`) and its effect applied; a duplicate finds the id recorded
+ * and does nothing. The claim is settled after the transaction (`settleEvent`: done, or released
+ * when the effect failed), for records kept outside PostgreSQL. Events about one invoice may
+ * arrive in any order: the invoice link keeps the creation time of the event that set its state,
+ * and an older event never moves it back (a `payment_failed` created before the `paid` that
+ * already arrived changes nothing).
  *
  * - `invoice.paid`, `payment_intent.succeeded` (with our invoice id in its metadata): the invoice
  *   is marked paid with the provider's invoice id as its payment reference, the attempt recorded,
@@ -125,10 +127,15 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
   const tenancy = yield* Tenancy
+  const records = yield* PaymentRecords
+  // Set once this delivery holds the event's claim: it is settled after the worker transaction
+  // (a no-op on PostgreSQL, where the record commits with the effect).
+  let claimed = false
+  const settle = (result: "done" | "released") =>
+    claimed ? records.settleEvent({ provider: event.provider, id: event.id }, result) : Effect.void
   const outcome = yield* tenancy
     .runAsWorker(
       Effect.gen(function* () {
-        const records = yield* PaymentRecords
         const found = yield* linkOf(event)
         const customerId = Option.match(found, { onNone: () => null, onSome: (l) => l.customerId })
         const fresh = yield* records.recordEvent({
@@ -139,10 +146,15 @@ export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event
           customerId
         })
         if (!fresh) return "duplicate" as Outcome
+        claimed = true
         return yield* apply(event, found)
       })
     )
-    .pipe(Effect.provideService(CurrentPrincipal, paymentsWorker))
+    .pipe(
+      Effect.provideService(CurrentPrincipal, paymentsWorker),
+      Effect.onError(() => Effect.ignore(settle("released")))
+    )
+  yield* settle("done")
   if (outcome === "ignored" || outcome === "unmatched")
     yield* Effect.logInfo(`payment event ${event.id} (${event.type}) acknowledged: ${outcome}`)
   return outcome

@@ -9,8 +9,13 @@
  * - 400 `WEBHOOK.REJECTED` for an unsigned, forged, stale or malformed request (the provider's
  *   retry of a request that cannot verify would fail again);
  * - 404 `WEBHOOK.DISABLED` when the deployment collects payments manually;
+ * - 409 `WEBHOOK.IN_PROGRESS` while another delivery of the same event is being processed (with
+ *   the DynamoDB records: its claim's lease has not expired): nothing was done, the provider
+ *   retries later;
  * - 503 when the database could not record it: the provider retries later, and nothing was
- *   applied (the event id commits with its effect).
+ *   applied (the event id commits with its effect; with the DynamoDB records, a claim whose effect
+ *   failed is released, and one whose effect committed but could not be marked done is finished
+ *   by the redelivery after its lease, which finds the invoice already paid).
  */
 import {
   type AuditLog,
@@ -47,6 +52,14 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
             _tag: e._tag,
             code: e.code,
             message: "this deployment collects payments manually (PAYMENTS=manual)"
+          })
+        ),
+      PaymentEventInProgress: (e) =>
+        Effect.succeed(
+          errorResponse(409, {
+            _tag: e._tag,
+            code: "WEBHOOK.IN_PROGRESS",
+            message: "another delivery of this event is being processed; retry later"
           })
         ),
       PersistenceFailure: (e) =>
