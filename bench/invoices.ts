@@ -10,7 +10,9 @@
  *   (default 100,000; 0 skips it), every added tenant a copy of the 3-invoice one with its 3
  *   invoices and their lines (bulk-inserted as the privileged login) (target: p50 within 1.2×).
  * The app runs in its own process (`bench/support/app-server.ts`), autocannon drives it from this
- * one; a scratch database is created, seeded and dropped.
+ * one; a scratch database is created, seeded and dropped. Each row also reports the app process's
+ * CPU milliseconds per request, which a machine shared with other work does not distort the way
+ * it distorts throughput.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5435/postgres npx node bench/invoices.ts
  *
@@ -41,6 +43,7 @@ import {
   Tenancy,
   Usage
 } from "../packages/core/src/index.ts"
+import { cpuMillis } from "./support/cpu.ts"
 import { on, serverUrl, start, withScratchDatabase } from "./support/scratch.ts"
 
 const base = serverUrl("bench/invoices.ts")
@@ -140,6 +143,7 @@ await withScratchDatabase(base, async (url) => {
   const target = `http://127.0.0.1:${app.match[1]}/invoices`
   try {
     const run = async (name: string, key: string, query = "") => {
+      const cpuBefore = cpuMillis(app.child.pid!)
       const result = await autocannon({
         url: `${target}${query}`,
         connections,
@@ -151,6 +155,10 @@ await withScratchDatabase(base, async (url) => {
         "req/s": Math.round(result.requests.average),
         "p50 ms": result.latency.p50,
         "p99 ms": result.latency.p99,
+        "app CPU ms/req": (
+          (cpuMillis(app.child.pid!) - cpuBefore) /
+          Math.max(result.requests.total, 1)
+        ).toFixed(2),
         non2xx: result.non2xx,
         errors: result.errors
       }
@@ -214,6 +222,7 @@ await withScratchDatabase(base, async (url) => {
         "req/s": Math.round(tps),
         "p50 ms": `${pgLatency} (average)`,
         "p99 ms": "",
+        "app CPU ms/req": "",
         non2xx: 0,
         errors: 0
       }
