@@ -8,13 +8,16 @@
  *   npx node bench/http.ts            # BENCH_SECONDS=10 BENCH_CONNECTIONS=16 by default
  *
  * BENCH_CPU_PROF=<dir> runs the app under `node --cpu-prof` and writes its profile there on exit;
- * BENCH_ONLY=health measures only the baseline and /health.
+ * BENCH_ONLY=health measures only the baseline and /health. Each row also reports the server
+ * process's CPU milliseconds per request (`bench/support/cpu.ts`), which other work on the machine
+ * does not distort the way it distorts throughput.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import autocannon from "autocannon"
+import { cpuMillis } from "./support/cpu.ts"
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
@@ -66,13 +69,22 @@ writeFileSync(bodyFile, invoicesBody)
 const bare = await start(["bench/support/bare-server.ts", bodyFile], {}, /listening (\d+)/)
 const bareUrl = `http://127.0.0.1:${bare.match[1]}`
 
-const run = async (name: string, target: string, headers: Record<string, string> = {}) => {
+const run = async (
+  name: string,
+  target: string,
+  headers: Record<string, string> = {},
+  server: ChildProcess = app.child
+) => {
+  const cpuBefore = cpuMillis(server.pid!)
   const result = await autocannon({ url: target, connections, duration: seconds, headers })
   return {
     task: name,
     "req/s": Math.round(result.requests.average).toLocaleString("en-US"),
     "p50 ms": result.latency.p50,
     "p99 ms": result.latency.p99,
+    "server CPU ms/req": ((cpuMillis(server.pid!) - cpuBefore) / Math.max(result.requests.total, 1)).toFixed(
+      3
+    ),
     non2xx: result.non2xx,
     errors: result.errors
   }
@@ -80,7 +92,7 @@ const run = async (name: string, target: string, headers: Record<string, string>
 
 const healthOnly = process.env.BENCH_ONLY === "health"
 const rows = [
-  await run("baseline: bare node:http, same /invoices bytes", `${bareUrl}/invoices`),
+  await run("baseline: bare node:http, same /invoices bytes", `${bareUrl}/invoices`, {}, bare.child),
   await run("app: GET /health (no auth, database ping)", `${url}/health`),
   ...(healthOnly
     ? []

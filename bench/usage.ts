@@ -11,7 +11,7 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node bench/usage.ts
  *
- * BENCH_BATCHES (default 20) batches per row.
+ * BENCH_BATCHES (default 100) batches per row (20 ran for about a second: too short to be stable).
  */
 import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
@@ -43,7 +43,7 @@ if (base === undefined || base === "") {
   )
   process.exit(2)
 }
-const batches = Number(process.env.BENCH_BATCHES ?? 20)
+const batches = Number(process.env.BENCH_BATCHES ?? 100)
 const batchSize = 1000
 const name = `sb_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
 const urlOf = (database: string) => {

@@ -2,7 +2,10 @@
  * The top frames of a V8 CPU profile (`node --cpu-prof`): self time per function and, by file,
  * where the time goes. What the benchmarks' notes quote when they say what bounds a figure.
  *
- *   npx node bench/support/profile-top.ts <file.cpuprofile> [count]
+ *   npx node bench/support/profile-top.ts <file.cpuprofile> [count] [last seconds]
+ *
+ * With `last seconds`, only the samples of the profile's final seconds count: the load phase of a
+ * benchmark's server (stopped right after it), not its start (module loading, seeding).
  */
 import { readFileSync } from "node:fs"
 
@@ -18,9 +21,17 @@ const profile = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as {
 }
 const count = Number(process.argv[3] ?? 25)
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+const last = process.argv[4] === undefined ? undefined : Number(process.argv[4]) * 1e6
+const times: Array<number> = []
+let clock = 0
+for (const delta of profile.timeDeltas) {
+  clock += delta
+  times.push(clock)
+}
+const from = last === undefined ? 0 : clock - last
 const self = new Map<number, number>()
 for (const [i, id] of profile.samples.entries())
-  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  if (times[i]! >= from) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const total = [...self.values()].reduce((a, b) => a + b, 0)
 const short = (url: string) =>
   url.replace(/^file:\/\/.*?node_modules\//, "").replace(/^file:\/\/.*?\/packages\//, "packages/")

@@ -134,6 +134,9 @@ export const authLayer = (config: ServerConfig) => {
   const throttle = Throttle.FailureThrottle.layerWith({
     policy: { ...Throttle.defaultSettings, ...config.authThrottle }
   })
+  // One recorder (by reference): the authenticator's, whose flush the Lambda API handler also
+  // runs at the end of each invocation (`PgAuthAttempts.UseFlush`).
+  const attempts = PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval })
   const authenticator = Authenticator.Authenticator.layer.pipe(
     Layer.provide(revocations),
     Layer.provide(
@@ -141,7 +144,7 @@ export const authLayer = (config: ServerConfig) => {
         tokens,
         fast,
         Sha256ApiKeySecrets.layer,
-        PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval }),
+        attempts,
         throttle
       )
     )
@@ -153,8 +156,9 @@ export const authLayer = (config: ServerConfig) => {
   )
   // A process-local cache hears about revocations made elsewhere (no-op on the embedded PGlite).
   // The DynamoDB cache is shared, and the instance that revokes a key evicts it there itself.
-  return Layer.merge(
+  return Layer.mergeAll(
     operators,
+    attempts,
     config.sessionCache === "memory"
       ? Layer.merge(authenticator, PgRevocationListener.layer().pipe(Layer.provide(fast)))
       : authenticator

@@ -20,7 +20,7 @@
  * an operator's SIEM collects it. Recording never fails the attempt it records.
  */
 import { AuditEvent, AuditLog, AuthAttempts, type Ids, Tenancy } from "@securebase/core"
-import { Array as Arr, DateTime, Duration, Effect, Layer, type Scope } from "effect"
+import { Array as Arr, Context, DateTime, Duration, Effect, Layer, type Scope } from "effect"
 
 /** How often aggregated successful uses are appended by default. */
 export const defaultFlushEvery: Duration.Duration = Duration.seconds(5)
@@ -49,6 +49,16 @@ export interface Recorder {
   /** Appends the aggregated uses counted so far; a group that cannot be written is kept for the next. */
   readonly flush: Effect.Effect<void>
 }
+
+/**
+ * The recorder's flush, for a host whose process is frozen between requests: the Lambda API
+ * handler runs it at the end of each invocation, so the uses an invocation counted are appended
+ * before its response is returned instead of waiting, frozen, for the next interval. Like the
+ * interval's, it never fails: a group that cannot be written is logged and kept for the next.
+ */
+export class UseFlush extends Context.Service<UseFlush, { readonly flush: Effect.Effect<void> }>()(
+  "@securebase/adapters/postgres/PgAuthAttempts/UseFlush"
+) {}
 
 /** The actor of an attempt's record: the attempt's own credential. */
 const actorOf = (attempt: {
@@ -199,27 +209,41 @@ export const makeRecorder: Effect.Effect<Recorder, never, Tenancy.Tenancy | Audi
 )
 
 /** The recorder with its flush running every `flushEvery` in the scope, and once more when it closes. */
+export const makeRunning = (
+  options: Options = {}
+): Effect.Effect<Recorder, never, Tenancy.Tenancy | AuditLog.AuditLog | Scope.Scope> =>
+  Effect.gen(function* () {
+    const recorder = yield* makeRecorder
+    const every = options.flushEvery ?? defaultFlushEvery
+    yield* Effect.addFinalizer(() => recorder.flush)
+    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(every), recorder.flush)))
+    return recorder
+  })
+
+/** {@link makeRunning}'s `AuthAttempts`. */
 export const make = (
   options: Options = {}
 ): Effect.Effect<
   AuthAttempts.AuthAttempts["Service"],
   never,
   Tenancy.Tenancy | AuditLog.AuditLog | Scope.Scope
-> =>
-  Effect.gen(function* () {
-    const recorder = yield* makeRecorder
-    const every = options.flushEvery ?? defaultFlushEvery
-    yield* Effect.addFinalizer(() => recorder.flush)
-    yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(every), recorder.flush)))
-    return recorder.attempts
-  })
+> => Effect.map(makeRunning(options), (recorder) => recorder.attempts)
 
-/** `AuthAttempts` on the audit trail, with `options`. */
+/** `AuthAttempts` on the audit trail, with `options`, and its {@link UseFlush}. */
 export const layerWith = (
   options: Options
-): Layer.Layer<AuthAttempts.AuthAttempts, never, Tenancy.Tenancy | AuditLog.AuditLog> =>
-  Layer.effect(AuthAttempts.AuthAttempts, make(options))
+): Layer.Layer<AuthAttempts.AuthAttempts | UseFlush, never, Tenancy.Tenancy | AuditLog.AuditLog> =>
+  Layer.effectContext(
+    Effect.map(makeRunning(options), (recorder) =>
+      Context.make(AuthAttempts.AuthAttempts, recorder.attempts).pipe(
+        Context.add(UseFlush, UseFlush.of({ flush: recorder.flush }))
+      )
+    )
+  )
 
 /** `AuthAttempts` on the audit trail, flushing aggregated uses every 5 s. */
-export const layer: Layer.Layer<AuthAttempts.AuthAttempts, never, Tenancy.Tenancy | AuditLog.AuditLog> =
-  layerWith({})
+export const layer: Layer.Layer<
+  AuthAttempts.AuthAttempts | UseFlush,
+  never,
+  Tenancy.Tenancy | AuditLog.AuditLog
+> = layerWith({})

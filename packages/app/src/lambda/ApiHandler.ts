@@ -9,11 +9,18 @@
  * `X-Forwarded-For` the caller sends (and whatever `TRUST_PROXY` says), the rate limit, the tier
  * limit's neighbours and the failure throttle see the address the gateway saw.
  *
+ * Successful uses of a credential (`auth.used`) are counted in memory and appended by a background
+ * flush every `AUTH_USE_FLUSH_INTERVAL`, which a frozen container does not run: the handler flushes
+ * them at the end of each invocation, before returning its result, so an invocation's `auth.used`
+ * record is committed when its caller has the answer (unless the database refused the write: then
+ * it is logged and kept for the next invocation's flush, and the answer stands).
+ *
  * An event that is not payload 2.0 answers 400 in the API's error shape; it never reaches the app
  * and never breaks the next invocation. A handler defect answers 500 through the app's own error
  * middleware; a web handler whose build failed is dropped so that the next invocation rebuilds it.
  */
 
+import { PgAuthAttempts } from "@securebase/adapters"
 import { ClientAddress } from "@securebase/http"
 import { ApiGatewayV2 } from "@securebase/lambda"
 import { Context, Layer, Result, Schema } from "effect"
@@ -113,7 +120,13 @@ export const make = (container: Container.Container, options: Options = {}): Api
       await built.dispose().catch(() => undefined)
       throw error
     })
-    return ApiGatewayV2.fromResponse(response)
+    const result = await ApiGatewayV2.fromResponse(response)
+    // Lambda freezes the container once the result is returned, and the recorder's interval
+    // flush with it: the uses this invocation counted are appended now, before the result goes
+    // back. The flush never fails (a group it cannot write is logged and kept for the next one);
+    // it is a no-op when the invocation authenticated nothing.
+    await app.run(PgAuthAttempts.UseFlush.use((uses) => uses.flush))
+    return result
   }
   return {
     handler,

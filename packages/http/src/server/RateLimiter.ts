@@ -35,6 +35,23 @@ export interface Options {
 /** The store key of a client address's limit. */
 export const keyOf = (address: string): string => `rate:${AddressBucket.of(address)}`
 
+// Characters the WHATWG URL parser leaves as they are in a path (no dot segments, no percent
+// sign, no backslash, nothing it encodes or strips).
+const plainPath = /^\/(?!\/)[A-Za-z0-9/_~!$&'()*+,;=:@-]*$/
+
+/**
+ * `new URL(url, base).pathname` of a request target, without parsing a URL when the path needs
+ * no normalizing (the common case): every request asks, and the parse is kept for the rare
+ * target that needs it. A target the parser refuses (`//`) is its raw path, which no exemption
+ * names (the parser threw here before: a defect for a client's request target).
+ */
+export const pathOf = (url: string): string => {
+  const end = url.search(/[?#]/)
+  const path = end < 0 ? url : url.slice(0, end)
+  if (plainPath.test(path)) return path
+  return URL.canParse(url, "http://local") ? new URL(url, "http://local").pathname : path
+}
+
 /** Global middleware: 429 with Retry-After when a client is over its limit; RateLimit-* headers otherwise. */
 export const middleware = (options: Options) =>
   HttpRouter.middleware(
@@ -47,8 +64,7 @@ export const middleware = (options: Options) =>
       return (httpEffect) =>
         Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
-          const path = new URL(request.url, "http://local").pathname
-          if (options.exempt.includes(path)) return yield* httpEffect
+          if (options.exempt.includes(pathOf(request.url))) return yield* httpEffect
           const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
           const decision = yield* RateLimit.consume(keyOf(client), policy).pipe(
             Effect.provideService(LimitStore.LimitStore, store),

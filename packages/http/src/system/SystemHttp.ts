@@ -1,17 +1,21 @@
 /**
  * `GET /health`: 200 when the database answered `select 1` within 2 s, 503 with the same report
  * otherwise. The answer is the latest ping's if it began less than a second ago (`time` says when
- * it ended); concurrent requests share one ping.
+ * it ended); concurrent requests share one ping, and the requests that share a ping share its
+ * answer: the 200 is built and encoded once per ping, not once per request.
  */
-import { Clock, Duration, Effect } from "effect"
+import { Clock, Duration, Effect, Schema } from "effect"
+import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { Api } from "../Api.ts"
 import * as SingleFlight from "./SingleFlight.ts"
-import { Unhealthy } from "./SystemApi.ts"
+import { Health, Unhealthy } from "./SystemApi.ts"
 
 /** The package version reported by `/health`. */
 export const version = "0.1.0"
+
+const encodeHealth = Schema.encodeSync(Health)
 
 /** The handlers of the `system` group. */
 export const layer = (options: { readonly profile: string; readonly databaseKind: "postgres" | "pglite" }) =>
@@ -32,26 +36,31 @@ export const layer = (options: { readonly profile: string; readonly databaseKind
             Effect.catchCause(() => Effect.succeed(false))
           )
           const finished = yield* Clock.currentTimeMillis
-          return { up, latencyMs: finished - started, finished }
-        }),
-        Duration.seconds(1)
-      )
-      return handlers.handle("health", () =>
-        Effect.gen(function* () {
-          const { up, latencyMs, finished } = yield* ping
           const report = {
             status: up ? ("ok" as const) : ("degraded" as const),
             database: {
               status: up ? ("up" as const) : ("down" as const),
               kind: options.databaseKind,
-              latencyMs
+              latencyMs: finished - started
             },
             profile: options.profile,
             version,
             time: new Date(finished).toISOString()
           }
-          return up ? report : yield* new Unhealthy(report)
-        })
+          // The bytes the endpoint's success schema would encode (JSON, application/json).
+          return up
+            ? HttpServerResponse.text(JSON.stringify(encodeHealth(report)), {
+                status: 200,
+                contentType: "application/json"
+              })
+            : new Unhealthy(report)
+        }),
+        Duration.seconds(1)
+      )
+      return handlers.handle("health", () =>
+        Effect.flatMap(ping, (answer) =>
+          answer instanceof Unhealthy ? Effect.fail(answer) : Effect.succeed(answer)
+        )
       )
     })
   )
