@@ -1,11 +1,12 @@
 /**
- * How the deployment collects payments (`PAYMENTS`), as layers: the provider records (always:
- * the webhook route reads them), and with Stripe the push outbox and its delivery
+ * How the deployment collects payments (`PAYMENTS`), as layers: the provider records and the
+ * dunning steps (always: the webhook route reads them, and a failed payment takes a step), and with Stripe the push outbox and its delivery
  * (`PaymentCollection`), the Stripe provider on the SDK, and the webhook verifier with the
  * configured signing secrets. Manual collection leaves `PaymentCollection` and `PaymentWebhooks`
  * at their defaults: nothing is queued, and the webhook answers 404.
  */
 import {
+  PgDunningSteps,
   PgPaymentPushes,
   PgPaymentRecords,
   StripePaymentProvider,
@@ -17,7 +18,7 @@ import type { PaymentsConfig } from "./Config.ts"
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig) => {
-  if (config.kind === "manual") return PgPaymentRecords.layer
+  if (config.kind === "manual") return Layer.merge(PgPaymentRecords.layer, PgDunningSteps.layer)
   const provider = StripePaymentProvider.layer({
     secretKey: config.secretKey,
     apiBase: Option.getOrUndefined(config.apiBase)
@@ -27,6 +28,7 @@ export const layer = (config: PaymentsConfig) => {
       Layer.provide(Layer.mergeAll(PgPaymentPushes.layer, provider)),
       Layer.provideMerge(PgPaymentRecords.layer)
     ),
-    Layer.succeed(PaymentEvent.PaymentWebhooks, StripeWebhooks.make({ secrets: config.webhookSecrets }))
+    Layer.succeed(PaymentEvent.PaymentWebhooks, StripeWebhooks.make({ secrets: config.webhookSecrets })),
+    PgDunningSteps.layer
   )
 }

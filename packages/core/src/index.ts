@@ -186,6 +186,8 @@ export * as Mailer from "./notifications/Mailer.ts"
 export * as Notification from "./notifications/Notification.ts"
 /** The transactional outbox port. */
 export * as Outbox from "./notifications/Outbox.ts"
+/** The e-mail of a failed payment the provider reported. */
+export * as PaymentFailedMail from "./notifications/PaymentFailedMail.ts"
 /** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
 export * as PaymentCollection from "./payments/PaymentCollection.ts"
 /** Verified payment provider events and the webhook verifier port. */

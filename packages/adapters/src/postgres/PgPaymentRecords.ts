@@ -5,6 +5,8 @@
  * - `recordEvent` is `INSERT … ON CONFLICT DO NOTHING RETURNING`: a concurrent insert of the same
  *   event id waits for the first transaction and then inserts nothing, so exactly one transaction
  *   gets `true` and applies the event.
+ * - `creditedRefunds` / `recordRefund`: `payment_refunds` (migration 0019), keyed by the provider's
+ *   refund id.
  * - `advanceInvoiceState` is one conditional UPDATE: it moves only when the event is not older
  *   than the stored state's event, and out of `paid` only to `refunded`. Its row lock orders
  *   concurrent events about one invoice.
@@ -141,7 +143,31 @@ export const make = Effect.gen(function* () {
       Effect.asVoid
     )
 
+  const creditedRefunds = (provider: string, refundIds: ReadonlyArray<string>) =>
+    refundIds.length === 0
+      ? Effect.succeed(new Set<string>())
+      : mapRead("PaymentRecords.creditedRefunds")(
+          Effect.map(
+            sql<{ id: string }>`SELECT provider_refund_id AS id FROM payment_refunds
+              WHERE provider = ${provider} AND provider_refund_id IN ${sql.in(refundIds)}`,
+            (rows): ReadonlySet<string> => new Set(rows.map((r) => r.id))
+          )
+        )
+
+  const recordRefund = (refund: PaymentRecords.CreditedRefund) =>
+    sql`INSERT INTO payment_refunds (provider, provider_refund_id, customer_id, invoice_id, credit_note_id, amount,
+                                     event_id)
+        VALUES (${refund.provider}, ${refund.providerRefundId}, ${refund.customerId}, ${refund.invoiceId},
+                ${refund.creditNoteId}, ${refund.amount.toString()}::bigint, ${refund.eventId})`.pipe(
+      mapWrite("payment_refund", refund.providerRefundId, "insert"),
+      // The caller read the refund as not credited under the invoice's lock: a row now is a bug.
+      Effect.catchTag("AlreadyExists", (e) => Effect.die(new Error(`refund ${e.key} was credited twice`))),
+      Effect.asVoid
+    )
+
   return PaymentRecords.PaymentRecords.of({
+    creditedRefunds,
+    recordRefund,
     customerLink,
     linkCustomer,
     customerOfProvider,

@@ -41,6 +41,18 @@ export interface PaymentAttempt {
   readonly occurredAt: DateTime.Utc
 }
 
+/** A provider refund and the credit note that credited it. */
+export interface CreditedRefund {
+  readonly provider: string
+  readonly providerRefundId: string
+  readonly customerId: CustomerId
+  readonly invoiceId: InvoiceId
+  readonly creditNoteId: string
+  /** Minor units. */
+  readonly amount: bigint
+  readonly eventId: string
+}
+
 /** The provider's ids and events. */
 export class PaymentRecords extends Context.Service<
   PaymentRecords,
@@ -89,6 +101,18 @@ export class PaymentRecords extends Context.Service<
       readonly createdAt: DateTime.Utc
       readonly customerId: CustomerId | null
     }) => Effect.Effect<boolean, PersistenceFailure>
+    /**
+     * The refunds among `refundIds` already credited (each by a credit note, stored with
+     * `recordRefund` in the transaction that issued it).
+     */
+    readonly creditedRefunds: (
+      provider: string,
+      refundIds: ReadonlyArray<string>
+    ) => Effect.Effect<ReadonlySet<string>, PersistenceFailure>
+    /** Stores that a provider refund was credited by a credit note. */
+    readonly recordRefund: (
+      refund: CreditedRefund
+    ) => Effect.Effect<void, TenantAccessDenied | PersistenceFailure>
     /** Records a payment attempt. */
     readonly recordAttempt: (
       attempt: PaymentAttempt

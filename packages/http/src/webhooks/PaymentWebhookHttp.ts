@@ -14,10 +14,15 @@
  */
 import {
   type AuditLog,
+  type CreditNoteNumbers,
+  type CustomerRepo,
+  type DunningSteps,
   type InvoiceRepo,
+  type Outbox,
   PaymentEvent,
   type PaymentRecords,
   ProcessPaymentEvent,
+  type ReceivablesRepo,
   type Tenancy
 } from "@securebase/core"
 import { Effect } from "effect"
@@ -62,13 +67,22 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records, invoices,
- * audit), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records, invoices and
+ * their receivables, credit note numbers, dunning steps, customers, the outbox, audit), captured
+ * when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
-      Tenancy.Tenancy | PaymentRecords.PaymentRecords | InvoiceRepo.InvoiceRepo | AuditLog.AuditLog
+      | Tenancy.Tenancy
+      | PaymentRecords.PaymentRecords
+      | InvoiceRepo.InvoiceRepo
+      | ReceivablesRepo.ReceivablesRepo
+      | CreditNoteNumbers.CreditNoteNumbers
+      | DunningSteps.DunningSteps
+      | CustomerRepo.CustomerRepo
+      | Outbox.Outbox
+      | AuditLog.AuditLog
     >()
     yield* router.add("POST", path, (request) => Effect.provideContext(handle(request), context))
   })
