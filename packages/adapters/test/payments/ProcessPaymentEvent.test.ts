@@ -173,7 +173,7 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
               amount: first!.total,
               idempotency_key: `stripe:${first!.provider_invoice_id}`,
               method: "other",
-              reference: `Stripe ${first!.provider_invoice_id}`
+              reference: `stripe:${first!.provider_invoice_id}`
             }
           ])
           assert.strictEqual(Receivables.amountDue(yield* accountOf(first!.invoice_id)), 0n)

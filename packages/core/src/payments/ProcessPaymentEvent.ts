@@ -10,7 +10,8 @@
  *   `invoice.paid` when nothing is left due), under the idempotency key `<provider>:<id>` of the
  *   provider's invoice (so the `invoice.paid` and the `payment_intent.succeeded` of one invoice
  *   payment record it once) or, for a payment naming no provider invoice, of the payment itself.
- *   A partial amount leaves the rest due. The attempt is recorded and `invoice.paid_by_provider`
+ *   The key is also the payment's reference (`stripe:in_…`), method `other`. A partial amount
+ *   leaves the rest due. The attempt is recorded and `invoice.paid_by_provider`
  *   audited;
  * - `charge.refunded`: each refund the charge lists that no credit note credited yet gets one
  *   (`IssueCreditNote.issueIn` as a refund: its whole amount `refunded`, a `CN-` number,
@@ -124,7 +125,8 @@ const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     const recorded = yield* RecordPayment.recordIn(link.customerId, link.invoiceId, {
       amount: facts.amount,
       method: "other",
-      reference: `${providerName(event.provider)} ${paidObject}`,
+      // The same text the invoice keeps as its payment reference when this payment settles it.
+      reference: key,
       paidAt,
       idempotencyKey: key
     }).pipe(
