@@ -454,4 +454,47 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
       ).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000
   )
+
+  it.effect(
+    "payments and failures about one invoice all at once: every event processed (the locks in one order, no deadlock), the invoice paid",
+    () =>
+      withPushed("2025-10", [2_000_000], ([link]) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const total = BigInt(link!.total)
+          const earlier = DateTime.subtract(now, { minutes: 1 })
+          const events = [
+            stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.payment_failed", earlier, {
+              ...facts(link!),
+              reason: "card declined",
+              attempt: 1
+            }),
+            stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, {
+              ...facts(link!),
+              amount: total - 1000n
+            }),
+            stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.payment_failed", earlier, {
+              ...facts(link!),
+              reason: "card declined",
+              attempt: 2
+            }),
+            stripeEvent(`evt_${crypto.randomUUID()}`, "payment_intent.succeeded", now, {
+              ...facts(link!),
+              providerInvoiceId: null,
+              paymentId: "pi_race",
+              amount: 1000n
+            })
+          ]
+          const outcomes = yield* Effect.all(
+            events.map((e) => ProcessPaymentEvent.process(e)),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual([outcomes[1], outcomes[3]], ["applied", "applied"])
+          for (const failed of [outcomes[0], outcomes[2]]) assert.include(["applied", "stale"], failed)
+          const account = yield* accountOf(link!.invoice_id)
+          assert.deepStrictEqual([account.invoice.status, account.payments.length], ["paid", 2])
+        })
+      ).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
 })

@@ -106,6 +106,7 @@ type Facts = NonNullable<PaymentEvent["invoice"]>
 const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
+    // The invoice's row lock, then the link's: the order every event of this module takes them.
     const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     const invoice = account.invoice
     if (facts.currency !== invoice.currency)
@@ -239,7 +240,9 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
     const reason = facts.reason ?? "payment failed"
-    // The link's row lock (taken by the update) orders concurrent events about one invoice.
+    // The invoice's row lock first, as a payment takes it (one order of locks, no deadlock); then
+    // the link's (taken by the update), which orders concurrent events about one invoice.
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     const moved = yield* records.advanceInvoiceState(link.invoiceId, "payment_failed", event.createdAt)
     yield* records.recordAttempt({
       invoiceId: link.invoiceId,
@@ -253,7 +256,6 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
       reason
     })
     if (!moved) return "stale" as Outcome
-    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     const due = Receivables.amountDue(account)
     // Paid (or voided) since the attempt: nothing to chase.
     if (due <= 0n) return "stale" as Outcome
