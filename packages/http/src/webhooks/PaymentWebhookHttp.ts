@@ -5,7 +5,8 @@
  * `constructEvent`), then processed exactly once (`ProcessPaymentEvent`).
  *
  * - 200 `{ received: true, outcome }` for every verified event, handled or not (a duplicate, an
- *   unknown type), so the provider stops retrying it;
+ *   unknown type, one `refused` because it contradicts our books: retrying would not change
+ *   that), so the provider stops retrying it;
  * - 400 `WEBHOOK.REJECTED` for an unsigned, forged, stale or malformed request (the provider's
  *   retry of a request that cannot verify would fail again);
  * - 404 `WEBHOOK.DISABLED` when the deployment collects payments manually;
