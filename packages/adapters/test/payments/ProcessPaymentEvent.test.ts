@@ -13,11 +13,13 @@ import {
   BillingRun,
   DunningSteps,
   type Ids,
+  type Payment,
   PaymentCollection,
   type PaymentEvent,
   ProcessPaymentEvent,
   Receivables,
   ReceivablesRepo,
+  RecordPayment,
   Tenancy
 } from "@securebase/core"
 import { DateTime, Effect } from "effect"
@@ -493,6 +495,73 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
           for (const failed of [outcomes[0], outcomes[2]]) assert.include(["applied", "stale"], failed)
           const account = yield* accountOf(link!.invoice_id)
           assert.deepStrictEqual([account.invoice.status, account.payments.length], ["paid", 2])
+        })
+      ).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "refused, nothing written but the event id: a payment on a paid invoice, no amount, an unusable id, a refund list missing; a failure on an invoice an operator settled is stale (no step, no e-mail)",
+    () =>
+      withPushed("2025-11", [2_000_000, 3_000_000], ([stripePaid, settled]) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(stripePaid!))
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          const refusals = [
+            // Another payment of an invoice already paid (say, by a second card).
+            stripeEvent(`evt_${crypto.randomUUID()}`, "payment_intent.succeeded", now, {
+              ...facts(stripePaid!),
+              providerInvoiceId: null,
+              paymentId: "pi_second",
+              amount: 100n
+            }),
+            stripeEvent(`evt_${crypto.randomUUID()}`, "payment_intent.succeeded", now, {
+              ...facts(settled!),
+              providerInvoiceId: null,
+              paymentId: "pi_nothing",
+              amount: 0n
+            }),
+            stripeEvent(`evt_${crypto.randomUUID()}`, "payment_intent.succeeded", now, {
+              ...facts(settled!),
+              providerInvoiceId: null,
+              paymentId: "pi with spaces",
+              amount: 100n
+            }),
+            refundEvent(stripePaid!, [], now)
+          ]
+          for (const event of refusals)
+            assert.strictEqual(yield* ProcessPaymentEvent.process(event), "refused", event.id)
+          assert.strictEqual((yield* paymentsOf(stripePaid!.invoice_id)).length, 1)
+          assert.deepStrictEqual(yield* paymentsOf(settled!.invoice_id), [])
+          assert.deepStrictEqual(yield* notesOf(stripePaid!.invoice_id), [])
+          const recorded = yield* rows<{ n: number }>(
+            `SELECT count(*)::int AS n FROM payment_webhook_events WHERE event_id IN ($1, $2, $3, $4)`,
+            ...refusals.map((e) => e.id)
+          )
+          assert.strictEqual(recorded[0]!.n, 4)
+
+          // An operator records the whole payment by hand; Stripe then reports a failed attempt.
+          const customerId = (yield* accountOf(settled!.invoice_id)).invoice.customerId
+          yield* RecordPayment.record(customerId, settled!.invoice_id as Ids.InvoiceId, {
+            amount: BigInt(settled!.total),
+            method: "bank_transfer",
+            reference: "WIRE 1",
+            paidAt: now,
+            idempotencyKey: "wire-1" as Payment.IdempotencyKey
+          }).pipe(Effect.orDie)
+          const failed = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.payment_failed", now, {
+            ...facts(settled!),
+            reason: "card declined",
+            attempt: 1
+          })
+          assert.strictEqual(yield* ProcessPaymentEvent.process(failed), "stale")
+          const steps = yield* rows<{ n: number }>(
+            `SELECT count(*)::int AS n FROM dunning_steps WHERE invoice_id = $1`,
+            settled!.invoice_id
+          )
+          assert.strictEqual(steps[0]!.n, 0)
+          assert.strictEqual(yield* auditCount(settled!.invoice_id, "invoice.payment_failed"), 0)
         })
       ).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000
