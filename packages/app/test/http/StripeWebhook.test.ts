@@ -14,6 +14,7 @@ import {
   CustomerRepo,
   type Ids,
   InvoiceRepo,
+  Operators,
   PaymentCollection,
   Period,
   PeriodClose,
@@ -491,6 +492,21 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
         )
         for (const note of refunded.creditNotes) assert.match(note.number, /^CN-\d{4}-\d{6}$/)
         assert.deepStrictEqual([refunded.status, refunded.amountDue], ["paid", "0"])
+        // The operator's receivables view shows the same account.
+        const operator = yield* Effect.orDie(
+          Context.get(server.services, Operators.Operators).create({
+            name: "stripe",
+            scopes: ["invoices:read"]
+          })
+        )
+        const operatorView = yield* call(url, "GET", `/admin/invoices/${paying.invoice_id}`, {
+          token: Redacted.value(operator.plaintext)
+        })
+        assert.strictEqual(operatorView.status, 200)
+        assert.deepStrictEqual(
+          [operatorView.body.amountDue, operatorView.body.payments, operatorView.body.creditNotes],
+          [refunded.amountDue, refunded.payments, refunded.creditNotes]
+        )
 
         // A failed payment, delivered 10 times at once: one step, one e-mail.
         const failed = event(
