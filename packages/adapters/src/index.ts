@@ -95,6 +95,8 @@ export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
 export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
+/** `PaymentRefunds` on PostgreSQL: the credited provider refunds. */
+export * as PgPaymentRefunds from "./postgres/PgPaymentRefunds.ts"
 /** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
 export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */

@@ -139,15 +139,7 @@ export const authLayer = (config: ServerConfig) => {
   const attempts = PgAuthAttempts.layerWith({ flushEvery: config.authUseFlushInterval })
   const authenticator = Authenticator.Authenticator.layer.pipe(
     Layer.provide(revocations),
-    Layer.provide(
-      Layer.mergeAll(
-        tokens,
-        fast,
-        Sha256ApiKeySecrets.layer,
-        attempts,
-        throttle
-      )
-    )
+    Layer.provide(Layer.mergeAll(tokens, fast, Sha256ApiKeySecrets.layer, attempts, throttle))
   )
   // Operator keys: read from PostgreSQL on every request (no cache to evict); failures counted
   // per client in the same limit store as tenant keys'.

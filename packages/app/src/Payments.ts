@@ -1,7 +1,8 @@
 /**
  * How the deployment collects payments (`PAYMENTS`), as layers: the provider records (always:
  * the webhook route reads them; in PostgreSQL, or in DynamoDB with `PAYMENT_RECORDS=dynamodb`,
- * whose table must exist at start), and with Stripe the push outbox and its delivery
+ * whose table must exist at start), the credited refunds and the dunning steps (always in
+ * PostgreSQL: they commit with the credit note or the step), and with Stripe the push outbox and its delivery
  * (`PaymentCollection`), the Stripe provider on the SDK, and the webhook verifier with the
  * configured signing secrets. Manual collection leaves `PaymentCollection` and `PaymentWebhooks`
  * at their defaults: nothing is queued, and the webhook answers 404.
@@ -9,8 +10,10 @@
 import {
   DynamoClient,
   DynamoPaymentRecords,
+  PgDunningSteps,
   PgPaymentPushes,
   PgPaymentRecords,
+  PgPaymentRefunds,
   StripePaymentProvider,
   StripeWebhooks
 } from "@securebase/adapters"
@@ -41,7 +44,7 @@ export const recordsLayer = (
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig, records: PaymentRecordsConfig = { kind: "postgres" }) => {
-  const store = recordsLayer(records)
+  const store = Layer.mergeAll(recordsLayer(records), PgPaymentRefunds.layer, PgDunningSteps.layer)
   if (config.kind === "manual") return store
   const provider = StripePaymentProvider.layer({
     secretKey: config.secretKey,

@@ -186,6 +186,8 @@ export * as Mailer from "./notifications/Mailer.ts"
 export * as Notification from "./notifications/Notification.ts"
 /** The transactional outbox port. */
 export * as Outbox from "./notifications/Outbox.ts"
+/** The e-mail of a failed payment the provider reported. */
+export * as PaymentFailedMail from "./notifications/PaymentFailedMail.ts"
 /** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
 export * as PaymentCollection from "./payments/PaymentCollection.ts"
 /** Verified payment provider events and the webhook verifier port. */
@@ -196,6 +198,8 @@ export * as PaymentProvider from "./payments/PaymentProvider.ts"
 export * as PaymentPushes from "./payments/PaymentPushes.ts"
 /** Port: provider ids, processed webhook events and payment attempts. */
 export * as PaymentRecords from "./payments/PaymentRecords.ts"
+/** Which provider refunds were credited (always beside the credit notes). */
+export * as PaymentRefunds from "./payments/PaymentRefunds.ts"
 /** A verified provider event's effect, exactly once, never undoing a newer state. */
 export * as ProcessPaymentEvent from "./payments/ProcessPaymentEvent.ts"
 /** Delivery of the push outbox to the payment provider. */

@@ -36,7 +36,8 @@ export const make = Effect.gen(function* () {
     taken: (invoiceId) =>
       mapRead("DunningSteps.taken")(
         Effect.flatMap(
-          sql`SELECT kind, days FROM dunning_steps WHERE invoice_id = ${invoiceId} ORDER BY days`,
+          sql`SELECT kind, days FROM dunning_steps
+              WHERE invoice_id = ${invoiceId} AND kind IN ('reminder', 'suspension') ORDER BY days`,
           Schema.decodeUnknownEffect(StepRows)
         )
       ).pipe(Effect.withSpan("DunningSteps.taken")),

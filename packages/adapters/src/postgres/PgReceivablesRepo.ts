@@ -48,11 +48,12 @@ export const make = Effect.gen(function* () {
       )
     }).pipe(Effect.withSpan("ReceivablesRepo.account"))
 
-  const paymentByKey = (key: Payment.IdempotencyKey) =>
+  const paymentByKey = (customerId: Ids.CustomerId, key: Payment.IdempotencyKey) =>
     mapRead("ReceivablesRepo.paymentByKey")(
       Effect.gen(function* () {
-        // Row-level security narrows this to the current customer, whose keys are unique.
-        const rows = yield* sql`SELECT ${payments} FROM payments p WHERE p.idempotency_key = ${key}`
+        // Keys are unique per customer; the worker sees every customer's rows, so name it.
+        const rows = yield* sql`SELECT ${payments} FROM payments p
+          WHERE p.customer_id = ${customerId} AND p.idempotency_key = ${key}`
         return rows.length === 0 ? Option.none() : Option.some(yield* PaymentRow.read(rows[0]))
       })
     ).pipe(Effect.withSpan("ReceivablesRepo.paymentByKey"))
@@ -66,7 +67,7 @@ export const make = Effect.gen(function* () {
         ON CONFLICT ON CONSTRAINT payments_idempotency_key DO NOTHING
         RETURNING id`.pipe(mapWrite("payment", payment.id, "insert"))
       if (inserted.length === 1) return { _tag: "Inserted" } as const
-      const existing = yield* paymentByKey(payment.idempotencyKey)
+      const existing = yield* paymentByKey(payment.customerId, payment.idempotencyKey)
       if (Option.isNone(existing))
         return yield* new PersistenceError.PersistenceFailure({
           operation: "ReceivablesRepo.insertPayment",

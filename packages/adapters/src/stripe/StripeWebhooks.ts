@@ -26,6 +26,22 @@ const idOf = (v: unknown): string | null =>
 const int = (v: unknown): bigint =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : 0n
 
+// A charge's refunds (`refunds.data[]`, each with its id and amount), as the event lists them.
+const refundsOf = (o: Obj): ReadonlyArray<PaymentEvent.Refund> => {
+  const list = (typeof o.refunds === "object" && o.refunds !== null ? o.refunds : {}) as Obj
+  const data = Array.isArray(list.data) ? (list.data as ReadonlyArray<unknown>) : []
+  return data.flatMap((r) => {
+    const refund = (typeof r === "object" && r !== null ? r : {}) as Obj
+    const id = str(refund.id)
+    const amount = int(refund.amount)
+    // A failed or cancelled refund gave nothing back.
+    const status = str(refund.status)
+    return id === null || amount === 0n || status === "failed" || status === "canceled"
+      ? []
+      : [{ id, amount }]
+  })
+}
+
 const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null => {
   const metadata = (typeof o.metadata === "object" && o.metadata !== null ? o.metadata : {}) as Obj
   const currency = (str(o.currency) ?? "").toUpperCase()
@@ -41,13 +57,15 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
       reason:
         type === "invoice.payment_failed"
           ? (str(error.message) ?? `attempt ${int(o.attempt_count)} failed`)
-          : null
+          : null,
+      ...(int(o.attempt_count) > 0n ? { attempt: Number(int(o.attempt_count)) } : {})
     }
   }
   if (type.startsWith("payment_intent.")) {
     return {
       providerInvoiceId: idOf(o.invoice),
       securebaseInvoiceId: str(metadata.securebase_invoice_id),
+      paymentId: str(o.id),
       amount: type === "payment_intent.succeeded" ? int(o.amount_received) : int(o.amount),
       currency,
       reason: str(error.message)
@@ -57,9 +75,11 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
     return {
       providerInvoiceId: idOf(o.invoice),
       securebaseInvoiceId: str(metadata.securebase_invoice_id),
+      paymentId: str(o.id),
       amount: type === "charge.refunded" ? int(o.amount_refunded) : int(o.amount),
       currency,
-      reason: null
+      reason: null,
+      ...(type === "charge.refunded" ? { refunds: refundsOf(o) } : {})
     }
   }
   return null

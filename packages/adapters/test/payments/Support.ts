@@ -2,8 +2,10 @@
 import { type Delivery, PaymentCollection } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgCreditNoteNumbers from "../../src/postgres/PgCreditNoteNumbers.ts"
 import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
+import * as PgPaymentRefunds from "../../src/postgres/PgPaymentRefunds.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
 import type * as StandIn from "../../src/testing/StripeStandIn.ts"
 
@@ -23,13 +25,15 @@ export const dueNow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   )
 )
 
-/** Collection through Stripe (the stand-in) and the PostgreSQL stores. */
+/** Collection through Stripe (the stand-in) and the PostgreSQL stores (with credit note numbers, for refunds). */
 export const stripeCollection = (standIn: StandIn.StandIn) =>
   PaymentCollection.layer({ policy }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         PgPaymentPushes.layer,
         PgPaymentRecords.layer,
+        PgPaymentRefunds.layer,
+        PgCreditNoteNumbers.layer,
         StripePaymentProvider.layer({
           secretKey: Redacted.make("sk_test_standin"),
           apiBase: standIn.url,

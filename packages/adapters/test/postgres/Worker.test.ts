@@ -201,6 +201,57 @@ suite("The worker role", (it) => {
       }).pipe(Effect.provide(Fixtures.adapters))
   )
 
+  it.effect(
+    "appends the shared actions (a payment recorded, a credit note issued) only about its customer's invoice or credit note; the application role appends them too",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const audit = yield* AuditLog.AuditLog
+        const a = yield* onboard
+        const b = yield* onboard
+        const invoiceA = yield* Fixtures.draftInvoice(a)
+        yield* tenancy.runAsWorker((yield* InvoiceRepo.InvoiceRepo).insert(invoiceA))
+        const append = (customer: Ids.CustomerId, action: string, type: string, subject: string) =>
+          Effect.match(tenancy.runAsWorker(audit.append(auditEvent(customer, action, type, subject))), {
+            onFailure: (e) => e._tag,
+            onSuccess: (e) => `${e.action} by ${e.actor}`
+          })
+        assert.deepStrictEqual(
+          yield* Effect.all([
+            append(b, "invoice.payment_recorded", "invoice", invoiceA.id),
+            append(a, "invoice.paid", "credit_note", invoiceA.id),
+            append(a, "credit_note.issued", "credit_note", crypto.randomUUID()),
+            append(a, "credit_note.issued", "credit_note", invoiceA.id)
+          ]),
+          Array.from({ length: 4 }, () => "TenantAccessDenied")
+        )
+        assert.deepStrictEqual(
+          yield* Effect.all([
+            append(a, "invoice.payment_recorded", "invoice", invoiceA.id),
+            append(a, "invoice.paid", "invoice", invoiceA.id)
+          ]),
+          ["invoice.payment_recorded by worker:billing", "invoice.paid by worker:billing"]
+        )
+        const byApp = yield* tenancy.runAs(
+          a,
+          audit.append(auditEvent(a, "invoice.payment_recorded", "invoice", invoiceA.id))
+        )
+        assert.strictEqual(byApp.action, "invoice.payment_recorded")
+      }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  it.effect("the database's list of shared actions is the core's (AuditEvent.sharedActions)", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ action: string; subject_type: string }>`
+        SELECT action, subject_type FROM audit_shared_actions ORDER BY action`
+      assert.deepStrictEqual(
+        Object.fromEntries(rows.map((r) => [r.action, r.subject_type])),
+        AuditEvent.sharedActions
+      )
+    })
+  )
+
   it.effect("the database's list of worker actions is the core's (AuditEvent.workerActions)", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

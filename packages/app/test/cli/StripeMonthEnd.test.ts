@@ -6,8 +6,8 @@
  * `npm start` receiving Stripe's signed `invoice.paid` webhooks.
  *
  * Stripe is down during the run: every invoice is issued and every push queued (the run is not
- * blocked); Stripe recovers and the next run delivers each push once; the webhooks mark the
- * invoices paid.
+ * blocked); Stripe recovers and the next run delivers each push once; the webhooks record each
+ * invoice's payment and mark it paid.
  */
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -164,6 +164,17 @@ describe.runIf(base !== "")("A month end with Stripe on the real server", () => 
         assert.deepStrictEqual(
           paid.map((p) => p.payment_reference),
           links.map((l) => `stripe:${l.provider_invoice_id}`)
+        )
+        // Each as one payment row of the whole total, recorded by the server's worker transaction.
+        const payments = yield* onDatabase(
+          url,
+          (sql) => sql<{ amount: string; idempotency_key: string }>`
+            SELECT p.amount::text, p.idempotency_key FROM payments p JOIN invoices i ON i.id = p.invoice_id
+            WHERE i.period = ${closed} ORDER BY i.id`
+        )
+        assert.deepStrictEqual(
+          payments,
+          links.map((l) => ({ amount: l.total, idempotency_key: `stripe:${l.provider_invoice_id}` }))
         )
       }).pipe(Effect.scoped),
     240_000

@@ -4,10 +4,23 @@
  * here). Signatures are made with the SDK's own `webhooks.generateTestHeaderString`.
  */
 import { assert, layer } from "@effect/vitest"
-import { StripeWebhooks } from "@securebase/adapters"
+import { PgBilling, StripeWebhooks } from "@securebase/adapters"
 import { StripeStandIn } from "@securebase/adapters/testing"
-import { type Ids, InvoiceRepo, PaymentCollection, Tenancy } from "@securebase/core"
-import { Context, Effect, Layer } from "effect"
+import {
+  ApiKey,
+  Authenticator,
+  BillingRun,
+  Customer,
+  CustomerRepo,
+  type Ids,
+  InvoiceRepo,
+  Operators,
+  PaymentCollection,
+  Period,
+  PeriodClose,
+  Tenancy
+} from "@securebase/core"
+import { Context, DateTime, Duration, Effect, Layer, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { call, TestServer } from "../support/TestServer.ts"
 
@@ -102,6 +115,31 @@ const countRows = (query: string, ...params: ReadonlyArray<string>) =>
     )
     return (yield* Effect.orDie(Effect.provide(run, server.services)))[0]!.n
   })
+
+/** A customer of its own with an API key (billed like any other by the billing run). */
+const newTenant = (name: string) =>
+  Effect.gen(function* () {
+    const id = Schema.decodeSync(Customer.Customer.fields.id)(crypto.randomUUID())
+    const customer = new Customer.Customer({
+      id,
+      name,
+      email: `billing+${id.slice(0, 8)}@stripe.test`,
+      plan: "standard",
+      status: "active",
+      taxProfile: {},
+      netDays: 30
+    })
+    yield* Tenancy.Tenancy.use((t) =>
+      t.runAs(
+        id,
+        CustomerRepo.CustomerRepo.use((r) => r.insert(customer))
+      )
+    )
+    const created = yield* Authenticator.Authenticator.use((a) =>
+      a.createKey({ customerId: id, name: "stripe", scopes: ApiKey.allScopes })
+    )
+    return { id, key: Redacted.value(created.plaintext) }
+  }).pipe(Effect.orDie)
 
 const paidEvent = (link: { provider_invoice_id: string; invoice_id: string; total: string }, extra = {}) => ({
   id: link.provider_invoice_id,
@@ -359,14 +397,154 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
       const reply = yield* post(url, foreign, sign(foreign))
       assert.strictEqual(reply.status, 200)
       assert.strictEqual(reply.body.outcome, "unmatched")
+      // A refund of a charge that names none of our invoices.
       const refund = event("charge.refunded", {
         id: "ch_1",
         object: "charge",
         amount_refunded: 100,
         currency: "usd"
       })
-      assert.strictEqual((yield* post(url, refund, sign(refund))).body.outcome, "ignored")
+      assert.strictEqual((yield* post(url, refund, sign(refund))).body.outcome, "unmatched")
+      const unknown = event("product.updated", { id: "prod_1", object: "product" })
+      assert.strictEqual((yield* post(url, unknown, sign(unknown))).body.outcome, "ignored")
     })
+  )
+
+  it.effect(
+    "end to end: a partial payment then the rest, refunds as credit notes once each, a failed payment as one step and one e-mail",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const { url } = server
+        const payer = yield* Effect.provide(newTenant("Refunded Payer"), server.services)
+        const failing = yield* Effect.provide(newTenant("Declined Card"), server.services)
+        const summary = yield* BillingRun.run({
+          period: Period.previous(Period.ofDateTime(DateTime.nowUnsafe()))
+        }).pipe(
+          Effect.provideService(PeriodClose.UsageGrace, Duration.zero),
+          Effect.provide(PgBilling.layer),
+          Effect.provide(server.services),
+          Effect.orDie
+        )
+        assert.strictEqual(summary.failures.length, 0)
+        const links = yield* pushed
+        const linkOf = (customerId: string) => links.find((l) => l.customer_id === customerId)!
+        const paying = linkOf(payer.id)
+        const declined = linkOf(failing.id)
+        const total = BigInt(paying.total)
+        assert.isTrue(total > 1000n)
+        const invoice = () =>
+          Effect.map(call(url, "GET", `/invoices/${paying.invoice_id}`, { token: payer.key }), (r) => r.body)
+
+        // Part of the invoice paid through Stripe: a payment row, the rest still due.
+        const part = event("invoice.paid", paidEvent(paying, { amount_paid: Number(total - 1000n) }))
+        assert.strictEqual((yield* post(url, part, sign(part))).body.outcome, "applied")
+        const afterPart = yield* invoice()
+        assert.strictEqual(afterPart.status, "issued")
+        assert.strictEqual(afterPart.amountDue, "1000")
+        assert.deepStrictEqual(
+          afterPart.payments.map((p: any) => [p.amount, p.method, p.idempotencyKey]),
+          [[(total - 1000n).toString(), "other", `stripe:${paying.provider_invoice_id}`]]
+        )
+        // The rest by a PaymentIntent carrying our invoice id only: paid.
+        const rest = event("payment_intent.succeeded", {
+          id: "pi_e2e_rest",
+          object: "payment_intent",
+          amount_received: 1000,
+          currency: "usd",
+          metadata: { securebase_invoice_id: paying.invoice_id }
+        })
+        assert.strictEqual((yield* post(url, rest, sign(rest))).body.outcome, "applied")
+        const paid = yield* invoice()
+        assert.deepStrictEqual([paid.status, paid.amountDue, paid.payments.length], ["paid", "0", 2])
+
+        // One refund, then a later event listing it with a second one, then that event again.
+        const charge = (refunds: ReadonlyArray<readonly [string, number]>) => ({
+          id: "ch_e2e",
+          object: "charge",
+          invoice: paying.provider_invoice_id,
+          amount: Number(total),
+          amount_refunded: refunds.reduce((a, [, n]) => a + n, 0),
+          currency: "usd",
+          refunds: {
+            object: "list",
+            data: refunds.map(([id, amount]) => ({ id, object: "refund", amount, status: "succeeded" }))
+          }
+        })
+        const once = event("charge.refunded", charge([["re_e2e_1", 300]]))
+        assert.strictEqual((yield* post(url, once, sign(once))).body.outcome, "applied")
+        const twice = event(
+          "charge.refunded",
+          charge([
+            ["re_e2e_2", 200],
+            ["re_e2e_1", 300]
+          ])
+        )
+        assert.strictEqual((yield* post(url, twice, sign(twice))).body.outcome, "applied")
+        assert.strictEqual((yield* post(url, twice, sign(twice))).body.outcome, "duplicate")
+        const refunded = yield* invoice()
+        assert.deepStrictEqual(
+          refunded.creditNotes.map((c: any) => [c.amount, c.credited, c.refunded, c.reason]),
+          [
+            ["300", "0", "300", "Refunded through Stripe (re_e2e_1)"],
+            ["200", "0", "200", "Refunded through Stripe (re_e2e_2)"]
+          ]
+        )
+        for (const note of refunded.creditNotes) assert.match(note.number, /^CN-\d{4}-\d{6}$/)
+        assert.deepStrictEqual([refunded.status, refunded.amountDue], ["paid", "0"])
+        // The operator's receivables view shows the same account.
+        const operator = yield* Effect.orDie(
+          Context.get(server.services, Operators.Operators).create({
+            name: "stripe",
+            scopes: ["invoices:read"]
+          })
+        )
+        const operatorView = yield* call(url, "GET", `/admin/invoices/${paying.invoice_id}`, {
+          token: Redacted.value(operator.plaintext)
+        })
+        assert.strictEqual(operatorView.status, 200)
+        assert.deepStrictEqual(
+          [operatorView.body.amountDue, operatorView.body.payments, operatorView.body.creditNotes],
+          [refunded.amountDue, refunded.payments, refunded.creditNotes]
+        )
+
+        // A failed payment, delivered 10 times at once: one step, one e-mail.
+        const failed = event(
+          "invoice.payment_failed",
+          paidEvent(declined, {
+            amount_paid: 0,
+            amount_due: Number(declined.total),
+            status: "open",
+            attempt_count: 1
+          })
+        )
+        const signature = sign(failed)
+        const replies = yield* Effect.all(
+          Array.from({ length: 10 }, () => post(url, failed, signature)),
+          { concurrency: "unbounded" }
+        )
+        assert.deepStrictEqual(replies.map((r) => r.body.outcome).sort(), [
+          "applied",
+          ...Array(9).fill("duplicate")
+        ])
+        assert.strictEqual(
+          yield* countRows(
+            "SELECT count(*)::int AS n FROM dunning_steps WHERE invoice_id = $1 AND kind = 'payment_failed'",
+            declined.invoice_id
+          ),
+          1
+        )
+        assert.strictEqual(
+          yield* countRows(
+            "SELECT count(*)::int AS n FROM notifications WHERE customer_id = $1 AND template = 'payment_failed'",
+            failing.id
+          ),
+          1
+        )
+        const stillDue = yield* call(url, "GET", `/invoices/${declined.invoice_id}`, { token: failing.key })
+        assert.deepStrictEqual([stillDue.body.status, stillDue.body.amountDue], ["issued", declined.total])
+      }),
+    180_000
   )
 })
 

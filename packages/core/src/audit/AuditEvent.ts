@@ -55,6 +55,17 @@ export const workerActions = {
 /** A worker action (see {@link workerActions}). */
 export type WorkerAction = keyof typeof workerActions
 
+/**
+ * The actions both a customer's transaction and the payments worker append (a payment recorded or
+ * a credit note issued by an operator, or from a provider event), with the table of their subject.
+ * Migration 0019 holds the same list in `audit_shared_actions`; a test keeps the two equal.
+ */
+export const sharedActions = {
+  "invoice.payment_recorded": "invoice",
+  "invoice.paid": "invoice",
+  "credit_note.issued": "credit_note"
+} as const satisfies Record<string, string>
+
 /** What a caller appends. The store assigns the position and the hashes, the actor and the time. */
 export class NewAuditEvent extends Schema.Class<NewAuditEvent>("@securebase/core/NewAuditEvent")({
   customerId: CustomerId.pipe(

@@ -3,6 +3,10 @@
  * invoice, check the note against what is still creditable, take the next gap-free `CN-` number
  * of the year (given back by a rollback), store the note, store the invoice `paid` when nothing is
  * left due, and append `credit_note.issued` (and `invoice.paid`) to the customer's audit chain.
+ *
+ * `issueIn` is the same inside a transaction the caller holds (the payments worker's, for a refund
+ * the provider reports: `refund` makes the whole note refunded, see `Receivables.applyCreditNote`);
+ * `issue` opens the customer's.
  */
 import { DateTime, Effect } from "effect"
 import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
@@ -16,7 +20,7 @@ import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Receivables from "./Receivables.ts"
 import { ReceivablesRepo } from "./ReceivablesRepo.ts"
 
-/** Issues a credit note for `input` against `invoiceId` of `customerId`. */
+/** Issues a credit note for `input` against `invoiceId` of `customerId` in its own transaction. */
 export const issue = Effect.fn("IssueCreditNote.issue")(function* (
   customerId: CustomerId,
   invoiceId: InvoiceId,
@@ -25,52 +29,69 @@ export const issue = Effect.fn("IssueCreditNote.issue")(function* (
   const tenancy = yield* Tenancy
   return yield* tenancy.runAs(
     customerId,
-    Effect.gen(function* () {
-      const repo = yield* ReceivablesRepo
-      const account = yield* repo.account(invoiceId, { lock: true })
-      // Checked before a number is taken, so a refused note does not even touch the sequence.
-      yield* Receivables.checkCreditNote(account, input)
-      const at = yield* DateTime.now
-      const number = yield* CreditNoteNumbers.use((n) => n.next(DateTime.getPartUtc(at, "year")))
-      const id = (yield* Ids.randomUuid) as CreditNote.CreditNoteId
-      const { creditNote, invoice } = yield* Receivables.applyCreditNote(account, { id, number, input, at })
-      yield* repo.insertCreditNote(creditNote)
-      if (invoice.status !== account.invoice.status) yield* InvoiceRepo.use((r) => r.updateLifecycle(invoice))
-      const after: Receivables.Account = {
-        ...account,
-        invoice,
-        creditNotes: [...account.creditNotes, creditNote]
-      }
-      const audit = yield* AuditLog
+    // Only a note issued as a refund is checked against what was received.
+    issueIn(customerId, invoiceId, input).pipe(Effect.catchTag("RefundExceedsReceived", Effect.die))
+  )
+})
+
+/** Issues a credit note for `input` against `invoiceId` of `customerId` in the caller's transaction. */
+export const issueIn = (
+  customerId: CustomerId,
+  invoiceId: InvoiceId,
+  input: CreditNote.CreditNoteInput,
+  options: { readonly refund?: boolean } = {}
+) =>
+  Effect.gen(function* () {
+    const repo = yield* ReceivablesRepo
+    const account = yield* repo.account(invoiceId, { lock: true })
+    // Checked before a number is taken, so a refused note does not even touch the sequence.
+    const { amount } = yield* Receivables.checkCreditNote(account, input)
+    if (options.refund === true) yield* Receivables.checkRefund(account, amount)
+    const at = yield* DateTime.now
+    const number = yield* CreditNoteNumbers.use((n) => n.next(DateTime.getPartUtc(at, "year")))
+    const id = (yield* Ids.randomUuid) as CreditNote.CreditNoteId
+    const { creditNote, invoice } = yield* Receivables.applyCreditNote(account, {
+      id,
+      number,
+      input,
+      at,
+      ...(options.refund === true ? { refund: true } : {})
+    })
+    yield* repo.insertCreditNote(creditNote)
+    if (invoice.status !== account.invoice.status) yield* InvoiceRepo.use((r) => r.updateLifecycle(invoice))
+    const after: Receivables.Account = {
+      ...account,
+      invoice,
+      creditNotes: [...account.creditNotes, creditNote]
+    }
+    const audit = yield* AuditLog
+    yield* audit.append(
+      new NewAuditEvent({
+        customerId,
+        action: "credit_note.issued" as AuditAction,
+        subjectType: "credit_note",
+        subjectId: creditNote.id,
+        payload: {
+          number: creditNote.number,
+          invoiceId,
+          invoiceNumber: invoice.number,
+          reason: creditNote.reason,
+          amount: creditNote.amount.toString(),
+          credited: creditNote.credited.toString(),
+          refunded: creditNote.refunded.toString(),
+          amountDue: Receivables.amountDue(after).toString()
+        }
+      })
+    )
+    if (invoice.status === "paid" && account.invoice.status !== "paid")
       yield* audit.append(
         new NewAuditEvent({
           customerId,
-          action: "credit_note.issued" as AuditAction,
-          subjectType: "credit_note",
-          subjectId: creditNote.id,
-          payload: {
-            number: creditNote.number,
-            invoiceId,
-            invoiceNumber: invoice.number,
-            reason: creditNote.reason,
-            amount: creditNote.amount.toString(),
-            credited: creditNote.credited.toString(),
-            refunded: creditNote.refunded.toString(),
-            amountDue: Receivables.amountDue(after).toString()
-          }
+          action: "invoice.paid" as AuditAction,
+          subjectType: "invoice",
+          subjectId: invoiceId,
+          payload: { number: invoice.number, by: "credit_note", creditNoteId: creditNote.id }
         })
       )
-      if (invoice.status === "paid" && account.invoice.status !== "paid")
-        yield* audit.append(
-          new NewAuditEvent({
-            customerId,
-            action: "invoice.paid" as AuditAction,
-            subjectType: "invoice",
-            subjectId: invoiceId,
-            payload: { number: invoice.number, by: "credit_note", creditNoteId: creditNote.id }
-          })
-        )
-      return { creditNote, account: after }
-    })
-  )
-})
+    return { creditNote, account: after }
+  }).pipe(Effect.withSpan("IssueCreditNote.issueIn"))

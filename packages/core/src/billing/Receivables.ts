@@ -13,6 +13,8 @@
  * - Credit notes never exceed what was invoiced net of earlier credit notes, nor, for a line that
  *   names an invoice line, that line's net amount (amount − discount) net of earlier credits to it.
  *   The part beyond the amount due is a refund; it can never exceed what was paid.
+ * - A refund note (the money went back, as a provider reports a refund) is refunded whole, credits
+ *   nothing, and never exceeds what was received net of earlier refunds ({@link refundable}).
  */
 import { type DateTime, Effect, Schema } from "effect"
 import { InvoiceId } from "../Ids.ts"
@@ -39,6 +41,15 @@ export const credited = (account: Account): bigint => sum(account.creditNotes.ma
 export const refunded = (account: Account): bigint => sum(account.creditNotes.map((c) => c.refunded))
 /** The credit notes' total. */
 export const creditTotal = (account: Account): bigint => sum(account.creditNotes.map((c) => c.amount))
+
+/**
+ * What was received and not yet paid back: `(total − creditTotal) − amountDue`, which is
+ * `paid − refunded` for an open invoice and also holds for one marked paid without payment rows.
+ */
+export const refundable = (account: Account): bigint =>
+  account.invoice.status === "cancelled"
+    ? 0n
+    : account.invoice.total - creditTotal(account) - amountDue(account)
 
 /**
  * What the customer still owes: `total − paid − credited`; zero for a voided invoice, and for a
@@ -130,6 +141,23 @@ export class CreditExceedsInvoiced extends Schema.TaggedError<CreditExceedsInvoi
     return `a credit of ${this.requested} exceeds the ${this.available} still creditable${
       this.invoiceLine === null ? "" : ` on invoice line ${this.invoiceLine}`
     }`
+  }
+}
+
+/** A refund beyond what was received on the invoice, net of earlier refunds. */
+export class RefundExceedsReceived extends Schema.TaggedError<RefundExceedsReceived>()(
+  "RefundExceedsReceived",
+  {
+    invoiceId: InvoiceId,
+    /** Minor units, as integer strings. */
+    requested: Schema.String,
+    refundable: Schema.String
+  }
+) {
+  /** Stable error code. */
+  readonly code = "CREDIT_NOTE.REFUND_EXCEEDS_RECEIVED"
+  override get message(): string {
+    return `a refund of ${this.requested} exceeds the ${this.refundable} received and not yet refunded`
   }
 }
 
@@ -261,10 +289,25 @@ export const checkCreditNote = (
     return { lines, amount }
   })
 
+/** Checks that `amount` may go back to the customer: at most {@link refundable}. */
+export const checkRefund = (account: Account, amount: bigint): Effect.Effect<void, RefundExceedsReceived> => {
+  const available = refundable(account)
+  return amount > available
+    ? Effect.fail(
+        new RefundExceedsReceived({
+          invoiceId: account.invoice.id,
+          requested: amount.toString(),
+          refundable: available.toString()
+        })
+      )
+    : Effect.void
+}
+
 /**
  * Issues a credit note: the part up to the amount due is credited (reducing it), the rest is a
  * refund of what was paid. The invoice is `paid` when nothing is left due, at the note's time,
- * with its number as the reference.
+ * with its number as the reference. With `refund`, the money already went back: the whole note is
+ * refunded (nothing credited, the amount due unchanged), at most {@link refundable}.
  */
 export const applyCreditNote = (
   account: Account,
@@ -273,16 +316,22 @@ export const applyCreditNote = (
     readonly number: CreditNote.CreditNoteNumber
     readonly input: CreditNote.CreditNoteInput
     readonly at: DateTime.Utc
+    readonly refund?: boolean
   }
 ): Effect.Effect<
   { readonly creditNote: CreditNote.CreditNote; readonly invoice: Invoice },
-  InvoiceNotOpen | CreditExceedsInvoiced | UnknownInvoiceLine | InvoiceLifecycle.IllegalInvoiceTransition
+  | InvoiceNotOpen
+  | CreditExceedsInvoiced
+  | UnknownInvoiceLine
+  | RefundExceedsReceived
+  | InvoiceLifecycle.IllegalInvoiceTransition
 > =>
   Effect.gen(function* () {
     const { invoice } = account
     const { lines, amount } = yield* checkCreditNote(account, options.input)
+    if (options.refund === true) yield* checkRefund(account, amount)
     const due = amountDue(account)
-    const creditedNow = amount < due ? amount : due
+    const creditedNow = options.refund === true ? 0n : amount < due ? amount : due
     const creditNote: CreditNote.CreditNote = {
       id: options.id,
       number: options.number,

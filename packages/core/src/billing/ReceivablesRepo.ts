@@ -1,10 +1,11 @@
 /**
  * The receivables port: an invoice's account (the invoice, its payments and credit notes) read
  * with the invoice locked for the rest of the transaction, and the payments and credit notes
- * written into it. Run it inside `Tenancy.runAs`: it sees only the current customer's rows.
+ * written into it. Run it inside `Tenancy.runAs` (it sees only the current customer's rows) or in
+ * the payments worker's transaction (which names the customer).
  */
 import { Context, type Effect, type Option } from "effect"
-import type { InvoiceId } from "../Ids.ts"
+import type { CustomerId, InvoiceId } from "../Ids.ts"
 import type {
   AlreadyExists,
   NotFound,
@@ -27,8 +28,11 @@ export class ReceivablesRepo extends Context.Service<
       invoiceId: InvoiceId,
       options: { readonly lock: boolean }
     ) => Effect.Effect<Account, NotFound | PersistenceFailure>
-    /** The current customer's payment recorded under `key`, if any. */
-    readonly paymentByKey: (key: IdempotencyKey) => Effect.Effect<Option.Option<Payment>, PersistenceFailure>
+    /** The customer's payment recorded under `key`, if any. */
+    readonly paymentByKey: (
+      customerId: CustomerId,
+      key: IdempotencyKey
+    ) => Effect.Effect<Option.Option<Payment>, PersistenceFailure>
     /**
      * Stores a payment unless one with its idempotency key exists (for this customer); then answers
      * with that one (a concurrent transaction may have committed it since `paymentByKey`).

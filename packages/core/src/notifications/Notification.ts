@@ -12,8 +12,13 @@ import * as Ids from "../Ids.ts"
 export const NotificationId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("NotificationId"))
 export type NotificationId = typeof NotificationId.Type
 
-/** The templates the billing run, the dunning sweep and the operators queue. */
-export type Template = "invoice_issued" | "invoice_overdue" | "dunning_reminder" | "account_suspended"
+/** The templates the billing run, the dunning sweep, the payments worker and the operators queue. */
+export type Template =
+  | "invoice_issued"
+  | "invoice_overdue"
+  | "dunning_reminder"
+  | "account_suspended"
+  | "payment_failed"
 
 /** A notification to queue. */
 export interface NewNotification {

@@ -9,6 +9,8 @@ import { Context, type DateTime, Effect, Schema } from "effect"
 export interface InvoiceFacts {
   /** The provider's invoice id; null for a payment that names none. */
   readonly providerInvoiceId: string | null
+  /** The provider's payment (or charge) id, when the object is one (not an invoice). */
+  readonly paymentId?: string | null | undefined
   /** Our invoice id from the provider object's metadata (`securebase_invoice_id`), when set. */
   readonly securebaseInvoiceId: string | null
   /** Minor units (paid, attempted or refunded). */
@@ -17,6 +19,18 @@ export interface InvoiceFacts {
   readonly currency: string
   /** Why a payment failed, when it did. */
   readonly reason: string | null
+  /** The refunds a refund event lists (a charge's `refunds`), each once however often it is sent. */
+  readonly refunds?: ReadonlyArray<Refund> | undefined
+  /** Which collection attempt failed (1 for the first), when the provider numbers them. */
+  readonly attempt?: number | undefined
+}
+
+/** One refund of a payment, as the provider reports it. */
+export interface Refund {
+  /** The provider's refund id: the key that credits it once. */
+  readonly id: string
+  /** Minor units paid back. */
+  readonly amount: bigint
 }
 
 /** A verified provider event. */

@@ -7,35 +7,60 @@
  * and an older event never moves it back (a `payment_failed` created before the `paid` that
  * already arrived changes nothing).
  *
- * - `invoice.paid`, `payment_intent.succeeded` (with our invoice id in its metadata): the invoice
- *   is marked paid with the provider's invoice id as its payment reference, the attempt recorded,
- *   `invoice.paid_by_provider` audited;
- * - `invoice.payment_failed`: the attempt recorded with its reason and `invoice.payment_failed`
- *   audited (the note a dunning step starts from);
- * - anything else (`charge.refunded`, `customer.*`, unknown types): acknowledged, recorded and
- *   logged, with no effect.
+ * - `invoice.paid`, `payment_intent.succeeded` (with our invoice id in its metadata): a payment is
+ *   recorded through the receivables (`RecordPayment.recordIn`: `invoice.payment_recorded`, and
+ *   `invoice.paid` when nothing is left due), under the idempotency key `<provider>:<id>` of the
+ *   provider's invoice (so the `invoice.paid` and the `payment_intent.succeeded` of one invoice
+ *   payment record it once) or, for a payment naming no provider invoice, of the payment itself.
+ *   The key is also the payment's reference (`stripe:in_…`), method `other`. A partial amount
+ *   leaves the rest due. The attempt is recorded and `invoice.paid_by_provider`
+ *   audited;
+ * - `charge.refunded`: each refund the charge lists that no credit note credited yet gets one
+ *   (`IssueCreditNote.issueIn` as a refund: its whole amount `refunded`, a `CN-` number,
+ *   `credit_note.issued`), remembered by the provider's refund id (`PaymentRefunds.recordRefund`),
+ *   so a redelivered or later event credits only the new ones;
+ * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
+ *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
+ *   customer queued in the outbox, and `invoice.payment_failed` audited;
+ * - anything else (`customer.*`, unknown types): acknowledged, recorded and logged, with no effect.
+ *
+ * An event that contradicts our books (another currency than the invoice's, more than is due or
+ * was received, an invoice no longer open) is `refused`: its id recorded, a warning logged,
+ * nothing else written; the operator settles it by hand.
  */
-import { Effect, Option } from "effect"
+import { DateTime, Effect, Option, Schema } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
-import * as InvoiceLifecycle from "../billing/InvoiceLifecycle.ts"
-import { InvoiceRepo } from "../billing/InvoiceRepo.ts"
+import * as Dunning from "../billing/Dunning.ts"
+import { DunningSteps } from "../billing/DunningSteps.ts"
+import * as IssueCreditNote from "../billing/IssueCreditNote.ts"
+import * as Payment from "../billing/Payment.ts"
+import * as Receivables from "../billing/Receivables.ts"
+import { ReceivablesRepo } from "../billing/ReceivablesRepo.ts"
+import * as RecordPayment from "../billing/RecordPayment.ts"
+import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import type { InvoiceId } from "../Ids.ts"
+import * as Notification from "../notifications/Notification.ts"
+import { Outbox } from "../notifications/Outbox.ts"
+import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
 import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
 import type { PaymentEvent } from "./PaymentEvent.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
+import { PaymentRefunds } from "./PaymentRefunds.ts"
 import { paymentsWorker } from "./PushDelivery.ts"
 
 /** What processing an event did. */
 export type Outcome =
   /** The event changed our state. */
   | "applied"
-  /** Already processed: nothing done. */
+  /** Already processed (this event, or another reporting the same payment or refunds): nothing done. */
   | "duplicate"
   /** Older than the state it would change: recorded, nothing changed. */
   | "stale"
   /** About an invoice that is not ours (or not pushed): recorded, nothing changed. */
   | "unmatched"
+  /** Contradicts our books (currency, amount, invoice state): recorded and logged, nothing changed. */
+  | "refused"
   /** A type we do not act on: recorded and logged. */
   | "ignored"
 
@@ -55,7 +80,7 @@ const linkOf = (event: PaymentEvent) =>
       : yield* records.invoiceLink(facts.securebaseInvoiceId as InvoiceId)
   })
 
-const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, string | null>) =>
+const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, string | number | null>) =>
   AuditLog.use((a) =>
     a.append(
       new NewAuditEvent({
@@ -68,60 +93,232 @@ const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, 
     )
   )
 
-const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
+/** Refused: the event's id stays recorded (it will not be retried), the operator is told why. */
+const refuse = (event: PaymentEvent, why: string) =>
+  Effect.as(
+    Effect.logWarning(`payment event ${event.id} (${event.type}) refused: ${why}`),
+    "refused" as Outcome
+  )
+
+const providerName = (provider: string) => (provider === "stripe" ? "Stripe" : provider)
+
+const sum = (xs: ReadonlyArray<bigint>) => xs.reduce((a, b) => a + b, 0n)
+
+type Facts = NonNullable<PaymentEvent["invoice"]>
+
+const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
-    const isPaid = paidTypes.has(event.type)
-    if (!isPaid && event.type !== "invoice.payment_failed") return "ignored" as Outcome
-    if (Option.isNone(found) || event.invoice === null) return "unmatched" as Outcome
-    const link = found.value
-    const facts = event.invoice
-    const attempt = {
+    // The invoice's row lock, then the link's: the order every event of this module takes them.
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    const invoice = account.invoice
+    if (facts.currency !== invoice.currency)
+      return yield* refuse(
+        event,
+        `paid in ${facts.currency}, invoice ${invoice.number} is in ${invoice.currency}`
+      )
+    if (facts.amount <= 0n) return yield* refuse(event, "no amount paid")
+    // One provider invoice is paid once, whichever of its events reports it.
+    const paidObject = facts.providerInvoiceId ?? facts.paymentId ?? event.id
+    const key = `${event.provider}:${paidObject}`
+    if (!Schema.is(Payment.IdempotencyKey)(key))
+      return yield* refuse(event, `unusable payment id ${paidObject}`)
+    const now = yield* DateTime.now
+    // The provider's clock may run ahead of ours; a payment is never dated after it is recorded.
+    const paidAt = DateTime.min(event.createdAt, now)
+    const recorded = yield* RecordPayment.recordIn(link.customerId, link.invoiceId, {
+      amount: facts.amount,
+      method: "other",
+      // The same text the invoice keeps as its payment reference when this payment settles it.
+      reference: key,
+      paidAt,
+      idempotencyKey: key
+    }).pipe(
+      Effect.map((r) =>
+        r.replayed ? ({ _tag: "Duplicate" } as const) : ({ _tag: "Recorded", ...r } as const)
+      ),
+      // The same key from another event about the same payment (its `paidAt` differs).
+      Effect.catchTag("IdempotencyKeyReused", () => Effect.succeed({ _tag: "Duplicate" } as const)),
+      Effect.catchTags({
+        Overpayment: (e) => Effect.succeed({ _tag: "Refused", why: e.message } as const),
+        InvoiceNotOpen: (e) => Effect.succeed({ _tag: "Refused", why: e.message } as const),
+        PaymentInFuture: (e) => Effect.succeed({ _tag: "Refused", why: e.message } as const)
+      })
+    )
+    if (recorded._tag === "Refused") return yield* refuse(event, recorded.why)
+    if (recorded._tag === "Duplicate") return "duplicate" as Outcome
+    const { payment } = recorded
+    // The link's row lock (taken by the update) orders concurrent events about one invoice; the
+    // money arrived whatever the order, so the payment stands even when the state does not move.
+    yield* records.advanceInvoiceState(link.invoiceId, "paid", event.createdAt)
+    yield* records.recordAttempt({
       invoiceId: link.invoiceId,
       customerId: link.customerId,
       provider: event.provider,
       eventId: event.id,
       amount: facts.amount,
       currency: facts.currency,
-      occurredAt: event.createdAt
-    }
-    // The link's row lock (taken by the update) orders concurrent events about one invoice.
-    const moved = yield* records.advanceInvoiceState(
-      link.invoiceId,
-      isPaid ? "paid" : "payment_failed",
-      event.createdAt
-    )
-    yield* records.recordAttempt({
-      ...attempt,
-      outcome: isPaid ? "succeeded" : "failed",
-      reason: isPaid ? null : (facts.reason ?? "payment failed")
+      occurredAt: event.createdAt,
+      outcome: "succeeded",
+      reason: null
     })
-    if (!moved) return "stale" as Outcome
-    if (!isPaid) {
-      yield* audit(link, "invoice.payment_failed", {
-        provider: event.provider,
-        eventId: event.id,
-        reason: facts.reason ?? "payment failed",
-        amount: facts.amount.toString(),
-        currency: facts.currency
-      })
-      return "applied" as Outcome
-    }
-    const invoice = yield* InvoiceRepo.use((r) => r.findById(link.invoiceId))
-    if (invoice.status === "paid" || invoice.status === "cancelled") return "stale" as Outcome
-    const paid = yield* InvoiceLifecycle.markPaid(invoice, {
-      at: event.createdAt,
-      reference: `${event.provider}:${link.providerInvoiceId}`
-    })
-    yield* InvoiceRepo.use((r) => r.updateLifecycle(paid))
     yield* audit(link, "invoice.paid_by_provider", {
       provider: event.provider,
       eventId: event.id,
       providerInvoiceId: link.providerInvoiceId,
+      paymentId: payment.id,
       amount: facts.amount.toString(),
-      currency: facts.currency
+      currency: facts.currency,
+      amountDue: Receivables.amountDue(recorded.account).toString()
     })
     return "applied" as Outcome
+  })
+
+const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+  Effect.gen(function* () {
+    const records = yield* PaymentRecords
+    const refunds = facts.refunds ?? []
+    if (refunds.length === 0) return yield* refuse(event, "the charge lists no refunds")
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    if (facts.currency !== account.invoice.currency)
+      return yield* refuse(
+        event,
+        `refunded in ${facts.currency}, invoice ${account.invoice.number} is in ${account.invoice.currency}`
+      )
+    // Under the invoice's lock: a concurrent event listing the same refunds waits, then finds them.
+    const credited = yield* PaymentRefunds.use((store) =>
+      store.creditedRefunds(
+        event.provider,
+        refunds.map((r) => r.id)
+      )
+    )
+    const fresh = refunds.filter((r) => !credited.has(r.id))
+    if (fresh.length === 0) return "duplicate" as Outcome
+    const total = sum(fresh.map((r) => r.amount))
+    // All the new refunds or none: checked together before the first note is issued.
+    const checked = yield* Receivables.checkCreditNote(account, { reason: "refund", amount: total }).pipe(
+      Effect.andThen(Receivables.checkRefund(account, total)),
+      Effect.map(() => null),
+      Effect.catch((e) => Effect.succeed(e.message))
+    )
+    if (checked !== null) return yield* refuse(event, checked)
+    for (const refund of fresh) {
+      const { creditNote } = yield* IssueCreditNote.issueIn(
+        link.customerId,
+        link.invoiceId,
+        { reason: `Refunded through ${providerName(event.provider)} (${refund.id})`, amount: refund.amount },
+        { refund: true }
+      ).pipe(
+        // Checked above under the same lock: a refusal now is a bug, not an event to acknowledge.
+        Effect.catchTags({
+          InvoiceNotOpen: Effect.die,
+          CreditExceedsInvoiced: Effect.die,
+          UnknownInvoiceLine: Effect.die,
+          RefundExceedsReceived: Effect.die
+        })
+      )
+      yield* PaymentRefunds.use((store) =>
+        store.recordRefund({
+          provider: event.provider,
+          providerRefundId: refund.id,
+          customerId: link.customerId,
+          invoiceId: link.invoiceId,
+          creditNoteId: creditNote.id,
+          amount: refund.amount,
+          eventId: event.id
+        })
+      )
+    }
+    yield* records.recordAttempt({
+      invoiceId: link.invoiceId,
+      customerId: link.customerId,
+      provider: event.provider,
+      eventId: event.id,
+      amount: total,
+      currency: facts.currency,
+      occurredAt: event.createdAt,
+      outcome: "refunded",
+      reason: null
+    })
+    return "applied" as Outcome
+  })
+
+const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+  Effect.gen(function* () {
+    const records = yield* PaymentRecords
+    const reason = facts.reason ?? "payment failed"
+    // The invoice's row lock first, as a payment takes it (one order of locks, no deadlock); then
+    // the link's (taken by the update), which orders concurrent events about one invoice.
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    const moved = yield* records.advanceInvoiceState(link.invoiceId, "payment_failed", event.createdAt)
+    yield* records.recordAttempt({
+      invoiceId: link.invoiceId,
+      customerId: link.customerId,
+      provider: event.provider,
+      eventId: event.id,
+      amount: facts.amount,
+      currency: facts.currency,
+      occurredAt: event.createdAt,
+      outcome: "failed",
+      reason
+    })
+    if (!moved) return "stale" as Outcome
+    const due = Receivables.amountDue(account)
+    // Paid (or voided) since the attempt: nothing to chase.
+    if (due <= 0n) return "stale" as Outcome
+    const { invoice } = account
+    const at = yield* DateTime.now
+    const attempt = Math.min(Math.max(facts.attempt ?? 1, 1), 3650)
+    const daysPastDue = Dunning.daysPastDue(invoice, at)
+    const customer = yield* CustomerRepo.use((r) => r.findById(link.customerId))
+    const notificationId = yield* Notification.makeId
+    // One step per attempt: two events reporting one attempt send one e-mail.
+    const recorded = yield* DunningSteps.use((d) =>
+      d.record({
+        kind: "payment_failed",
+        days: attempt,
+        customerId: link.customerId,
+        invoiceId: link.invoiceId,
+        daysPastDue,
+        notificationId,
+        at
+      })
+    )
+    if (recorded)
+      yield* Outbox.use((o) =>
+        o.enqueue({
+          id: notificationId,
+          customerId: customer.id,
+          channel: "email",
+          template: "payment_failed",
+          recipient: customer.email,
+          ...PaymentFailedMail.render(invoice, customer, { amountDue: due, reason, attempt }),
+          data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "", attempt: String(attempt) },
+          createdAt: at
+        })
+      )
+    yield* audit(link, "invoice.payment_failed", {
+      provider: event.provider,
+      eventId: event.id,
+      reason,
+      amount: facts.amount.toString(),
+      currency: facts.currency,
+      attempt,
+      amountDue: due.toString(),
+      notificationId: recorded ? notificationId : null
+    })
+    return "applied" as Outcome
+  })
+
+const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
+  Effect.gen(function* () {
+    const isPaid = paidTypes.has(event.type)
+    const isRefund = event.type === "charge.refunded"
+    if (!isPaid && !isRefund && event.type !== "invoice.payment_failed") return "ignored" as Outcome
+    if (Option.isNone(found) || event.invoice === null) return "unmatched" as Outcome
+    if (isPaid) return yield* applyPaid(event, found.value, event.invoice)
+    if (isRefund) return yield* applyRefunded(event, found.value, event.invoice)
+    return yield* applyFailed(event, found.value, event.invoice)
   })
 
 /** Processes a verified event once (see the module comment). */

@@ -148,6 +148,64 @@ describe("Receivables", () => {
     })
   )
 
+  it.effect(
+    "a refund note (the money went back) is refunded whole, leaves the amount due as it was, and never exceeds what was received net of refunds",
+    () =>
+      Effect.gen(function* () {
+        const start = account()
+        const total = start.invoice.total
+        const part = total / 2n
+        const partPaid = yield* pay(start, part)
+        assert.strictEqual(Receivables.refundable(start), 0n)
+        assert.strictEqual(Receivables.refundable(partPaid), part)
+        const refund = (acc: Receivables.Account, amount: bigint, sequence: number) =>
+          Effect.map(
+            Receivables.applyCreditNote(acc, {
+              id: nextId() as CreditNote.CreditNoteId,
+              number: CreditNote.formatNumber(2026, sequence),
+              input: { reason: "Refunded through Stripe (re_1)", amount },
+              at: now,
+              refund: true
+            }),
+            ({ creditNote, invoice }) => ({
+              account: {
+                ...acc,
+                invoice,
+                creditNotes: [...acc.creditNotes, creditNote]
+              } as Receivables.Account,
+              creditNote
+            })
+          )
+        // Nothing was paid yet: nothing can go back, even though the whole invoice is creditable.
+        const none = yield* Effect.flip(refund(start, 1n, 1))
+        assert.strictEqual(none._tag, "RefundExceedsReceived")
+        // Part paid: a refund of 100 is refunded whole; the amount due does not move.
+        const { account: once, creditNote } = yield* refund(partPaid, 100n, 1)
+        assert.deepStrictEqual([creditNote.credited, creditNote.refunded], [0n, 100n])
+        assert.strictEqual(Receivables.amountDue(once), Receivables.amountDue(partPaid))
+        assert.strictEqual(once.invoice.status, "issued")
+        assert.strictEqual(Receivables.refundable(once), part - 100n)
+        // One minor unit more than is left to refund is refused, exactly that much is not.
+        const over = yield* Effect.flip(refund(once, part - 99n, 2))
+        assert.deepStrictEqual(
+          over,
+          new Receivables.RefundExceedsReceived({
+            invoiceId: start.invoice.id,
+            requested: (part - 99n).toString(),
+            refundable: (part - 100n).toString()
+          })
+        )
+        assert.strictEqual(over.code, "CREDIT_NOTE.REFUND_EXCEEDS_RECEIVED")
+        const { account: all } = yield* refund(once, part - 100n, 2)
+        assert.strictEqual(Receivables.refundable(all), 0n)
+        // A paid invoice: everything received may go back, and it stays paid.
+        const paid = yield* pay(start, total)
+        assert.strictEqual(Receivables.refundable(paid), total)
+        const { account: back } = yield* refund(paid, total, 3)
+        assert.deepStrictEqual([back.invoice.status, Receivables.amountDue(back)], ["paid", 0n])
+      })
+  )
+
   it.effect("a credit note on a paid invoice is a refund, never beyond what was invoiced", () =>
     Effect.gen(function* () {
       const start = account()

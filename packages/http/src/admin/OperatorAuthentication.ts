@@ -8,7 +8,12 @@
 import type { Operator } from "@securebase/core"
 import { Context } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { Forbidden, ServiceUnavailable, TooManyRequestsWithRetryAfter, Unauthorized } from "../api/ApiErrors.ts"
+import {
+  Forbidden,
+  ServiceUnavailable,
+  TooManyRequestsWithRetryAfter,
+  Unauthorized
+} from "../api/ApiErrors.ts"
 
 /** The authenticated operator of the current request. */
 export class CurrentOperator extends Context.Service<CurrentOperator, Operator.OperatorIdentity>()(

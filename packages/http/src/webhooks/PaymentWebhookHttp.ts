@@ -5,7 +5,8 @@
  * `constructEvent`), then processed exactly once (`ProcessPaymentEvent`).
  *
  * - 200 `{ received: true, outcome }` for every verified event, handled or not (a duplicate, an
- *   unknown type), so the provider stops retrying it;
+ *   unknown type, one `refused` because it contradicts our books: retrying would not change
+ *   that), so the provider stops retrying it;
  * - 400 `WEBHOOK.REJECTED` for an unsigned, forged, stale or malformed request (the provider's
  *   retry of a request that cannot verify would fail again);
  * - 404 `WEBHOOK.DISABLED` when the deployment collects payments manually;
@@ -19,10 +20,15 @@
  */
 import {
   type AuditLog,
+  type CreditNoteNumbers,
+  type CustomerRepo,
+  type DunningSteps,
   type InvoiceRepo,
+  type Outbox,
   PaymentEvent,
   type PaymentRecords,
   ProcessPaymentEvent,
+  type ReceivablesRepo,
   type Tenancy
 } from "@securebase/core"
 import { Effect } from "effect"
@@ -75,13 +81,22 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records, invoices,
- * audit), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records, invoices and
+ * their receivables, credit note numbers, dunning steps, customers, the outbox, audit), captured
+ * when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
-      Tenancy.Tenancy | PaymentRecords.PaymentRecords | InvoiceRepo.InvoiceRepo | AuditLog.AuditLog
+      | Tenancy.Tenancy
+      | PaymentRecords.PaymentRecords
+      | InvoiceRepo.InvoiceRepo
+      | ReceivablesRepo.ReceivablesRepo
+      | CreditNoteNumbers.CreditNoteNumbers
+      | DunningSteps.DunningSteps
+      | CustomerRepo.CustomerRepo
+      | Outbox.Outbox
+      | AuditLog.AuditLog
     >()
     yield* router.add("POST", path, (request) => Effect.provideContext(handle(request), context))
   })
