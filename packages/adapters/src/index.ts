@@ -93,6 +93,8 @@ export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
 export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
+/** `PaymentSubscriptions` on PostgreSQL: the provider's subscriptions, newest state kept. */
+export * as PgPaymentSubscriptions from "./postgres/PgPaymentSubscriptions.ts"
 /** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
 export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */

@@ -1,6 +1,6 @@
 /**
- * How the deployment collects payments (`PAYMENTS`), as layers: the provider records (always:
- * the webhook route reads them), and with Stripe the push outbox and its delivery
+ * How the deployment collects payments (`PAYMENTS`), as layers: the provider records and
+ * subscriptions (always: the webhook route reads them), and with Stripe the push outbox and its delivery
  * (`PaymentCollection`), the Stripe provider on the SDK, and the webhook verifier with the
  * configured signing secrets. Manual collection leaves `PaymentCollection` and `PaymentWebhooks`
  * at their defaults: nothing is queued, and the webhook answers 404.
@@ -8,6 +8,7 @@
 import {
   PgPaymentPushes,
   PgPaymentRecords,
+  PgPaymentSubscriptions,
   StripePaymentProvider,
   StripeWebhooks
 } from "@securebase/adapters"
@@ -17,7 +18,8 @@ import type { PaymentsConfig } from "./Config.ts"
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig) => {
-  if (config.kind === "manual") return PgPaymentRecords.layer
+  const records = Layer.merge(PgPaymentRecords.layer, PgPaymentSubscriptions.layer)
+  if (config.kind === "manual") return records
   const provider = StripePaymentProvider.layer({
     secretKey: config.secretKey,
     apiBase: Option.getOrUndefined(config.apiBase)
@@ -25,7 +27,7 @@ export const layer = (config: PaymentsConfig) => {
   return Layer.mergeAll(
     PaymentCollection.layer().pipe(
       Layer.provide(Layer.mergeAll(PgPaymentPushes.layer, provider)),
-      Layer.provideMerge(PgPaymentRecords.layer)
+      Layer.provideMerge(records)
     ),
     Layer.succeed(PaymentEvent.PaymentWebhooks, StripeWebhooks.make({ secrets: config.webhookSecrets }))
   )

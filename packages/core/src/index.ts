@@ -196,6 +196,10 @@ export * as PaymentProvider from "./payments/PaymentProvider.ts"
 export * as PaymentPushes from "./payments/PaymentPushes.ts"
 /** Port: provider ids, processed webhook events and payment attempts. */
 export * as PaymentRecords from "./payments/PaymentRecords.ts"
+/** Port: the provider's subscriptions of our customers, newest state kept. */
+export * as PaymentSubscriptions from "./payments/PaymentSubscriptions.ts"
+/** A provider's customer and subscription events: billing details, plan change, close. */
+export * as ProcessCustomerEvent from "./payments/ProcessCustomerEvent.ts"
 /** A verified provider event's effect, exactly once, never undoing a newer state. */
 export * as ProcessPaymentEvent from "./payments/ProcessPaymentEvent.ts"
 /** Delivery of the push outbox to the payment provider. */

@@ -4,8 +4,10 @@ import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
+import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
 import type * as StandIn from "../../src/testing/StripeStandIn.ts"
+import { authLayer } from "../auth/fixtures.ts"
 
 // A rescheduled push waits an hour, so one pass tries it once; tests make it due with `dueNow`.
 export const policy: Delivery.RetrySchedule = {
@@ -23,13 +25,18 @@ export const dueNow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   )
 )
 
-/** Collection through Stripe (the stand-in) and the PostgreSQL stores. */
+/**
+ * Collection through Stripe (the stand-in) and the PostgreSQL stores, with the authenticator (on
+ * in-memory ports) that a customer closed by a provider's event is cut off from.
+ */
 export const stripeCollection = (standIn: StandIn.StandIn) =>
   PaymentCollection.layer({ policy }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         PgPaymentPushes.layer,
         PgPaymentRecords.layer,
+        PgPaymentSubscriptions.layer,
+        authLayer(),
         StripePaymentProvider.layer({
           secretKey: Redacted.make("sk_test_standin"),
           apiBase: standIn.url,

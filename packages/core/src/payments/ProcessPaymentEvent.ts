@@ -10,8 +10,9 @@
  *   `invoice.paid_by_provider` audited;
  * - `invoice.payment_failed`: the attempt recorded with its reason and `invoice.payment_failed`
  *   audited (the note a dunning step starts from);
- * - anything else (`charge.refunded`, `customer.*`, unknown types): acknowledged, recorded and
- *   logged, with no effect.
+ * - `customer.updated`, `customer.subscription.*`: `ProcessCustomerEvent`;
+ * - anything else (`charge.refunded`, unknown types): acknowledged, recorded and logged, with no
+ *   effect.
  */
 import { Effect, Option } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
@@ -22,6 +23,7 @@ import type { InvoiceId } from "../Ids.ts"
 import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
 import type { PaymentEvent } from "./PaymentEvent.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
+import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
 import { paymentsWorker } from "./PushDelivery.ts"
 
 /** What processing an event did. */
@@ -124,6 +126,7 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
+  if (ProcessCustomerEvent.handles(event.type)) return yield* ProcessCustomerEvent.process(event)
   const tenancy = yield* Tenancy
   const outcome = yield* tenancy
     .runAsWorker(

@@ -14,9 +14,12 @@
  */
 import {
   type AuditLog,
+  type Authenticator,
+  type CustomerRepo,
   type InvoiceRepo,
   PaymentEvent,
   type PaymentRecords,
+  type PaymentSubscriptions,
   ProcessPaymentEvent,
   type Tenancy
 } from "@securebase/core"
@@ -62,13 +65,19 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records, invoices,
- * audit), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records and
+ * subscriptions, invoices, customers, audit, the authenticator), captured when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
-      Tenancy.Tenancy | PaymentRecords.PaymentRecords | InvoiceRepo.InvoiceRepo | AuditLog.AuditLog
+      | Tenancy.Tenancy
+      | PaymentRecords.PaymentRecords
+      | PaymentSubscriptions.PaymentSubscriptions
+      | InvoiceRepo.InvoiceRepo
+      | CustomerRepo.CustomerRepo
+      | AuditLog.AuditLog
+      | Authenticator.Authenticator
     >()
     yield* router.add("POST", path, (request) => Effect.provideContext(handle(request), context))
   })
