@@ -89,6 +89,8 @@ export * as PgOperatorStore from "./postgres/PgOperatorStore.ts"
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** `PaymentCustomerDetails` on PostgreSQL: the time of the provider customer's newest details. */
+export * as PgPaymentCustomerDetails from "./postgres/PgPaymentCustomerDetails.ts"
 /** `PaymentPushes` on PostgreSQL: the outbox of invoice pushes to the payment provider. */
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */

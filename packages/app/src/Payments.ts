@@ -6,6 +6,7 @@
  * at their defaults: nothing is queued, and the webhook answers 404.
  */
 import {
+  PgPaymentCustomerDetails,
   PgPaymentPushes,
   PgPaymentRecords,
   PgPaymentSubscriptions,
@@ -18,7 +19,11 @@ import type { PaymentsConfig } from "./Config.ts"
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig) => {
-  const records = Layer.merge(PgPaymentRecords.layer, PgPaymentSubscriptions.layer)
+  const records = Layer.mergeAll(
+    PgPaymentRecords.layer,
+    PgPaymentSubscriptions.layer,
+    PgPaymentCustomerDetails.layer
+  )
   if (config.kind === "manual") return records
   const provider = StripePaymentProvider.layer({
     secretKey: config.secretKey,

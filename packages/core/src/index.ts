@@ -188,6 +188,8 @@ export * as Notification from "./notifications/Notification.ts"
 export * as Outbox from "./notifications/Outbox.ts"
 /** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
 export * as PaymentCollection from "./payments/PaymentCollection.ts"
+/** Port: the order of the provider's customer events (the newest details kept). */
+export * as PaymentCustomerDetails from "./payments/PaymentCustomerDetails.ts"
 /** Verified payment provider events and the webhook verifier port. */
 export * as PaymentEvent from "./payments/PaymentEvent.ts"
 /** Port: the payment provider (manual, Stripe): customers and invoices pushed for collection. */

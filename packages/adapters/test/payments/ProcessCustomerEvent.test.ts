@@ -19,6 +19,7 @@ import {
 } from "@securebase/core"
 import { DateTime, Effect, Layer, Option, Result } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgPaymentCustomerDetails from "../../src/postgres/PgPaymentCustomerDetails.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
 import * as StripeWebhooks from "../../src/stripe/StripeWebhooks.ts"
@@ -30,6 +31,7 @@ const layers = Layer.mergeAll(
   Fixtures.adapters,
   PgPaymentRecords.layer,
   PgPaymentSubscriptions.layer,
+  PgPaymentCustomerDetails.layer,
   authLayer()
 )
 
@@ -184,6 +186,16 @@ suite("ProcessCustomerEvent (Stripe customer and subscription events)", (it) => 
           (yield* auditsOf(id)).filter((a) => a.action === "customer.updated_by_provider").length,
           1
         )
+
+        // An older event delivered late (created before the one applied): stale, nothing written.
+        const late = stripeEvent(
+          "customer.updated",
+          stripeCustomer(stripeId, { email: "old@acme.test", address: null }),
+          DateTime.subtract(now, { minutes: 5 })
+        )
+        assert.strictEqual(yield* ProcessPaymentEvent.process(late), "stale")
+        assert.strictEqual((yield* customerOf(id)).email, "ap@acme.test")
+        assert.strictEqual(yield* recorded(late), 1)
 
         // A Stripe customer without an address leaves ours as it is.
         const emailOnly = stripeEvent(

@@ -2,6 +2,7 @@
 import { type Delivery, PaymentCollection } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgPaymentCustomerDetails from "../../src/postgres/PgPaymentCustomerDetails.ts"
 import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
@@ -36,6 +37,7 @@ export const stripeCollection = (standIn: StandIn.StandIn) =>
         PgPaymentPushes.layer,
         PgPaymentRecords.layer,
         PgPaymentSubscriptions.layer,
+        PgPaymentCustomerDetails.layer,
         authLayer(),
         StripePaymentProvider.layer({
           secretKey: Redacted.make("sk_test_standin"),

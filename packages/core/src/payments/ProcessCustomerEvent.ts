@@ -9,7 +9,8 @@
  *
  * - `customer.updated`: the linked customer's billing e-mail and address become the provider's
  *   (what the provider does not hold, it leaves as it is; the customer's name stays ours). An
- *   e-mail or address our model refuses refuses the whole event: recorded, logged, nothing written.
+ *   e-mail or address our model refuses refuses the whole event: recorded, logged, nothing written
+ *   to the customer. An event older than the newest one processed is `stale`.
  * - `customer.subscription.created` / `.updated`: the subscription's state is stored (an event
  *   older than the stored state is `stale` and changes nothing); its plan code (metadata
  *   `securebase_plan` of the subscription, or else of its first item's price) becomes the
@@ -29,6 +30,7 @@ import type { CustomerPatch } from "../customer/CustomerRepo.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import type { CustomerId } from "../Ids.ts"
 import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
+import { PaymentCustomerDetails } from "./PaymentCustomerDetails.ts"
 import type { AddressFacts, PaymentEvent } from "./PaymentEvent.ts"
 import { PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentSubscriptions } from "./PaymentSubscriptions.ts"
@@ -88,6 +90,12 @@ const updateDetails = (event: PaymentEvent, customerId: CustomerId) =>
     const facts = event.customer
     if (facts === null || facts === undefined)
       return { outcome: "ignored", detail: "no customer in the event" } satisfies Result
+    // Ordered before it is judged: an older event is stale even when the newer one was refused
+    // (what the provider holds now is not what it held then).
+    const newest = yield* PaymentCustomerDetails.use((d) =>
+      d.advance(event.provider, customerId, event.createdAt)
+    )
+    if (!newest) return { outcome: "stale", detail: "a newer customer event was processed" } satisfies Result
     const patch: { -readonly [K in keyof CustomerPatch]: CustomerPatch[K] } = {}
     const email = tidy(facts.email)
     if (email !== undefined) {

@@ -17,6 +17,7 @@ import {
   type Authenticator,
   type CustomerRepo,
   type InvoiceRepo,
+  type PaymentCustomerDetails,
   PaymentEvent,
   type PaymentRecords,
   type PaymentSubscriptions,
@@ -65,14 +66,15 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records and
- * subscriptions, invoices, customers, audit, the authenticator), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records,
+ * subscriptions and customer details' order, invoices, customers, audit, the authenticator), captured when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
       | Tenancy.Tenancy
       | PaymentRecords.PaymentRecords
+      | PaymentCustomerDetails.PaymentCustomerDetails
       | PaymentSubscriptions.PaymentSubscriptions
       | InvoiceRepo.InvoiceRepo
       | CustomerRepo.CustomerRepo

@@ -7,6 +7,8 @@
  *   of the event that set that state (`state_at`): the adapter's upsert never lets an older event
  *   overwrite it. A tenant table under row-level security (ENABLE + FORCE) with the tenant policy
  *   and the worker's cross-tenant policy; the application role may only read it.
+ * - `payment_customers.details_at`: the creation time of the newest processed event about the
+ *   provider customer's details (e-mail, address); an older one changes nothing.
  * - The worker may now write what a provider's event changes of a customer: its billing e-mail and
  *   address and its plan (with the plan history's rows: a change replaces one still scheduled).
  * - Its three actions join `audit_worker_actions` (and core `AuditEvent.workerActions`), about a
@@ -40,6 +42,8 @@ export const migration: Migration = {
     `CREATE POLICY worker_all_tenants ON payment_subscriptions TO ${Roles.worker} USING (true) WITH CHECK (true)`,
     `GRANT SELECT, INSERT, UPDATE ON payment_subscriptions TO ${Roles.worker}`,
     `GRANT SELECT ON payment_subscriptions TO ${Roles.app}`,
+
+    stmt`ALTER TABLE payment_customers ADD COLUMN details_at timestamptz`,
 
     // What a provider's event may change of a customer (status and closed_at: migration 0015).
     `GRANT UPDATE (email, billing_address, plan) ON customers TO ${Roles.worker}`,
