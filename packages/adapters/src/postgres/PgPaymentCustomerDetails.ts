@@ -1,7 +1,8 @@
 /**
  * `PaymentCustomerDetails` on PostgreSQL (migration 0020): `payment_customers.details_at`, moved
- * by one conditional UPDATE (only forward), whose row lock orders concurrent events about one
- * customer.
+ * by one conditional UPDATE (only forward); `lock` is `SELECT … FOR UPDATE` of the same row. In
+ * READ COMMITTED, the statements after a lock that waited see what the other transaction
+ * committed.
  */
 import { type Ids, PaymentCustomerDetails } from "@securebase/core"
 import { DateTime, Effect, Layer } from "effect"
@@ -21,7 +22,12 @@ export const make = Effect.gen(function* () {
         (rows) => rows.length === 1
       )
     )
-  return PaymentCustomerDetails.PaymentCustomerDetails.of({ advance })
+  const lock = (provider: string, customerId: Ids.CustomerId) =>
+    mapRead("PaymentCustomerDetails.lock")(
+      Effect.asVoid(sql`SELECT 1 FROM payment_customers WHERE provider = ${provider} AND customer_id = ${customerId}
+          FOR UPDATE`)
+    )
+  return PaymentCustomerDetails.PaymentCustomerDetails.of({ advance, lock })
 })
 
 /** `PaymentCustomerDetails` on the current `SqlClient`. */

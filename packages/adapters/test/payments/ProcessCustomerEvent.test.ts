@@ -380,6 +380,47 @@ suite("ProcessCustomerEvent (Stripe customer and subscription events)", (it) => 
         )
         assert.strictEqual(yield* ProcessPaymentEvent.process(cancelOld), "applied")
         assert.strictEqual((yield* customerOf(b.id)).status, "active")
+
+        // Both of their subscriptions cancelled at once, for 8 customers: each ends closed, once.
+        // (The lock that orders events about one customer is what makes this hold whatever the
+        // interleaving; this run does not force the one interleaving that needs it.)
+        const later = DateTime.add(now, { seconds: 1 })
+        const racers = yield* Effect.forEach(Array.from({ length: 8 }), () =>
+          Effect.gen(function* () {
+            const c = yield* linkedCustomer
+            const subs = [`sub_${crypto.randomUUID().slice(0, 8)}`, `sub_${crypto.randomUUID().slice(0, 8)}`]
+            for (const s of subs)
+              yield* ProcessPaymentEvent.process(
+                stripeEvent(
+                  "customer.subscription.created",
+                  subscription(s, c.stripeId, "active", "standard"),
+                  now
+                )
+              )
+            return { c, subs }
+          })
+        )
+        yield* Effect.all(
+          racers.flatMap(({ c, subs }) =>
+            subs.map((s) =>
+              ProcessPaymentEvent.process(
+                stripeEvent(
+                  "customer.subscription.deleted",
+                  subscription(s, c.stripeId, "canceled", "standard"),
+                  later
+                )
+              )
+            )
+          ),
+          { concurrency: "unbounded" }
+        )
+        for (const { c } of racers) {
+          assert.strictEqual((yield* customerOf(c.id)).status, "closed")
+          assert.strictEqual(
+            (yield* auditsOf(c.id)).filter((e) => e.action === "customer.closed_by_provider").length,
+            1
+          )
+        }
       }).pipe(Effect.provide(layers))
   )
 

@@ -2,7 +2,7 @@
  * The order of the provider's customer events: the creation time of the newest event about a
  * provider customer's details (e-mail, address) that we processed, kept beside its link, so an
  * older event delivered late never overwrites what a newer one set (like subscriptions and
- * invoice links).
+ * invoice links), and the lock that applies the events about one customer one after the other.
  */
 import { Context, type DateTime, type Effect } from "effect"
 import type { CustomerId } from "../Ids.ts"
@@ -21,5 +21,11 @@ export class PaymentCustomerDetails extends Context.Service<
       customerId: CustomerId,
       at: DateTime.Utc
     ) => Effect.Effect<boolean, PersistenceFailure>
+    /**
+     * Locks the customer's link until the transaction ends, waiting for any other transaction that
+     * holds it: events about one customer apply one after the other, each seeing what the one
+     * before committed (two of its subscriptions cancelled at once still close it).
+     */
+    readonly lock: (provider: string, customerId: CustomerId) => Effect.Effect<void, PersistenceFailure>
   }
 >()("@securebase/core/payments/PaymentCustomerDetails") {}

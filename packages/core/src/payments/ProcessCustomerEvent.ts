@@ -20,7 +20,7 @@
  *   customer is closed, unless it already is, or another of its subscriptions is still live (a
  *   switch from one subscription to another cancels the old one).
  */
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Result, Schema } from "effect"
 import type { WorkerAction } from "../audit/AuditEvent.ts"
 import { Authenticator } from "../auth/Authenticator.ts"
 import { PlanCode } from "../billing/PriceBook.ts"
@@ -40,7 +40,10 @@ import { paymentsWorker } from "./PushDelivery.ts"
 /** What processing an event did: the invoice events' outcomes, or `refused`. */
 export type Outcome =
   | ProcessPaymentEvent.Outcome
-  /** The provider's facts are not acceptable to our model (an invalid e-mail, an unknown plan): recorded and logged, nothing changed. */
+  /**
+   * The provider's facts are not acceptable to our model (an invalid e-mail, an unknown plan):
+   * recorded and logged, nothing changed.
+   */
   | "refused"
 
 /** The subscription statuses in which a subscription still bills (Stripe's). */
@@ -55,7 +58,8 @@ const subscriptionTypes = new Set([
 /** Whether this module processes events of this type. */
 export const handles = (type: string): boolean => type === "customer.updated" || subscriptionTypes.has(type)
 
-interface Result {
+/** What an event did, and why (for the log). */
+interface Handled {
   readonly outcome: Outcome
   /** Why, for the log. */
   readonly detail?: string
@@ -89,41 +93,44 @@ const updateDetails = (event: PaymentEvent, customerId: CustomerId) =>
   Effect.gen(function* () {
     const facts = event.customer
     if (facts === null || facts === undefined)
-      return { outcome: "ignored", detail: "no customer in the event" } satisfies Result
+      return { outcome: "ignored", detail: "no customer in the event" } satisfies Handled
     // Ordered before it is judged: an older event is stale even when the newer one was refused
     // (what the provider holds now is not what it held then).
     const newest = yield* PaymentCustomerDetails.use((d) =>
       d.advance(event.provider, customerId, event.createdAt)
     )
-    if (!newest) return { outcome: "stale", detail: "a newer customer event was processed" } satisfies Result
+    if (!newest) return { outcome: "stale", detail: "a newer customer event was processed" } satisfies Handled
     const patch: { -readonly [K in keyof CustomerPatch]: CustomerPatch[K] } = {}
     const email = tidy(facts.email)
     if (email !== undefined) {
       const decoded = decodeEmail(email)
-      if (decoded._tag === "Failure")
-        return { outcome: "refused", detail: `e-mail refused: ${decoded.failure.message}` } satisfies Result
+      if (Result.isFailure(decoded))
+        return { outcome: "refused", detail: `e-mail refused: ${decoded.failure.message}` } satisfies Handled
       patch.email = decoded.success
     }
     const address = facts.address === null ? {} : addressOf(facts.address)
     // A provider customer with no address at all leaves ours as it is.
     if (Object.keys(address).length > 0) {
       const decoded = decodeAddress(address)
-      if (decoded._tag === "Failure")
-        return { outcome: "refused", detail: `address refused: ${decoded.failure.message}` } satisfies Result
+      if (Result.isFailure(decoded))
+        return { outcome: "refused", detail: `address refused: ${decoded.failure.message}` } satisfies Handled
       patch.billingAddress = decoded.success
     }
     if (Object.keys(patch).length === 0)
-      return { outcome: "ignored", detail: "no e-mail or address" } satisfies Result
+      return { outcome: "ignored", detail: "no e-mail or address" } satisfies Handled
     yield* CustomerAdmin.applyUpdate(customerId, patch, "customer.updated_by_provider" satisfies WorkerAction)
-    return { outcome: "applied" } satisfies Result
+    return { outcome: "applied" } satisfies Handled
   })
 
 const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
   Effect.gen(function* () {
     const facts = event.subscription
     if (facts === null || facts === undefined)
-      return { outcome: "ignored", detail: "no subscription in the event" } satisfies Result
+      return { outcome: "ignored", detail: "no subscription in the event" } satisfies Handled
     const subscriptions = yield* PaymentSubscriptions
+    // One event about this customer at a time: whether another subscription is still live is read
+    // after any concurrent event about it committed.
+    yield* PaymentCustomerDetails.use((d) => d.lock(event.provider, customerId))
     const subject = `${event.provider} subscription ${facts.providerSubscriptionId}`
     const moved = yield* subscriptions.advance({
       provider: event.provider,
@@ -133,12 +140,12 @@ const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
       planCode: facts.planCode,
       stateAt: event.createdAt
     })
-    if (!moved) return { outcome: "stale", detail: `${subject} holds a newer state` } satisfies Result
+    if (!moved) return { outcome: "stale", detail: `${subject} holds a newer state` } satisfies Handled
     const customer = yield* CustomerRepo.use((r) => r.findById(customerId))
     const closing = event.type === "customer.subscription.deleted" || facts.status === "canceled"
     if (closing) {
       if (customer.status === "closed")
-        return { outcome: "applied", detail: "already closed" } satisfies Result
+        return { outcome: "applied", detail: "already closed" } satisfies Handled
       const others = (yield* subscriptions.ofCustomer(customerId)).filter(
         (s) => s.providerSubscriptionId !== facts.providerSubscriptionId && liveStatuses.has(s.status)
       )
@@ -146,37 +153,37 @@ const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
         return {
           outcome: "applied",
           detail: `not closed: ${others.length} other subscription(s) still live`
-        } satisfies Result
+        } satisfies Handled
       yield* CustomerAdmin.applyStatusChange(
         customerId,
         "close",
         `the ${subject} was canceled`,
         "customer.closed_by_provider" satisfies WorkerAction
       )
-      return { outcome: "applied", closed: customerId } satisfies Result
+      return { outcome: "applied", closed: customerId } satisfies Handled
     }
     if (facts.planCode === null)
-      return { outcome: "ignored", detail: `${subject} names no plan` } satisfies Result
+      return { outcome: "ignored", detail: `${subject} names no plan` } satisfies Handled
     if (customer.status === "closed")
-      return { outcome: "ignored", detail: `the customer is closed: plan not changed` } satisfies Result
+      return { outcome: "ignored", detail: `the customer is closed: plan not changed` } satisfies Handled
     const plan = decodePlan(facts.planCode)
-    if (plan._tag === "Failure")
+    if (Result.isFailure(plan))
       return {
         outcome: "refused",
         detail: `${subject} names no plan of ours: ${facts.planCode}`
-      } satisfies Result
+      } satisfies Handled
     return yield* CustomerAdmin.applyPlanChange(
       customerId,
       plan.success,
       "immediately",
       "customer.plan_changed_by_provider" satisfies WorkerAction
     ).pipe(
-      Effect.as({ outcome: "applied" } satisfies Result as Result),
+      Effect.as({ outcome: "applied" } satisfies Handled as Handled),
       // Both are found before anything is written, so the event's record still commits.
       Effect.catchTags({
-        PlanUnchanged: () => Effect.succeed<Result>({ outcome: "applied", detail: "same plan" }),
-        UnknownPlan: (e) => Effect.succeed<Result>({ outcome: "refused", detail: e.message }),
-        NoPriceBookForCurrency: (e) => Effect.succeed<Result>({ outcome: "refused", detail: e.message })
+        PlanUnchanged: () => Effect.succeed<Handled>({ outcome: "applied", detail: "same plan" }),
+        UnknownPlan: (e) => Effect.succeed<Handled>({ outcome: "refused", detail: e.message }),
+        NoPriceBookForCurrency: (e) => Effect.succeed<Handled>({ outcome: "refused", detail: e.message })
       })
     )
   })
@@ -185,7 +192,7 @@ const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
 export const process = Effect.fn("ProcessCustomerEvent.process")(function* (event: PaymentEvent) {
   const tenancy = yield* Tenancy
   const auth = yield* Authenticator
-  const result: Result = yield* tenancy
+  const result: Handled = yield* tenancy
     .runAsWorker(
       Effect.gen(function* () {
         const records = yield* PaymentRecords
@@ -204,10 +211,10 @@ export const process = Effect.fn("ProcessCustomerEvent.process")(function* (even
           createdAt: event.createdAt,
           customerId: Option.getOrNull(found)
         })
-        if (!fresh) return { outcome: "duplicate" } satisfies Result as Result
+        if (!fresh) return { outcome: "duplicate" } satisfies Handled as Handled
         if (Option.isNone(found))
-          return { outcome: "unmatched", detail: `no customer is linked to ${providerCustomerId}` } as Result
-        const applied: Result =
+          return { outcome: "unmatched", detail: `no customer is linked to ${providerCustomerId}` } as Handled
+        const applied: Handled =
           event.type === "customer.updated"
             ? yield* updateDetails(event, found.value)
             : yield* applySubscription(event, found.value)
@@ -215,8 +222,8 @@ export const process = Effect.fn("ProcessCustomerEvent.process")(function* (even
       }).pipe(
         // The customer is linked (a foreign key), so it exists; a concurrent operator close wins.
         Effect.catchTags({
-          NotFound: (e) => Effect.succeed<Result>({ outcome: "unmatched", detail: e.message }),
-          CustomerStatusConflict: (e) => Effect.succeed<Result>({ outcome: "applied", detail: e.message })
+          NotFound: (e) => Effect.succeed<Handled>({ outcome: "unmatched", detail: e.message }),
+          CustomerStatusConflict: (e) => Effect.succeed<Handled>({ outcome: "applied", detail: e.message })
         })
       )
     )
