@@ -91,12 +91,16 @@ export * as PgOperatorStore from "./postgres/PgOperatorStore.ts"
 export * as PgOutbox from "./postgres/PgOutbox.ts"
 /** `PastDueInvoices` on PostgreSQL, for the overdue sweep. */
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
+/** `PaymentCustomerDetails` on PostgreSQL: the time of the provider customer's newest details. */
+export * as PgPaymentCustomerDetails from "./postgres/PgPaymentCustomerDetails.ts"
 /** `PaymentPushes` on PostgreSQL: the outbox of invoice pushes to the payment provider. */
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
 export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
 /** `PaymentRefunds` on PostgreSQL: the credited provider refunds. */
 export * as PgPaymentRefunds from "./postgres/PgPaymentRefunds.ts"
+/** `PaymentSubscriptions` on PostgreSQL: the provider's subscriptions, newest state kept. */
+export * as PgPaymentSubscriptions from "./postgres/PgPaymentSubscriptions.ts"
 /** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
 export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */

@@ -1,8 +1,9 @@
 /**
  * How the deployment collects payments (`PAYMENTS`), as layers: the provider records (always:
  * the webhook route reads them; in PostgreSQL, or in DynamoDB with `PAYMENT_RECORDS=dynamodb`,
- * whose table must exist at start), the credited refunds and the dunning steps (always in
- * PostgreSQL: they commit with the credit note or the step), and with Stripe the push outbox and its delivery
+ * whose table must exist at start), the credited refunds, the dunning steps, the subscriptions and
+ * the customer details' order (always in PostgreSQL: they commit with the effect they order), and
+ * with Stripe the push outbox and its delivery
  * (`PaymentCollection`), the Stripe provider on the SDK, and the webhook verifier with the
  * configured signing secrets. Manual collection leaves `PaymentCollection` and `PaymentWebhooks`
  * at their defaults: nothing is queued, and the webhook answers 404.
@@ -11,9 +12,11 @@ import {
   DynamoClient,
   DynamoPaymentRecords,
   PgDunningSteps,
+  PgPaymentCustomerDetails,
   PgPaymentPushes,
   PgPaymentRecords,
   PgPaymentRefunds,
+  PgPaymentSubscriptions,
   StripePaymentProvider,
   StripeWebhooks
 } from "@securebase/adapters"
@@ -44,7 +47,13 @@ export const recordsLayer = (
 
 /** The payment layers of a configuration (over the database, tenancy and repositories). */
 export const layer = (config: PaymentsConfig, records: PaymentRecordsConfig = { kind: "postgres" }) => {
-  const store = Layer.mergeAll(recordsLayer(records), PgPaymentRefunds.layer, PgDunningSteps.layer)
+  const store = Layer.mergeAll(
+    recordsLayer(records),
+    PgPaymentRefunds.layer,
+    PgDunningSteps.layer,
+    PgPaymentSubscriptions.layer,
+    PgPaymentCustomerDetails.layer
+  )
   if (config.kind === "manual") return store
   const provider = StripePaymentProvider.layer({
     secretKey: config.secretKey,

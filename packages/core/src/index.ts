@@ -190,6 +190,8 @@ export * as Outbox from "./notifications/Outbox.ts"
 export * as PaymentFailedMail from "./notifications/PaymentFailedMail.ts"
 /** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
 export * as PaymentCollection from "./payments/PaymentCollection.ts"
+/** Port: the order of the provider's customer events (the newest details kept). */
+export * as PaymentCustomerDetails from "./payments/PaymentCustomerDetails.ts"
 /** Verified payment provider events and the webhook verifier port. */
 export * as PaymentEvent from "./payments/PaymentEvent.ts"
 /** Port: the payment provider (manual, Stripe): customers and invoices pushed for collection. */
@@ -200,6 +202,10 @@ export * as PaymentPushes from "./payments/PaymentPushes.ts"
 export * as PaymentRecords from "./payments/PaymentRecords.ts"
 /** Which provider refunds were credited (always beside the credit notes). */
 export * as PaymentRefunds from "./payments/PaymentRefunds.ts"
+/** Port: the provider's subscriptions of our customers, newest state kept. */
+export * as PaymentSubscriptions from "./payments/PaymentSubscriptions.ts"
+/** A provider's customer and subscription events: billing details, plan change, close. */
+export * as ProcessCustomerEvent from "./payments/ProcessCustomerEvent.ts"
 /** A verified provider event's effect, exactly once, never undoing a newer state. */
 export * as ProcessPaymentEvent from "./payments/ProcessPaymentEvent.ts"
 /** Delivery of the push outbox to the payment provider. */

@@ -85,6 +85,51 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
   return null
 }
 
+const objOf = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {})
+
+/** A `customer.updated` event's customer: its id, e-mail and address. */
+const customerFacts = (type: string, o: Obj): PaymentEvent.CustomerFacts | null => {
+  const id = str(o.id)
+  if (type !== "customer.updated" || str(o.object) !== "customer" || id === null) return null
+  const a = typeof o.address === "object" && o.address !== null ? (o.address as Obj) : null
+  return {
+    providerCustomerId: id,
+    email: str(o.email),
+    address:
+      a === null
+        ? null
+        : {
+            line1: str(a.line1),
+            line2: str(a.line2),
+            city: str(a.city),
+            region: str(a.state),
+            postalCode: str(a.postal_code),
+            country: str(a.country)
+          }
+  }
+}
+
+/**
+ * A `customer.subscription.*` event's subscription; its plan code is the metadata
+ * `securebase_plan` of the subscription, or else of its first item's price.
+ */
+const subscriptionFacts = (type: string, o: Obj): PaymentEvent.SubscriptionFacts | null => {
+  const id = str(o.id)
+  const customer = idOf(o.customer)
+  const status = str(o.status)
+  if (!type.startsWith("customer.subscription.") || id === null || customer === null || status === null)
+    return null
+  const items = objOf(o.items).data
+  const first = Array.isArray(items) ? objOf(items[0]) : {}
+  return {
+    providerSubscriptionId: id,
+    providerCustomerId: customer,
+    status,
+    planCode:
+      str(objOf(o.metadata).securebase_plan) ?? str(objOf(objOf(first.price).metadata).securebase_plan)
+  }
+}
+
 /** The facts of a verified Stripe event, or why it cannot be read. */
 export const toPaymentEvent = (event: unknown): Result.Result<PaymentEvent.PaymentEvent, string> => {
   if (typeof event !== "object" || event === null) return Result.fail("the event is not an object")
@@ -109,7 +154,9 @@ export const toPaymentEvent = (event: unknown): Result.Result<PaymentEvent.Payme
     type,
     createdAt,
     invoice: invoiceFacts(type, object),
-    providerCustomerId: customer
+    providerCustomerId: customer,
+    customer: customerFacts(type, object),
+    subscription: subscriptionFacts(type, object)
   })
 }
 

@@ -3,11 +3,14 @@ import { type Delivery, PaymentCollection } from "@securebase/core"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgCreditNoteNumbers from "../../src/postgres/PgCreditNoteNumbers.ts"
+import * as PgPaymentCustomerDetails from "../../src/postgres/PgPaymentCustomerDetails.ts"
 import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as PgPaymentRefunds from "../../src/postgres/PgPaymentRefunds.ts"
+import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
 import type * as StandIn from "../../src/testing/StripeStandIn.ts"
+import { authLayer } from "../auth/fixtures.ts"
 
 // A rescheduled push waits an hour, so one pass tries it once; tests make it due with `dueNow`.
 export const policy: Delivery.RetrySchedule = {
@@ -25,7 +28,11 @@ export const dueNow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   )
 )
 
-/** Collection through Stripe (the stand-in) and the PostgreSQL stores (with credit note numbers, for refunds). */
+/**
+ * Collection through Stripe (the stand-in) and the PostgreSQL stores (with credit note numbers, for
+ * refunds), with the authenticator (on in-memory ports) that a customer closed by a provider's
+ * event is cut off from.
+ */
 export const stripeCollection = (standIn: StandIn.StandIn) =>
   PaymentCollection.layer({ policy }).pipe(
     Layer.provideMerge(
@@ -34,6 +41,9 @@ export const stripeCollection = (standIn: StandIn.StandIn) =>
         PgPaymentRecords.layer,
         PgPaymentRefunds.layer,
         PgCreditNoteNumbers.layer,
+        PgPaymentSubscriptions.layer,
+        PgPaymentCustomerDetails.layer,
+        authLayer(),
         StripePaymentProvider.layer({
           secretKey: Redacted.make("sk_test_standin"),
           apiBase: standIn.url,

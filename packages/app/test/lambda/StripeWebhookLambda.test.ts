@@ -62,7 +62,8 @@ describe("POST /webhooks/stripe on Lambda", () => {
       })
     )
     assert.strictEqual(signed.statusCode, 200, signed.body)
-    assert.strictEqual(JSON.parse(signed.body).outcome, "ignored")
+    // Verified and processed: customer events are acted on, and cus_lambda is no customer of ours.
+    assert.strictEqual(JSON.parse(signed.body).outcome, "unmatched")
 
     const forged = await api.handler(
       httpApiEvent({

@@ -49,7 +49,10 @@ export const workerActions = {
   "notification.sent": "notification",
   "invoice.pushed": "invoice",
   "invoice.paid_by_provider": "invoice",
-  "invoice.payment_failed": "invoice"
+  "invoice.payment_failed": "invoice",
+  "customer.updated_by_provider": "customer",
+  "customer.plan_changed_by_provider": "customer",
+  "customer.closed_by_provider": "customer"
 } as const satisfies Record<string, string>
 
 /** A worker action (see {@link workerActions}). */

@@ -131,28 +131,36 @@ export const find = Effect.fn("CustomerAdmin.find")(function* (id: CustomerId) {
   )
 })
 
+/**
+ * `update` in the caller's transaction (a tenant's, or a worker's for a change the payment
+ * provider reports), audited as `action` with the fields before and after (nothing when none
+ * changed).
+ */
+export const applyUpdate = Effect.fn("CustomerAdmin.applyUpdate")(function* (
+  id: CustomerId,
+  patch: CustomerPatch,
+  action = "customer.updated"
+) {
+  const repo = yield* CustomerRepo
+  const before = yield* repo.findById(id)
+  const after = yield* repo.update(id, patch)
+  const [b, a] = [editable(before), editable(after)]
+  const changed = (Object.keys(a) as Array<keyof typeof a>).filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])
+  )
+  if (changed.length > 0) {
+    yield* audit(id, action, {
+      before: Object.fromEntries(changed.map((k) => [k, b[k]])),
+      after: Object.fromEntries(changed.map((k) => [k, a[k]]))
+    })
+  }
+  return after
+})
+
 /** Changes the fields of `patch`, audited as `customer.updated` with the fields before and after. */
 export const update = Effect.fn("CustomerAdmin.update")(function* (id: CustomerId, patch: CustomerPatch) {
   const tenancy = yield* Tenancy
-  const repo = yield* CustomerRepo
-  return yield* tenancy.runAs(
-    id,
-    Effect.gen(function* () {
-      const before = yield* repo.findById(id)
-      const after = yield* repo.update(id, patch)
-      const [b, a] = [editable(before), editable(after)]
-      const changed = (Object.keys(a) as Array<keyof typeof a>).filter(
-        (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])
-      )
-      if (changed.length > 0) {
-        yield* audit(id, "customer.updated", {
-          before: Object.fromEntries(changed.map((k) => [k, b[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, a[k]]))
-        })
-      }
-      return after
-    })
-  )
+  return yield* tenancy.runAs(id, applyUpdate(id, patch))
 })
 
 const moves: Record<
@@ -164,33 +172,45 @@ const moves: Record<
   close: { from: ["active", "suspended"], to: "closed", action: "customer.closed" }
 }
 
+/** A status move: `suspend`, `reactivate` or `close`. */
+export type StatusMove = keyof typeof moves
+
+/**
+ * `changeStatus` in the caller's transaction, audited as `action` (the move's own,
+ * `customer.closed` …, unless given), without the cache eviction: the caller evicts after its
+ * commit (`Authenticator.cutOffCustomer`).
+ */
+export const applyStatusChange = Effect.fn("CustomerAdmin.applyStatusChange")(function* (
+  id: CustomerId,
+  move: StatusMove,
+  reason: string | undefined,
+  action?: string
+) {
+  const repo = yield* CustomerRepo
+  const { from, to, action: moveAction } = moves[move]
+  const at = yield* DateTime.now
+  const before = yield* repo.findById(id)
+  if (!from.includes(before.status))
+    return yield* new CustomerStatusConflict({ customerId: id, status: before.status, action: move })
+  const after = yield* repo.setStatus(id, to, at)
+  yield* audit(id, action ?? moveAction, { from: before.status, to, reason: reason ?? null })
+  return after
+})
+
 /**
  * Moves the customer's status (`suspend`, `reactivate`, `close`), audited with the status before
  * and the reason; then, for suspend and close, evicts its cached keys and sessions.
  */
 export const changeStatus = Effect.fn("CustomerAdmin.changeStatus")(function* (
   id: CustomerId,
-  move: keyof typeof moves,
+  move: StatusMove,
   reason: string | undefined
 ) {
   const tenancy = yield* Tenancy
-  const repo = yield* CustomerRepo
   const auth = yield* Authenticator
-  const { from, to, action } = moves[move]
-  const at = yield* DateTime.now
-  const changed = yield* tenancy.runAs(
-    id,
-    Effect.gen(function* () {
-      const before = yield* repo.findById(id)
-      if (!from.includes(before.status))
-        return yield* new CustomerStatusConflict({ customerId: id, status: before.status, action: move })
-      const after = yield* repo.setStatus(id, to, at)
-      yield* audit(id, action, { from: before.status, to, reason: reason ?? null })
-      return after
-    })
-  )
+  const changed = yield* tenancy.runAs(id, applyStatusChange(id, move, reason))
   // Committed: the database already refuses the customer's credentials; now the caches forget them.
-  if (to !== "active") yield* auth.cutOffCustomer(id)
+  if (moves[move].to !== "active") yield* auth.cutOffCustomer(id)
   return changed
 })
 
@@ -223,56 +243,62 @@ export const changePlan = Effect.fn("CustomerAdmin.changePlan")(function* (
   effective: PlanEffective
 ) {
   const tenancy = yield* Tenancy
+  return yield* tenancy.runAs(id, applyPlanChange(id, plan, effective))
+})
+
+/**
+ * `changePlan` in the caller's transaction (a tenant's, or a worker's for a change the payment
+ * provider reports), audited as `action` (`customer.plan_changed` unless given). Fails with
+ * `UnknownPlan` or `PlanUnchanged` before anything is written.
+ */
+export const applyPlanChange = Effect.fn("CustomerAdmin.applyPlanChange")(function* (
+  id: CustomerId,
+  plan: PlanCode,
+  effective: PlanEffective,
+  action = "customer.plan_changed"
+) {
   const repo = yield* CustomerRepo
   const policy = yield* Pricing.Pricing
   const now = yield* DateTime.now
-  return yield* tenancy.runAs(
-    id,
-    Effect.gen(function* () {
-      const before = yield* repo.findById(id)
-      const scheduled = (before.planChanges ?? []).some((c) => DateTime.isGreaterThan(c.effectiveAt, now))
-      if (before.plan === plan && !scheduled) return yield* new PlanUnchanged({ customerId: id, plan })
-      // The new plan must be a plan of the book of the customer's currency (`UnknownPlan` before
-      // anything is written). The old plan is priced only for an immediate change's proration, so
-      // a customer on a plan the book dropped can still be moved from the next period.
-      const book = yield* Pricing.bookOf(policy, before)
-      const fee = (code: PlanCode) =>
-        Effect.map(PriceBook.basePrice(book, code), (price) =>
-          Money.round(price, book.currency, book.rounding)
-        )
-      const newFee = yield* fee(plan)
-      const oldFee = effective === "immediately" ? yield* fee(before.plan) : newFee
-      const period = Period.ofDateTime(now)
-      const effectiveAt = effective === "immediately" ? now : Period.start(Period.next(period))
-      const after = yield* repo.changePlan(id, {
-        id: yield* randomUuid,
-        requestedAt: now,
-        effectiveAt,
-        from: before.plan,
-        to: plan
-      })
-      const days = Proration.daysIn(period)
-      const day = Proration.dayOf(period, now)
-      const proration =
-        effective === "immediately" ? Proration.adjustment(oldFee, newFee, days, day) : undefined
-      yield* audit(id, "customer.plan_changed", {
-        from: before.plan,
-        to: plan,
-        effective,
-        effectiveAt: DateTime.formatIso(effectiveAt),
-        proration:
-          proration === undefined
-            ? null
-            : {
-                period,
-                days,
-                daysUsed: proration.daysUsed,
-                credit: proration.credit.minor.toString(),
-                charge: proration.charge.minor.toString(),
-                currency: book.currency
-              }
-      })
-      return { customer: after, effectiveAt, proration }
-    })
-  )
+  const before = yield* repo.findById(id)
+  const scheduled = (before.planChanges ?? []).some((c) => DateTime.isGreaterThan(c.effectiveAt, now))
+  if (before.plan === plan && !scheduled) return yield* new PlanUnchanged({ customerId: id, plan })
+  // The new plan must be a plan of the book of the customer's currency (`UnknownPlan` before
+  // anything is written). The old plan is priced only for an immediate change's proration, so
+  // a customer on a plan the book dropped can still be moved from the next period.
+  const book = yield* Pricing.bookOf(policy, before)
+  const fee = (code: PlanCode) =>
+    Effect.map(PriceBook.basePrice(book, code), (price) => Money.round(price, book.currency, book.rounding))
+  const newFee = yield* fee(plan)
+  const oldFee = effective === "immediately" ? yield* fee(before.plan) : newFee
+  const period = Period.ofDateTime(now)
+  const effectiveAt = effective === "immediately" ? now : Period.start(Period.next(period))
+  const after = yield* repo.changePlan(id, {
+    id: yield* randomUuid,
+    requestedAt: now,
+    effectiveAt,
+    from: before.plan,
+    to: plan
+  })
+  const days = Proration.daysIn(period)
+  const day = Proration.dayOf(period, now)
+  const proration = effective === "immediately" ? Proration.adjustment(oldFee, newFee, days, day) : undefined
+  yield* audit(id, action, {
+    from: before.plan,
+    to: plan,
+    effective,
+    effectiveAt: DateTime.formatIso(effectiveAt),
+    proration:
+      proration === undefined
+        ? null
+        : {
+            period,
+            days,
+            daysUsed: proration.daysUsed,
+            credit: proration.credit.minor.toString(),
+            charge: proration.charge.minor.toString(),
+            currency: book.currency
+          }
+  })
+  return { customer: after, effectiveAt, proration }
 })

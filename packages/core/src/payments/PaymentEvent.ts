@@ -33,6 +33,43 @@ export interface Refund {
   readonly amount: bigint
 }
 
+/** A postal address as the provider holds it (every part optional there; ours decides). */
+export interface AddressFacts {
+  readonly line1: string | null
+  readonly line2: string | null
+  readonly city: string | null
+  /** The state, province or region. */
+  readonly region: string | null
+  readonly postalCode: string | null
+  /** As the provider gives it (ISO 3166-1 alpha-2 for Stripe). */
+  readonly country: string | null
+}
+
+/** What a `customer.updated` event says about the provider's customer. */
+export interface CustomerFacts {
+  /** The provider's customer id. */
+  readonly providerCustomerId: string
+  /** Its e-mail, when it has one. */
+  readonly email: string | null
+  /** Its address, when it has one. */
+  readonly address: AddressFacts | null
+}
+
+/** What a subscription event says about one of the provider's subscriptions. */
+export interface SubscriptionFacts {
+  /** The provider's subscription id. */
+  readonly providerSubscriptionId: string
+  /** The provider customer it bills. */
+  readonly providerCustomerId: string
+  /** The provider's status (`active`, `past_due`, `canceled`, …). */
+  readonly status: string
+  /**
+   * Our plan code, from the subscription's metadata `securebase_plan` or else its first item's
+   * price's; null when neither names one.
+   */
+  readonly planCode: string | null
+}
+
 /** A verified provider event. */
 export interface PaymentEvent {
   readonly provider: string
@@ -44,6 +81,10 @@ export interface PaymentEvent {
   readonly invoice: InvoiceFacts | null
   /** The provider customer the event is about, when it names one. */
   readonly providerCustomerId: string | null
+  /** The customer's facts of a `customer.updated` event (absent or null otherwise). */
+  readonly customer?: CustomerFacts | null | undefined
+  /** The subscription's facts of a `customer.subscription.*` event (absent or null otherwise). */
+  readonly subscription?: SubscriptionFacts | null | undefined
 }
 
 /** Why a webhook request was refused. */

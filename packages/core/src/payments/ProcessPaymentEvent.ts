@@ -22,7 +22,8 @@
  * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
  *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
  *   customer queued in the outbox, and `invoice.payment_failed` audited;
- * - anything else (`customer.*`, unknown types): acknowledged, recorded and logged, with no effect.
+ * - `customer.updated`, `customer.subscription.*`: `ProcessCustomerEvent`;
+ * - anything else (unknown types): acknowledged, recorded and logged, with no effect.
  *
  * An event that contradicts our books (another currency than the invoice's, more than is due or
  * was received, an invoice no longer open) is `refused`: its id recorded, a warning logged,
@@ -47,6 +48,7 @@ import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
 import type { PaymentEvent } from "./PaymentEvent.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
+import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
 import { paymentsWorker } from "./PushDelivery.ts"
 
 /** What processing an event did. */
@@ -323,6 +325,7 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
+  if (ProcessCustomerEvent.handles(event.type)) return yield* ProcessCustomerEvent.process(event)
   const tenancy = yield* Tenancy
   const records = yield* PaymentRecords
   // Set once this delivery holds the event's claim: it is settled after the worker transaction

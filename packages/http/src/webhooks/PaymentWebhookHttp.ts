@@ -20,13 +20,16 @@
  */
 import {
   type AuditLog,
+  type Authenticator,
   type CreditNoteNumbers,
   type CustomerRepo,
   type DunningSteps,
   type InvoiceRepo,
   type Outbox,
+  type PaymentCustomerDetails,
   PaymentEvent,
   type PaymentRecords,
+  type PaymentSubscriptions,
   ProcessPaymentEvent,
   type ReceivablesRepo,
   type Tenancy
@@ -81,15 +84,17 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records, invoices and
- * their receivables, credit note numbers, dunning steps, customers, the outbox, audit), captured
- * when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records,
+ * subscriptions and customer details' order, invoices and their receivables, credit note numbers,
+ * dunning steps, customers, the outbox, audit, the authenticator), captured when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
       | Tenancy.Tenancy
       | PaymentRecords.PaymentRecords
+      | PaymentCustomerDetails.PaymentCustomerDetails
+      | PaymentSubscriptions.PaymentSubscriptions
       | InvoiceRepo.InvoiceRepo
       | ReceivablesRepo.ReceivablesRepo
       | CreditNoteNumbers.CreditNoteNumbers
@@ -97,6 +102,7 @@ export const layer = HttpRouter.use(
       | CustomerRepo.CustomerRepo
       | Outbox.Outbox
       | AuditLog.AuditLog
+      | Authenticator.Authenticator
     >()
     yield* router.add("POST", path, (request) => Effect.provideContext(handle(request), context))
   })

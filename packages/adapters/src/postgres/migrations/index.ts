@@ -18,6 +18,7 @@ import { migration as m0015 } from "./0015_receivables.ts"
 import { migration as m0017 } from "./0017_invoice_resends.ts"
 import { migration as m0018 } from "./0018_payments.ts"
 import { migration as m0019 } from "./0019_payment_effects.ts"
+import { migration as m0020 } from "./0020_payment_subscriptions.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -44,5 +45,6 @@ export const all: ReadonlyArray<Migration> = [
   m0015,
   m0017,
   m0018,
-  m0019
+  m0019,
+  m0020
 ]
