@@ -66,8 +66,9 @@ export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
 
 /**
  * The billing step of one customer, inside the caller's worker transaction: close the period to
- * the customer's new usage and read it, price, number, store issued, queue the e-mail (unless
- * `notify` is false) and audit. Numbers belong to the year the invoice is issued in.
+ * the customer's new usage and read it, price, number, store issued, queue the e-mail or (online
+ * collection) the push that mails it, unless `notify` is false, and audit. Numbers belong to the
+ * year the invoice is issued in.
  */
 export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
   customer: Customer,
@@ -89,7 +90,10 @@ export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
     const notification = records.notification
     yield* Outbox.use((o) => o.enqueue(notification))
   }
-  yield* (yield* PaymentCollection.PaymentCollection).enqueue([invoice], options.at)
+  // Without notice (history billed after the fact, e.g. the demo's) nothing is pushed either:
+  // with online collection the push is what mails the invoice.
+  if (options.notify !== false)
+    yield* (yield* PaymentCollection.PaymentCollection).enqueue([invoice], options.at)
   yield* AuditLog.use((a) => a.append(records.audit))
   return invoice
 })
