@@ -1,7 +1,7 @@
 /**
  * The portal's "Pay online" link in a real Chromium, against the real server on embedded PGlite
  * with PAYMENTS=stripe and the Stripe STAND-IN (`@securebase/adapters/testing`): an unpaid invoice
- * shows that its link is being prepared until its push has delivered, then links to the hosted
+ * says its payment link is not available yet until its push has delivered, then links to the hosted
  * page the push stored (a new tab, `rel="noopener noreferrer"`) with a clean console and no serious
  * or critical axe-core violation; a paid invoice shows no link and never asks for one. (With manual
  * payments the portal never asks either: Portal.browser.test.ts walks it with a clean console.)
@@ -72,7 +72,7 @@ describe.runIf(Browser.unavailable === undefined)("the portal's pay link with St
           await page.getByRole("heading", { name: "Invoices", level: 1 }).waitFor(wait)
           // Not pushed yet (the demo's history is billed without notice, so nothing is queued).
           await page.goto(`${url}/portal/invoices/${unpaid}`)
-          await page.getByText("Online payment is being prepared").waitFor(wait)
+          await page.getByText("The online payment link is not available yet.").waitFor(wait)
           assert.strictEqual(await page.getByRole("link", { name: "Pay online" }).count(), 0)
         })
 
@@ -122,7 +122,7 @@ describe.runIf(Browser.unavailable === undefined)("the portal's pay link with St
           await page.getByRole("heading", { name: /Invoice INV-/, level: 1 }).waitFor(wait)
           await page.waitForFunction(() => document.querySelector(".loading") === null, undefined, wait)
           assert.strictEqual(await page.getByRole("link", { name: "Pay online" }).count(), 0)
-          assert.strictEqual(await page.getByText("Online payment is being prepared").count(), 0)
+          assert.strictEqual(await page.getByText("The online payment link is not available yet.").count(), 0)
           assert.strictEqual(paymentRequests.length, before, "no payment request for a paid invoice")
           return serious
         })

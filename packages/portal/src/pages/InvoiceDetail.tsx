@@ -107,7 +107,7 @@ const PayOnline = ({ id }: { readonly id: Ids.InvoiceId }) => {
     case "pending":
       return (
         <p className="muted" role="status">
-          Online payment is being prepared; the link appears here shortly.
+          The online payment link is not available yet.
         </p>
       )
     case "failed":
