@@ -7,7 +7,14 @@
  * The payment tables are under row-level security: a tenant reads only its own rows and writes none.
  */
 import { assert } from "@effect/vitest"
-import { BillingRun, type Ids, PaymentCollection, PaymentPushes, Tenancy } from "@securebase/core"
+import {
+  BillingRun,
+  type Ids,
+  OverdueSweep,
+  PaymentCollection,
+  PaymentPushes,
+  Tenancy
+} from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import * as Roles from "../../src/postgres/Roles.ts"
@@ -262,6 +269,35 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
           assert.strictEqual(mails.length, 2)
           for (const [i, mail] of mails.entries())
             assert.include(mail.text, `Pay online: ${links[i]!.hosted_url}`)
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "an invoice that falls overdue after its push: the overdue e-mail carries the hosted payment link",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-08")
+        yield* S.customerWithUsage(p, 2_100_000)
+        const standIn = yield* StandIn.start
+        yield* Effect.gen(function* () {
+          yield* BillingRun.run({ period: p })
+          const ids = (yield* invoiceIdsOf(p)).map((i) => i.id)
+          assert.deepStrictEqual(yield* deliver, { pushed: 1, retried: 0, failed: 0 })
+          const [link] = yield* linksOf(ids)
+          yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql`UPDATE invoices SET due_at = now() - interval '60 days' WHERE id::text IN ${sql.in(ids)}`.pipe(
+              Effect.orDie
+            )
+          )
+          assert.strictEqual(yield* OverdueSweep.sweep(), 1)
+          const mails = yield* mailsOf(ids)
+          assert.deepStrictEqual(mails.map((m) => m.template).sort(), ["invoice_issued", "invoice_overdue"])
+          const overdue = mails.find((m) => m.template === "invoice_overdue")!
+          assert.include(overdue.text, "Overdue: this invoice was due on")
+          assert.include(overdue.text, `Pay online: ${link!.hosted_url}`)
         }).pipe(Effect.provide(stripeCollection(standIn)))
       }).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000
