@@ -179,6 +179,8 @@ describe("invoice e-mails", () => {
       Effect.gen(function* () {
         const ses = yield* startSes
         const endpoint = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`
+        // aws-ses-v2-local keeps one store per process, whichever server received the mail.
+        yield* Effect.promise(() => fetch(`${endpoint}/clear-store`, { method: "POST" }))
         const standIn = yield* StripeStandIn.start
         const dir = yield* Effect.acquireRelease(
           Effect.promise(() => mkdtemp(join(tmpdir(), "securebase-paylink-"))),
