@@ -1,8 +1,9 @@
 /**
  * The invoice e-mails' attachment: the invoice PDF, drawn when the e-mail is delivered (inside the
  * outbox sender's worker transaction, which may read every customer's invoices) with the configured
- * seller, by the same renderer and from the same rows as `GET /invoices/{id}/download`, so the
- * attached file and the downloaded one are the same bytes.
+ * seller, by the same renderer and from the same rows as `GET /invoices/{id}/download` (the hosted
+ * payment link included, read when the PDF is drawn), so the attached file and the downloaded one
+ * are the same bytes.
  */
 import {
   CustomerRepo,
@@ -11,6 +12,7 @@ import {
   InvoiceView,
   MailAttachments,
   Mailer,
+  PaymentCollection,
   Seller
 } from "@securebase/core"
 import { InvoicePdf } from "@securebase/http"
@@ -26,6 +28,7 @@ export const layer = Layer.effect(
     const seller = yield* Seller.CurrentSeller
     const invoices = yield* InvoiceRepo.InvoiceRepo
     const customers = yield* CustomerRepo.CustomerRepo
+    const collection = yield* PaymentCollection.PaymentCollection
     return (notification) => {
       const invoiceId = notification.data.invoiceId
       if (!withInvoicePdf.has(notification.template) || invoiceId === undefined || invoiceId === "")
@@ -33,7 +36,8 @@ export const layer = Layer.effect(
       return Effect.gen(function* () {
         const invoice = yield* invoices.findById(invoiceId as Ids.InvoiceId)
         const customer = yield* customers.findById(invoice.customerId)
-        const content = yield* InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), { seller })
+        const payUrl = yield* collection.payUrl(invoice.id)
+        const content = yield* InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), { seller, payUrl })
         return [{ filename: InvoicePdf.fileName(invoice), contentType: "application/pdf", content }]
       }).pipe(
         // A vanished invoice will not come back; anything else (the database, the renderer) may pass.

@@ -200,10 +200,12 @@ export const servicesLayer = (config: ServerConfig) => {
   const data = dataLayer(config)
   const limits = LimitStores.layer(config.limitStore)
   const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
+  // The pushes queue the invoice e-mails (online collection), with the configured seller.
+  const payments = Payments.layer(config.payments, config.paymentRecords).pipe(Layer.provide(data), Layer.provide(seller))
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
-    Payments.layer(config.payments, config.paymentRecords).pipe(Layer.provide(data)),
+    payments,
     limits,
     auditLayer(config),
     Layer.succeed(PeriodClose.UsageGrace, config.usageGrace),
@@ -211,6 +213,11 @@ export const servicesLayer = (config: ServerConfig) => {
     // The seller of the PDFs and e-mails, the same for the API, the billing run and the jobs; the
     // invoice e-mails carry the PDF the API serves.
     seller,
-    InvoiceAttachments.layer.pipe(Layer.provide(data), Layer.provide(seller))
+    InvoiceAttachments.layer.pipe(
+      Layer.provide(data),
+      Layer.provide(seller),
+      // The PDF prints the hosted payment link stored when it is drawn.
+      Layer.provide(payments)
+    )
   )
 }

@@ -5,6 +5,10 @@
  * and support contact, and the invoice PDF attached; the attachment is byte for byte what
  * `GET /invoices/{id}/download` serves the tenant afterwards, with the configured seller block and
  * the buyer's billing address and tax id as an operator set them through `/admin/customers`.
+ *
+ * With PAYMENTS=stripe (the Stripe STAND-IN, `@securebase/adapters/testing`) each e-mail goes after
+ * its invoice's push, and its text, HTML and attached PDF all say "Pay online: <url>" with the
+ * hosted page the push stored; the download prints the same link, read when it is drawn.
  */
 
 import { mkdtemp, rm } from "node:fs/promises"
@@ -14,6 +18,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
+import { StripeStandIn } from "@securebase/adapters/testing"
 import { Operators, Period } from "@securebase/core"
 import { Context, DateTime, Effect, Layer, Redacted } from "effect"
 import { securebase } from "./support/Cli.ts"
@@ -164,6 +169,75 @@ describe("invoice e-mails", () => {
         assert.include(text, "Acme Compliance GmbH Hauptstraße 1 10115 Berlin Germany Tax id: DE123456789")
         assert.include(text, "How to pay IBAN DE89 3704 0044 0532 0130 00")
         assert.match(text, /Bill to .+ Unter den Linden 1 10117 Berlin DE Tax id DE811907980/)
+      }).pipe(Effect.scoped),
+    300_000
+  )
+
+  it.live(
+    "with Stripe: each e-mail goes after its push, with Pay online in the text, the HTML and the PDF; the download prints the same link",
+    () =>
+      Effect.gen(function* () {
+        const ses = yield* startSes
+        const endpoint = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`
+        // aws-ses-v2-local keeps one store per process, whichever server received the mail.
+        yield* Effect.promise(() => fetch(`${endpoint}/clear-store`, { method: "POST" }))
+        const standIn = yield* StripeStandIn.start
+        const dir = yield* Effect.acquireRelease(
+          Effect.promise(() => mkdtemp(join(tmpdir(), "securebase-paylink-"))),
+          (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
+        )
+        const env = {
+          PGLITE_DATA_DIR: join(dir, "db"),
+          SUPPORT_EMAIL: "help@acme.example",
+          PAYMENTS: "stripe",
+          STRIPE_SECRET_KEY: "sk_test_paylink",
+          STRIPE_WEBHOOK_SECRETS: "whsec_payLinkSigningSecret00001",
+          STRIPE_API_BASE: standIn.url.toString()
+        }
+        // The demo's history is billed without e-mail, so with Stripe it is not pushed either (the
+        // push is what mails an invoice): this run pushes and mails the month's four only.
+        const seeded = yield* securebase(["db", "seed"], env)
+        assert.strictEqual(seeded.code, 0, seeded.stderr)
+        const closed = Period.trailing(Period.ofDateTime(yield* DateTime.now), 5)[0]!
+        const billed = yield* securebase(["bill", "--period", closed], {
+          ...env,
+          MAILER: "ses",
+          SES_ENDPOINT: endpoint,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test"
+        })
+        assert.strictEqual(billed.code, 0, `${billed.stdout}\n${billed.stderr}`)
+        assert.include(billed.stdout, "payments   4 pushed, 0 to retry, 0 parked as failed", billed.stdout)
+        assert.include(billed.stdout, "4 sent")
+        const emails = yield* Effect.promise(async () => {
+          const res = await fetch(`${endpoint}/store`)
+          return ((await res.json()) as { emails: ReadonlyArray<StoredEmail> }).emails
+        })
+        assert.strictEqual(emails.length, 4, "one e-mail per invoice, none twice")
+
+        const { url, tenants } = Context.get(yield* Layer.build(TestServer.layer(env)), TestServer)
+        let compared = 0
+        for (const tenant of tenants) {
+          const list = yield* call(url, "GET", `/invoices?period=${closed}`, { token: tenant.apiKey })
+          const invoice = list.body.data[0]
+          const payment = yield* call(url, "GET", `/invoices/${invoice.id}/payment`, { token: tenant.apiKey })
+          assert.strictEqual(payment.status, 200)
+          const hosted: string = payment.body.hostedUrl
+          assert.match(hosted, /^https:\/\/invoice\.stripe\.test\/i\/in_/)
+          const mail = emails.find((m) => m.destination.to.includes(tenant.customer.email))!
+          assert.include(mail.body.text ?? "", `Pay online: ${hosted}`)
+          assert.include(mail.body.html ?? "", `<a href="${hosted}">${hosted}</a>`)
+          const attached = new Uint8Array(Buffer.from(mail.attachments[0]!.content, "base64"))
+          assert.include(yield* pdfText(attached), `Pay online: ${hosted}`)
+          const download = yield* call(url, "GET", `/invoices/${invoice.id}/download`, {
+            token: tenant.apiKey
+          })
+          assert.strictEqual(download.status, 200)
+          assert.deepStrictEqual(attached, download.bytes)
+          compared++
+        }
+        assert.strictEqual(compared, 4)
       }).pipe(Effect.scoped),
     300_000
   )

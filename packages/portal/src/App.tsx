@@ -186,7 +186,11 @@ const Page = ({
     case "sign-in":
       return null
     case "invoices":
-      return id === undefined ? <Invoices /> : <InvoiceDetail key={id} id={id} />
+      return id === undefined ? (
+        <Invoices />
+      ) : (
+        <InvoiceDetail key={id} id={id} paymentsOnline={account.paymentsOnline} />
+      )
     case "usage":
       return (
         <Usage createdAtMillis={account.createdAt === null ? null : account.createdAt.epochMilliseconds} />

@@ -7,7 +7,14 @@
  * The payment tables are under row-level security: a tenant reads only its own rows and writes none.
  */
 import { assert } from "@effect/vitest"
-import { BillingRun, type Ids, PaymentCollection, PaymentPushes, Tenancy } from "@securebase/core"
+import {
+  BillingRun,
+  type Ids,
+  OverdueSweep,
+  PaymentCollection,
+  PaymentPushes,
+  Tenancy
+} from "@securebase/core"
 import { DateTime, Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import * as Roles from "../../src/postgres/Roles.ts"
@@ -41,6 +48,16 @@ const invoiceIdsOf = (p: string) =>
       id: string
       status: string
     }>`SELECT id::text, status::text FROM invoices WHERE period = ${p} ORDER BY id`.pipe(Effect.orDie)
+  )
+
+/** The invoice e-mails queued for these invoices (by the pushes: none at issue with Stripe). */
+const mailsOf = (invoiceIds: ReadonlyArray<string>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ invoice_id: string; template: string; text: string; html: string }>`
+      SELECT payload->'data'->>'invoiceId' AS invoice_id, template, payload->>'text' AS text,
+        payload->>'html' AS html FROM notifications
+      WHERE payload->'data'->>'invoiceId' IN ${sql.in(invoiceIds)}
+      ORDER BY payload->'data'->>'invoiceId'`.pipe(Effect.orDie)
   )
 
 /** The Stripe invoices the stand-in holds for each of our invoice ids. */
@@ -78,6 +95,7 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
             (yield* pushesOf(ids)).map((r) => r.status),
             ["pending", "pending", "pending"]
           )
+          assert.deepStrictEqual(yield* mailsOf(ids), [], "the e-mails wait for the pushes")
 
           // Stripe is down: every push is rescheduled with its error, none lost.
           assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 3, failed: 0 })
@@ -87,6 +105,7 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
             assert.include(row.last_error, "503")
           }
           assert.strictEqual(stripeInvoicesByOurs(standIn).size, 0)
+          assert.deepStrictEqual(yield* mailsOf(ids), [], "no e-mail while the push is retried")
 
           standIn.down = false
           assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 0, failed: 0 }, "not due yet")
@@ -108,6 +127,18 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
             [1, 1, 1],
             "one Stripe invoice per invoice"
           )
+          // Each push queued its invoice's e-mail once, with the hosted payment link.
+          const mails = yield* mailsOf(ids)
+          assert.deepStrictEqual(
+            mails.map((m) => [m.invoice_id, m.template]),
+            ids.map((id) => [id, "invoice_issued"])
+          )
+          for (const [i, mail] of mails.entries()) {
+            const url = links[i]!.hosted_url
+            assert.include(mail.text, `Pay online: ${url}`)
+            assert.include(mail.html, `<a href="${url}">${url}</a>`)
+            assert.notInclude(mail.text, "not available")
+          }
 
           // Queuing the same invoices again (a retried run) pushes nothing new.
           const before = standIn.requests.length
@@ -131,6 +162,7 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
           )
           assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 0, failed: 0 })
           assert.strictEqual(standIn.requests.length, before)
+          assert.strictEqual((yield* mailsOf(ids)).length, 3, "and mails nothing again")
 
           const audit = yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
             sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events
@@ -171,6 +203,101 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
             "the customer link committed with the failed attempt"
           )
           assert.strictEqual((yield* linksOf(ids)).length, 1)
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "a push that gives up still sends the e-mail, once, without a link and saying how to pay",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-06")
+        yield* S.customerWithUsage(p, 2_200_000)
+        const standIn = yield* StandIn.start
+        standIn.down = true
+        yield* Effect.gen(function* () {
+          yield* BillingRun.run({ period: p })
+          const ids = (yield* invoiceIdsOf(p)).map((i) => i.id)
+          // policy.maxAttempts is 5: four retries, then the push is parked as failed.
+          for (let attempt = 1; attempt < 5; attempt++) {
+            assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 1, failed: 0 })
+            assert.deepStrictEqual(yield* mailsOf(ids), [], `no e-mail after attempt ${attempt}`)
+            yield* dueNow
+          }
+          assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 0, failed: 1 })
+          assert.deepStrictEqual(
+            (yield* pushesOf(ids)).map((r) => r.status),
+            ["failed"]
+          )
+          const mails = yield* mailsOf(ids)
+          assert.strictEqual(mails.length, 1)
+          assert.strictEqual(mails[0]!.template, "invoice_issued")
+          assert.notInclude(mails[0]!.text, "Pay online:")
+          assert.include(mails[0]!.text, "Online payment is not available for this invoice")
+          assert.include(mails[0]!.html, "Online payment is not available for this invoice")
+          standIn.down = false
+          yield* dueNow
+          assert.deepStrictEqual(yield* deliver, { pushed: 0, retried: 0, failed: 0 })
+          assert.strictEqual((yield* mailsOf(ids)).length, 1, "a parked push mails nothing more")
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "numbering in blocks queues the pushes too, and the pushes the e-mails",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-07")
+        for (const calls of [2_000_000, 3_000_000]) yield* S.customerWithUsage(p, calls)
+        const standIn = yield* StandIn.start
+        yield* Effect.gen(function* () {
+          const run = yield* BillingRun.run({ period: p, numberEvery: 2 })
+          assert.strictEqual(run.billed, 2)
+          const ids = (yield* invoiceIdsOf(p)).map((i) => i.id)
+          assert.deepStrictEqual(
+            (yield* pushesOf(ids)).map((r) => r.status),
+            ["pending", "pending"]
+          )
+          assert.deepStrictEqual(yield* mailsOf(ids), [])
+          assert.deepStrictEqual(yield* deliver, { pushed: 2, retried: 0, failed: 0 })
+          const links = yield* linksOf(ids)
+          const mails = yield* mailsOf(ids)
+          assert.strictEqual(mails.length, 2)
+          for (const [i, mail] of mails.entries())
+            assert.include(mail.text, `Pay online: ${links[i]!.hosted_url}`)
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "an invoice that falls overdue after its push: the overdue e-mail carries the hosted payment link",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-08")
+        yield* S.customerWithUsage(p, 2_100_000)
+        const standIn = yield* StandIn.start
+        yield* Effect.gen(function* () {
+          yield* BillingRun.run({ period: p })
+          const ids = (yield* invoiceIdsOf(p)).map((i) => i.id)
+          assert.deepStrictEqual(yield* deliver, { pushed: 1, retried: 0, failed: 0 })
+          const [link] = yield* linksOf(ids)
+          yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql`UPDATE invoices SET due_at = now() - interval '60 days' WHERE id::text IN ${sql.in(ids)}`.pipe(
+              Effect.orDie
+            )
+          )
+          assert.strictEqual(yield* OverdueSweep.sweep(), 1)
+          const mails = yield* mailsOf(ids)
+          assert.deepStrictEqual(mails.map((m) => m.template).sort(), ["invoice_issued", "invoice_overdue"])
+          const overdue = mails.find((m) => m.template === "invoice_overdue")!
+          assert.include(overdue.text, "Overdue: this invoice was due on")
+          assert.include(overdue.text, `Pay online: ${link!.hosted_url}`)
         }).pipe(Effect.provide(stripeCollection(standIn)))
       }).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000

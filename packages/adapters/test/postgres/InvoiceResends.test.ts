@@ -22,6 +22,8 @@ import { DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgInvoiceResends from "../../src/postgres/PgInvoiceResends.ts"
 import * as PgOutbox from "../../src/postgres/PgOutbox.ts"
+import * as StandIn from "../../src/testing/StripeStandIn.ts"
+import { stripeCollection } from "../payments/Support.ts"
 import * as Fixtures from "./support/Fixtures.ts"
 import { suite } from "./support/TestDatabase.ts"
 
@@ -101,6 +103,35 @@ suite("InvoiceResend", (it, kind) => {
         const later = yield* resendAs(customerId, invoiceId, DateTime.makeUnsafe("2026-11-02T10:00:00.000Z"))
         assert.strictEqual(later.remaining, 2)
       }).pipe(Effect.provide(adapters))
+  )
+
+  it.effect(
+    "online collection: the resent e-mail carries the invoice's hosted payment link once it is pushed, read in the tenant's transaction",
+    () =>
+      Effect.gen(function* () {
+        const standIn = yield* StandIn.start
+        const { customerId, invoiceId } = yield* customerWithInvoice
+        const sql = yield* SqlClient.SqlClient
+        const texts = (id: Ids.CustomerId) =>
+          Effect.map(
+            sql<{ text: string }>`SELECT payload->>'text' AS text FROM notifications
+              WHERE customer_id = ${id} ORDER BY created_at, id`,
+            (rows) => rows.map((r) => r.text)
+          )
+        yield* Effect.gen(function* () {
+          // Not pushed yet: the e-mail manual payments send, neither a link nor "not available".
+          yield* resendAs(customerId, invoiceId, tenMinutesPast)
+          const [before] = yield* texts(customerId)
+          assert.notInclude(before, "Pay online")
+          assert.notInclude(before, "Online payment")
+          // Pushed (as PushDelivery stores it): the next resend links the hosted page.
+          const url = "https://invoice.stripe.test/i/in_resend1"
+          yield* sql`INSERT INTO payment_invoices (invoice_id, customer_id, provider, provider_invoice_id, hosted_url, state)
+            VALUES (${invoiceId}, ${customerId}, 'stripe', 'in_resend1', ${url}, 'open')`
+          yield* resendAs(customerId, invoiceId, tenMinutesPast)
+          assert.include((yield* texts(customerId))[1], `Pay online: ${url}`)
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(adapters), Effect.scoped)
   )
 
   it.effect("another tenant cannot resend, count, read or forge a count of someone else's invoice", () =>

@@ -6,10 +6,11 @@
  * `npm start` receiving Stripe's signed `invoice.paid` webhooks.
  *
  * Stripe is down during the run: every invoice is issued and every push queued (the run is not
- * blocked); Stripe recovers and the next run delivers each push once; the webhooks record each
- * invoice's payment and mark it paid.
+ * blocked) and no e-mail goes; Stripe recovers and the next run delivers each push once and then
+ * each invoice's e-mail, once, with its hosted payment link; the webhooks record each invoice's
+ * payment and mark it paid.
  */
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -32,6 +33,16 @@ const onDatabase = <A>(url: string, f: (sql: SqlClient.SqlClient) => Effect.Effe
         PgDatabase.layer({ _tag: "Server", url: Redacted.make(url), maxConnections: 1 })
       )
     )
+  )
+
+/** The invoice e-mails of a period: status, the text, and the file the local outbox wrote. */
+const mailsOf = (url: string, period: string) =>
+  onDatabase(
+    url,
+    (sql) => sql<{ id: string; invoice_id: string; status: string; text: string }>`
+      SELECT n.id::text, i.id::text AS invoice_id, n.status, n.payload->>'text' AS text
+      FROM notifications n JOIN invoices i ON i.id::text = n.payload->'data'->>'invoiceId'
+      WHERE i.period = ${period} ORDER BY i.id`
   )
 
 describe.runIf(base !== "")("A month end with Stripe on the real server", () => {
@@ -77,6 +88,7 @@ describe.runIf(base !== "")("A month end with Stripe on the real server", () => 
           assert.strictEqual(row.attempts, 1)
         }
         assert.isTrue(standIn.requests.every((r) => r.status === 503))
+        assert.deepStrictEqual(yield* mailsOf(url, closed), [], "the e-mails wait for the pushes")
 
         // Stripe is back; a minute later (the first backoff) the next run delivers the queue.
         standIn.down = false
@@ -102,7 +114,23 @@ describe.runIf(base !== "")("A month end with Stripe on the real server", () => 
           links.map((l) => l.invoice_id),
           issued.map((i) => i.id)
         )
+        // After the pushes, each invoice's e-mail, sent once, with its hosted payment link.
+        const mails = yield* mailsOf(url, closed)
+        assert.deepStrictEqual(
+          mails.map((m) => [m.invoice_id, m.status]),
+          links.map((l) => [l.invoice_id, "sent"])
+        )
+        const files = yield* Effect.promise(() => readdir(env.OUTBOX_DIR))
+        for (const [i, mail] of mails.entries()) {
+          const hosted = (standIn.objects.get(links[i]!.provider_invoice_id) as Record<string, any>)
+            .hosted_invoice_url
+          assert.include(mail.text, `Pay online: ${hosted}`)
+          assert.include(files, `${mail.id}.eml`)
+          const eml = yield* Effect.promise(() => readFile(join(env.OUTBOX_DIR, `${mail.id}.eml`), "utf8"))
+          assert.include(eml, "application/pdf", "the PDF attached")
+        }
         const stripeInvoices = [...standIn.objects.values()].filter((o) => o.object === "invoice")
+
         assert.strictEqual(stripeInvoices.length, 4, "no invoice pushed twice")
         for (const link of links) {
           const stripeInvoice = standIn.objects.get(link.provider_invoice_id) as Record<string, any>

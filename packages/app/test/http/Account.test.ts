@@ -15,6 +15,7 @@ layer(TestServer.layer(), { timeout: 300_000, excludeTestServices: true })("GET 
         assert.strictEqual(r.body.name, tenant.customer.name)
         assert.strictEqual(r.body.plan, tenant.customer.plan)
         assert.strictEqual(r.body.via, "api_key")
+        assert.strictEqual(r.body.paymentsOnline, false, "manual payments by default")
         assert.strictEqual(r.body.keyId, tenant.apiKey.split("_")[2])
         assert.includeMembers(r.body.scopes, ["invoices:read", "api_keys:write"])
         const firstDemoMonth = Period.trailing(Period.previous(Period.ofDateTime(yield* DateTime.now)), 3)[0]!

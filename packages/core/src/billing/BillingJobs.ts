@@ -58,10 +58,12 @@ export const daily = Effect.fn("BillingJobs.daily")(function* (options: DailyOpt
       undelivered: undefined,
       pushes: undefined
     } satisfies DailySummary
+  // The pushes first: with online collection a push queues its invoice's e-mail (with the payment
+  // link), which then goes out in this same pass. A provider outage reschedules the pushes; it
+  // never fails the daily work.
+  const pushes = yield* (yield* PaymentCollection).deliver
   const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 1 })
   const undelivered = yield* Delivery.undelivered(mail)
-  // A provider outage reschedules the pushes; it never fails the daily work.
-  const pushes = yield* (yield* PaymentCollection).deliver
   return { overdue, dunning, mail, undelivered, pushes } satisfies DailySummary
 })
 

@@ -244,6 +244,9 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           outcomes.push({ _tag: "Billed", invoice })
         }
         yield* BillingBatch.use((b) => b.issue({ invoices, notifications, auditEvents }))
+        // The pushes too (online collection): without them these invoices would never reach the
+        // provider, nor (the push queues it) their e-mail.
+        yield* (yield* PaymentCollection).enqueue(invoices, at)
         yield* claims.completeMany(
           period,
           invoices.map((i) => ({ customerId: i.customerId, invoiceId: i.id }))

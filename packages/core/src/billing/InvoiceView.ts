@@ -5,7 +5,7 @@
  * discounts, tax, total), the payments and credit notes, and the amount due. The PDF and the
  * e-mails (text and HTML) all render this one view, so they cannot disagree.
  *
- * Payments, credit notes and a void are optional inputs: the invoice alone says paid (with its
+ * Payments, credit notes, a void and the provider's hosted payment link are optional inputs: the invoice alone says paid (with its
  * `paidAt` and reference) or cancelled; a payments ledger, when the caller has one, lists each
  * payment and makes a partly paid invoice show what is still due.
  */
@@ -89,6 +89,11 @@ export interface Input {
   readonly creditNotes?: ReadonlyArray<CreditNote> | undefined
   /** Given when the invoice was voided (an invoice whose status is `void` or `cancelled` is void without it). */
   readonly voided?: Void | undefined
+  /**
+   * The payment provider's hosted payment page, when the invoice has been pushed to one (null or
+   * absent otherwise); printed as "Pay online" while something is due.
+   */
+  readonly payUrl?: string | null | undefined
 }
 
 /** The invoice's state as the customer sees it. */
@@ -149,6 +154,8 @@ export interface View {
   readonly amountDue: TotalRow
   /** "Payment instructions" shown only while something is due. */
   readonly paymentInstructions: string | null
+  /** The provider's hosted payment page ("Pay online"), shown only while something is due. */
+  readonly payOnline: string | null
   readonly footer: string
 }
 
@@ -319,6 +326,8 @@ export const make = (input: Input): View => {
       amountDueMinor > 0n && (st._tag === "Open" || st._tag === "Overdue")
         ? (input.seller.paymentInstructions ?? null)
         : null,
+    payOnline:
+      amountDueMinor > 0n && (st._tag === "Open" || st._tag === "Overdue") ? (input.payUrl ?? null) : null,
     footer: `Invoice id ${invoice.id} - price book ${invoice.priceBookId}. Questions: ${input.seller.supportEmail}`
   }
 }

@@ -2,8 +2,8 @@
  * Issuing one customer's invoice for a period, inside the caller's worker transaction (the billing
  * run's `single` mode; batch mode does the same steps with multi-row statements): close the
  * period to the customer's new usage and read it, price it, take the next gap-free number, store
- * the invoice issued, queue its e-mail and its push to the payment provider (none with manual
- * collection), and append `invoice.issued` to the audit log.
+ * the invoice issued, queue its e-mail (manual collection) or its push to the payment provider
+ * (online collection; the push queues the e-mail with the payment link), and append `invoice.issued` to the audit log.
  */
 import { DateTime, Effect } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
@@ -13,7 +13,7 @@ import type { InvoiceId } from "../Ids.ts"
 import * as InvoiceMail from "../notifications/InvoiceMail.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
-import { PaymentCollection } from "../payments/PaymentCollection.ts"
+import * as PaymentCollection from "../payments/PaymentCollection.ts"
 import { BillableUsage } from "./BillableUsage.ts"
 import * as CustomerPricing from "./CustomerPricing.ts"
 import type * as Invoice from "./Invoice.ts"
@@ -23,14 +23,19 @@ import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Period from "./Period.ts"
 import { CurrentSeller } from "./Seller.ts"
 
-/** The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice. */
+/**
+ * The e-mail (unless `notify` is false) and the `invoice.issued` audit event of an issued invoice.
+ * With online collection there is no e-mail here: the invoice's push queues it once the hosted
+ * payment link is known (`PushDelivery`).
+ */
 export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
   invoice: Invoice.Invoice,
   customer: Customer,
   options: { readonly at: DateTime.Utc; readonly notify?: boolean }
 ) {
+  const online = PaymentCollection.isOnline(yield* PaymentCollection.PaymentCollection)
   const notification: Notification.NewNotification | null =
-    options.notify === false
+    options.notify === false || online
       ? null
       : {
           id: yield* Notification.makeId,
@@ -61,8 +66,9 @@ export const issuedRecords = Effect.fn("IssueInvoice.issuedRecords")(function* (
 
 /**
  * The billing step of one customer, inside the caller's worker transaction: close the period to
- * the customer's new usage and read it, price, number, store issued, queue the e-mail (unless
- * `notify` is false) and audit. Numbers belong to the year the invoice is issued in.
+ * the customer's new usage and read it, price, number, store issued, queue the e-mail or (online
+ * collection) the push that mails it, unless `notify` is false, and audit. Numbers belong to the
+ * year the invoice is issued in.
  */
 export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
   customer: Customer,
@@ -84,7 +90,10 @@ export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
     const notification = records.notification
     yield* Outbox.use((o) => o.enqueue(notification))
   }
-  yield* (yield* PaymentCollection).enqueue([invoice], options.at)
+  // Without notice (history billed after the fact, e.g. the demo's) nothing is pushed either:
+  // with online collection the push is what mails the invoice.
+  if (options.notify !== false)
+    yield* (yield* PaymentCollection.PaymentCollection).enqueue([invoice], options.at)
   yield* AuditLog.use((a) => a.append(records.audit))
   return invoice
 })

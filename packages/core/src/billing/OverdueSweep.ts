@@ -1,6 +1,7 @@
 /**
  * The overdue sweep: issued invoices past their due date plus their customer's overdue grace
- * (`Customer.overdueGraceDays`) become overdue, each with an e-mail in the outbox and an
+ * (`Customer.overdueGraceDays`) become overdue, each with an e-mail in the outbox (with the
+ * hosted payment link when the invoice is at the payment provider) and an
  * `invoice.overdue` audit event in the same worker transaction. Batches are claimed with
  * `FOR UPDATE SKIP LOCKED`, so concurrent sweeps split the work and a re-run finds nothing left
  * to do.
@@ -12,6 +13,7 @@ import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import * as InvoiceMail from "../notifications/InvoiceMail.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
+import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
@@ -40,6 +42,8 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
           yield* InvoiceRepo.use((r) => r.updateLifecycle(overdue))
           const notificationId = yield* Notification.makeId
           const seller = yield* CurrentSeller
+          // Online collection: the hosted payment page, once the invoice's push has delivered.
+          const payUrl = yield* (yield* PaymentCollection).payUrl(overdue.id)
           yield* Outbox.use((o) =>
             o.enqueue({
               id: notificationId,
@@ -47,7 +51,7 @@ export const sweep = Effect.fn("OverdueSweep.sweep")(function* (
               channel: "email",
               template: "invoice_overdue",
               recipient: customer.email,
-              ...InvoiceMail.overdue(overdue, customer, seller),
+              ...InvoiceMail.overdue(overdue, customer, seller, payUrl === null ? undefined : { payUrl }),
               data: { invoiceId: overdue.id, invoiceNumber: overdue.number ?? "" },
               createdAt: at
             })

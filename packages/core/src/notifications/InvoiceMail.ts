@@ -6,6 +6,10 @@
  * queues `overdue` with the status change, the dunning sweep `reminder` and `suspended` with the
  * step it records. The PDF itself is attached when the notification is
  * delivered (see `MailAttachments`).
+ *
+ * With an online payment provider the `issued` e-mail is queued by the push instead
+ * (`PushDelivery`), once the invoice is at the provider, so it carries "Pay online: <url>"; if the
+ * push gave up, it says that online payment is unavailable and how to pay otherwise.
  */
 import { DateTime } from "effect"
 import type * as Invoice from "../billing/Invoice.ts"
@@ -30,7 +34,36 @@ export const escapeHtml = (s: string): string =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!
   )
 
-const textOf = (view: InvoiceView.View, invoice: Invoice.Invoice, intro: string): string =>
+/**
+ * Online payment as the e-mail states it: the provider's hosted page (`payUrl`), or null when the
+ * deployment collects online but this invoice has no page (the push gave up). Absent with manual
+ * payments: the e-mail says nothing about paying online.
+ */
+export interface Online {
+  readonly payUrl: string | null
+}
+
+/** The sentence of an online deployment's invoice without a hosted page. */
+export const unavailableOnline = (view: InvoiceView.View): string =>
+  `Online payment is not available for this invoice; ${
+    view.paymentInstructions === null
+      ? `write to ${view.seller.supportEmail} for how to pay.`
+      : "please pay as described under How to pay."
+  }`
+
+/** The online-payment line of a view: "Pay online: <url>", the unavailable sentence, or nothing. */
+const onlineLine = (view: InvoiceView.View, online: Online | undefined): string | null => {
+  if (online === undefined || (view.state._tag !== "Open" && view.state._tag !== "Overdue")) return null
+  if (view.payOnline !== null) return `Pay online: ${view.payOnline}`
+  return view.amountDueMinor > 0n ? unavailableOnline(view) : null
+}
+
+const textOf = (
+  view: InvoiceView.View,
+  invoice: Invoice.Invoice,
+  intro: string,
+  online: Online | undefined
+): string =>
   [
     `Hello ${view.buyer.name},`,
     "",
@@ -40,6 +73,7 @@ const textOf = (view: InvoiceView.View, invoice: Invoice.Invoice, intro: string)
     InvoiceText.render(invoice, { customerName: view.buyer.name }),
     ...view.settlements.map((s) => `${s.label}: ${s.amount}`),
     `${view.amountDue.label}: ${view.amountDue.amount}`,
+    ...((line) => (line === null ? [] : ["", line]))(onlineLine(view, online)),
     ...(view.paymentInstructions === null ? [] : ["", `How to pay: ${view.paymentInstructions}`]),
     "",
     `The invoice is attached as a PDF (${view.number}.pdf).`,
@@ -49,8 +83,15 @@ const textOf = (view: InvoiceView.View, invoice: Invoice.Invoice, intro: string)
     ""
   ].join("\n")
 
-const htmlOf = (view: InvoiceView.View, intro: string): string => {
+const htmlOf = (view: InvoiceView.View, intro: string, online: Online | undefined): string => {
   const e = escapeHtml
+  const line = onlineLine(view, online)
+  const payOnline =
+    line === null
+      ? ""
+      : view.payOnline === null
+        ? `<p>${e(line)}</p>\n`
+        : `<p><strong>Pay online:</strong> <a href="${e(view.payOnline)}">${e(view.payOnline)}</a></p>\n`
   const cell = 'style="padding:4px 8px;border-bottom:1px solid #e5e7eb"'
   const num = 'style="padding:4px 8px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap"'
   const lines = view.lines
@@ -88,7 +129,7 @@ ${view.settlements.map(row).join("\n")}
 ${row(view.amountDue)}
 </tbody>
 </table>
-${view.paymentInstructions === null ? "" : `<p><strong>How to pay:</strong> ${e(view.paymentInstructions)}</p>`}
+${payOnline}${view.paymentInstructions === null ? "" : `<p><strong>How to pay:</strong> ${e(view.paymentInstructions)}</p>`}
 <p>The invoice is attached as a PDF (${e(view.number)}.pdf).</p>
 <p>Questions about this invoice: <a href="mailto:${e(view.seller.supportEmail)}">${e(view.seller.supportEmail)}</a></p>
 <p>${e(view.seller.name)}</p>
@@ -101,14 +142,20 @@ ${view.paymentInstructions === null ? "" : `<p><strong>How to pay:</strong> ${e(
 export const issued = (
   invoice: Invoice.Invoice,
   customer: Pick<Customer, "name" | "email">,
-  seller: Seller.Seller = Seller.demo
+  seller: Seller.Seller = Seller.demo,
+  online?: Online
 ): InvoiceEmail => {
-  const view = InvoiceView.make({ invoice, buyer: InvoiceView.buyerOf(customer), seller })
+  const view = InvoiceView.make({
+    invoice,
+    buyer: InvoiceView.buyerOf(customer),
+    seller,
+    payUrl: online?.payUrl
+  })
   const intro = `your invoice for ${invoice.period} is below and attached.`
   return {
     subject: `Invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
-    text: textOf(view, invoice, intro),
-    html: htmlOf(view, intro)
+    text: textOf(view, invoice, intro, online),
+    html: htmlOf(view, intro, online)
   }
 }
 
@@ -116,16 +163,22 @@ export const issued = (
 export const overdue = (
   invoice: Invoice.Invoice,
   customer: Pick<Customer, "name" | "email">,
-  seller: Seller.Seller = Seller.demo
+  seller: Seller.Seller = Seller.demo,
+  online?: Online
 ): InvoiceEmail => {
-  const view = InvoiceView.make({ invoice, buyer: InvoiceView.buyerOf(customer), seller })
+  const view = InvoiceView.make({
+    invoice,
+    buyer: InvoiceView.buyerOf(customer),
+    seller,
+    payUrl: online?.payUrl
+  })
   const intro = `invoice ${invoice.number} was due on ${
     invoice.dueAt === null ? "-" : DateTime.formatIsoDate(invoice.dueAt)
   } and is now overdue.`
   return {
     subject: `Overdue: invoice ${invoice.number ?? "(draft)"} for ${invoice.period}`,
-    text: textOf(view, invoice, intro),
-    html: htmlOf(view, intro)
+    text: textOf(view, invoice, intro, online),
+    html: htmlOf(view, intro, online)
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Sending an invoice's e-mail again, on request (the customer's portal and API, an operator's
- * admin resend): the e-mail the invoice's state calls for is queued in the outbox, a resend is
+ * admin resend): the e-mail the invoice's state calls for (with the hosted payment link once the
+ * invoice is at the payment provider) is queued in the outbox, a resend is
  * counted, and `invoice.resent` is appended, all in the caller's tenant transaction.
  *
  * Resends are limited per invoice: at most `perWindow` in each UTC clock hour. The database holds
@@ -13,8 +14,10 @@ import { type AuditAction, NewAuditEvent } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
 import { InvoiceStatus } from "../billing/Invoice.ts"
 import { InvoiceRepo } from "../billing/InvoiceRepo.ts"
+import { CurrentSeller } from "../billing/Seller.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import { type CustomerId, InvoiceId } from "../Ids.ts"
+import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 import * as InvoiceMail from "./InvoiceMail.ts"
 import * as Notification from "./Notification.ts"
@@ -113,13 +116,20 @@ export const resend = Effect.fn("InvoiceResend.resend")(function* (
       retryAfterSeconds: hour.secondsLeft
     })
   const overdue = invoice.status === "overdue"
+  // Online collection: the hosted payment page once the push has delivered (until then the
+  // e-mail is the one manual payments send; the push's own e-mail brings the link).
+  const payUrl = yield* (yield* PaymentCollection).payUrl(invoice.id)
+  const online = payUrl === null ? undefined : { payUrl }
+  const seller = yield* CurrentSeller
   const notification: Notification.NewNotification = {
     id: notificationId,
     customerId: customer.id,
     channel: "email",
     template: overdue ? "invoice_overdue" : "invoice_issued",
     recipient: customer.email,
-    ...(overdue ? InvoiceMail.overdue(invoice, customer) : InvoiceMail.issued(invoice, customer)),
+    ...(overdue
+      ? InvoiceMail.overdue(invoice, customer, seller, online)
+      : InvoiceMail.issued(invoice, customer, seller, online)),
     data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "", resend: String(slot.value) },
     createdAt: options.at
   }

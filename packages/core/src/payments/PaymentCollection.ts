@@ -4,17 +4,19 @@
  * manual collection, where both do nothing, so the embedded default and every existing driver
  * need nothing new; a deployment with a provider provides {@link layer}.
  */
-import { Context, type DateTime, Effect, Layer } from "effect"
+import { Context, type DateTime, Effect, Layer, Option } from "effect"
 import type { AuditLog } from "../audit/AuditLog.ts"
 import type { Invoice } from "../billing/Invoice.ts"
 import type { InvoiceRepo } from "../billing/InvoiceRepo.ts"
 import type { CustomerRepo } from "../customer/CustomerRepo.ts"
+import type { InvoiceId } from "../Ids.ts"
 import type * as Delivery from "../notifications/Delivery.ts"
+import type { Outbox } from "../notifications/Outbox.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 import type { Tenancy } from "../tenancy/Tenancy.ts"
 import { PaymentProvider } from "./PaymentProvider.ts"
 import { PaymentPushes } from "./PaymentPushes.ts"
-import type { PaymentRecords } from "./PaymentRecords.ts"
+import { PaymentRecords } from "./PaymentRecords.ts"
 import * as PushDelivery from "./PushDelivery.ts"
 
 /** The collection of payments. */
@@ -26,6 +28,12 @@ export interface Collection {
     invoices: ReadonlyArray<Invoice>,
     at: DateTime.Utc
   ) => Effect.Effect<void, TenantAccessDenied | PersistenceFailure>
+  /**
+   * The hosted payment page of a pushed invoice, read in the caller's transaction (under its
+   * tenancy): null until the push has delivered, when the provider hosts no page, and always with
+   * manual collection (which reads nothing).
+   */
+  readonly payUrl: (invoiceId: InvoiceId) => Effect.Effect<string | null, PersistenceFailure>
   /** Pushes what is due (its own worker transactions); `undefined` report when manual. */
   readonly deliver: Effect.Effect<
     PushDelivery.PushReport | undefined,
@@ -37,8 +45,15 @@ export interface Collection {
 export const manual: Collection = {
   provider: "manual",
   enqueue: () => Effect.void,
+  payUrl: () => Effect.succeed(null),
   deliver: Effect.succeed(undefined)
 }
+
+/**
+ * Whether invoices are collected online: then an invoice's e-mail waits for its push and is
+ * queued by it, with the hosted payment link (`PushDelivery`), not by the issuing transaction.
+ */
+export const isOnline = (collection: Collection): boolean => collection.provider !== manual.provider
 
 /** The deployment's collection; manual unless provided. */
 export const PaymentCollection = Context.Reference<Collection>(
@@ -56,9 +71,17 @@ export const layer = (
     PaymentCollection,
     Effect.gen(function* () {
       const context = yield* Effect.context<
-        PaymentProvider | PaymentPushes | PaymentRecords | Tenancy | InvoiceRepo | CustomerRepo | AuditLog
+        | PaymentProvider
+        | PaymentPushes
+        | PaymentRecords
+        | Tenancy
+        | InvoiceRepo
+        | CustomerRepo
+        | AuditLog
+        | Outbox
       >()
       const pushes = Context.get(context, PaymentPushes)
+      const records = Context.get(context, PaymentRecords)
       return {
         provider: Context.get(context, PaymentProvider).name,
         enqueue: (invoices, at) =>
@@ -67,6 +90,10 @@ export const layer = (
             : pushes.enqueue(
                 invoices.map((i) => ({ invoiceId: i.id, customerId: i.customerId, createdAt: at }))
               ),
+        payUrl: (invoiceId) =>
+          Effect.map(records.invoiceLink(invoiceId), (link) =>
+            Option.isSome(link) ? link.value.hostedUrl : null
+          ),
         deliver: Effect.provideContext(PushDelivery.deliverDue(options), context)
       } satisfies Collection
     })

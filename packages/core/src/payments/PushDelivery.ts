@@ -5,7 +5,14 @@
  * 1. `PaymentPushes.claimNext` locks one due push (`FOR UPDATE SKIP LOCKED`);
  * 2. the customer's provider customer is looked up, or created and linked;
  * 3. the invoice is created at the provider, its link (provider id, hosted payment link) stored;
- * 4. the push is marked done, `invoice.pushed` audited, and the transaction commits.
+ * 4. the push is marked done, `invoice.pushed` audited, the invoice's e-mail queued with its
+ *    "Pay online" link (`InvoiceMail.issued`), and the transaction commits.
+ *
+ * The e-mail of an invoice collected online is queued here, not when the invoice is issued, so it
+ * carries the link; it is queued exactly once, with the push's one move out of `pending`. A push
+ * that gives up (after the last attempt, or a failure that cannot pass) still queues it, without a
+ * link, saying how else to pay: the customer always gets the invoice, at the latest when the
+ * retries run out. An invoice that no longer exists, or is no longer payable (void), gets none.
  *
  * A provider failure commits what was done (a customer link) and reschedules the push with the
  * outbox's backoff; after the last attempt it is parked as failed, still in the table. An invoice
@@ -16,9 +23,14 @@
 import { DateTime, Effect, Option, Result } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import type { Invoice } from "../billing/Invoice.ts"
 import { InvoiceRepo } from "../billing/InvoiceRepo.ts"
+import { CurrentSeller } from "../billing/Seller.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import * as Delivery from "../notifications/Delivery.ts"
+import * as InvoiceMail from "../notifications/InvoiceMail.ts"
+import * as Notification from "../notifications/Notification.ts"
+import { Outbox } from "../notifications/Outbox.ts"
 import { CurrentPrincipal, type Principal, Tenancy } from "../tenancy/Tenancy.ts"
 import { PaymentProvider, PaymentProviderError } from "./PaymentProvider.ts"
 import { PaymentPushes } from "./PaymentPushes.ts"
@@ -35,6 +47,34 @@ export interface PushReport {
 }
 
 type Outcome = "none" | "pushed" | "retried" | "failed"
+
+/**
+ * Queues the e-mail of an invoice whose push has ended, in the push's transaction: with the hosted
+ * page `payUrl`, or (null) saying online payment is unavailable. None when the customer is gone.
+ */
+const queueMail = (invoice: Invoice, payUrl: string | null, at: DateTime.Utc) =>
+  Effect.gen(function* () {
+    const customer = yield* CustomerRepo.use((r) => r.findById(invoice.customerId)).pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("NotFound", () => Effect.succeedNone)
+    )
+    if (Option.isNone(customer)) return null
+    const id = yield* Notification.makeId
+    const seller = yield* CurrentSeller
+    yield* Outbox.use((o) =>
+      o.enqueue({
+        id,
+        customerId: invoice.customerId,
+        channel: "email",
+        template: "invoice_issued",
+        recipient: customer.value.email,
+        ...InvoiceMail.issued(invoice, customer.value, seller, { payUrl }),
+        data: { invoiceId: invoice.id, invoiceNumber: invoice.number ?? "" },
+        createdAt: at
+      })
+    )
+    return id
+  })
 
 const deliverOne = (policy: Delivery.RetrySchedule) =>
   Effect.gen(function* () {
@@ -55,8 +95,10 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     }
     const invoice = found.value
     // Already at the provider (an earlier attempt committed its link): never a second invoice.
-    if (Option.isSome(yield* records.invoiceLink(invoice.id)) || invoice.status === "paid") {
+    const existing = yield* records.invoiceLink(invoice.id)
+    if (Option.isSome(existing) || invoice.status === "paid") {
       yield* pushes.markPushed(push.invoiceId, now)
+      yield* queueMail(invoice, Option.isSome(existing) ? existing.value.hostedUrl : null, now)
       return "pushed" as Outcome
     }
     if (invoice.status !== "issued" && invoice.status !== "overdue") {
@@ -107,6 +149,7 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     const at = yield* DateTime.now
     if (Result.isSuccess(result)) {
       const pushed = result.success
+      const notificationId = yield* queueMail(invoice, pushed?.hostedUrl ?? null, at)
       if (pushed !== null) {
         yield* records.linkInvoice({
           invoiceId: invoice.id,
@@ -128,7 +171,8 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
                 provider: provider.name,
                 providerInvoiceId: pushed.providerInvoiceId,
                 hostedUrl: pushed.hostedUrl,
-                number: invoice.number
+                number: invoice.number,
+                notificationId
               }
             })
           )
@@ -143,6 +187,8 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     const attempts = push.attempts + 1
     if (!error.retryable || attempts >= policy.maxAttempts) {
       yield* pushes.markFailed(push.invoiceId, error.message)
+      // The push gave up: the e-mail goes without a link rather than never.
+      yield* queueMail(invoice, null, at)
       return "failed" as Outcome
     }
     yield* pushes.reschedule(push.invoiceId, {

@@ -70,4 +70,64 @@ describe("InvoiceMail", () => {
       assert.include(mail.text, `Questions about this invoice: ${SellerModule.demo.supportEmail}`)
     })
   )
+
+  it.effect(
+    "online: Pay online with the hosted page in text and HTML (escaped); manual: nothing about it",
+    () =>
+      Effect.gen(function* () {
+        const invoice = yield* issued
+        const customer = { name: "X", email: "x@y.example" }
+        const url = "https://invoice.stripe.test/i/in_1?a=1&b=2"
+        const online = InvoiceMail.issued(invoice, customer, seller, { payUrl: url })
+        assert.include(online.text, `Pay online: ${url}`)
+        assert.include(
+          online.html,
+          '<strong>Pay online:</strong> <a href="https://invoice.stripe.test/i/in_1?a=1&amp;b=2">'
+        )
+        assert.include(online.text, "IBAN DE89", "the seller's instructions stay")
+        const manual = InvoiceMail.issued(invoice, customer, seller)
+        for (const body of [manual.text, manual.html]) {
+          assert.notInclude(body, "Pay online")
+          assert.notInclude(body, "Online payment")
+        }
+        const overdue = yield* InvoiceLifecycle.markOverdue(invoice, {
+          at: DateTime.makeUnsafe("2026-12-07T00:00:00Z"),
+          graceDays: 5
+        })
+        assert.include(
+          InvoiceMail.overdue(overdue, customer, seller, { payUrl: url }).text,
+          `Pay online: ${url}`
+        )
+      })
+  )
+
+  it.effect(
+    "online without a link (the push gave up): says how else to pay; a paid invoice: no link at all",
+    () =>
+      Effect.gen(function* () {
+        const invoice = yield* issued
+        const customer = { name: "X", email: "x@y.example" }
+        const noLink = InvoiceMail.issued(invoice, customer, seller, { payUrl: null })
+        assert.notInclude(noLink.text, "Pay online:")
+        for (const body of [noLink.text, noLink.html])
+          assert.include(
+            body,
+            "Online payment is not available for this invoice; please pay as described under How to pay."
+          )
+        const bare = { ...seller, paymentInstructions: undefined }
+        assert.include(
+          InvoiceMail.issued(invoice, customer, bare, { payUrl: null }).text,
+          "Online payment is not available for this invoice; write to help@acme.example for how to pay."
+        )
+        const paid = yield* InvoiceLifecycle.markPaid(invoice, {
+          at: DateTime.makeUnsafe("2026-11-05T00:00:00Z"),
+          reference: "wire-1"
+        })
+        const paidMail = InvoiceMail.issued(paid, customer, seller, {
+          payUrl: "https://invoice.stripe.test/i/in_1"
+        })
+        assert.notInclude(paidMail.text, "Pay online")
+        assert.notInclude(paidMail.text, "Online payment")
+      })
+  )
 })

@@ -1,7 +1,8 @@
 /**
  * `GET /account`: who the caller is. The customer's name, plan, status and creation date (the
  * portal shows usage only from the month the customer was created), and the scopes the caller's
- * key or session holds. Any authenticated caller may read its own account.
+ * key or session holds, and whether invoices are paid online (the portal asks for an invoice's
+ * payment link only then). Any authenticated caller may read its own account.
  */
 import { ApiKey, Customer, FieldDoc, Ids, PriceBook } from "@securebase/core"
 import { Schema } from "effect"
@@ -33,6 +34,13 @@ export const Account = Schema.Struct({
   scopes: Schema.Array(ApiKey.Scope).pipe(
     FieldDoc.describe("The scopes of the credential this request used.")
   ),
+  /** Whether invoices are paid online (a payment provider hosts a payment page per invoice). */
+  paymentsOnline: Schema.Boolean.pipe(
+    FieldDoc.describe(
+      "Whether this deployment collects payments online (`PAYMENTS=stripe`): each issued invoice then gets a hosted payment page, read with `GET /invoices/{id}/payment`. False with manual payments, where that endpoint always answers 404.",
+      [true]
+    )
+  ),
   /** How this request authenticated. */
   via: Schema.Literals(["api_key", "session"]).pipe(
     FieldDoc.describe(
@@ -48,7 +56,7 @@ export class AccountApi extends HttpApiGroup.make("account")
       OpenApi.annotations({
         summary: "Get the caller's account",
         description:
-          "Who the caller is: the customer's id, name, e-mail, plan code, status and creation date, with the key id, scopes and authentication method of this request's credential. Any authenticated credential may read its own account (no scope needed). Errors: 401 `AUTH.MISSING_CREDENTIAL` (or another `AUTH.*` code) without a valid credential."
+          "Who the caller is: the customer's id, name, e-mail, plan code, status and creation date, with the key id, scopes and authentication method of this request's credential, and whether invoices are paid online (`paymentsOnline`). Any authenticated credential may read its own account (no scope needed). Errors: 401 `AUTH.MISSING_CREDENTIAL` (or another `AUTH.*` code) without a valid credential."
       })
     )
   )

@@ -1,4 +1,5 @@
 /** `GET /account`: the caller's own customer row (through RLS) and its credential's scopes. */
+import { PaymentCollection } from "@securebase/core"
 import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
@@ -21,6 +22,7 @@ export const layer = HttpApiBuilder.group(Api, "account", (handlers) =>
           createdAt: customer.createdAt ?? null,
           keyId: identity.keyId,
           scopes: identity.scopes,
+          paymentsOnline: PaymentCollection.isOnline(yield* PaymentCollection.PaymentCollection),
           via: identity.via
         }
       })

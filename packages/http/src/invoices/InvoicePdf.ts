@@ -4,8 +4,8 @@
  * (DUE, OVERDUE, PAID with the date and method, VOID), the buyer block (name, billing e-mail,
  * address, tax id), period and dates, numbered lines with the breakdown under each (bands with
  * quantity, unit price and amount), the unused metrics folded into one line, subtotal, discounts,
- * tax, total, payments and credit notes, the amount due and the payment instructions while
- * something is due. Long invoices continue on further pages.
+ * tax, total, payments and credit notes, the amount due, and while something is due the hosted
+ * payment link ("Pay online: <url>", online collection) and the payment instructions. Long invoices continue on further pages.
  *
  * Text is set in DejaVu Sans (shipped in `assets/fonts`, Bitstream Vera licence), embedded as a
  * subset through fontkit, so Latin, Greek and Cyrillic names print as written; a character the
@@ -81,6 +81,8 @@ export interface RenderOptions {
   readonly payments?: ReadonlyArray<InvoiceView.Payment> | undefined
   readonly creditNotes?: ReadonlyArray<InvoiceView.CreditNote> | undefined
   readonly voided?: InvoiceView.Void | undefined
+  /** The provider's hosted payment page, printed as "Pay online: <url>" while something is due. */
+  readonly payUrl?: string | null | undefined
 }
 
 /** The PDF's file name, as the download and the e-mail attachment give it: `INV-2026-000042.pdf`. */
@@ -100,7 +102,8 @@ export const render = (
       seller: o.seller ?? defaultSeller,
       payments: o.payments,
       creditNotes: o.creditNotes,
-      voided: o.voided
+      voided: o.voided,
+      payUrl: o.payUrl
     }),
     invoice
   )
@@ -169,6 +172,10 @@ export const renderView = (
       w.gap(4)
       w.total(view.amountDue.label, view.amountDue.amount, bold, 13)
       w.gap(20)
+      if (view.payOnline !== null) {
+        w.paragraph(`Pay online: ${view.payOnline}`, { font: bold })
+        w.gap(8)
+      }
       if (view.paymentInstructions !== null) {
         w.text("How to pay", { font: bold })
         w.paragraph(view.paymentInstructions, { color: muted })

@@ -4,6 +4,7 @@ import {
   InvoiceRepo,
   InvoiceResend,
   InvoiceView,
+  PaymentCollection,
   Receivables,
   ReceivablesRepo,
   Seller
@@ -135,16 +136,20 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
         .handle("download", ({ params }) =>
           Effect.gen(function* () {
             const identity = yield* CurrentIdentity
-            const { invoice, customer } = yield* asTenant(
+            const collection = yield* PaymentCollection.PaymentCollection
+            const { invoice, customer, payUrl } = yield* asTenant(
               identity.customerId,
               Effect.all({
                 invoice: findInvoice(params.id),
-                customer: ownCustomer(identity.customerId)
+                customer: ownCustomer(identity.customerId),
+                // The hosted payment page as stored now (online collection, once pushed).
+                payUrl: collection.payUrl(params.id)
               })
             )
             const pdf = yield* Effect.orDie(
               InvoicePdf.render(invoice, InvoiceView.buyerOf(customer), {
-                seller: options.seller ?? configured
+                seller: options.seller ?? configured,
+                payUrl
               })
             )
             const name = InvoicePdf.fileName(invoice)

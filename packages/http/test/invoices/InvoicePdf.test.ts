@@ -211,6 +211,29 @@ describe("InvoicePdf.render", () => {
     })
   )
 
+  it.effect(
+    "the hosted payment link prints as Pay online while something is due; not once paid, not without one",
+    () =>
+      Effect.gen(function* () {
+        const invoice = yield* issued({ accounts: "54" })
+        const url = "https://invoice.stripe.test/i/in_1QaBcDeFgHiJkLmN"
+        const linked = (yield* pdfText(
+          yield* InvoicePdf.render(invoice, customer, { payUrl: url })
+        )).pages.join("\n")
+        assert.include(linked, `Pay online: ${url}`)
+        const manual = (yield* pdfText(yield* InvoicePdf.render(invoice, customer))).pages.join("\n")
+        assert.notInclude(manual, "Pay online")
+        const paid = yield* InvoiceLifecycle.markPaid(invoice, {
+          at: DateTime.makeUnsafe("2026-11-05T00:00:00Z"),
+          reference: "wire-7"
+        })
+        const settled = (yield* pdfText(
+          yield* InvoicePdf.render(paid, customer, { payUrl: url })
+        )).pages.join("\n")
+        assert.notInclude(settled, "Pay online")
+      })
+  )
+
   it.effect("the same invoice renders to the same bytes (dates come from the invoice)", () =>
     Effect.gen(function* () {
       const invoice = yield* issued({ accounts: "54" })

@@ -1,10 +1,12 @@
 /**
  * One invoice: its state and dates, its lines (quantity, allowance, what was billable and how it
  * was priced), the discount and its share per line, each tax, the total, and the PDF. Another
- * tenant's invoice id answers 404 like an unknown one, and so does this page.
+ * tenant's invoice id answers 404 like an unknown one, and so does this page. When payments are
+ * online (`paymentsOnline` of `GET /account`) an unpaid invoice links to the provider's hosted
+ * payment page; with manual payments the payment link is never asked for.
  */
 import type { Ids, Invoice } from "@securebase/core"
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
@@ -62,6 +64,59 @@ const ResendButton = ({ id, sendable }: { readonly id: Ids.InvoiceId; readonly s
       </p>
     </div>
   )
+}
+
+type PayLink =
+  | { readonly state: "loading" }
+  | { readonly state: "ready"; readonly url: string | null }
+  | { readonly state: "pending" }
+  | { readonly state: "failed"; readonly message: string }
+
+/**
+ * "Pay online": the provider's hosted page of an unpaid invoice, or word that it is on its way
+ * (404 `PAYMENT.NOT_FOUND` until the invoice's push has delivered). Only rendered when payments
+ * are online and the invoice is unpaid, so manual deployments never call the endpoint.
+ */
+const PayOnline = ({ id }: { readonly id: Ids.InvoiceId }) => {
+  const [link, setLink] = useState<PayLink>({ state: "loading" })
+  useEffect(() => {
+    let live = true
+    call((client) => client.payments.invoicePayment({ params: { id } })).then(
+      (payment) => live && setLink({ state: "ready", url: payment.hostedUrl }),
+      (failure: unknown) =>
+        live &&
+        setLink(
+          failure instanceof ApiFailure && failure.status === 404
+            ? { state: "pending" }
+            : { state: "failed", message: failure instanceof ApiFailure ? failure.message : String(failure) }
+        )
+    )
+    return () => {
+      live = false
+    }
+  }, [id])
+  switch (link.state) {
+    case "loading":
+      return null
+    case "ready":
+      return link.url === null ? null : (
+        <a className="button" href={link.url} target="_blank" rel="noopener noreferrer">
+          Pay online
+        </a>
+      )
+    case "pending":
+      return (
+        <p className="muted" role="status">
+          The online payment link is not available yet.
+        </p>
+      )
+    case "failed":
+      return (
+        <p className="field-error" role="status">
+          The payment link could not be loaded: {link.message}
+        </p>
+      )
+  }
 }
 
 /**
@@ -132,8 +187,14 @@ const LineBreakdown = ({
   )
 }
 
-/** The invoice page. */
-export const InvoiceDetail = ({ id }: { readonly id: string }) => {
+/** The invoice page; `paymentsOnline` from the account says whether to show "Pay online". */
+export const InvoiceDetail = ({
+  id,
+  paymentsOnline
+}: {
+  readonly id: string
+  readonly paymentsOnline: boolean
+}) => {
   const invoice = useApi((client) => client.invoices.get({ params: { id: id as Ids.InvoiceId } }), [id])
   return (
     <>
@@ -155,6 +216,9 @@ export const InvoiceDetail = ({ id }: { readonly id: string }) => {
                   </p>
                 </div>
                 <div className="actions">
+                  {paymentsOnline && (inv.status === "issued" || inv.status === "overdue") ? (
+                    <PayOnline id={inv.id} />
+                  ) : null}
                   <a
                     className="button"
                     href={`/invoices/${encodeURIComponent(inv.id)}/download`}
