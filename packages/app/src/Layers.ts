@@ -201,7 +201,10 @@ export const servicesLayer = (config: ServerConfig) => {
   const limits = LimitStores.layer(config.limitStore)
   const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
   // The pushes queue the invoice e-mails (online collection), with the configured seller.
-  const payments = Payments.layer(config.payments, config.paymentRecords).pipe(Layer.provide(data), Layer.provide(seller))
+  const payments = Payments.layer(config.payments, config.paymentRecords).pipe(
+    Layer.provide(data),
+    Layer.provide(seller)
+  )
   return Layer.mergeAll(
     authLayer(config).pipe(Layer.provide(data), Layer.provide(limits)),
     data,
