@@ -12,7 +12,8 @@ const Row = Schema.Struct({
   invoice_id: Schema.String,
   customer_id: Schema.String,
   attempts: Schema.Number,
-  created_at: Schema.DateTimeUtcFromDate
+  created_at: Schema.DateTimeUtcFromDate,
+  notify: Schema.Boolean
 })
 const decodeRow = Schema.decodeUnknownEffect(Row)
 const CountRow = Schema.Struct({ status: Schema.String, n: Schema.Number })
@@ -30,7 +31,8 @@ export const make = Effect.gen(function* () {
             invoice_id: p.invoiceId,
             customer_id: p.customerId,
             created_at: DateTime.formatIso(p.createdAt),
-            next_attempt_at: DateTime.formatIso(p.createdAt)
+            next_attempt_at: DateTime.formatIso(p.createdAt),
+            notify: p.notify
           })) as unknown as Arr.NonEmptyReadonlyArray<Record<string, unknown>>
         )} ON CONFLICT (invoice_id) DO NOTHING`.pipe(
           mapWrite("payment_push", pushes[0]!.invoiceId, "insert"),
@@ -43,7 +45,7 @@ export const make = Effect.gen(function* () {
     mapRead("PaymentPushes.claimNext")(
       Effect.gen(function* () {
         const rows = yield* sql`
-          SELECT invoice_id::text, customer_id::text, attempts, created_at
+          SELECT invoice_id::text, customer_id::text, attempts, created_at, notify
           FROM payment_pushes
           WHERE status = 'pending' AND next_attempt_at <= ${DateTime.formatIso(now)}
           ORDER BY next_attempt_at, invoice_id
@@ -55,7 +57,8 @@ export const make = Effect.gen(function* () {
           invoiceId: r.invoice_id as Ids.InvoiceId,
           customerId: r.customer_id as Ids.CustomerId,
           createdAt: r.created_at,
-          attempts: r.attempts
+          attempts: r.attempts,
+          notify: r.notify
         })
       })
     ).pipe(Effect.withSpan("PaymentPushes.claimNext"))

@@ -10,6 +10,7 @@ import { assert } from "@effect/vitest"
 import {
   BillingRun,
   type Ids,
+  IssueInvoice,
   OverdueSweep,
   PaymentCollection,
   PaymentPushes,
@@ -154,7 +155,8 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
                   customers.map((r) => ({
                     invoiceId: r.id as Ids.InvoiceId,
                     customerId: r.c as Ids.CustomerId,
-                    createdAt: now
+                    createdAt: now,
+                    notify: true
                   }))
                 )
               )
@@ -169,6 +171,41 @@ suite("Payment pushes (Stripe stand-in)", (it) => {
               WHERE action = 'invoice.pushed' AND subject_id IN ${sql.in(ids)}`.pipe(Effect.orDie)
           )
           assert.strictEqual(audit[0]!.n, 3)
+        }).pipe(Effect.provide(stripeCollection(standIn)))
+      }).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "history billed without notice (the demo's past months) was not pushed at all: now pushed, so it can be paid online, and not mailed",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-02")
+        const customer = yield* S.customerWithUsage(p, 2_000_000)
+        const standIn = yield* StandIn.start
+        yield* Effect.gen(function* () {
+          const tenancy = yield* Tenancy.Tenancy
+          const invoice = yield* tenancy.runAsWorker(
+            IssueInvoice.billCustomer(customer, p, { at: yield* DateTime.now, notify: false })
+          )
+          assert.deepStrictEqual(
+            (yield* pushesOf([invoice.id])).map((r) => r.status),
+            ["pending"],
+            "queued like any issued invoice"
+          )
+          assert.deepStrictEqual(yield* deliver, { pushed: 1, retried: 0, failed: 0 })
+          const links = yield* linksOf([invoice.id])
+          assert.strictEqual(links.length, 1)
+          assert.strictEqual(
+            links[0]!.hosted_url,
+            `https://invoice.stripe.test/i/${links[0]!.provider_invoice_id}`
+          )
+          assert.deepStrictEqual(
+            yield* mailsOf([invoice.id]),
+            [],
+            "billed without notice: no e-mail, then or now"
+          )
         }).pipe(Effect.provide(stripeCollection(standIn)))
       }).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000

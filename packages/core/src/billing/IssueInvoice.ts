@@ -90,10 +90,11 @@ export const billCustomer = Effect.fn("IssueInvoice.billCustomer")(function* (
     const notification = records.notification
     yield* Outbox.use((o) => o.enqueue(notification))
   }
-  // Without notice (history billed after the fact, e.g. the demo's) nothing is pushed either:
-  // with online collection the push is what mails the invoice.
-  if (options.notify !== false)
-    yield* (yield* PaymentCollection.PaymentCollection).enqueue([invoice], options.at)
+  // Without notice (history billed after the fact, e.g. the demo's) the invoice is still pushed,
+  // so it can be paid online, but its push mails nothing (online collection mails from the push).
+  yield* (yield* PaymentCollection.PaymentCollection).enqueue([invoice], options.at, {
+    notify: options.notify !== false
+  })
   yield* AuditLog.use((a) => a.append(records.audit))
   return invoice
 })

@@ -23,10 +23,14 @@ import * as PushDelivery from "./PushDelivery.ts"
 export interface Collection {
   /** `manual`, or the provider invoices are pushed to. */
   readonly provider: string
-  /** Queues the push of freshly issued invoices, in the caller's (issuing) transaction. */
+  /**
+   * Queues the push of freshly issued invoices, in the caller's (issuing) transaction; with
+   * `notify: false` (history billed without notice) the push mails nothing when it ends.
+   */
   readonly enqueue: (
     invoices: ReadonlyArray<Invoice>,
-    at: DateTime.Utc
+    at: DateTime.Utc,
+    options?: { readonly notify?: boolean }
   ) => Effect.Effect<void, TenantAccessDenied | PersistenceFailure>
   /**
    * The hosted payment page of a pushed invoice, read in the caller's transaction (under its
@@ -84,11 +88,16 @@ export const layer = (
       const records = Context.get(context, PaymentRecords)
       return {
         provider: Context.get(context, PaymentProvider).name,
-        enqueue: (invoices, at) =>
+        enqueue: (invoices, at, options) =>
           invoices.length === 0
             ? Effect.void
             : pushes.enqueue(
-                invoices.map((i) => ({ invoiceId: i.id, customerId: i.customerId, createdAt: at }))
+                invoices.map((i) => ({
+                  invoiceId: i.id,
+                  customerId: i.customerId,
+                  createdAt: at,
+                  notify: options?.notify !== false
+                }))
               ),
         payUrl: (invoiceId) =>
           Effect.map(records.invoiceLink(invoiceId), (link) =>

@@ -14,6 +14,11 @@ export interface NewPush {
   readonly invoiceId: InvoiceId
   readonly customerId: CustomerId
   readonly createdAt: DateTime.Utc
+  /**
+   * Whether the push queues the invoice's e-mail when it ends (online collection mails from the
+   * push); false for history billed without notice, which is collected but not announced.
+   */
+  readonly notify: boolean
 }
 
 /** A queued push as the sender claims it. */

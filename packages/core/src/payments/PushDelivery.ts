@@ -12,7 +12,8 @@
  * carries the link; it is queued exactly once, with the push's one move out of `pending`. A push
  * that gives up (after the last attempt, or a failure that cannot pass) still queues it, without a
  * link, saying how else to pay: the customer always gets the invoice, at the latest when the
- * retries run out. An invoice that no longer exists, or is no longer payable (void), gets none.
+ * retries run out. An invoice that no longer exists, or is no longer payable (void), gets none,
+ * and neither does one queued without notice (`notify` false: history billed after the fact).
  *
  * A provider failure commits what was done (a customer link) and reschedules the push with the
  * outbox's backoff; after the last attempt it is parked as failed, still in the table. An invoice
@@ -98,7 +99,8 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     const existing = yield* records.invoiceLink(invoice.id)
     if (Option.isSome(existing) || invoice.status === "paid") {
       yield* pushes.markPushed(push.invoiceId, now)
-      yield* queueMail(invoice, Option.isSome(existing) ? existing.value.hostedUrl : null, now)
+      if (push.notify)
+        yield* queueMail(invoice, Option.isSome(existing) ? existing.value.hostedUrl : null, now)
       return "pushed" as Outcome
     }
     if (invoice.status !== "issued" && invoice.status !== "overdue") {
@@ -149,7 +151,7 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     const at = yield* DateTime.now
     if (Result.isSuccess(result)) {
       const pushed = result.success
-      const notificationId = yield* queueMail(invoice, pushed?.hostedUrl ?? null, at)
+      const notificationId = push.notify ? yield* queueMail(invoice, pushed?.hostedUrl ?? null, at) : null
       if (pushed !== null) {
         yield* records.linkInvoice({
           invoiceId: invoice.id,
@@ -188,7 +190,7 @@ const deliverOne = (policy: Delivery.RetrySchedule) =>
     if (!error.retryable || attempts >= policy.maxAttempts) {
       yield* pushes.markFailed(push.invoiceId, error.message)
       // The push gave up: the e-mail goes without a link rather than never.
-      yield* queueMail(invoice, null, at)
+      if (push.notify) yield* queueMail(invoice, null, at)
       return "failed" as Outcome
     }
     yield* pushes.reschedule(push.invoiceId, {

@@ -19,6 +19,7 @@ import { migration as m0017 } from "./0017_invoice_resends.ts"
 import { migration as m0018 } from "./0018_payments.ts"
 import { migration as m0019 } from "./0019_payment_effects.ts"
 import { migration as m0020 } from "./0020_payment_subscriptions.ts"
+import { migration as m0021 } from "./0021_push_notify.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -46,5 +47,6 @@ export const all: ReadonlyArray<Migration> = [
   m0017,
   m0018,
   m0019,
-  m0020
+  m0020,
+  m0021
 ]
