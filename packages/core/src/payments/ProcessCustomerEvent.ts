@@ -192,10 +192,16 @@ const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
 export const process = Effect.fn("ProcessCustomerEvent.process")(function* (event: PaymentEvent) {
   const tenancy = yield* Tenancy
   const auth = yield* Authenticator
+  const records = yield* PaymentRecords
+  // As in ProcessPaymentEvent.process: set once this delivery holds the event's claim, settled
+  // after the worker transaction (a no-op on PostgreSQL, where the record commits with the effect;
+  // in DynamoDB an unsettled claim would answer every redelivery 409 until its lease ran out).
+  let claimed = false
+  const settle = (outcome: "done" | "released") =>
+    claimed ? records.settleEvent({ provider: event.provider, id: event.id }, outcome) : Effect.void
   const result: Handled = yield* tenancy
     .runAsWorker(
       Effect.gen(function* () {
-        const records = yield* PaymentRecords
         const providerCustomerId =
           event.subscription?.providerCustomerId ??
           event.customer?.providerCustomerId ??
@@ -212,6 +218,7 @@ export const process = Effect.fn("ProcessCustomerEvent.process")(function* (even
           customerId: Option.getOrNull(found)
         })
         if (!fresh) return { outcome: "duplicate" } satisfies Handled as Handled
+        claimed = true
         if (Option.isNone(found))
           return { outcome: "unmatched", detail: `no customer is linked to ${providerCustomerId}` } as Handled
         const applied: Handled =
@@ -227,7 +234,11 @@ export const process = Effect.fn("ProcessCustomerEvent.process")(function* (even
         })
       )
     )
-    .pipe(Effect.provideService(CurrentPrincipal, paymentsWorker))
+    .pipe(
+      Effect.provideService(CurrentPrincipal, paymentsWorker),
+      Effect.onError(() => Effect.ignore(settle("released")))
+    )
+  yield* settle("done")
   // Committed: the database already refuses a closed customer's credentials; the caches forget
   // them now. A cache that cannot be reached is only logged: the event is processed.
   if (result.closed !== undefined)
