@@ -4,7 +4,8 @@
  * has one effect (one payment row); a paid and a failed event about one invoice racing each other
  * leave it paid whatever the order; a `payment_intent.succeeded` carrying our invoice id in its
  * metadata pays the invoice. Payments go through the receivables (full and partial, another
- * currency refused), refunds become credit notes once per refund id, failed payments take a
+ * currency refused), a charge's refunds become credit notes for its cumulative refunded amount
+ * (only what was not credited yet, whether or not the charge lists them), failed payments take a
  * dunning step with one e-mail. Invoices are pushed to the Stripe STAND-IN first
  * (`@securebase/adapters/testing`).
  */
@@ -122,18 +123,79 @@ const accountOf = (invoiceId: string) =>
     )
   }).pipe(Effect.orDie)
 
+/**
+ * A `charge.refunded` as Stripe sends it: the charge's cumulative refunded amount, and no refunds
+ * list unless `refunds` is given (Stripe lists them only when the charge is expanded).
+ */
 const refundEvent = (
   link: Link,
-  refunds: ReadonlyArray<readonly [string, bigint]>,
+  cumulative: bigint,
   at: DateTime.Utc,
-  options: { readonly currency?: string; readonly id?: string } = {}
+  options: {
+    readonly currency?: string
+    readonly id?: string
+    readonly charge?: string | null
+    readonly refunds?: ReadonlyArray<readonly [string, bigint]>
+  } = {}
 ) =>
   stripeEvent(options.id ?? `evt_${crypto.randomUUID()}`, "charge.refunded", at, {
     ...facts(link),
-    paymentId: "ch_1",
-    amount: refunds.reduce((a, [, n]) => a + n, 0n),
+    paymentId: options.charge === undefined ? "ch_1" : options.charge,
+    amount: cumulative,
     currency: options.currency ?? "USD",
-    refunds: refunds.map(([id, amount]) => ({ id, amount }))
+    ...(options.refunds === undefined
+      ? {}
+      : { refunds: options.refunds.map(([id, amount]) => ({ id, amount })) })
+  })
+
+/**
+ * Refunds of one charge, 500 then 300 more (cumulative 800), with redeliveries and an older event
+ * arriving late; with `listed`, each event lists the charge's refunds (newest first). Returns the
+ * invoice's credit notes.
+ */
+const refundScenario = (link: Link, charge: string, listed: boolean) =>
+  Effect.gen(function* () {
+    const now = yield* DateTime.now
+    const later = DateTime.add(now, { seconds: 1 })
+    const refunds = (...r: ReadonlyArray<readonly [string, bigint]>) => (listed ? { refunds: r } : {})
+    const first = refundEvent(link, 500n, now, { charge, ...refunds([`re_${charge}_1`, 500n]) })
+    assert.strictEqual(yield* ProcessPaymentEvent.process(first), "applied")
+    assert.deepStrictEqual(
+      (yield* notesOf(link.invoice_id)).map((n) => [n.amount, n.credited, n.refunded]),
+      [["500", "0", "500"]]
+    )
+    // A later event: the charge's cumulative amount is now 800, so 300 is new. 10 at once: once.
+    const second = refundEvent(link, 800n, later, {
+      charge,
+      ...refunds([`re_${charge}_2`, 300n], [`re_${charge}_1`, 500n])
+    })
+    const concurrent = yield* Effect.all(
+      Array.from({ length: 10 }, () => ProcessPaymentEvent.process(second)),
+      { concurrency: "unbounded" }
+    )
+    assert.deepStrictEqual(concurrent.toSorted(), ["applied", ...Array(9).fill("duplicate")])
+    // The same event again; another event id with the same cumulative amount (a retry on Stripe's
+    // side); the first event's amount under another id, delivered late: nothing new.
+    assert.strictEqual(yield* ProcessPaymentEvent.process(second), "duplicate")
+    const again = refundEvent(link, 800n, later, {
+      charge,
+      ...refunds([`re_${charge}_2`, 300n], [`re_${charge}_1`, 500n])
+    })
+    assert.strictEqual(yield* ProcessPaymentEvent.process(again), "duplicate")
+    const older = refundEvent(link, 500n, now, { charge, ...refunds([`re_${charge}_1`, 500n]) })
+    assert.strictEqual(yield* ProcessPaymentEvent.process(older), "duplicate")
+    const notes = yield* notesOf(link.invoice_id)
+    assert.strictEqual(S.sequenceOf(notes[1]!.number), S.sequenceOf(notes[0]!.number) + 1)
+    for (const note of notes) assert.match(note.number, /^CN-\d{4}-\d{6}$/)
+    const stored = yield* rows<{ provider_charge_id: string; amount: string }>(
+      `SELECT provider_charge_id, amount::text FROM payment_refunds WHERE invoice_id = $1 ORDER BY amount DESC`,
+      link.invoice_id
+    )
+    assert.deepStrictEqual(stored, [
+      { provider_charge_id: charge, amount: "500" },
+      { provider_charge_id: charge, amount: "300" }
+    ])
+    return notes
   })
 
 suite("ProcessPaymentEvent (exactly once)", (it) => {
@@ -289,82 +351,58 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
   )
 
   it.effect(
-    "charge.refunded: a credit note per new refund (CN numbers, refunded part), a redelivery or a later list credits nothing twice, too much is refused whole",
+    "charge.refunded without a refunds list (Stripe's shape): credits the cumulative amount less what was credited, a larger one only the delta, a redelivery or an older event nothing, 10 concurrent once; a listed charge the same amounts; too much refused whole",
     () =>
-      withPushed("2025-08", [2_000_000], ([link]) =>
+      withPushed("2025-08", [2_000_000, 2_000_000], ([link, listedLink]) =>
         Effect.gen(function* () {
           const now = yield* DateTime.now
           const total = BigInt(link!.total)
-          const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(link!))
-          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          for (const l of [link!, listedLink!]) {
+            const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(l))
+            assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          }
 
-          const first = refundEvent(link!, [["re_1", 500n]], now)
-          assert.strictEqual(yield* ProcessPaymentEvent.process(first), "applied")
-          const one = yield* notesOf(link!.invoice_id)
-          assert.strictEqual(one.length, 1)
-          assert.match(one[0]!.number, /^CN-\d{4}-\d{6}$/)
+          const notes = yield* refundScenario(link!, "ch_bare", false)
           assert.deepStrictEqual(
-            { ...one[0]!, number: "" },
-            {
-              number: "",
-              amount: "500",
-              credited: "0",
-              refunded: "500",
-              reason: "Refunded through Stripe (re_1)"
-            }
-          )
-          assert.strictEqual(yield* auditCount(link!.invoice_id, "invoice.paid_by_provider"), 1)
-
-          // A later event lists both refunds (Stripe's refunds are cumulative): only re_2 is new.
-          const second = refundEvent(
-            link!,
+            notes.map((n) => [n.amount, n.credited, n.refunded, n.reason]),
             [
-              ["re_2", 300n],
-              ["re_1", 500n]
-            ],
-            DateTime.add(now, { seconds: 1 })
-          )
-          const concurrent = yield* Effect.all(
-            Array.from({ length: 10 }, () => ProcessPaymentEvent.process(second)),
-            { concurrency: "unbounded" }
-          )
-          assert.deepStrictEqual(concurrent.toSorted(), ["applied", ...Array(9).fill("duplicate")])
-          // Another event id listing the same refunds (a retry on Stripe's side): nothing new.
-          assert.strictEqual(
-            yield* ProcessPaymentEvent.process(refundEvent(link!, [["re_2", 300n]], now)),
-            "duplicate"
-          )
-          const two = yield* notesOf(link!.invoice_id)
-          assert.deepStrictEqual(
-            two.map((n) => [n.amount, n.refunded, n.reason]),
-            [
-              ["500", "500", "Refunded through Stripe (re_1)"],
-              ["300", "300", "Refunded through Stripe (re_2)"]
+              ["500", "0", "500", "Refunded through Stripe (ch_bare)"],
+              ["300", "0", "300", "Refunded through Stripe (ch_bare)"]
             ]
           )
-          assert.strictEqual(S.sequenceOf(two[1]!.number), S.sequenceOf(two[0]!.number) + 1)
+          // With the refunds listed: the same amounts, the new refunds named.
+          const listed = yield* refundScenario(listedLink!, "ch_listed", true)
+          assert.deepStrictEqual(
+            listed.map((n) => [n.amount, n.refunded, n.reason]),
+            [
+              ["500", "500", "Refunded through Stripe (ch_listed: re_ch_listed_1)"],
+              ["300", "300", "Refunded through Stripe (ch_listed: re_ch_listed_2)"]
+            ]
+          )
           for (const note of yield* rows<{ id: string }>(
             `SELECT id::text FROM credit_notes WHERE invoice_id = $1`,
             link!.invoice_id
           ))
             assert.strictEqual(yield* auditCount(note.id, "credit_note.issued"), 1)
+          const attempts = yield* rows<{ amount: string }>(
+            `SELECT amount::text FROM payment_attempts WHERE invoice_id = $1 AND outcome = 'refunded' ORDER BY amount DESC`,
+            link!.invoice_id
+          )
+          assert.deepStrictEqual(
+            attempts.map((a) => a.amount),
+            ["500", "300"]
+          )
           const account = yield* accountOf(link!.invoice_id)
           assert.strictEqual(account.invoice.status, "paid")
           assert.strictEqual(Receivables.amountDue(account), 0n)
           assert.strictEqual(Receivables.refundable(account), total - 800n)
 
-          // More than was received and not yet refunded: refused whole, no note, no number taken.
+          // A cumulative amount past what was received: refused whole, no note, no number taken.
           const counterBefore = yield* rows<{ v: string }>(
             `SELECT max(last_value)::text AS v FROM credit_note_number_sequences`
           )
-          const tooMuch = refundEvent(
-            link!,
-            [
-              ["re_3", 100n],
-              ["re_4", total - 800n]
-            ],
-            now
-          )
+          const later = DateTime.add(now, { seconds: 2 })
+          const tooMuch = refundEvent(link!, total + 1n, later, { charge: "ch_bare" })
           assert.strictEqual(yield* ProcessPaymentEvent.process(tooMuch), "refused")
           assert.strictEqual((yield* notesOf(link!.invoice_id)).length, 2)
           assert.deepStrictEqual(
@@ -372,9 +410,16 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
             counterBefore
           )
           // In another currency: refused too.
-          const euros = refundEvent(link!, [["re_5", 100n]], now, { currency: "EUR" })
+          const euros = refundEvent(link!, 900n, later, { charge: "ch_bare", currency: "EUR" })
           assert.strictEqual(yield* ProcessPaymentEvent.process(euros), "refused")
-          assert.strictEqual((yield* notesOf(link!.invoice_id)).length, 2)
+          // Everything that is left, once the refusals are behind: exactly the rest.
+          const rest = refundEvent(link!, total, later, { charge: "ch_bare" })
+          assert.strictEqual(yield* ProcessPaymentEvent.process(rest), "applied")
+          assert.deepStrictEqual(
+            (yield* notesOf(link!.invoice_id)).map((n) => n.refunded),
+            ["500", "300", (total - 800n).toString()]
+          )
+          assert.strictEqual(Receivables.refundable(yield* accountOf(link!.invoice_id)), 0n)
         })
       ).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000
@@ -501,7 +546,7 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
   )
 
   it.effect(
-    "refused, nothing written but the event id: a payment on a paid invoice, no amount, an unusable id, a refund list missing; a failure on an invoice an operator settled is stale (no step, no e-mail)",
+    "refused, nothing written but the event id: a payment on a paid invoice, no amount, an unusable id, a refund of nothing or of no charge; a failure on an invoice an operator settled is stale (no step, no e-mail)",
     () =>
       withPushed("2025-11", [2_000_000, 3_000_000], ([stripePaid, settled]) =>
         Effect.gen(function* () {
@@ -528,7 +573,9 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
               paymentId: "pi with spaces",
               amount: 100n
             }),
-            refundEvent(stripePaid!, [], now)
+            // A refund of nothing, and one naming no charge.
+            refundEvent(stripePaid!, 0n, now),
+            refundEvent(stripePaid!, 100n, now, { charge: null })
           ]
           for (const event of refusals)
             assert.strictEqual(yield* ProcessPaymentEvent.process(event), "refused", event.id)
@@ -536,10 +583,10 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
           assert.deepStrictEqual(yield* paymentsOf(settled!.invoice_id), [])
           assert.deepStrictEqual(yield* notesOf(stripePaid!.invoice_id), [])
           const recorded = yield* rows<{ n: number }>(
-            `SELECT count(*)::int AS n FROM payment_webhook_events WHERE event_id IN ($1, $2, $3, $4)`,
+            `SELECT count(*)::int AS n FROM payment_webhook_events WHERE event_id IN ($1, $2, $3, $4, $5)`,
             ...refusals.map((e) => e.id)
           )
-          assert.strictEqual(recorded[0]!.n, 4)
+          assert.strictEqual(recorded[0]!.n, 5)
 
           // An operator records the whole payment by hand; Stripe then reports a failed attempt.
           const customerId = (yield* accountOf(settled!.invoice_id)).invoice.customerId

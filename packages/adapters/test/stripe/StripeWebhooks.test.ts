@@ -1,6 +1,7 @@
 /**
- * What a verified Stripe event is reduced to (`toPaymentEvent`): the refunds a `charge.refunded`
- * lists (failed, cancelled or empty ones gave nothing back), the attempt number of a failed
+ * What a verified Stripe event is reduced to (`toPaymentEvent`): a `charge.refunded`'s charge id
+ * and cumulative `amount_refunded`, with or without the refunds it lists (failed, cancelled or
+ * empty ones gave nothing back), the attempt number of a failed
  * invoice payment, and the PaymentIntent's own id.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -51,11 +52,20 @@ describe("StripeWebhooks.toPaymentEvent", () => {
     )
   })
 
-  it("charge.refunded without a refunds list: none (the event is refused, not guessed from the total)", () => {
+  it("charge.refunded as Stripe sends it (no refunds list): the charge id and its cumulative amount_refunded", () => {
+    // Stripe API 2022-11-15 and later leave `refunds` out of a Charge unless expanded.
+    const facts = factsOf("charge.refunded", {
+      id: "ch_2",
+      object: "charge",
+      amount: 2000,
+      amount_refunded: 700,
+      currency: "eur",
+      refunded: false,
+      metadata: { securebase_invoice_id: "00000000-0000-4000-8000-000000000001" }
+    })
     assert.deepStrictEqual(
-      factsOf("charge.refunded", { id: "ch_2", object: "charge", amount_refunded: 500, currency: "usd" })
-        .refunds,
-      []
+      [facts.paymentId, facts.amount, facts.currency, facts.refunds, facts.securebaseInvoiceId],
+      ["ch_2", 700n, "EUR", [], "00000000-0000-4000-8000-000000000001"]
     )
   })
 

@@ -412,7 +412,7 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
   )
 
   it.effect(
-    "end to end: a partial payment then the rest, refunds as credit notes once each, a failed payment as one step and one e-mail",
+    "end to end: a partial payment then the rest, a charge's refunds (no refunds list, cumulative amount) as credit notes of the new amount only, a failed payment as one step and one e-mail",
     () =>
       Effect.gen(function* () {
         const server = yield* TestServer
@@ -459,36 +459,35 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
         const paid = yield* invoice()
         assert.deepStrictEqual([paid.status, paid.amountDue, paid.payments.length], ["paid", "0", 2])
 
-        // One refund, then a later event listing it with a second one, then that event again.
-        const charge = (refunds: ReadonlyArray<readonly [string, number]>) => ({
+        // Refunds as Stripe sends them (API 2022-11-15 on, the SDK's pinned version included): the
+        // charge without its `refunds` list (nor, since 2025-03-31, an `invoice`), with its
+        // cumulative `amount_refunded`. One refund of 300, then a second of 200 (cumulative 500),
+        // that event again, and the first event's amount under another id delivered late.
+        const charge = (amountRefunded: number) => ({
           id: "ch_e2e",
           object: "charge",
-          invoice: paying.provider_invoice_id,
-          amount: Number(total),
-          amount_refunded: refunds.reduce((a, [, n]) => a + n, 0),
+          amount: 1000,
+          amount_captured: 1000,
+          amount_refunded: amountRefunded,
+          refunded: false,
           currency: "usd",
-          refunds: {
-            object: "list",
-            data: refunds.map(([id, amount]) => ({ id, object: "refund", amount, status: "succeeded" }))
-          }
+          payment_intent: "pi_e2e_rest",
+          metadata: { securebase_invoice_id: paying.invoice_id }
         })
-        const once = event("charge.refunded", charge([["re_e2e_1", 300]]))
+        const createdAt = nowSeconds()
+        const once = event("charge.refunded", charge(300), { created: createdAt })
         assert.strictEqual((yield* post(url, once, sign(once))).body.outcome, "applied")
-        const twice = event(
-          "charge.refunded",
-          charge([
-            ["re_e2e_2", 200],
-            ["re_e2e_1", 300]
-          ])
-        )
+        const twice = event("charge.refunded", charge(500), { created: createdAt + 1 })
         assert.strictEqual((yield* post(url, twice, sign(twice))).body.outcome, "applied")
         assert.strictEqual((yield* post(url, twice, sign(twice))).body.outcome, "duplicate")
+        const older = event("charge.refunded", charge(300), { created: createdAt })
+        assert.strictEqual((yield* post(url, older, sign(older))).body.outcome, "duplicate")
         const refunded = yield* invoice()
         assert.deepStrictEqual(
           refunded.creditNotes.map((c: any) => [c.amount, c.credited, c.refunded, c.reason]),
           [
-            ["300", "0", "300", "Refunded through Stripe (re_e2e_1)"],
-            ["200", "0", "200", "Refunded through Stripe (re_e2e_2)"]
+            ["300", "0", "300", "Refunded through Stripe (ch_e2e)"],
+            ["200", "0", "200", "Refunded through Stripe (ch_e2e)"]
           ]
         )
         for (const note of refunded.creditNotes) assert.match(note.number, /^CN-\d{4}-\d{6}$/)

@@ -13,13 +13,16 @@ export interface InvoiceFacts {
   readonly paymentId?: string | null | undefined
   /** Our invoice id from the provider object's metadata (`securebase_invoice_id`), when set. */
   readonly securebaseInvoiceId: string | null
-  /** Minor units (paid, attempted or refunded). */
+  /** Minor units (paid, attempted, or a charge's cumulative refunded amount). */
   readonly amount: bigint
   /** Upper-case ISO 4217 code. */
   readonly currency: string
   /** Why a payment failed, when it did. */
   readonly reason: string | null
-  /** The refunds a refund event lists (a charge's `refunds`), each once however often it is sent. */
+  /**
+   * The refunds a refund event lists (a charge's `refunds`, newest first), when it lists them:
+   * Stripe's charges carry them only when expanded, so they name refunds, the amount decides.
+   */
   readonly refunds?: ReadonlyArray<Refund> | undefined
   /** Which collection attempt failed (1 for the first), when the provider numbers them. */
   readonly attempt?: number | undefined
@@ -27,7 +30,7 @@ export interface InvoiceFacts {
 
 /** One refund of a payment, as the provider reports it. */
 export interface Refund {
-  /** The provider's refund id: the key that credits it once. */
+  /** The provider's refund id (named in the credit note's reason). */
   readonly id: string
   /** Minor units paid back. */
   readonly amount: bigint

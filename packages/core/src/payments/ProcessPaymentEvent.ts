@@ -15,10 +15,12 @@
  *   The key is also the payment's reference (`stripe:in_…`), method `other`. A partial amount
  *   leaves the rest due. The attempt is recorded and `invoice.paid_by_provider`
  *   audited;
- * - `charge.refunded`: each refund the charge lists that no credit note credited yet gets one
- *   (`IssueCreditNote.issueIn` as a refund: its whole amount `refunded`, a `CN-` number,
- *   `credit_note.issued`), remembered by the provider's refund id (`PaymentRefunds.recordRefund`),
- *   so a redelivered or later event credits only the new ones;
+ * - `charge.refunded`: the charge's cumulative refunded amount less what has been credited for the
+ *   charge already gets one credit note (`IssueCreditNote.issueIn` as a refund: its whole amount
+ *   `refunded`, a `CN-` number, `credit_note.issued`), remembered with the charge id
+ *   (`PaymentRefunds.recordRefund`), so a redelivered or older event credits nothing and a later
+ *   one only the difference; whether the charge lists its refunds or not (Stripe lists them only
+ *   when expanded), the amounts are the same;
  * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
  *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
  *   customer queued in the outbox, and `invoice.payment_failed` audited;
@@ -32,6 +34,7 @@
 import { DateTime, Effect, Option, Schema } from "effect"
 import { type AuditAction, NewAuditEvent, type WorkerAction } from "../audit/AuditEvent.ts"
 import { AuditLog } from "../audit/AuditLog.ts"
+import * as CreditNote from "../billing/CreditNote.ts"
 import * as Dunning from "../billing/Dunning.ts"
 import { DunningSteps } from "../billing/DunningSteps.ts"
 import * as IssueCreditNote from "../billing/IssueCreditNote.ts"
@@ -45,7 +48,7 @@ import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
 import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
-import type { PaymentEvent } from "./PaymentEvent.ts"
+import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
@@ -103,8 +106,6 @@ const refuse = (event: PaymentEvent, why: string) =>
   )
 
 const providerName = (provider: string) => (provider === "stripe" ? "Stripe" : provider)
-
-const sum = (xs: ReadonlyArray<bigint>) => xs.reduce((a, b) => a + b, 0n)
 
 type Facts = NonNullable<PaymentEvent["invoice"]>
 
@@ -176,67 +177,88 @@ const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     return "applied" as Outcome
   })
 
+/**
+ * The credit note's reason: the provider and the charge, and the refunds the event lists when the
+ * newest of them (Stripe lists newest first) add up exactly to the amount credited.
+ */
+export const refundReason = (
+  provider: string,
+  chargeId: string,
+  listed: ReadonlyArray<Refund>,
+  amount: bigint
+): string => {
+  const named: Array<string> = []
+  let covered = 0n
+  for (const refund of listed) {
+    if (covered >= amount) break
+    named.push(refund.id)
+    covered += refund.amount
+  }
+  const base = `Refunded through ${providerName(provider)} (${chargeId}`
+  const withRefunds = `${base}: ${named.join(", ")})`
+  return covered === amount && named.length > 0 && Schema.is(CreditNote.CreditNoteText)(withRefunds)
+    ? withRefunds
+    : `${base})`
+}
+
 const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
-    const refunds = facts.refunds ?? []
-    if (refunds.length === 0) return yield* refuse(event, "the charge lists no refunds")
+    // Stripe's charges list their refunds only when expanded: the charge's cumulative refunded
+    // amount (`amount_refunded`) is what every `charge.refunded` carries.
+    const chargeId = facts.paymentId ?? null
+    if (chargeId === null || chargeId.length > 255 || !Schema.is(CreditNote.CreditNoteText)(chargeId))
+      return yield* refuse(event, "the event names no usable charge")
+    if (facts.amount <= 0n) return yield* refuse(event, "no amount refunded")
     const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     if (facts.currency !== account.invoice.currency)
       return yield* refuse(
         event,
         `refunded in ${facts.currency}, invoice ${account.invoice.number} is in ${account.invoice.currency}`
       )
-    // Under the invoice's lock: a concurrent event listing the same refunds waits, then finds them.
-    const credited = yield* PaymentRefunds.use((store) =>
-      store.creditedRefunds(
-        event.provider,
-        refunds.map((r) => r.id)
-      )
-    )
-    const fresh = refunds.filter((r) => !credited.has(r.id))
-    if (fresh.length === 0) return "duplicate" as Outcome
-    const total = sum(fresh.map((r) => r.amount))
-    // All the new refunds or none: checked together before the first note is issued.
-    const checked = yield* Receivables.checkCreditNote(account, { reason: "refund", amount: total }).pipe(
-      Effect.andThen(Receivables.checkRefund(account, total)),
+    // Under the invoice's lock: a concurrent event about the charge waits, then counts this credit.
+    const credited = yield* PaymentRefunds.use((store) => store.creditedForCharge(event.provider, chargeId))
+    // A redelivery, or an older event (a smaller cumulative amount) arriving late: nothing new.
+    const amount = facts.amount - credited
+    if (amount <= 0n) return "duplicate" as Outcome
+    // Checked before a number is taken: too much is refused whole.
+    const checked = yield* Receivables.checkCreditNote(account, { reason: "refund", amount }).pipe(
+      Effect.andThen(Receivables.checkRefund(account, amount)),
       Effect.map(() => null),
       Effect.catch((e) => Effect.succeed(e.message))
     )
     if (checked !== null) return yield* refuse(event, checked)
-    for (const refund of fresh) {
-      const { creditNote } = yield* IssueCreditNote.issueIn(
-        link.customerId,
-        link.invoiceId,
-        { reason: `Refunded through ${providerName(event.provider)} (${refund.id})`, amount: refund.amount },
-        { refund: true }
-      ).pipe(
-        // Checked above under the same lock: a refusal now is a bug, not an event to acknowledge.
-        Effect.catchTags({
-          InvoiceNotOpen: Effect.die,
-          CreditExceedsInvoiced: Effect.die,
-          UnknownInvoiceLine: Effect.die,
-          RefundExceedsReceived: Effect.die
-        })
-      )
-      yield* PaymentRefunds.use((store) =>
-        store.recordRefund({
-          provider: event.provider,
-          providerRefundId: refund.id,
-          customerId: link.customerId,
-          invoiceId: link.invoiceId,
-          creditNoteId: creditNote.id,
-          amount: refund.amount,
-          eventId: event.id
-        })
-      )
-    }
+    const { creditNote } = yield* IssueCreditNote.issueIn(
+      link.customerId,
+      link.invoiceId,
+      { reason: refundReason(event.provider, chargeId, facts.refunds ?? [], amount), amount },
+      { refund: true }
+    ).pipe(
+      // Checked above under the same lock: a refusal now is a bug, not an event to acknowledge.
+      Effect.catchTags({
+        InvoiceNotOpen: Effect.die,
+        CreditExceedsInvoiced: Effect.die,
+        UnknownInvoiceLine: Effect.die,
+        RefundExceedsReceived: Effect.die
+      })
+    )
+    yield* PaymentRefunds.use((store) =>
+      store.recordRefund({
+        provider: event.provider,
+        providerChargeId: chargeId,
+        customerId: link.customerId,
+        invoiceId: link.invoiceId,
+        creditNoteId: creditNote.id,
+        amount,
+        eventId: event.id
+      })
+    )
     yield* records.recordAttempt({
       invoiceId: link.invoiceId,
       customerId: link.customerId,
       provider: event.provider,
       eventId: event.id,
-      amount: total,
+      amount,
       currency: facts.currency,
       occurredAt: event.createdAt,
       outcome: "refunded",

@@ -5,9 +5,12 @@
  *
  * - The worker may now insert payments and credit notes with their lines (a `FOR INSERT` policy
  *   beside its read-only ones of 0015) and take the next credit note number.
- * - `payment_refunds`: each provider refund credited, by the provider's refund id (the primary
- *   key), with the credit note that credited it, so a redelivered or later event listing the same
- *   refund credits it no second time. A tenant table like the other payment tables of 0018.
+ * - `payment_refunds`: each credit note a provider's refund event issued, with the provider's
+ *   charge id and the amount credited (one row per event, keyed by the event id). The charge's
+ *   rows sum to what has been credited for it, so an event reporting the charge's cumulative
+ *   refunded amount credits only the difference (a redelivered or older event, nothing). A tenant
+ *   table like the other payment tables of 0018. (Edited in place before any release: it held one
+ *   row per refund id, which Stripe's charges no longer list unless expanded.)
  * - `dunning_steps` takes a third kind, `payment_failed`, whose `days` is the provider's attempt
  *   number (so one attempt is one step) rather than days past due.
  * - `audit_shared_actions`: actions both a customer's transaction (an operator recording a payment
@@ -34,17 +37,19 @@ export const migration: Migration = {
 
     stmt`CREATE TABLE payment_refunds (
       provider text NOT NULL CHECK (provider ~ '^[a-z]{1,32}$'),
-      provider_refund_id text NOT NULL CHECK (length(provider_refund_id) BETWEEN 1 AND 255),
+      provider_charge_id text NOT NULL CHECK (length(provider_charge_id) BETWEEN 1 AND 255),
       customer_id uuid NOT NULL REFERENCES customers (id),
       invoice_id uuid NOT NULL,
       credit_note_id uuid NOT NULL,
       amount bigint NOT NULL CHECK (amount > 0),
       event_id text NOT NULL CHECK (length(event_id) BETWEEN 1 AND 255),
-      PRIMARY KEY (provider, provider_refund_id),
+      PRIMARY KEY (provider, event_id),
+      UNIQUE (credit_note_id),
       FOREIGN KEY (invoice_id, customer_id) REFERENCES invoices (id, customer_id),
       FOREIGN KEY (credit_note_id, customer_id) REFERENCES credit_notes (id, customer_id)
     )`,
     stmt`CREATE INDEX payment_refunds_customer_idx ON payment_refunds (customer_id, invoice_id)`,
+    stmt`CREATE INDEX payment_refunds_charge_idx ON payment_refunds (provider, provider_charge_id)`,
     `ALTER TABLE payment_refunds ENABLE ROW LEVEL SECURITY`,
     `ALTER TABLE payment_refunds FORCE ROW LEVEL SECURITY`,
     `CREATE POLICY tenant_isolation ON payment_refunds USING (${tenantPredicate}) WITH CHECK (${tenantPredicate})`,
