@@ -1,9 +1,10 @@
 /**
- * `BillableUsage` on PostgreSQL: `lock_usage_periods` (migration 0007) takes the EXCLUSIVE
- * advisory lock of every (customer, period) in key order, which waits for the transactions still
- * inserting events there (they hold it SHARED) and holds new ones back until the worker
- * transaction ends; then one query reads every customer's events, voided ones excluded. Under
- * READ COMMITTED that query sees everything committed before the lock was granted. Rows are
+ * `BillableUsage` on PostgreSQL: `billable_usage` (migration 0022), one round trip, first takes
+ * (`lock_usage_periods`, migration 0007) the EXCLUSIVE advisory lock of every (customer, period)
+ * in key order, which waits for the transactions still inserting events there (they hold it
+ * SHARED) and holds new ones back until the worker transaction ends; then it reads every
+ * customer's events, voided ones excluded, in a statement of its own. Under READ COMMITTED that
+ * statement sees everything committed before the lock was granted. Rows are
  * decoded as `PgUsageEventRepo` decodes them (an invalid stored event is named, never guessed).
  */
 import { BillableUsage, type Ids, Period, type Usage } from "@securebase/core"
@@ -22,22 +23,18 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const out = new Map<Ids.CustomerId, Array<Usage.UsageEvent>>()
       if (customerIds.length === 0) return out
-      // The lock is a statement of its own: under READ COMMITTED the read that follows takes its
-      // snapshot after the lock is granted, so it sees every insert and void that committed first.
+      // One round trip: `billable_usage` (migration 0022) takes the locks, then reads in a
+      // statement of its own, whose snapshot (READ COMMITTED, a volatile function) is taken after
+      // the locks were granted, so it sees every insert and void that committed first.
       const rows = yield* mapRead("BillableUsage.closeAndRead")(
-        Effect.andThen(
-          sql`SELECT lock_usage_periods(
-            ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(customerIds)}::jsonb)::uuid), ${period})`,
-          Effect.flatMap(
-            sql`
-              SELECT ${sql.unsafe(PgUsageEventRepo.columns)} FROM usage_events
-              WHERE customer_id IN ${sql.in(customerIds)}
-                AND occurred_at >= ${DateTime.formatIso(Period.start(period))}
-                AND occurred_at < ${DateTime.formatIso(Period.end(period))}
-                AND voided_at IS NULL
-              ORDER BY customer_id, occurred_at, event_id`,
-            decodeRows
-          )
+        Effect.flatMap(
+          sql`
+            SELECT ${sql.unsafe(PgUsageEventRepo.columns)}
+            FROM billable_usage(
+              ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(customerIds)}::jsonb)::uuid), ${period},
+              ${DateTime.formatIso(Period.start(period))}, ${DateTime.formatIso(Period.end(period))})
+            ORDER BY customer_id, occurred_at, event_id`,
+          decodeRows
         )
       )
       for (const r of rows) {

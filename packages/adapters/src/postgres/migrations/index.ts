@@ -17,6 +17,7 @@ import { migration as m0014 } from "./0014_operators.ts"
 import { migration as m0015 } from "./0015_receivables.ts"
 import { migration as m0017 } from "./0017_invoice_resends.ts"
 import { migration as m0018 } from "./0018_payments.ts"
+import { migration as m0022 } from "./0022_billable_usage.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -42,5 +43,6 @@ export const all: ReadonlyArray<Migration> = [
   m0014,
   m0015,
   m0017,
-  m0018
+  m0018,
+  m0022
 ]
