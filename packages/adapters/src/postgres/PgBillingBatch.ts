@@ -25,8 +25,10 @@ type Part = readonly [table: string, rows: ReadonlyArray<Record<string, unknown>
 /**
  * The statements that insert `parts`, in order: each table's rows in chunks under `limit` bind
  * parameters, and consecutive chunks packed into one statement (data-modifying CTEs) while it
- * stays under the limit, so a small batch is one round trip. Foreign keys hold: their checks run
- * at the end of the statement, when all of its rows are there.
+ * stays under the limit, so a small batch is one round trip. Foreign keys hold (their checks run
+ * at the end of the statement, when all of its rows are there), but a row-level-security check
+ * does not see the rows of its own statement: a table whose policy reads another goes in a later
+ * call.
  */
 export const plan = (parts: ReadonlyArray<Part>, limit = maxParameters): Array<Array<Part>> => {
   const statements: Array<Array<Part>> = []
@@ -85,9 +87,11 @@ export const make = Effect.gen(function* () {
       yield* insertAll([
         ["invoices", invoiceRows],
         ["invoice_lines", lineRows],
-        ["notifications", notificationRows],
-        ["audit_events", auditRows]
+        ["notifications", notificationRows]
       ])
+      // A statement of their own: the worker's audit policy checks that each event's invoice
+      // exists, which a statement's snapshot cannot see of rows inserted by that same statement.
+      yield* insertAll([["audit_events", auditRows]])
     }).pipe(
       mapWrite("invoice", invoices[0]?.id ?? "batch", "insert"),
       Effect.withSpan("BillingBatch.store", { attributes: { invoices: invoices.length } })

@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BillingBatch, BillingRun, type Ids, PersistenceError, Tenancy } from "@securebase/core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Ref } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgBillingBatch from "../../src/postgres/PgBillingBatch.ts"
 import * as Roles from "../../src/postgres/Roles.ts"
@@ -73,6 +73,41 @@ const refusingIssue = Layer.effect(
 )
 
 suite("PgBillingBatch", (it) => {
+  it.effect(
+    "store: a batch is stored whole as the worker, audit events included, never falling back to one by one",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2024-04")
+        for (const i of [0, 1, 2]) yield* S.customerWithUsage(p, 2_000_000 + i * 10_000)
+        const stores = yield* Ref.make<ReadonlyArray<string>>([])
+        const recording = Layer.effect(
+          BillingBatch.BillingBatch,
+          Effect.map(PgBillingBatch.make, (batch) =>
+            BillingBatch.BillingBatch.of({
+              ...batch,
+              store: (b) =>
+                batch.store(b).pipe(
+                  Effect.tap(() => Ref.update(stores, (xs) => [...xs, `stored ${b.invoices.length}`])),
+                  Effect.tapError((e) => Ref.update(stores, (xs) => [...xs, `failed ${e._tag}`]))
+                )
+            })
+          )
+        )
+        const run = yield* BillingRun.run({ period: p, batchSize: 3 }).pipe(Effect.provide(recording))
+        assert.strictEqual(run.billed, 3)
+        // A failed store would have been redone customer by customer: the run would still bill 3.
+        assert.deepStrictEqual(yield* Ref.get(stores), ["stored 3"])
+        const sql = yield* SqlClient.SqlClient
+        const [counts] = yield* sql<{ audits: number; mails: number }>`
+        SELECT (SELECT count(*)::int FROM audit_events a JOIN invoices i ON a.subject_id = i.id::text
+                WHERE i.period = ${p} AND a.action = 'invoice.issued') AS audits,
+               (SELECT count(*)::int FROM notifications n JOIN invoices i ON n.payload->'data'->>'invoiceId' = i.id::text
+                WHERE i.period = ${p}) AS mails`.pipe(Effect.orDie)
+        assert.deepStrictEqual([counts!.audits, counts!.mails], [3, 3])
+      }).pipe(Effect.provide(S.layers))
+  )
+
   it.effect(
     "drafts: the stored drafts with their lines, in the order asked; an id that is no draft fails the read",
     () =>
