@@ -1,6 +1,7 @@
 /**
  * Performance of the billing run (issue 16): `billable_usage(customers, period, from, to)` closes
- * the customers' period to new usage and reads it in ONE round trip instead of two.
+ * the customers' period to new usage and reads it in ONE round trip instead of two (what a
+ * per-customer transaction uses; a batch keeps the two statements, whose read is a hash join).
  *
  * It takes the EXCLUSIVE usage-period locks (`lock_usage_periods`, migration 0007), then returns
  * the period's events, voided ones excluded. The function is VOLATILE on purpose: under READ
