@@ -5,7 +5,7 @@
  * and `PgAuditLog` insert one at a time. The usage comes from `PgBillableUsage`. `issue` turns
  * stored drafts into issued invoices with one UPDATE (the billing run's numbering in blocks).
  */
-import { BillingBatch, PersistenceError } from "@securebase/core"
+import { BillingBatch, type Invoice, PersistenceError } from "@securebase/core"
 import { type Array as Arr, DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import * as AuditEventRow from "./rows/AuditEventRow.ts"
@@ -19,15 +19,60 @@ const maxParameters = 30_000
 const chunks = <A>(xs: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
   Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size))
 
+/** Rows for one table, inserted in order with the others of a batch. */
+type Part = readonly [table: string, rows: ReadonlyArray<Record<string, unknown>>]
+
+/**
+ * The statements that insert `parts`, in order: each table's rows in chunks under `limit` bind
+ * parameters, and consecutive chunks packed into one statement (data-modifying CTEs) while it
+ * stays under the limit, so a small batch is one round trip. Foreign keys hold (their checks run
+ * at the end of the statement, when all of its rows are there), but a row-level-security check
+ * does not see the rows of its own statement: a table whose policy reads another goes in a later
+ * call.
+ */
+export const plan = (parts: ReadonlyArray<Part>, limit = maxParameters): Array<Array<Part>> => {
+  const statements: Array<Array<Part>> = []
+  let current: Array<Part> = []
+  let used = 0
+  for (const [table, rows] of parts) {
+    if (rows.length === 0) continue
+    const width = Math.max(1, Object.keys(rows[0]!).length)
+    for (const part of chunks(rows, Math.max(1, Math.floor(limit / width)))) {
+      const cost = part.length * width
+      if (current.length > 0 && used + cost > limit) {
+        statements.push(current)
+        current = []
+        used = 0
+      }
+      current.push([table, part])
+      used += cost
+    }
+  }
+  if (current.length > 0) statements.push(current)
+  return statements
+}
+
 /** Builds the service over the current `SqlClient`. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const invoiceColumns = sql.unsafe(InvoiceRow.columns())
+  const lineColumns = sql.unsafe(InvoiceRow.lineColumns())
 
-  const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+  const insertOf = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+    sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Arr.NonEmptyReadonlyArray<Record<string, unknown>>)}`
+
+  const insertAll = (parts: ReadonlyArray<Part>) =>
     Effect.forEach(
-      chunks(rows, Math.floor(maxParameters / Math.max(1, Object.keys(rows[0] ?? {}).length))),
-      (part) =>
-        sql`INSERT INTO ${sql(table)} ${sql.insert(part as Arr.NonEmptyReadonlyArray<Record<string, unknown>>)}`,
+      plan(parts),
+      (statement) => {
+        const [table, rows] = statement[statement.length - 1]!
+        if (statement.length === 1) return insertOf(table, rows)
+        const ctes = sql.join(
+          ", ",
+          false
+        )(statement.slice(0, -1).map(([t, r], i) => sql`${sql(`w${i}`)} AS (${insertOf(t, r)})`))
+        return sql`WITH ${ctes} ${insertOf(table, rows)}`
+      },
       { discard: true }
     )
 
@@ -39,10 +84,14 @@ export const make = Effect.gen(function* () {
       // Encoded as PgAuditLog appends them; the trigger sets the actor (the worker's principal),
       // the time and the chain.
       const auditRows = yield* Effect.forEach(auditEvents, AuditEventRow.write)
-      yield* insertAll("invoices", invoiceRows)
-      yield* insertAll("invoice_lines", lineRows)
-      yield* insertAll("notifications", notificationRows)
-      yield* insertAll("audit_events", auditRows)
+      yield* insertAll([
+        ["invoices", invoiceRows],
+        ["invoice_lines", lineRows],
+        ["notifications", notificationRows]
+      ])
+      // A statement of their own: the worker's audit policy checks that each event's invoice
+      // exists, which a statement's snapshot cannot see of rows inserted by that same statement.
+      yield* insertAll([["audit_events", auditRows]])
     }).pipe(
       mapWrite("invoice", invoices[0]?.id ?? "batch", "insert"),
       Effect.withSpan("BillingBatch.store", { attributes: { invoices: invoices.length } })
@@ -69,8 +118,10 @@ export const make = Effect.gen(function* () {
           operation: "BillingBatch.issue",
           kind: "DraftChanged"
         })
-      yield* insertAll("notifications", notifications.map(NotificationRow.write))
-      yield* insertAll("audit_events", yield* Effect.forEach(auditEvents, AuditEventRow.write))
+      yield* insertAll([
+        ["notifications", notifications.map(NotificationRow.write)],
+        ["audit_events", yield* Effect.forEach(auditEvents, AuditEventRow.write)]
+      ])
     }).pipe(
       Effect.catchTag("SqlError", (error) =>
         mapWrite("invoice", invoices[0]?.id ?? "batch", "issue")(Effect.fail(error))
@@ -78,7 +129,44 @@ export const make = Effect.gen(function* () {
       Effect.withSpan("BillingBatch.issue", { attributes: { invoices: invoices.length } })
     )
 
-  return BillingBatch.BillingBatch.of({ store, issue })
+  const drafts: BillingBatch.BillingBatch["Service"]["drafts"] = (ids) =>
+    Effect.gen(function* () {
+      if (ids.length === 0) return []
+      const list = JSON.stringify(ids)
+      const rows = yield* sql`
+        SELECT ${invoiceColumns} FROM invoices
+        WHERE id IN (SELECT jsonb_array_elements_text(${list}::jsonb)::uuid) AND status = 'draft'`
+      const lines = yield* sql`
+        SELECT ${lineColumns} FROM invoice_lines
+        WHERE invoice_id IN (SELECT jsonb_array_elements_text(${list}::jsonb)::uuid)`
+      const byId = new Map((yield* InvoiceRow.read(rows, lines)).map((i) => [i.id as string, i]))
+      const out: Array<Invoice.Invoice> = []
+      for (const id of ids) {
+        const draft = byId.get(id)
+        // Issued (or removed) by someone else meanwhile.
+        if (draft === undefined)
+          return yield* new PersistenceError.PersistenceFailure({
+            operation: "BillingBatch.drafts",
+            kind: "DraftChanged"
+          })
+        out.push(draft)
+      }
+      return out
+    }).pipe(
+      Effect.catchTags({
+        SqlError: (e) =>
+          Effect.fail(
+            new PersistenceError.PersistenceFailure({ operation: "BillingBatch.drafts", kind: e.reason._tag })
+          ),
+        SchemaError: () =>
+          Effect.fail(
+            new PersistenceError.PersistenceFailure({ operation: "BillingBatch.drafts", kind: "SchemaError" })
+          )
+      }),
+      Effect.withSpan("BillingBatch.drafts", { attributes: { invoices: ids.length } })
+    )
+
+  return BillingBatch.BillingBatch.of({ store, issue, drafts })
 })
 
 /** `BillingBatch` on the current `SqlClient`. */

@@ -6,6 +6,7 @@
  */
 import { Context, type Effect } from "effect"
 import type { NewAuditEvent } from "../audit/AuditEvent.ts"
+import type { InvoiceId } from "../Ids.ts"
 import type { NewNotification } from "../notifications/Notification.ts"
 import type {
   AlreadyExists,
@@ -34,5 +35,12 @@ export class BillingBatch extends Context.Service<
       readonly notifications: ReadonlyArray<NewNotification>
       readonly auditEvents: ReadonlyArray<NewAuditEvent>
     }) => Effect.Effect<void, AlreadyExists | TenantAccessDenied | PersistenceFailure>
+    /**
+     * The stored drafts of these invoices with their lines, in the order asked, in a few reads
+     * whatever their number. Fails when one of them is no longer a draft.
+     */
+    readonly drafts: (
+      ids: ReadonlyArray<InvoiceId>
+    ) => Effect.Effect<ReadonlyArray<Invoice>, PersistenceFailure>
   }
 >()("@securebase/core/billing/BillingBatch") {}

@@ -234,9 +234,9 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         const notifications: Array<Notification.NewNotification> = []
         const auditEvents: Array<NewAuditEvent> = []
         const outcomes: Array<Last> = []
-        for (const [i, { customer, invoiceId }] of priced.entries()) {
-          const draft = yield* InvoiceRepo.use((r) => r.findById(invoiceId))
-          const invoice = yield* InvoiceLifecycle.issue(draft, { number: numbers[i]!, at })
+        const drafts = yield* BillingBatch.use((b) => b.drafts(priced.map((p) => p.invoiceId)))
+        for (const [i, { customer }] of priced.entries()) {
+          const invoice = yield* InvoiceLifecycle.issue(drafts[i]!, { number: numbers[i]!, at })
           const records = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
           invoices.push(invoice)
           if (records.notification !== null) notifications.push(records.notification)
