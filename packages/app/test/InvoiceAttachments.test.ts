@@ -194,8 +194,9 @@ describe("invoice e-mails", () => {
           STRIPE_WEBHOOK_SECRETS: "whsec_payLinkSigningSecret00001",
           STRIPE_API_BASE: standIn.url.toString()
         }
-        // The demo's history is billed without e-mail, so with Stripe it is not pushed either (the
-        // push is what mails an invoice): this run pushes and mails the month's four only.
+        // The demo's history is billed without e-mail: with Stripe it is pushed (it can be paid
+        // online) but its pushes mail nothing, so this run pushes the history's twelve and the
+        // month's four, and mails the month's four only.
         const seeded = yield* securebase(["db", "seed"], env)
         assert.strictEqual(seeded.code, 0, seeded.stderr)
         const closed = Period.trailing(Period.ofDateTime(yield* DateTime.now), 5)[0]!
@@ -208,7 +209,7 @@ describe("invoice e-mails", () => {
           AWS_SECRET_ACCESS_KEY: "test"
         })
         assert.strictEqual(billed.code, 0, `${billed.stdout}\n${billed.stderr}`)
-        assert.include(billed.stdout, "payments   4 pushed, 0 to retry, 0 parked as failed", billed.stdout)
+        assert.include(billed.stdout, "payments   16 pushed, 0 to retry, 0 parked as failed", billed.stdout)
         assert.include(billed.stdout, "4 sent")
         const emails = yield* Effect.promise(async () => {
           const res = await fetch(`${endpoint}/store`)
