@@ -48,7 +48,7 @@ describe("securebase audit", () => {
           assert.include(r.stderr, "ERROR")
         }
       }),
-    60_000
+    120_000
   )
 
   it.live(
@@ -63,12 +63,13 @@ describe("securebase audit", () => {
           DATABASE_URL: "postgres://nobody@127.0.0.1:9/none",
           // A strong secret (base64url of 32 random bytes), so that only the missing signing key is refused.
           JWT_SIGNING_KEYS: "k1:q3Xv9LrT0bWm2ZcYhJ8sKdPfNa6uGe1oRiVt4EyQw7M",
-          AUDIT_VERIFY_KEYS: `k1:${"A".repeat(43)}`
+          AUDIT_VERIFY_KEYS: `k1:${"A".repeat(43)}`,
+          SELLER_NAME: "Audit Test Seller Ltd"
         })
         assert.strictEqual(unsigned.code, 3)
         assert.include(unsigned.stderr, "AUDIT_SIGNING_KEY is required in prod")
       }),
-    60_000
+    120_000
   )
 
   it.live(
