@@ -8,6 +8,10 @@ export default defineConfig({
     // Generous on purpose: CI and the shared machines run two cores under load, where starting a
     // server on PGlite with the demo data has taken over 60 s. No test relies on being fast.
     testTimeout: 120_000,
+    // vitest's default on 2 cores is ONE worker (cores - 1): the files ran one after another while
+    // most of their time is spent waiting on PostgreSQL, servers and child processes. Two workers
+    // overlap those waits (20.8 min -> see the README's Tests section on the CI machine).
+    maxWorkers: 2,
     hookTimeout: 300_000,
     reporters: ["default", "./scripts/SummaryReporter.ts"]
   }
