@@ -10,7 +10,7 @@ export default defineConfig({
     testTimeout: 120_000,
     // vitest's default on 2 cores is ONE worker (cores - 1): the files ran one after another while
     // most of their time is spent waiting on PostgreSQL, servers and child processes. Two workers
-    // overlap those waits (20.8 min -> see the README's Tests section on the CI machine).
+    // overlap those waits (1,246 s of vitest on one worker, 756 s on two, 2026-11-29).
     maxWorkers: 2,
     hookTimeout: 300_000,
     reporters: ["default", "./scripts/SummaryReporter.ts"]
