@@ -29,13 +29,12 @@ import * as CustomerAdmin from "../customer/CustomerAdmin.ts"
 import type { CustomerPatch } from "../customer/CustomerRepo.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
 import type { CustomerId } from "../Ids.ts"
-import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
+import * as EventClaim from "./EventClaim.ts"
 import { PaymentCustomerDetails } from "./PaymentCustomerDetails.ts"
 import type { AddressFacts, PaymentEvent } from "./PaymentEvent.ts"
 import { PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentSubscriptions } from "./PaymentSubscriptions.ts"
 import type * as ProcessPaymentEvent from "./ProcessPaymentEvent.ts"
-import { paymentsWorker } from "./PushDelivery.ts"
 
 /** What processing an event did: the invoice events' outcomes, or `refused`. */
 export type Outcome =
@@ -190,55 +189,35 @@ const applySubscription = (event: PaymentEvent, customerId: CustomerId) =>
 
 /** Processes a verified customer or subscription event once (see the module comment). */
 export const process = Effect.fn("ProcessCustomerEvent.process")(function* (event: PaymentEvent) {
-  const tenancy = yield* Tenancy
   const auth = yield* Authenticator
   const records = yield* PaymentRecords
-  // As in ProcessPaymentEvent.process: set once this delivery holds the event's claim, settled
-  // after the worker transaction (a no-op on PostgreSQL, where the record commits with the effect;
-  // in DynamoDB an unsettled claim would answer every redelivery 409 until its lease ran out).
-  let claimed = false
-  const settle = (outcome: "done" | "released") =>
-    claimed ? records.settleEvent({ provider: event.provider, id: event.id }, outcome) : Effect.void
-  const result: Handled = yield* tenancy
-    .runAsWorker(
-      Effect.gen(function* () {
-        const providerCustomerId =
-          event.subscription?.providerCustomerId ??
-          event.customer?.providerCustomerId ??
-          event.providerCustomerId
-        const found =
-          providerCustomerId === null
-            ? Option.none<CustomerId>()
-            : yield* records.customerOfProvider(event.provider, providerCustomerId)
-        const fresh = yield* records.recordEvent({
-          provider: event.provider,
-          id: event.id,
-          type: event.type,
-          createdAt: event.createdAt,
-          customerId: Option.getOrNull(found)
-        })
-        if (!fresh) return { outcome: "duplicate" } satisfies Handled as Handled
-        claimed = true
-        if (Option.isNone(found))
-          return { outcome: "unmatched", detail: `no customer is linked to ${providerCustomerId}` } as Handled
-        const applied: Handled =
-          event.type === "customer.updated"
-            ? yield* updateDetails(event, found.value)
-            : yield* applySubscription(event, found.value)
-        return applied
-      }).pipe(
-        // The customer is linked (a foreign key), so it exists; a concurrent operator close wins.
-        Effect.catchTags({
-          NotFound: (e) => Effect.succeed<Handled>({ outcome: "unmatched", detail: e.message }),
-          CustomerStatusConflict: (e) => Effect.succeed<Handled>({ outcome: "applied", detail: e.message })
-        })
-      )
+  const result: Handled = yield* EventClaim.once(event, (claim) =>
+    Effect.gen(function* () {
+      const providerCustomerId =
+        event.subscription?.providerCustomerId ??
+        event.customer?.providerCustomerId ??
+        event.providerCustomerId
+      const found =
+        providerCustomerId === null
+          ? Option.none<CustomerId>()
+          : yield* records.customerOfProvider(event.provider, providerCustomerId)
+      const fresh = yield* claim(Option.getOrNull(found))
+      if (!fresh) return { outcome: "duplicate" } satisfies Handled as Handled
+      if (Option.isNone(found))
+        return { outcome: "unmatched", detail: `no customer is linked to ${providerCustomerId}` } as Handled
+      const applied: Handled =
+        event.type === "customer.updated"
+          ? yield* updateDetails(event, found.value)
+          : yield* applySubscription(event, found.value)
+      return applied
+    }).pipe(
+      // The customer is linked (a foreign key), so it exists; a concurrent operator close wins.
+      Effect.catchTags({
+        NotFound: (e) => Effect.succeed<Handled>({ outcome: "unmatched", detail: e.message }),
+        CustomerStatusConflict: (e) => Effect.succeed<Handled>({ outcome: "applied", detail: e.message })
+      })
     )
-    .pipe(
-      Effect.provideService(CurrentPrincipal, paymentsWorker),
-      Effect.onError(() => Effect.ignore(settle("released")))
-    )
-  yield* settle("done")
+  )
   // Committed: the database already refuses a closed customer's credentials; the caches forget
   // them now. A cache that cannot be reached is only logged: the event is processed.
   if (result.closed !== undefined)

@@ -47,12 +47,11 @@ import type { InvoiceId } from "../Ids.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
-import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
+import * as EventClaim from "./EventClaim.ts"
 import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
-import { paymentsWorker } from "./PushDelivery.ts"
 
 /** What processing an event did. */
 export type Outcome =
@@ -348,35 +347,14 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
   if (ProcessCustomerEvent.handles(event.type)) return yield* ProcessCustomerEvent.process(event)
-  const tenancy = yield* Tenancy
-  const records = yield* PaymentRecords
-  // Set once this delivery holds the event's claim: it is settled after the worker transaction
-  // (a no-op on PostgreSQL, where the record commits with the effect).
-  let claimed = false
-  const settle = (result: "done" | "released") =>
-    claimed ? records.settleEvent({ provider: event.provider, id: event.id }, result) : Effect.void
-  const outcome = yield* tenancy
-    .runAsWorker(
-      Effect.gen(function* () {
-        const found = yield* linkOf(event)
-        const customerId = Option.match(found, { onNone: () => null, onSome: (l) => l.customerId })
-        const fresh = yield* records.recordEvent({
-          provider: event.provider,
-          id: event.id,
-          type: event.type,
-          createdAt: event.createdAt,
-          customerId
-        })
-        if (!fresh) return "duplicate" as Outcome
-        claimed = true
-        return yield* apply(event, found)
-      })
-    )
-    .pipe(
-      Effect.provideService(CurrentPrincipal, paymentsWorker),
-      Effect.onError(() => Effect.ignore(settle("released")))
-    )
-  yield* settle("done")
+  const outcome = yield* EventClaim.once(event, (claim) =>
+    Effect.gen(function* () {
+      const found = yield* linkOf(event)
+      const fresh = yield* claim(Option.match(found, { onNone: () => null, onSome: (l) => l.customerId }))
+      if (!fresh) return "duplicate" as Outcome
+      return yield* apply(event, found)
+    })
+  )
   if (outcome === "ignored" || outcome === "unmatched")
     yield* Effect.logInfo(`payment event ${event.id} (${event.type}) acknowledged: ${outcome}`)
   return outcome
