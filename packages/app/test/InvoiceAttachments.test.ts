@@ -15,13 +15,13 @@ import { mkdtemp, rm } from "node:fs/promises"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { StripeStandIn } from "@securebase/adapters/testing"
 import { Operators, Period } from "@securebase/core"
 import { Context, DateTime, Effect, Layer, Redacted } from "effect"
 import { securebase } from "./support/Cli.ts"
+import { pdfText } from "./support/PdfText.ts"
 import { call, TestServer } from "./support/TestServer.ts"
 
 interface StoredEmail {
@@ -47,22 +47,6 @@ const startSes = Effect.acquireRelease(
   }),
   (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
 )
-
-const pdfText = (bytes: Uint8Array) =>
-  Effect.promise(async () => {
-    const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs")
-    const standardFontDataUrl = `${dirname(fileURLToPath(import.meta.resolve("pdfjs-dist/package.json")))}/standard_fonts/`
-    const doc = await pdfjs.getDocument({
-      data: new Uint8Array(bytes),
-      useSystemFonts: false,
-      standardFontDataUrl
-    }).promise
-    const content = await (await doc.getPage(1)).getTextContent()
-    return content.items
-      .map((item) => ("str" in item ? item.str : ""))
-      .join(" ")
-      .replace(/\s+/g, " ")
-  })
 
 describe("invoice e-mails", () => {
   it.live(

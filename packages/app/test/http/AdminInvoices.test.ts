@@ -6,18 +6,9 @@
  * its audit chain as the operator. Every failure path is a 4xx with a stable code, never a 5xx.
  */
 import { assert, layer } from "@effect/vitest"
-import { Operators } from "@securebase/core"
-import { Context, DateTime, Effect, Redacted } from "effect"
-import { call, TestServer } from "../support/TestServer.ts"
-
-const operatorKey = (scopes: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const { services } = yield* TestServer
-    const created = yield* Effect.orDie(
-      Context.get(services, Operators.Operators).create({ name: "receivables", scopes })
-    )
-    return { id: created.operator.id, key: Redacted.value(created.plaintext) }
-  })
+import { DateTime, Effect } from "effect"
+import { pdfText } from "../support/PdfText.ts"
+import { call, operatorKey, TestServer } from "../support/TestServer.ts"
 
 const tenantKey = (i: number) => TestServer.use((s) => Effect.succeed(s.tenants[i]!.apiKey))
 
@@ -42,274 +33,320 @@ const pay = (amount: string, key: string, extra: Record<string, unknown> = {}) =
   ...extra
 })
 
-layer(TestServer.layer(), { timeout: 180_000, excludeTestServices: true })("/admin/invoices", (it) => {
-  it.effect(
-    "pay part, then the rest; a credit note on the paid invoice is a refund with its PDF; all audited",
-    () =>
+const sellerName = "Northwind Assurance GmbH"
+
+layer(TestServer.layer({ SELLER_NAME: sellerName }), { timeout: 180_000, excludeTestServices: true })(
+  "/admin/invoices",
+  (it) => {
+    it.effect(
+      "pay part, then the rest; a credit note on the paid invoice is a refund with its PDF; all audited",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          const op = yield* operatorKey(["invoices:read", "invoices:write"])
+          const invoice = (yield* openInvoices(1))[0]
+          const total = BigInt(invoice.total)
+          const path = `/admin/invoices/${invoice.id}`
+
+          const before = yield* call(url, "GET", path, { token: op.key })
+          assert.strictEqual(before.status, 200)
+          assert.deepStrictEqual([before.body.amountDue, before.body.payments], [invoice.total, []])
+
+          const part = (total / 3n).toString()
+          const first = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay(part, "rcv-1")
+          })
+          assert.strictEqual(first.status, 201, JSON.stringify(first.body))
+          assert.isFalse(first.body.replayed)
+          assert.strictEqual(first.body.invoice.amountDue, (total - BigInt(part)).toString())
+          assert.strictEqual(first.body.invoice.status, invoice.status)
+
+          // The same key and body: the same payment, nothing new.
+          const replay = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay(part, "rcv-1")
+          })
+          assert.strictEqual(replay.status, 201)
+          assert.isTrue(replay.body.replayed)
+          assert.strictEqual(replay.body.payment.id, first.body.payment.id)
+          // The same key, another body.
+          const reused = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay("1", "rcv-1")
+          })
+          assert.deepStrictEqual([reused.status, reused.body.code], [409, "PAYMENT.IDEMPOTENCY_KEY_REUSED"])
+          // More than is due.
+          const rest = (total - BigInt(part)).toString()
+          const over = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay((total - BigInt(part) + 1n).toString(), "rcv-over")
+          })
+          assert.deepStrictEqual([over.status, over.body.code], [422, "PAYMENT.OVERPAYMENT"])
+
+          const second = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay(rest, "rcv-2")
+          })
+          assert.strictEqual(second.status, 201)
+          assert.deepStrictEqual([second.body.invoice.status, second.body.invoice.amountDue], ["paid", "0"])
+          assert.strictEqual(second.body.invoice.paidAt, "2026-11-05T10:00:00.000Z")
+
+          const onPaid = yield* call(url, "POST", `${path}/payments`, {
+            token: op.key,
+            json: pay("1", "rcv-3")
+          })
+          assert.deepStrictEqual([onPaid.status, onPaid.body.code], [409, "INVOICE.NOT_OPEN"])
+          const voidPaid = yield* call(url, "POST", `${path}/void`, {
+            token: op.key,
+            json: { reason: "too late" }
+          })
+          assert.deepStrictEqual([voidPaid.status, voidPaid.body.code], [409, "INVOICE.ILLEGAL_TRANSITION"])
+
+          // A credit note on the paid invoice: all of it is a refund.
+          const note = yield* call(url, "POST", `${path}/credit-notes`, {
+            token: op.key,
+            json: {
+              reason: "SLA credit",
+              lines: [{ description: "Platform fee, 3 days", invoiceLine: 1, amount: "1000" }]
+            }
+          })
+          assert.strictEqual(note.status, 201, JSON.stringify(note.body))
+          assert.match(note.body.creditNote.number, /^CN-\d{4}-\d{6}$/)
+          assert.deepStrictEqual(
+            [note.body.creditNote.amount, note.body.creditNote.credited, note.body.creditNote.refunded],
+            ["1000", "0", "1000"]
+          )
+          const beyond = yield* call(url, "POST", `${path}/credit-notes`, {
+            token: op.key,
+            json: { reason: "too much", amount: (total - 999n).toString() }
+          })
+          assert.deepStrictEqual([beyond.status, beyond.body.code], [422, "CREDIT_NOTE.EXCEEDS_INVOICED"])
+          const pdf = yield* call(url, "GET", `${path}/credit-notes/${note.body.creditNote.id}/download`, {
+            token: op.key
+          })
+          assert.strictEqual(pdf.status, 200)
+          assert.strictEqual(pdf.headers.get("content-type"), "application/pdf")
+          assert.include(pdf.headers.get("content-disposition")!, `${note.body.creditNote.number}.pdf`)
+          assert.strictEqual(new TextDecoder().decode(pdf.bytes.slice(0, 5)), "%PDF-")
+          // The configured seller issues it (it once printed the demo seller whatever the configuration).
+          const text = yield* pdfText(pdf.bytes)
+          assert.include(text, sellerName)
+          assert.include(text, `CREDIT NOTE ${note.body.creditNote.number}`)
+          assert.notInclude(text, "Demo Seller")
+
+          // The tenant sees it all on its own invoice, and in its audit chain as the operator.
+          const tenant = yield* tenantKey(1)
+          const own = yield* call(url, "GET", `/invoices/${invoice.id}`, { token: tenant })
+          assert.strictEqual(own.status, 200)
+          assert.deepStrictEqual(
+            own.body.payments.map((p: any) => [p.amount, p.idempotencyKey]),
+            [
+              [part, "rcv-1"],
+              [rest, "rcv-2"]
+            ]
+          )
+          assert.deepStrictEqual(
+            own.body.creditNotes.map((c: any) => c.number),
+            [note.body.creditNote.number]
+          )
+          assert.strictEqual(own.body.amountDue, "0")
+
+          // The tenant downloads the same document from its own invoice.
+          const notePath = `/invoices/${invoice.id}/credit-notes/${note.body.creditNote.id}/download`
+          const ownPdf = yield* call(url, "GET", notePath, { token: tenant })
+          assert.strictEqual(ownPdf.status, 200)
+          assert.strictEqual(ownPdf.headers.get("content-type"), "application/pdf")
+          assert.strictEqual(
+            ownPdf.headers.get("content-disposition"),
+            `attachment; filename="${note.body.creditNote.number}.pdf"`
+          )
+          assert.deepStrictEqual(ownPdf.bytes, pdf.bytes)
+          // Another tenant cannot: row-level security hides the invoice, as if unknown.
+          const other = yield* call(url, "GET", notePath, { token: yield* tenantKey(2) })
+          assert.deepStrictEqual([other.status, other.body.code], [404, "INVOICE.NOT_FOUND"])
+          // Nor is the note another invoice's of the same tenant; an unknown note is the same 404.
+          const sibling = (yield* call(url, "GET", "/invoices?limit=100", { token: tenant })).body.data.find(
+            (i: any) => i.id !== invoice.id
+          )
+          const elsewhere = yield* call(
+            url,
+            "GET",
+            `/invoices/${sibling.id}/credit-notes/${note.body.creditNote.id}/download`,
+            { token: tenant }
+          )
+          assert.deepStrictEqual([elsewhere.status, elsewhere.body.code], [404, "CREDIT_NOTE.NOT_FOUND"])
+          const unknown = yield* call(
+            url,
+            "GET",
+            `/invoices/${invoice.id}/credit-notes/0b7c2a4e-3f1d-4c55-9a1e-00000000dead/download`,
+            { token: tenant }
+          )
+          assert.deepStrictEqual([unknown.status, unknown.body.code], [404, "CREDIT_NOTE.NOT_FOUND"])
+          const malformed = yield* call(url, "GET", `/invoices/${invoice.id}/credit-notes/nope/download`, {
+            token: tenant
+          })
+          assert.strictEqual(malformed.status, 400)
+          const events = yield* call(url, "GET", "/audit/events?limit=100", { token: tenant })
+          assert.strictEqual(events.status, 200)
+          const mine = (events.body.data as Array<any>).filter((e) =>
+            ["invoice.payment_recorded", "invoice.paid", "credit_note.issued"].includes(e.action)
+          )
+          assert.deepStrictEqual(mine.map((e) => e.action).sort(), [
+            "credit_note.issued",
+            "invoice.paid",
+            "invoice.payment_recorded",
+            "invoice.payment_recorded"
+          ])
+          for (const e of mine) assert.strictEqual(e.actor, `operator:${op.id}`)
+          const checkpoint = yield* call(url, "GET", "/audit/checkpoint", { token: tenant })
+          assert.strictEqual(checkpoint.body.verification.status, "intact")
+        })
+    )
+
+    it.effect("void keeps the number and refuses what follows; resend queues the e-mail again", () =>
       Effect.gen(function* () {
         const { url } = yield* TestServer
         const op = yield* operatorKey(["invoices:read", "invoices:write"])
-        const invoice = (yield* openInvoices(1))[0]
-        const total = BigInt(invoice.total)
+        const invoice = (yield* openInvoices(2))[0]
         const path = `/admin/invoices/${invoice.id}`
+        const resent = yield* call(url, "POST", `${path}/resend`, { token: op.key })
+        assert.strictEqual(resent.status, 202, JSON.stringify(resent.body))
+        assert.match(resent.body.notificationId, /^[0-9a-f-]{36}$/)
 
-        const before = yield* call(url, "GET", path, { token: op.key })
-        assert.strictEqual(before.status, 200)
-        assert.deepStrictEqual([before.body.amountDue, before.body.payments], [invoice.total, []])
-
-        const part = (total / 3n).toString()
-        const first = yield* call(url, "POST", `${path}/payments`, {
+        const voided = yield* call(url, "POST", `${path}/void`, {
           token: op.key,
-          json: pay(part, "rcv-1")
+          json: { reason: "issued in error" }
         })
-        assert.strictEqual(first.status, 201, JSON.stringify(first.body))
-        assert.isFalse(first.body.replayed)
-        assert.strictEqual(first.body.invoice.amountDue, (total - BigInt(part)).toString())
-        assert.strictEqual(first.body.invoice.status, invoice.status)
-
-        // The same key and body: the same payment, nothing new.
-        const replay = yield* call(url, "POST", `${path}/payments`, {
-          token: op.key,
-          json: pay(part, "rcv-1")
-        })
-        assert.strictEqual(replay.status, 201)
-        assert.isTrue(replay.body.replayed)
-        assert.strictEqual(replay.body.payment.id, first.body.payment.id)
-        // The same key, another body.
-        const reused = yield* call(url, "POST", `${path}/payments`, {
-          token: op.key,
-          json: pay("1", "rcv-1")
-        })
-        assert.deepStrictEqual([reused.status, reused.body.code], [409, "PAYMENT.IDEMPOTENCY_KEY_REUSED"])
-        // More than is due.
-        const rest = (total - BigInt(part)).toString()
-        const over = yield* call(url, "POST", `${path}/payments`, {
-          token: op.key,
-          json: pay((total - BigInt(part) + 1n).toString(), "rcv-over")
-        })
-        assert.deepStrictEqual([over.status, over.body.code], [422, "PAYMENT.OVERPAYMENT"])
-
-        const second = yield* call(url, "POST", `${path}/payments`, {
-          token: op.key,
-          json: pay(rest, "rcv-2")
-        })
-        assert.strictEqual(second.status, 201)
-        assert.deepStrictEqual([second.body.invoice.status, second.body.invoice.amountDue], ["paid", "0"])
-        assert.strictEqual(second.body.invoice.paidAt, "2026-11-05T10:00:00.000Z")
-
-        const onPaid = yield* call(url, "POST", `${path}/payments`, {
-          token: op.key,
-          json: pay("1", "rcv-3")
-        })
-        assert.deepStrictEqual([onPaid.status, onPaid.body.code], [409, "INVOICE.NOT_OPEN"])
-        const voidPaid = yield* call(url, "POST", `${path}/void`, {
-          token: op.key,
-          json: { reason: "too late" }
-        })
-        assert.deepStrictEqual([voidPaid.status, voidPaid.body.code], [409, "INVOICE.ILLEGAL_TRANSITION"])
-
-        // A credit note on the paid invoice: all of it is a refund.
-        const note = yield* call(url, "POST", `${path}/credit-notes`, {
-          token: op.key,
-          json: {
-            reason: "SLA credit",
-            lines: [{ description: "Platform fee, 3 days", invoiceLine: 1, amount: "1000" }]
-          }
-        })
-        assert.strictEqual(note.status, 201, JSON.stringify(note.body))
-        assert.match(note.body.creditNote.number, /^CN-\d{4}-\d{6}$/)
+        assert.strictEqual(voided.status, 200, JSON.stringify(voided.body))
         assert.deepStrictEqual(
-          [note.body.creditNote.amount, note.body.creditNote.credited, note.body.creditNote.refunded],
-          ["1000", "0", "1000"]
+          [voided.body.status, voided.body.number, voided.body.cancellationReason, voided.body.amountDue],
+          ["cancelled", invoice.number, "issued in error", "0"]
         )
-        const beyond = yield* call(url, "POST", `${path}/credit-notes`, {
+        const again = yield* call(url, "POST", `${path}/void`, { token: op.key, json: { reason: "again" } })
+        assert.deepStrictEqual([again.status, again.body.code], [409, "INVOICE.ILLEGAL_TRANSITION"])
+        const payVoid = yield* call(url, "POST", `${path}/payments`, {
           token: op.key,
-          json: { reason: "too much", amount: (total - 999n).toString() }
+          json: pay("1", "void-1")
         })
-        assert.deepStrictEqual([beyond.status, beyond.body.code], [422, "CREDIT_NOTE.EXCEEDS_INVOICED"])
-        const pdf = yield* call(url, "GET", `${path}/credit-notes/${note.body.creditNote.id}/download`, {
-          token: op.key
+        assert.deepStrictEqual([payVoid.status, payVoid.body.code], [409, "INVOICE.NOT_OPEN"])
+        const creditVoid = yield* call(url, "POST", `${path}/credit-notes`, {
+          token: op.key,
+          json: { reason: "x", amount: "1" }
         })
-        assert.strictEqual(pdf.status, 200)
-        assert.strictEqual(pdf.headers.get("content-type"), "application/pdf")
-        assert.include(pdf.headers.get("content-disposition")!, `${note.body.creditNote.number}.pdf`)
-        assert.strictEqual(new TextDecoder().decode(pdf.bytes.slice(0, 5)), "%PDF-")
+        assert.deepStrictEqual([creditVoid.status, creditVoid.body.code], [409, "INVOICE.NOT_OPEN"])
 
-        // The tenant sees it all on its own invoice, and in its audit chain as the operator.
-        const tenant = yield* tenantKey(1)
-        const own = yield* call(url, "GET", `/invoices/${invoice.id}`, { token: tenant })
-        assert.strictEqual(own.status, 200)
-        assert.deepStrictEqual(
-          own.body.payments.map((p: any) => [p.amount, p.idempotencyKey]),
-          [
-            [part, "rcv-1"],
-            [rest, "rcv-2"]
-          ]
-        )
-        assert.deepStrictEqual(
-          own.body.creditNotes.map((c: any) => c.number),
-          [note.body.creditNote.number]
-        )
-        assert.strictEqual(own.body.amountDue, "0")
-        const events = yield* call(url, "GET", "/audit/events?limit=100", { token: tenant })
-        assert.strictEqual(events.status, 200)
-        const mine = (events.body.data as Array<any>).filter((e) =>
-          ["invoice.payment_recorded", "invoice.paid", "credit_note.issued"].includes(e.action)
-        )
-        assert.deepStrictEqual(mine.map((e) => e.action).sort(), [
-          "credit_note.issued",
-          "invoice.paid",
-          "invoice.payment_recorded",
-          "invoice.payment_recorded"
+        // Part paid: voiding is refused (credit it instead).
+        const other = (yield* openInvoices(0))[0]
+        assert.isDefined(other, "the standard demo tenant has an open invoice")
+        const partly = yield* call(url, "POST", `/admin/invoices/${other.id}/payments`, {
+          token: op.key,
+          json: pay("100", "part-1")
+        })
+        assert.strictEqual(partly.status, 201)
+        const refused = yield* call(url, "POST", `/admin/invoices/${other.id}/void`, {
+          token: op.key,
+          json: { reason: "x" }
+        })
+        assert.deepStrictEqual([refused.status, refused.body.code], [409, "INVOICE.HAS_PAYMENTS"])
+      })
+    )
+
+    it.effect("every malformed or refused request is a 4xx with a stable code, never a 5xx", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const op = yield* operatorKey(["invoices:read", "invoices:write"])
+        const reader = yield* operatorKey(["invoices:read"])
+        const invoice = (yield* openInvoices(3))[0]
+        const path = `/admin/invoices/${invoice.id}`
+        const unknown = "/admin/invoices/0b7c2a4e-3f1d-4c55-9a1e-00000000dead"
+        const post = (p: string, json: unknown, token = op.key) => call(url, "POST", p, { token, json })
+
+        // Unknown invoice: 404 on every endpoint.
+        for (const r of [
+          yield* call(url, "GET", unknown, { token: op.key }),
+          yield* post(`${unknown}/payments`, pay("1", "u-1")),
+          yield* post(`${unknown}/void`, { reason: "x" }),
+          yield* post(`${unknown}/credit-notes`, { reason: "x", amount: "1" }),
+          yield* call(url, "POST", `${unknown}/resend`, { token: op.key })
         ])
-        for (const e of mine) assert.strictEqual(e.actor, `operator:${op.id}`)
-        const checkpoint = yield* call(url, "GET", "/audit/checkpoint", { token: tenant })
-        assert.strictEqual(checkpoint.body.verification.status, "intact")
-      })
-  )
+          assert.deepStrictEqual([r.status, r.body.code], [404, "INVOICE.NOT_FOUND"])
+        const noNote = yield* call(
+          url,
+          "GET",
+          `${path}/credit-notes/0b7c2a4e-3f1d-4c55-9a1e-00000000dead/download`,
+          {
+            token: op.key
+          }
+        )
+        assert.strictEqual(noNote.status, 404)
 
-  it.effect("void keeps the number and refuses what follows; resend queues the e-mail again", () =>
-    Effect.gen(function* () {
-      const { url } = yield* TestServer
-      const op = yield* operatorKey(["invoices:read", "invoices:write"])
-      const invoice = (yield* openInvoices(2))[0]
-      const path = `/admin/invoices/${invoice.id}`
-      const resent = yield* call(url, "POST", `${path}/resend`, { token: op.key })
-      assert.strictEqual(resent.status, 202, JSON.stringify(resent.body))
-      assert.match(resent.body.notificationId, /^[0-9a-f-]{36}$/)
-
-      const voided = yield* call(url, "POST", `${path}/void`, {
-        token: op.key,
-        json: { reason: "issued in error" }
-      })
-      assert.strictEqual(voided.status, 200, JSON.stringify(voided.body))
-      assert.deepStrictEqual(
-        [voided.body.status, voided.body.number, voided.body.cancellationReason, voided.body.amountDue],
-        ["cancelled", invoice.number, "issued in error", "0"]
-      )
-      const again = yield* call(url, "POST", `${path}/void`, { token: op.key, json: { reason: "again" } })
-      assert.deepStrictEqual([again.status, again.body.code], [409, "INVOICE.ILLEGAL_TRANSITION"])
-      const payVoid = yield* call(url, "POST", `${path}/payments`, {
-        token: op.key,
-        json: pay("1", "void-1")
-      })
-      assert.deepStrictEqual([payVoid.status, payVoid.body.code], [409, "INVOICE.NOT_OPEN"])
-      const creditVoid = yield* call(url, "POST", `${path}/credit-notes`, {
-        token: op.key,
-        json: { reason: "x", amount: "1" }
-      })
-      assert.deepStrictEqual([creditVoid.status, creditVoid.body.code], [409, "INVOICE.NOT_OPEN"])
-
-      // Part paid: voiding is refused (credit it instead).
-      const other = (yield* openInvoices(0))[0]
-      assert.isDefined(other, "the standard demo tenant has an open invoice")
-      const partly = yield* call(url, "POST", `/admin/invoices/${other.id}/payments`, {
-        token: op.key,
-        json: pay("100", "part-1")
-      })
-      assert.strictEqual(partly.status, 201)
-      const refused = yield* call(url, "POST", `/admin/invoices/${other.id}/void`, {
-        token: op.key,
-        json: { reason: "x" }
-      })
-      assert.deepStrictEqual([refused.status, refused.body.code], [409, "INVOICE.HAS_PAYMENTS"])
-    })
-  )
-
-  it.effect("every malformed or refused request is a 4xx with a stable code, never a 5xx", () =>
-    Effect.gen(function* () {
-      const { url } = yield* TestServer
-      const op = yield* operatorKey(["invoices:read", "invoices:write"])
-      const reader = yield* operatorKey(["invoices:read"])
-      const invoice = (yield* openInvoices(3))[0]
-      const path = `/admin/invoices/${invoice.id}`
-      const unknown = "/admin/invoices/0b7c2a4e-3f1d-4c55-9a1e-00000000dead"
-      const post = (p: string, json: unknown, token = op.key) => call(url, "POST", p, { token, json })
-
-      // Unknown invoice: 404 on every endpoint.
-      for (const r of [
-        yield* call(url, "GET", unknown, { token: op.key }),
-        yield* post(`${unknown}/payments`, pay("1", "u-1")),
-        yield* post(`${unknown}/void`, { reason: "x" }),
-        yield* post(`${unknown}/credit-notes`, { reason: "x", amount: "1" }),
-        yield* call(url, "POST", `${unknown}/resend`, { token: op.key })
-      ])
-        assert.deepStrictEqual([r.status, r.body.code], [404, "INVOICE.NOT_FOUND"])
-      const noNote = yield* call(
-        url,
-        "GET",
-        `${path}/credit-notes/0b7c2a4e-3f1d-4c55-9a1e-00000000dead/download`,
-        {
-          token: op.key
+        // Malformed ids and amounts: 400.
+        assert.strictEqual(
+          (yield* call(url, "GET", "/admin/invoices/not-a-uuid", { token: op.key })).status,
+          400
+        )
+        const future = DateTime.formatIso(DateTime.add(DateTime.nowUnsafe(), { days: 2 }))
+        const bad: Array<[unknown, number]> = [
+          [pay("0", "b-1"), 400],
+          [pay("-5", "b-2"), 400],
+          [pay("1.50", "b-3"), 400],
+          [pay("1".repeat(31), "b-4"), 400],
+          [pay("9007199254740992", "b-5"), 400],
+          [pay("100", "b-6", { method: "bitcoin" }), 400],
+          [pay("100", "has space"), 400],
+          [pay("100", "b-7", { paidAt: "yesterday" }), 400],
+          [pay("100", "b-8", { reference: "" }), 400],
+          [pay("100", "b-9", { reference: "a\u0000b" }), 400],
+          [{ amount: "100" }, 400],
+          [pay("100", "b-10", { paidAt: future }), 422]
+        ]
+        for (const [json, status] of bad) {
+          const r = yield* post(`${path}/payments`, json)
+          assert.strictEqual(r.status, status, JSON.stringify(json))
         }
-      )
-      assert.strictEqual(noNote.status, 404)
+        const notJson = yield* call(url, "POST", `${path}/payments`, {
+          token: op.key,
+          body: "{not json",
+          headers: { "content-type": "application/json" }
+        })
+        assert.strictEqual(notJson.status, 400)
+        for (const json of [
+          { reason: "both", amount: "1", lines: [{ description: "x", amount: "1" }] },
+          { reason: "none" },
+          { reason: "", amount: "1" },
+          { reason: "x", amount: "0" },
+          { reason: "x", lines: [] }
+        ]) {
+          const r = yield* post(`${path}/credit-notes`, json)
+          assert.strictEqual(r.status, 400, JSON.stringify(json))
+        }
+        const unknownLine = yield* post(`${path}/credit-notes`, {
+          reason: "x",
+          lines: [{ description: "x", invoiceLine: 99, amount: "1" }]
+        })
+        assert.deepStrictEqual(
+          [unknownLine.status, unknownLine.body.code],
+          [422, "CREDIT_NOTE.UNKNOWN_INVOICE_LINE"]
+        )
+        assert.strictEqual((yield* post(`${path}/void`, { reason: "" })).status, 400)
 
-      // Malformed ids and amounts: 400.
-      assert.strictEqual(
-        (yield* call(url, "GET", "/admin/invoices/not-a-uuid", { token: op.key })).status,
-        400
-      )
-      const future = DateTime.formatIso(DateTime.add(DateTime.nowUnsafe(), { days: 2 }))
-      const bad: Array<[unknown, number]> = [
-        [pay("0", "b-1"), 400],
-        [pay("-5", "b-2"), 400],
-        [pay("1.50", "b-3"), 400],
-        [pay("1".repeat(31), "b-4"), 400],
-        [pay("9007199254740992", "b-5"), 400],
-        [pay("100", "b-6", { method: "bitcoin" }), 400],
-        [pay("100", "has space"), 400],
-        [pay("100", "b-7", { paidAt: "yesterday" }), 400],
-        [pay("100", "b-8", { reference: "" }), 400],
-        [pay("100", "b-9", { reference: "a\u0000b" }), 400],
-        [{ amount: "100" }, 400],
-        [pay("100", "b-10", { paidAt: future }), 422]
-      ]
-      for (const [json, status] of bad) {
-        const r = yield* post(`${path}/payments`, json)
-        assert.strictEqual(r.status, status, JSON.stringify(json))
-      }
-      const notJson = yield* call(url, "POST", `${path}/payments`, {
-        token: op.key,
-        body: "{not json",
-        headers: { "content-type": "application/json" }
+        // Credentials: none 401, a tenant's key 403, an operator without invoices:write 403.
+        assert.strictEqual((yield* call(url, "GET", path)).status, 401)
+        const tenant = yield* tenantKey(3)
+        assert.strictEqual((yield* call(url, "GET", path, { token: tenant })).status, 403)
+        assert.strictEqual((yield* post(`${path}/payments`, pay("1", "t-1"), tenant)).status, 403)
+        const scope = yield* post(`${path}/payments`, pay("1", "r-1"), reader.key)
+        assert.deepStrictEqual([scope.status, scope.body.code], [403, "AUTH.SCOPE_MISSING"])
+        assert.strictEqual((yield* call(url, "GET", path, { token: reader.key })).status, 200)
+
+        // Nothing above moved the invoice.
+        const after = yield* call(url, "GET", path, { token: op.key })
+        assert.deepStrictEqual(
+          [after.body.amountDue, after.body.payments, after.body.creditNotes],
+          [invoice.total, [], []]
+        )
       })
-      assert.strictEqual(notJson.status, 400)
-      for (const json of [
-        { reason: "both", amount: "1", lines: [{ description: "x", amount: "1" }] },
-        { reason: "none" },
-        { reason: "", amount: "1" },
-        { reason: "x", amount: "0" },
-        { reason: "x", lines: [] }
-      ]) {
-        const r = yield* post(`${path}/credit-notes`, json)
-        assert.strictEqual(r.status, 400, JSON.stringify(json))
-      }
-      const unknownLine = yield* post(`${path}/credit-notes`, {
-        reason: "x",
-        lines: [{ description: "x", invoiceLine: 99, amount: "1" }]
-      })
-      assert.deepStrictEqual(
-        [unknownLine.status, unknownLine.body.code],
-        [422, "CREDIT_NOTE.UNKNOWN_INVOICE_LINE"]
-      )
-      assert.strictEqual((yield* post(`${path}/void`, { reason: "" })).status, 400)
-
-      // Credentials: none 401, a tenant's key 403, an operator without invoices:write 403.
-      assert.strictEqual((yield* call(url, "GET", path)).status, 401)
-      const tenant = yield* tenantKey(3)
-      assert.strictEqual((yield* call(url, "GET", path, { token: tenant })).status, 403)
-      assert.strictEqual((yield* post(`${path}/payments`, pay("1", "t-1"), tenant)).status, 403)
-      const scope = yield* post(`${path}/payments`, pay("1", "r-1"), reader.key)
-      assert.deepStrictEqual([scope.status, scope.body.code], [403, "AUTH.SCOPE_MISSING"])
-      assert.strictEqual((yield* call(url, "GET", path, { token: reader.key })).status, 200)
-
-      // Nothing above moved the invoice.
-      const after = yield* call(url, "GET", path, { token: op.key })
-      assert.deepStrictEqual(
-        [after.body.amountDue, after.body.payments, after.body.creditNotes],
-        [invoice.total, [], []]
-      )
-    })
-  )
-})
+    )
+  }
+)

@@ -16,7 +16,7 @@ import { Effect } from "effect"
 import type { Page } from "playwright-core"
 import * as Browser from "../support/Browser.ts"
 import { expiredSessionToken, signingEnv } from "../support/Sessions.ts"
-import { call, TestServer } from "../support/TestServer.ts"
+import { call, operatorKey, TestServer } from "../support/TestServer.ts"
 
 const root = resolve(import.meta.dirname, "../../../..")
 const screenshots = join(root, "build/screenshots")
@@ -59,6 +59,86 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
   }, long)
 
   layer(TestServer.layer(signingEnv), { timeout: 120_000, excludeTestServices: true })((it) => {
+    it.effect(
+      "an invoice paid in part and credited: the amount due, the payment and the credit note, whose PDF is the API's byte for byte",
+      () =>
+        Effect.gen(function* () {
+          const { url, tenants } = yield* TestServer
+          const apiKey = tenants[3]!.apiKey
+          const latest = tenants[3]!.latestInvoiceId
+          const op = yield* operatorKey(["invoices:read", "invoices:write"])
+          const invoice = (yield* call(url, "GET", `/invoices/${latest}`, { token: apiKey })).body
+          const total = BigInt(invoice.total)
+          const paid = yield* call(url, "POST", `/admin/invoices/${latest}/payments`, {
+            token: op.key,
+            json: {
+              amount: (total / 4n).toString(),
+              method: "bank_transfer",
+              reference: "wire 2026-11-portal",
+              paidAt: "2026-11-05T10:00:00Z",
+              idempotencyKey: "portal-part-1"
+            }
+          })
+          assert.strictEqual(paid.status, 201, JSON.stringify(paid.body))
+          const credited = yield* call(url, "POST", `/admin/invoices/${latest}/credit-notes`, {
+            token: op.key,
+            json: { reason: "Service credit for the October outage", amount: (total / 10n).toString() }
+          })
+          assert.strictEqual(credited.status, 201, JSON.stringify(credited.body))
+          const note = credited.body.creditNote
+          const api = (yield* call(url, "GET", `/invoices/${latest}`, { token: apiKey })).body
+          assert.strictEqual(BigInt(api.amountDue), total - total / 4n - total / 10n)
+          const notePath = `/invoices/${latest}/credit-notes/${note.id}/download`
+          const apiPdf = (yield* call(url, "GET", notePath, { token: apiKey })).bytes
+          const browser = yield* Browser.browser
+          const { page, external } = yield* Browser.page(browser, { viewport: desktop, bypassCSP: true })
+          yield* Effect.promise(async () => {
+            await signIn(page, url, apiKey)
+            await page.goto(`${url}/portal/invoices/${latest}`)
+            await page.getByRole("heading", { name: "Payments and credits" }).waitFor(wait)
+            const money = (minor: bigint) =>
+              new Intl.NumberFormat("en-US", { style: "currency", currency: api.currency }).format(
+                `${minor / 100n}.${(minor % 100n).toString().padStart(2, "0")}` as `${number}`
+              )
+            const section = page.locator("section", { hasText: "Payments and credits" })
+            assert.strictEqual(await section.locator(".amount-due").innerText(), money(BigInt(api.amountDue)))
+            const payment = section.getByRole("table", { name: "Payments received" }).locator("tbody tr")
+            assert.strictEqual(await payment.count(), 1)
+            const paymentText = await payment.innerText()
+            for (const part of ["Bank transfer", "wire 2026-11-portal", money(total / 4n)])
+              assert.include(paymentText, part)
+            const noteRow = section.getByRole("table", { name: "Credit notes" }).locator("tbody tr")
+            assert.strictEqual(await noteRow.count(), 1)
+            const noteText = await noteRow.innerText()
+            for (const part of [note.number, "Service credit for the October outage", money(total / 10n)])
+              assert.include(noteText, part)
+            const [download] = await Promise.all([
+              page.waitForEvent("download", wait),
+              page.getByRole("link", { name: `Download credit note ${note.number} (PDF)` }).click()
+            ])
+            assert.strictEqual(download.suggestedFilename(), `${note.number}.pdf`)
+            const bytes = readFileSync((await download.path())!)
+            assert.isTrue(
+              Buffer.from(apiPdf).equals(bytes),
+              "the portal's credit note is the API's, byte for byte"
+            )
+            // The new section passes the same accessibility scan as every page.
+            await page.evaluate(axeSource)
+            const result: any = await page.evaluate(() =>
+              (window as any).axe.run(document, { resultTypes: ["violations"] })
+            )
+            const serious = result.violations.filter(
+              (v: any) => v.impact === "serious" || v.impact === "critical"
+            )
+            assert.deepStrictEqual(
+              serious.map((v: any) => v.id),
+              []
+            )
+          })
+          assert.deepStrictEqual(external, [], "every request stays on the server")
+        }).pipe(Effect.scoped),
+      long
+    )
     it.effect(
       "walk: sign in, every page by its link, sign out; no request leaves the server",
       () =>

@@ -5,8 +5,8 @@
  */
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Pricing } from "@securebase/core"
-import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { Operators, Pricing } from "@securebase/core"
+import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import * as ServerConfig from "../../src/Config.ts"
 import * as DemoData from "../../src/demo/DemoData.ts"
@@ -60,6 +60,14 @@ export class TestServer extends Context.Service<
       })
     )
 }
+
+/** A new operator of the running server with `scopes`, and its key (`sb_op_…`) in plain text. */
+export const operatorKey = (scopes: ReadonlyArray<string>, name = "receivables") =>
+  Effect.gen(function* () {
+    const { services } = yield* TestServer
+    const created = yield* Effect.orDie(Context.get(services, Operators.Operators).create({ name, scopes }))
+    return { id: created.operator.id, key: Redacted.value(created.plaintext) }
+  })
 
 /** A response as the tests look at it. */
 export interface Reply {

@@ -15,16 +15,17 @@ import {
   Receivables,
   ReceivablesRepo,
   RecordPayment,
+  Seller,
   Tenancy,
   VoidInvoice
 } from "@securebase/core"
 import { DateTime, Effect, Option } from "effect"
-import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { Conflict, ServiceUnavailable, TooManyRequests, Unprocessable } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
 import * as CreditNotePdf from "../invoices/CreditNotePdf.ts"
-import type { Seller } from "../invoices/InvoicePdf.ts"
+import type * as InvoicePdf from "../invoices/InvoicePdf.ts"
 
 const unavailable = (error: PersistenceError.PersistenceFailure) =>
   Effect.andThen(
@@ -51,9 +52,9 @@ const customerOf = (id: Ids.InvoiceId) =>
   )
 
 /** The handlers of the `adminInvoices` group. */
-export const layer = (options: { readonly seller?: Seller } = {}) =>
+export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
   HttpApiBuilder.group(Api, "adminInvoices", (handlers) =>
-    Effect.succeed(
+    Effect.map(Seller.CurrentSeller, (configured) =>
       handlers
         .handle("get", ({ params }) =>
           Effect.gen(function* () {
@@ -145,15 +146,12 @@ export const layer = (options: { readonly seller?: Seller } = {}) =>
                 })
               )
             ).pipe(Effect.catchTag("NotFound", (e) => Effect.fail(notFound(e.entity.replace("_", " ")))))
-            // A credit note of another invoice of the same customer is not this invoice's.
-            if (note.invoiceId !== params.id) return yield* Effect.fail(notFound("credit note"))
-            const pdf = yield* Effect.orDie(
-              CreditNotePdf.render(note, account.invoice, customer, options.seller)
+            return yield* CreditNotePdf.download(
+              note,
+              account.invoice,
+              customer,
+              options.seller ?? configured
             )
-            return HttpApiSchema.withHeaders({
-              body: pdf,
-              headers: { "content-disposition": `attachment; filename="${note.number}.pdf"` }
-            })
           }).pipe(Effect.catchTags({ AuthenticationFailed: neverRefused, PersistenceFailure: unavailable }))
         )
         .handle("resend", ({ params }) =>

@@ -7,7 +7,9 @@
  */
 import { type CreditNote, type Customer, type Invoice, Money } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
+import { HttpApiSchema } from "effect/http-api"
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib"
+import { notFound } from "../api/ErrorMapping.ts"
 import { defaultSeller, type Seller } from "./InvoicePdf.ts"
 
 /** pdf-lib failed to produce the document. */
@@ -104,3 +106,24 @@ export const render = (
     },
     catch: (cause) => new CreditNotePdfError({ creditNoteId: note.id, cause })
   })
+
+/**
+ * The download of `note` as a credit note of `invoice`: the PDF as an attachment named after the
+ * note's number. A note of another invoice (of the same customer) is not this invoice's: 404
+ * `CREDIT_NOTE.NOT_FOUND`, as for an unknown one. The tenant's and the operator's downloads both
+ * answer through this, with the configured seller, so the copies agree.
+ */
+export const download = (
+  note: CreditNote.CreditNote,
+  invoice: Pick<Invoice.Invoice, "id" | "number" | "period">,
+  customer: Pick<Customer.Customer, "name" | "email">,
+  seller: Seller
+) =>
+  note.invoiceId !== invoice.id
+    ? Effect.fail(notFound("credit note"))
+    : Effect.map(Effect.orDie(render(note, invoice, customer, seller)), (pdf) =>
+        HttpApiSchema.withHeaders({
+          body: pdf,
+          headers: { "content-disposition": `attachment; filename="${note.number}.pdf"` }
+        })
+      )

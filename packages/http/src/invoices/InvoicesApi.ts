@@ -125,6 +125,25 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         })
       )
       .pipe(Scopes.requires("invoices:read")),
+    HttpApiEndpoint.get("downloadCreditNote", "/invoices/:id/credit-notes/:creditNoteId/download", {
+      params: {
+        ...id,
+        creditNoteId: CreditNote.CreditNoteId.pipe(FieldDoc.describe("The credit note's id, a UUID."))
+      },
+      success: HttpApiSchema.WithHeaders(
+        Schema.Uint8Array.pipe(HttpApiSchema.asUint8Array({ contentType: "application/pdf" })),
+        { "content-disposition": Schema.String }
+      ),
+      error: [Forbidden, NotFound]
+    })
+      .annotateMerge(
+        OpenApi.annotations({
+          summary: "Download a credit note as PDF",
+          description:
+            "A credit note of this invoice (one of its `creditNotes`) as a PDF document (`application/pdf`, with `Content-Disposition: attachment` naming the file after the credit note's number). Scope `invoices:read`. Errors: 403 `AUTH.SCOPE_MISSING`, 404 `INVOICE.NOT_FOUND` (also for another tenant's invoice), 404 `CREDIT_NOTE.NOT_FOUND` for an unknown credit note or one of another invoice."
+        })
+      )
+      .pipe(Scopes.requires("invoices:read")),
     HttpApiEndpoint.post("resend", "/invoices/:id/resend", {
       params: id,
       success: ResendReceipt.pipe(HttpApiSchema.status(202)),

@@ -17,6 +17,7 @@ import { notFound } from "../api/ErrorMapping.ts"
 import { asTenant, ownCustomer } from "../api/Persistence.ts"
 import * as Upcoming from "../api/Upcoming.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
+import * as CreditNotePdf from "./CreditNotePdf.ts"
 import * as InvoicePdf from "./InvoicePdf.ts"
 
 // The cursor is the last row's position, base64url JSON `{"period","id"}`; anything else is a 400.
@@ -157,6 +158,31 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
               body: pdf,
               headers: { "content-disposition": `attachment; filename="${name}"` }
             })
+          })
+        )
+        .handle("downloadCreditNote", ({ params }) =>
+          Effect.gen(function* () {
+            const identity = yield* CurrentIdentity
+            const { note, account, customer } = yield* asTenant(
+              identity.customerId,
+              // The invoice first: another tenant's is unknown, whatever the note.
+              Effect.all({
+                account: ReceivablesRepo.ReceivablesRepo.use((r) => r.account(params.id, { lock: false })),
+                note: ReceivablesRepo.ReceivablesRepo.use((r) => r.creditNoteById(params.creditNoteId)),
+                customer: ownCustomer(identity.customerId)
+              }).pipe(
+                // Row-level security hides another tenant's invoice and notes: unknown, like a wrong id.
+                Effect.catchTag("NotFound", (e) =>
+                  Effect.fail(notFound(e.entity === "invoice" ? "invoice" : "credit note"))
+                )
+              )
+            )
+            return yield* CreditNotePdf.download(
+              note,
+              account.invoice,
+              customer,
+              options.seller ?? configured
+            )
           })
         )
     )

@@ -5,7 +5,7 @@
  * online (`paymentsOnline` of `GET /account`) an unpaid invoice links to the provider's hosted
  * payment page; with manual payments the payment link is never asked for.
  */
-import type { Ids, Invoice } from "@securebase/core"
+import type { CreditNote, Ids, Invoice, Payment } from "@securebase/core"
 import { useEffect, useState } from "react"
 import { ApiFailure, call } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
@@ -187,6 +187,116 @@ const LineBreakdown = ({
   )
 }
 
+const methods: Record<Payment.PaymentMethod, string> = {
+  bank_transfer: "Bank transfer",
+  card: "Card",
+  check: "Check",
+  cash: "Cash",
+  direct_debit: "Direct debit",
+  other: "Other"
+}
+
+/**
+ * What happened to the invoice after issue: the amount still due, the payments received and the
+ * credit notes issued, each note with its own PDF. Nothing for a draft or an invoice with neither.
+ */
+const PaymentsAndCredits = ({
+  inv
+}: {
+  readonly inv: {
+    readonly id: Ids.InvoiceId
+    readonly status: Invoice.InvoiceStatus
+    readonly currency: string
+    readonly amountDue: bigint
+    readonly payments: ReadonlyArray<Payment.Payment>
+    readonly creditNotes: ReadonlyArray<CreditNote.CreditNote>
+  }
+}) => {
+  if (inv.status === "draft") return null
+  const money = (amount: bigint) => formatMoney(amount, inv.currency)
+  return (
+    <section aria-labelledby="payments-title">
+      <h2 id="payments-title">Payments and credits</h2>
+      <p>
+        Amount due: <strong className="amount-due">{money(inv.amountDue)}</strong>
+      </p>
+      {inv.payments.length === 0 ? (
+        // A paid invoice without payment rows was settled outside the receivables (its facts say when).
+        inv.status === "paid" || inv.status === "cancelled" ? null : (
+          <p className="muted">No payment received yet.</p>
+        )
+      ) : (
+        <TableWrap label="Payments received">
+          <table>
+            <caption className="visually-hidden">Payments received</caption>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Method</th>
+                <th scope="col">Reference</th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {inv.payments.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">{formatDate(p.paidAt)}</th>
+                  <td>{methods[p.method]}</td>
+                  <td>{p.reference}</td>
+                  <td className="num">{money(p.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      {inv.creditNotes.length === 0 ? null : (
+        <TableWrap label="Credit notes">
+          <table>
+            <caption className="visually-hidden">Credit notes</caption>
+            <thead>
+              <tr>
+                <th scope="col">Credit note</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Reason</th>
+                <th scope="col" className="num">
+                  Credited
+                </th>
+                <th scope="col" className="num">
+                  Refunded
+                </th>
+                <th scope="col">PDF</th>
+              </tr>
+            </thead>
+            <tbody>
+              {inv.creditNotes.map((note) => (
+                <tr key={note.id}>
+                  <th scope="row">{note.number}</th>
+                  <td>{formatDate(note.issuedAt)}</td>
+                  <td>{note.reason}</td>
+                  <td className="num">{money(note.credited)}</td>
+                  <td className="num">{money(note.refunded)}</td>
+                  <td>
+                    <a
+                      href={`/invoices/${encodeURIComponent(inv.id)}/credit-notes/${encodeURIComponent(note.id)}/download`}
+                      download={`${note.number}.pdf`}
+                      aria-label={`Download credit note ${note.number} (PDF)`}
+                    >
+                      Download
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  )
+}
+
 /** The invoice page; `paymentsOnline` from the account says whether to show "Pay online". */
 export const InvoiceDetail = ({
   id,
@@ -360,6 +470,7 @@ export const InvoiceDetail = ({
                   </tr>
                 </tbody>
               </table>
+              <PaymentsAndCredits inv={inv} />
             </article>
           )
         }}
