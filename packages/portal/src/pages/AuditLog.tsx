@@ -8,6 +8,7 @@ import { useState } from "react"
 import type { Client, Success } from "../api/Client.ts"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
+import { Pager } from "../components/Pager.tsx"
 import { Empty, Show } from "../components/States.tsx"
 import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDateTime } from "../format/Dates.ts"
@@ -149,25 +150,14 @@ export const AuditLog = () => {
                     </tbody>
                   </table>
                 </TableWrap>
-                <nav className="pager" aria-label="Audit log pages">
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={cursors.length === 0}
-                    onClick={() => setCursors((c) => c.slice(0, -1))}
-                  >
-                    Newer events
-                  </button>
-                  <span>Page {cursors.length + 1}</span>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={data.nextCursor === null}
-                    onClick={() => data.nextCursor !== null && setCursors((c) => [...c, data.nextCursor!])}
-                  >
-                    Older events
-                  </button>
-                </nav>
+                <Pager
+                  label="Audit log pages"
+                  previous="Newer events"
+                  next="Older events"
+                  cursors={cursors}
+                  setCursors={setCursors}
+                  nextCursor={data.nextCursor}
+                />
               </>
             )
           }

@@ -3,6 +3,7 @@ import type { Invoice } from "@securebase/core"
 import { useState } from "react"
 import { useApi } from "../api/useApi.ts"
 import { Badge } from "../components/Badge.tsx"
+import { Pager } from "../components/Pager.tsx"
 import { Empty, Show } from "../components/States.tsx"
 import { TableWrap } from "../components/TableWrap.tsx"
 import { formatDate, formatPeriodUtc } from "../format/Dates.ts"
@@ -124,25 +125,14 @@ export const Invoices = () => {
                   </tbody>
                 </table>
               </TableWrap>
-              <nav className="pager" aria-label="Invoice pages">
-                <button
-                  type="button"
-                  className="secondary"
-                  disabled={cursors.length === 0}
-                  onClick={() => setCursors((c) => c.slice(0, -1))}
-                >
-                  Previous page
-                </button>
-                <span>Page {cursors.length + 1}</span>
-                <button
-                  type="button"
-                  className="secondary"
-                  disabled={data.nextCursor === null}
-                  onClick={() => data.nextCursor !== null && setCursors((c) => [...c, data.nextCursor!])}
-                >
-                  Next page
-                </button>
-              </nav>
+              <Pager
+                label="Invoice pages"
+                previous="Previous page"
+                next="Next page"
+                cursors={cursors}
+                setCursors={setCursors}
+                nextCursor={data.nextCursor}
+              />
             </>
           )
         }
