@@ -172,6 +172,8 @@ export * as Currency from "./money/Currency.ts"
 export * as Decimal from "./money/Decimal.ts"
 /** Money in minor units, the one rounding function, allocation. */
 export * as Money from "./money/Money.ts"
+/** The e-mail of an issued credit note (its PDF attached on delivery). */
+export * as CreditNoteMail from "./notifications/CreditNoteMail.ts"
 /** Delivery of the transactional outbox: after commit, retried with backoff, at least once. */
 export * as Delivery from "./notifications/Delivery.ts"
 /** The e-mails about an invoice (issued, overdue). */

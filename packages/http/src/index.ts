@@ -19,6 +19,8 @@ export * as AuthenticationLive from "./auth/AuthenticationLive.ts"
 export * as SessionCookie from "./auth/SessionCookie.ts"
 /** The API as one layer: handlers, OpenAPI, reference page, global middleware. */
 export * as HttpApp from "./HttpApp.ts"
+/** Credit notes as PDF. */
+export * as CreditNotePdf from "./invoices/CreditNotePdf.ts"
 /** Invoices as PDF. */
 export * as InvoicePdf from "./invoices/InvoicePdf.ts"
 /** The customer portal's static files at `/portal`. */

@@ -6,9 +6,41 @@
  * its audit chain as the operator. Every failure path is a 4xx with a stable code, never a 5xx.
  */
 import { assert, layer } from "@effect/vitest"
+import { MailAttachments, Tenancy } from "@securebase/core"
 import { DateTime, Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import { pdfText } from "../support/PdfText.ts"
 import { call, operatorKey, TestServer } from "../support/TestServer.ts"
+
+/** The credit-note e-mails queued for an invoice, as the outbox table holds them (read as the owner). */
+const creditNoteMails = (invoiceId: string) =>
+  TestServer.use(({ services }) =>
+    Effect.provide(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ id: string; recipient: string; subject: string; text: string; data: any }>`
+          SELECT id::text, recipient, payload->>'subject' AS subject, payload->>'text' AS text,
+                 payload->'data' AS data
+          FROM notifications
+          WHERE template = 'credit_note_issued' AND payload->'data'->>'invoiceId' = ${invoiceId}`
+      }),
+      services
+    )
+  ).pipe(Effect.orDie)
+
+/** What the outbox sender attaches to `mail` on delivery (in its worker transaction). */
+const attachmentsOf = (mail: { readonly data: Record<string, string> }) =>
+  TestServer.use(({ services }) =>
+    Effect.provide(
+      Effect.gen(function* () {
+        const make = yield* MailAttachments.MailAttachments
+        return yield* Tenancy.Tenancy.use((t) =>
+          t.runAsWorker(make({ template: "credit_note_issued", data: mail.data } as any))
+        )
+      }),
+      services
+    )
+  ).pipe(Effect.orDie)
 
 const tenantKey = (i: number) => TestServer.use((s) => Effect.succeed(s.tenants[i]!.apiKey))
 
@@ -187,6 +219,25 @@ layer(TestServer.layer({ SELLER_NAME: sellerName }), { timeout: 180_000, exclude
             token: tenant
           })
           assert.strictEqual(malformed.status, 400)
+          // The customer was e-mailed the note, queued with it; delivered, it carries the same PDF.
+          const mails = yield* creditNoteMails(invoice.id)
+          assert.strictEqual(mails.length, 1)
+          const mail = mails[0]!
+          assert.strictEqual(mail.recipient, (yield* TestServer).tenants[1]!.customer.email)
+          assert.strictEqual(mail.data.creditNoteId, note.body.creditNote.id)
+          assert.strictEqual(
+            mail.subject,
+            `Credit note ${note.body.creditNote.number} for invoice ${invoice.number}`
+          )
+          assert.include(mail.text, `${note.body.creditNote.number}.pdf`)
+          assert.include(mail.text, "is refunded to you")
+          assert.include(mail.text, sellerName)
+          const attached = yield* attachmentsOf(mail)
+          assert.deepStrictEqual(
+            attached.map((a) => [a.filename, a.contentType]),
+            [[`${note.body.creditNote.number}.pdf`, "application/pdf"]]
+          )
+          assert.deepStrictEqual(new Uint8Array(attached[0]!.content), ownPdf.bytes)
           const events = yield* call(url, "GET", "/audit/events?limit=100", { token: tenant })
           assert.strictEqual(events.status, 200)
           const mine = (events.body.data as Array<any>).filter((e) =>

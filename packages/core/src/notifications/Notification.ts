@@ -19,6 +19,7 @@ export type Template =
   | "dunning_reminder"
   | "account_suspended"
   | "payment_failed"
+  | "credit_note_issued"
 
 /** A notification to queue. */
 export interface NewNotification {
