@@ -7,18 +7,11 @@
  * input is 400, a missing scope 403, an unknown customer 404, an impossible status move 409.
  */
 import { assert, layer } from "@effect/vitest"
-import { AuditLog, Operators, Tenancy } from "@securebase/core"
-import { Context, Effect, Redacted } from "effect"
-import { call, TestServer } from "../support/TestServer.ts"
+import { AuditLog, Tenancy } from "@securebase/core"
+import { Context, Effect } from "effect"
+import { call, operatorKey as newOperator, TestServer } from "../support/TestServer.ts"
 
-const operatorKey = (scopes: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const { services } = yield* TestServer
-    const created = yield* Effect.orDie(
-      Context.get(services, Operators.Operators).create({ name: "customer ops", scopes })
-    )
-    return { id: created.operator.id, key: Redacted.value(created.plaintext) }
-  })
+const operatorKey = (scopes: ReadonlyArray<string>) => newOperator(scopes, "customer ops")
 
 const newCustomer = {
   name: "Zeta Analytics GmbH",

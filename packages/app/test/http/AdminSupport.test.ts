@@ -5,18 +5,10 @@
  * 404, tenant keys and missing scopes 403, bad bodies 400. Every step is in the customer's chain.
  */
 import { assert, layer } from "@effect/vitest"
-import { Operators } from "@securebase/core"
-import { Context, Effect, Redacted } from "effect"
-import { call, TestServer } from "../support/TestServer.ts"
+import { Effect } from "effect"
+import { call, operatorKey as newOperator, TestServer } from "../support/TestServer.ts"
 
-const operatorKey = (scopes: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const { services } = yield* TestServer
-    const created = yield* Effect.orDie(
-      Context.get(services, Operators.Operators).create({ name: "support", scopes })
-    )
-    return { id: created.operator.id, key: Redacted.value(created.plaintext) }
-  })
+const operatorKey = (scopes: ReadonlyArray<string>) => newOperator(scopes, "support")
 
 const open = (url: string, token: string) =>
   Effect.map(
