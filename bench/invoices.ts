@@ -4,8 +4,9 @@
  * - cost growth: the same request for a customer with 2,000 invoices in its history and for one
  *   with 3 (target: p50 within 1.2×), and for the large one with `?limit=3` (the same page size
  *   as the small one's, so only the history differs);
- * - the database: pgbench running the SQL one such request runs (begin, `app_enter_tenant`, the
- *   page query, commit), with the same number of connections (target: the app at ≥ 50%).
+ * - the database: pgbench running the SQL one such request runs (one statement,
+ *   `app_invoice_page`: the credential check, the tenant and the page, migration 0023), with the
+ *   same number of connections (target: the app at ≥ 50%).
  * - tenant growth: the same request with 100 tenants in the database, then with BENCH_TENANTS
  *   (default 100,000; 0 skips it), every added tenant a copy of the 3-invoice one with its 3
  *   invoices and their lines (bulk-inserted as the privileged login) (target: p50 within 1.2×).
@@ -16,7 +17,8 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5435/postgres npx node bench/invoices.ts
  *
- * BENCH_SECONDS (default 10) per row, BENCH_CONNECTIONS (default 16), BENCH_HISTORY (default 2000).
+ * BENCH_SECONDS (default 10) per row, BENCH_CONNECTIONS (default 16), BENCH_HISTORY (default 2000);
+ * BENCH_CPU_PROF=<dir> runs the app under `node --cpu-prof` and writes its profile there on exit.
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -135,8 +137,12 @@ await withScratchDatabase(base, async (url) => {
     url,
     Effect.flatMap(SqlClient.SqlClient, (sql) => sql`ANALYZE`)
   )
+  const profile = process.env.BENCH_CPU_PROF
   const app = await start(
-    ["bench/support/app-server.ts"],
+    [
+      ...(profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`]),
+      "bench/support/app-server.ts"
+    ],
     { DATABASE_URL: url, PORT: "0", SEED_DEMO: "false" },
     /listening (\d+)/
   )
@@ -177,16 +183,14 @@ await withScratchDatabase(base, async (url) => {
       "?limit=3"
     )
 
-    // The SQL of one request of the large customer, as pgbench runs it.
+    // The SQL of one request of the large customer, as pgbench runs it: the app's one statement
+    // (`InvoiceRepo.listPageAs`), with its arguments (a key, no session, a page of 20 + 1).
     const script = join(mkdtempSync(join(tmpdir(), "sb-bench-")), "invoices.sql")
     writeFileSync(
       script,
       [
-        "BEGIN;",
         // No colons: pgbench would read them as its variables (hence CAST, and chr(58) for the actor's).
-        `SELECT set_config('app.actor', 'api_key' || chr(58) || '${seeded.large.keyId}', true), app_enter_tenant(CAST('${seeded.large.id}' AS uuid), '${seeded.large.keyId}', NULL, now()) AS verdict;`,
-        `SELECT CAST(id AS text), number, period, CAST(status AS text), currency, CAST(total AS text), issued_at, due_at FROM invoices WHERE customer_id = '${seeded.large.id}' ORDER BY period DESC, invoices.id LIMIT 21;`,
-        "COMMIT;",
+        `SELECT * FROM app_invoice_page(CAST('${seeded.large.id}' AS uuid), CAST('${seeded.large.keyId}' AS text), CAST(NULL AS text), CAST(now() AS timestamptz), CAST('api_key' || chr(58) || '${seeded.large.keyId}' AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS text), CAST(NULL AS uuid), CAST(21 AS integer));`,
         ""
       ].join("\n")
     )
@@ -218,7 +222,7 @@ await withScratchDatabase(base, async (url) => {
       large,
       largeSamePage,
       {
-        task: "baseline: pgbench, the same SQL (begin, app_enter_tenant, page, commit)",
+        task: "baseline: pgbench, the same SQL (one statement: app_invoice_page)",
         "req/s": Math.round(tps),
         "p50 ms": `${pgLatency} (average)`,
         "p99 ms": "",
@@ -291,6 +295,7 @@ await withScratchDatabase(base, async (url) => {
       )
     }
   } finally {
-    app.child.kill("SIGTERM")
+    // SIGINT: node writes its --cpu-prof profile on a clean exit.
+    app.child.kill(profile === undefined ? "SIGTERM" : "SIGINT")
   }
 })

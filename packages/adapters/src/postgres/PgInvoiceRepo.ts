@@ -8,6 +8,7 @@ import type { Ids } from "@securebase/core"
 import { type Invoice, InvoiceRepo, PersistenceError } from "@securebase/core"
 import { Array as Arr, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgTenancy from "./PgTenancy.ts"
 import * as InvoiceRow from "./rows/InvoiceRow.ts"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
@@ -82,46 +83,55 @@ export const make = Effect.gen(function* () {
       })
     ).pipe(Effect.withSpan("InvoiceRepo.listByCustomer"))
 
-  // The keyset: `period <= p` bounds the index scan (period DESC), the OR skips the cursor's
-  // own period up to its id. The status filter has an index of its own with the same order.
-  // Qualified `invoices.id`: a bare `id` would name the text output column `id::text`, and the
-  // sort on it is not the index's order (an extra sort node over every row of the period).
-  // The plan is a 21-row index scan only once the table has statistics: before its first
-  // ANALYZE the planner expects a handful of rows per customer and sorts them all instead.
+  // The keyset page is migration 0023's `app_invoice_page_rows` (ONE definition, which
+  // `app_invoice_page` reads too): newest period first, then by id, each filter a bound of the
+  // index scan. The plan is a `limit`-row index scan only once the table has statistics: before its
+  // first ANALYZE the planner expects a handful of rows per customer and sorts them all instead.
+  const pageArgs = (page: InvoiceRepo.ListPage) =>
+    sql`${page.status ?? null}::text, ${page.period ?? null}::text,
+      ${page.after?.period ?? null}::text, ${page.after?.id ?? null}::uuid, ${page.limit}::integer`
+  const toSummaries = (rows: ReadonlyArray<typeof SummaryRow.Type>) =>
+    decodeSummaries(
+      rows.map((row) => ({
+        id: row.id,
+        number: row.number,
+        period: row.period,
+        status: row.status,
+        currency: row.currency,
+        total: row.total,
+        issuedAt: row.issued_at,
+        dueAt: row.due_at
+      }))
+    )
+
   const listPage = (customerId: Ids.CustomerId, page: InvoiceRepo.ListPage) =>
     mapRead("InvoiceRepo.listPage")(
-      Effect.gen(function* () {
-        const where = [
-          sql`customer_id = ${customerId}`,
-          ...(page.status === undefined ? [] : [sql`status = ${page.status}`]),
-          ...(page.period === undefined ? [] : [sql`period = ${page.period}`]),
-          ...(page.after === undefined
-            ? []
-            : [
-                sql`period <= ${page.after.period}`,
-                sql`(period < ${page.after.period} OR id > ${page.after.id})`
-              ])
-        ]
-        const rows = yield* decodeSummaryRows(
-          yield* sql`
-            SELECT id::text, number, period, status::text, currency, total::text, issued_at, due_at
-            FROM invoices WHERE ${sql.and(where)}
-            ORDER BY period DESC, invoices.id LIMIT ${page.limit}`
-        )
-        return yield* decodeSummaries(
-          rows.map((row) => ({
-            id: row.id,
-            number: row.number,
-            period: row.period,
-            status: row.status,
-            currency: row.currency,
-            total: row.total,
-            issuedAt: row.issued_at,
-            dueAt: row.due_at
-          }))
-        )
-      })
+      Effect.flatMap(
+        Effect.flatMap(
+          sql`SELECT * FROM app_invoice_page_rows(${customerId}::uuid, ${pageArgs(page)})`,
+          decodeSummaryRows
+        ),
+        toSummaries
+      )
     ).pipe(Effect.withSpan("InvoiceRepo.listPage"))
+
+  // The same page as a tenant read of its own (`PgTenancy.readAs`): one statement, one round trip,
+  // where `runAs` around `listPage` costs four (BEGIN, entering the tenant, the page, COMMIT).
+  const listPageAs = (customerId: Ids.CustomerId, page: InvoiceRepo.ListPage) =>
+    PgTenancy.readAs(customerId, (entry) =>
+      mapRead("InvoiceRepo.listPageAs")(
+        sql<{ readonly verdict: string }>`SELECT * FROM app_invoice_page(${entry.customerId}::uuid,
+          ${entry.keyId}::text, ${entry.sessionId}::text, ${entry.now}::timestamptz, ${entry.actor}::text,
+          ${pageArgs(page)})`
+      )
+    ).pipe(
+      // Decoded once accepted: a refusal's row has a verdict and no invoice (the extra `verdict`
+      // column of an accepted row is dropped by the decoding).
+      Effect.flatMap((rows) =>
+        mapRead("InvoiceRepo.listPageAs")(Effect.flatMap(decodeSummaryRows(rows), toSummaries))
+      ),
+      Effect.withSpan("InvoiceRepo.listPageAs")
+    )
 
   const updateLifecycle = (invoice: Invoice.Invoice) =>
     Effect.gen(function* () {
@@ -145,7 +155,14 @@ export const make = Effect.gen(function* () {
       return invoice
     }).pipe(Effect.withSpan("InvoiceRepo.updateLifecycle"))
 
-  return InvoiceRepo.InvoiceRepo.of({ insert, findById, listByCustomer, listPage, updateLifecycle })
+  return InvoiceRepo.InvoiceRepo.of({
+    insert,
+    findById,
+    listByCustomer,
+    listPage,
+    listPageAs,
+    updateLifecycle
+  })
 })
 
 /** `InvoiceRepo` on the current `SqlClient`. */

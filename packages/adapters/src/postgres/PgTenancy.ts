@@ -26,6 +26,11 @@
  *
  * `runAsWorker(effect)` is the same with the worker role and no tenant.
  *
+ * `readAs(customer, read)` is the entry of a read that is ONE statement (`GET /invoices`): a SQL
+ * function sets the actor and calls `app_enter_tenant` itself, then reads, in the implicit
+ * transaction of that statement, so a request costs one round trip instead of four (BEGIN, the
+ * entry, the read, COMMIT). The same settings, transaction-local, the same check, the same refusals.
+ *
  * The same statement sets `app.actor` from the fiber's `Tenancy.CurrentPrincipal` (the
  * authentication middleware's, a CLI's or a worker's): the audit trail's trigger records it as the
  * actor of every event the transaction appends, with the role and the time, so an INSERT cannot
@@ -107,6 +112,42 @@ const refusal = (
       return Effect.die(new Error(`app_enter_tenant answered an unknown verdict: ${verdict}`))
   }
 }
+
+/** What a tenant read passes to its SQL function so that it enters the tenant as `runAs` does. */
+export interface Entry {
+  readonly customerId: Ids.CustomerId
+  readonly keyId: string | null
+  readonly sessionId: string | null
+  /** ISO 8601, for `::timestamptz`. */
+  readonly now: string
+  readonly actor: string
+}
+
+/**
+ * A tenant read in ONE statement and round trip, outside any explicit transaction: `read` gets
+ * the {@link Entry} of the fiber's principal and runs a SQL function that sets `app.actor`, calls
+ * `app_enter_tenant` and only when that answers `ok` reads (migration 0023's `app_invoice_page`).
+ * Its rows carry the `verdict`; a refusal fails with the same `CredentialRefused` errors as
+ * `runAs`. A principal without a credential is still checked for an active customer. Inside a
+ * tenant or worker transaction it dies: that transaction already carries a context.
+ */
+export const readAs = <Row extends { readonly verdict: string }, E, R>(
+  customerId: Ids.CustomerId,
+  read: (entry: Entry) => Effect.Effect<ReadonlyArray<Row>, E, R>
+): Effect.Effect<ReadonlyArray<Row>, E | AuthError.CredentialRefused, R> =>
+  Effect.gen(function* () {
+    const active = yield* ActiveContext
+    if (active._tag !== "none") {
+      return yield* Effect.die(new Error(`Tenancy.readAs(${customerId}) inside a transaction`))
+    }
+    const principal = yield* Tenancy.CurrentPrincipal
+    const credential = { keyId: principal?.keyId ?? null, sessionId: principal?.sessionId ?? null }
+    const now = DateTime.formatIso(yield* DateTime.now)
+    const rows = yield* read({ customerId, ...credential, now, actor: principal?.actor ?? "" })
+    // A refusal is one row; an accepted read with an empty page has none.
+    const refused = rows.length === 0 ? undefined : yield* refusal(rows[0]!.verdict, customerId, credential)
+    return refused === undefined ? rows : yield* Effect.fail(refused)
+  }).pipe(Effect.withSpan("Tenancy.readAs", { attributes: { customerId } }))
 
 /** Builds the service over the current `SqlClient`. */
 export const make = Effect.gen(function* () {

@@ -1,7 +1,8 @@
 /**
  * `InvoiceRepo.listPage`: the keyset page of `GET /invoices`, over a customer with 2,000 invoices
  * (every one read exactly once, in order, whatever the page size), its filters, and another
- * customer's invoices never in it.
+ * customer's invoices never in it; `listPageAs` (the request's one-statement read) answers every
+ * page the same.
  */
 import { assert } from "@effect/vitest"
 import { CustomerRepo, type Ids, Invoice, InvoiceRepo, Period, Tenancy } from "@securebase/core"
@@ -65,10 +66,10 @@ const readAll = (
     let after: InvoiceRepo.ListPosition | undefined
     let pages = 0
     for (;;) {
-      const page = yield* tenancy.runAs(
-        customerId,
-        repo.listPage(customerId, { ...query, limit, ...(after === undefined ? {} : { after }) })
-      )
+      const request = { ...query, limit, ...(after === undefined ? {} : { after }) }
+      const page = yield* tenancy.runAs(customerId, repo.listPage(customerId, request))
+      // The request's own read (one statement, `app_invoice_page`) answers the same page.
+      assert.deepStrictEqual(yield* repo.listPageAs(customerId, request), page)
       pages++
       assert.isAtMost(page.length, limit)
       seen.push(...page)

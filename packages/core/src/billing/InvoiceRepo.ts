@@ -2,6 +2,7 @@
  * The invoice repository port: an invoice and its lines are stored and read as one aggregate.
  */
 import { Context, type Effect, Schema } from "effect"
+import type { CredentialRefused } from "../auth/AuthError.ts"
 import { type CustomerId, InvoiceId } from "../Ids.ts"
 import type {
   AlreadyExists,
@@ -63,6 +64,16 @@ export class InvoiceRepo extends Context.Service<
       customerId: CustomerId,
       page: ListPage
     ) => Effect.Effect<ReadonlyArray<InvoiceSummary>, PersistenceFailure>
+    /**
+     * {@link listPage} as `Tenancy.runAs(customerId, listPage(…))` would read it, as a read of its
+     * own outside any transaction: the same credential check of the fiber's `CurrentPrincipal`
+     * (and the same refusals) and the same tenant isolation, in one round trip instead of a
+     * transaction's four. Not inside `runAs` (that transaction already has its tenant).
+     */
+    readonly listPageAs: (
+      customerId: CustomerId,
+      page: ListPage
+    ) => Effect.Effect<ReadonlyArray<InvoiceSummary>, PersistenceFailure | CredentialRefused>
     /**
      * Stores an invoice's lifecycle fields (status, number, dates, references) after a move of
      * `InvoiceLifecycle`; lines and amounts are immutable once stored.

@@ -10,21 +10,20 @@ import { Effect } from "effect"
 import { ServiceUnavailable, Unauthorized } from "./ApiErrors.ts"
 import { fromAuthError } from "./ErrorMapping.ts"
 
-/** Runs `effect` as `customerId` in one RLS transaction; a backend failure answers 503. */
-export const asTenant = <A, E, R>(
-  customerId: Ids.CustomerId,
+/**
+ * The answers for a tenant read's or transaction's own failures: a backend failure is 503 (and
+ * logged), a credential refused since authentication 401; the effect's other errors pass through.
+ */
+export const tenantFailures = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable | Unauthorized,
-  Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
-> => {
-  const run = Tenancy.Tenancy.use((tenancy) => tenancy.runAs(customerId, effect)) as Effect.Effect<
-    A,
-    E | PersistenceError.PersistenceFailure | AuthError.CredentialRefused,
-    Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
-  >
-  return run.pipe(
+  | Exclude<E, PersistenceError.PersistenceFailure | AuthError.CredentialRefused>
+  | ServiceUnavailable
+  | Unauthorized,
+  R
+> =>
+  effect.pipe(
     Effect.tapError((error) =>
       error instanceof PersistenceError.PersistenceFailure
         ? Effect.logError("persistence failure", { operation: error.operation, kind: error.kind })
@@ -35,10 +34,25 @@ export const asTenant = <A, E, R>(
         ? new ServiceUnavailable({ code: error.code, message: "the database is temporarily unavailable" })
         : AuthError.isCredentialRefused(error)
           ? (fromAuthError(error) as Unauthorized)
-          : (error as Exclude<E, PersistenceError.PersistenceFailure>)
+          : (error as Exclude<E, PersistenceError.PersistenceFailure | AuthError.CredentialRefused>)
     )
   )
-}
+
+/** Runs `effect` as `customerId` in one RLS transaction; a backend failure answers 503. */
+export const asTenant = <A, E, R>(
+  customerId: Ids.CustomerId,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<
+  A,
+  Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable | Unauthorized,
+  Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
+> =>
+  // A CredentialRefused of `effect` itself would be mapped too; the type keeps the wider union.
+  tenantFailures(Tenancy.Tenancy.use((tenancy) => tenancy.runAs(customerId, effect))) as Effect.Effect<
+    A,
+    Exclude<E, PersistenceError.PersistenceFailure> | ServiceUnavailable | Unauthorized,
+    Exclude<R, Tenancy.CurrentCustomer> | Tenancy.Tenancy
+  >
 
 /**
  * The authenticated customer's own row (inside `asTenant`). Authentication just checked it is

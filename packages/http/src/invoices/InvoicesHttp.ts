@@ -14,7 +14,7 @@ import { HttpApiBuilder, HttpApiSchema } from "effect/http-api"
 import { Api } from "../Api.ts"
 import { BadRequest, Conflict, TooManyRequests, Unauthorized } from "../api/ApiErrors.ts"
 import { notFound } from "../api/ErrorMapping.ts"
-import { asTenant, ownCustomer } from "../api/Persistence.ts"
+import { asTenant, ownCustomer, tenantFailures } from "../api/Persistence.ts"
 import * as Upcoming from "../api/Upcoming.ts"
 import { CurrentIdentity } from "../auth/Authentication.ts"
 import * as CreditNotePdf from "./CreditNotePdf.ts"
@@ -52,11 +52,11 @@ export const layer = (options: { readonly seller?: InvoicePdf.Seller } = {}) =>
             const identity = yield* CurrentIdentity
             const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
             const limit = query.limit ?? 20
-            // One more than the page, to know whether another follows.
-            const rows = yield* asTenant(
-              identity.customerId,
+            // One more than the page, to know whether another follows. A tenant read of its own:
+            // the credential check and the page in one round trip (see `InvoiceRepo.listPageAs`).
+            const rows = yield* tenantFailures(
               InvoiceRepo.InvoiceRepo.use((repo) =>
-                repo.listPage(identity.customerId, {
+                repo.listPageAs(identity.customerId, {
                   limit: limit + 1,
                   ...(query.status === undefined ? {} : { status: query.status }),
                   ...(query.period === undefined ? {} : { period: query.period }),
