@@ -26,6 +26,8 @@ const idOf = (v: unknown): string | null =>
 const int = (v: unknown): bigint =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : 0n
 
+const objOf = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {})
+
 // A charge's refunds (`refunds.data[]`, each with its id and amount), as the event lists them.
 const refundsOf = (o: Obj): ReadonlyArray<PaymentEvent.Refund> => {
   const list = (typeof o.refunds === "object" && o.refunds !== null ? o.refunds : {}) as Obj
@@ -71,11 +73,29 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
       reason: str(error.message)
     }
   }
+  if (type.startsWith("invoice_payment.")) {
+    // An InvoicePayment: the invoice, and the payment that paid it (its PaymentIntent, or the
+    // charge when the charge has none); no metadata of ours.
+    const payment = objOf(o.payment)
+    const paidBy = idOf(payment.payment_intent) ?? idOf(payment.charge)
+    return {
+      providerInvoiceId: idOf(o.invoice),
+      securebaseInvoiceId: null,
+      paymentId: paidBy,
+      linkedPaymentId: paidBy,
+      amount: int(o.amount_paid),
+      currency,
+      reason: null
+    }
+  }
   if (type.startsWith("charge.")) {
     return {
       providerInvoiceId: idOf(o.invoice),
       securebaseInvoiceId: str(metadata.securebase_invoice_id),
       paymentId: str(o.id),
+      // With the pinned API version a charge names no invoice: its payment intent leads to the
+      // invoice that an `invoice_payment.paid` linked.
+      linkedPaymentId: idOf(o.payment_intent) ?? str(o.id),
       amount: type === "charge.refunded" ? int(o.amount_refunded) : int(o.amount),
       currency,
       reason: null,
@@ -84,8 +104,6 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
   }
   return null
 }
-
-const objOf = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {})
 
 /** A `customer.updated` event's customer: its id, e-mail and address. */
 const customerFacts = (type: string, o: Obj): PaymentEvent.CustomerFacts | null => {

@@ -21,6 +21,16 @@
  *   (`PaymentRefunds.recordRefund`), so a redelivered or older event credits nothing and a later
  *   one only the difference; whether the charge lists its refunds or not (Stripe lists them only
  *   when expanded), the amounts are the same;
+ * - `invoice_payment.paid` (Stripe's InvoicePayment: our pushed invoice and the payment that paid
+ *   it, a PaymentIntent or a charge): the payment recorded as `invoice.paid` records it (the same
+ *   key, so whichever arrives second is a duplicate), and the provider payment linked to the
+ *   invoice once (`PaymentLinks`); the refunds that were waiting for that link are credited in the
+ *   same transaction, oldest first;
+ * - `charge.refunded` of a charge that names neither our invoice nor its id (a charge paid on the
+ *   hosted invoice page): the invoice is the one its payment intent (or the charge) is linked to;
+ *   before the link is known, a charge of a provider customer of ours is held (`PendingRefunds`,
+ *   outcome `pending`) and credited when the link arrives. Both events take the payment's lock
+ *   first, so a refund and the link arriving together cannot miss each other;
  * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
  *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
  *   customer queued in the outbox, and `invoice.payment_failed` audited;
@@ -43,14 +53,16 @@ import * as Receivables from "../billing/Receivables.ts"
 import { ReceivablesRepo } from "../billing/ReceivablesRepo.ts"
 import * as RecordPayment from "../billing/RecordPayment.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
-import type { InvoiceId } from "../Ids.ts"
+import type { CustomerId, InvoiceId } from "../Ids.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
 import * as EventClaim from "./EventClaim.ts"
 import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
+import { PaymentLinks } from "./PaymentLinks.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
+import { PendingRefunds } from "./PendingRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
 
 /** What processing an event did. */
@@ -67,6 +79,8 @@ export type Outcome =
   | "refused"
   /** A type we do not act on: recorded and logged. */
   | "ignored"
+  /** A refund whose payment is not linked to our invoice yet: recorded, credited when the link arrives. */
+  | "pending"
 
 const paidTypes = new Set(["invoice.paid", "payment_intent.succeeded"])
 
@@ -79,10 +93,26 @@ const linkOf = (event: PaymentEvent) =>
       const link = yield* records.invoiceOfProvider(event.provider, facts.providerInvoiceId)
       if (Option.isSome(link)) return link
     }
-    return facts.securebaseInvoiceId === null || !/^[0-9a-f-]{36}$/i.test(facts.securebaseInvoiceId)
-      ? Option.none<InvoiceLink>()
-      : yield* records.invoiceLink(facts.securebaseInvoiceId as InvoiceId)
+    if (facts.securebaseInvoiceId !== null && /^[0-9a-f-]{36}$/i.test(facts.securebaseInvoiceId)) {
+      const link = yield* records.invoiceLink(facts.securebaseInvoiceId as InvoiceId)
+      if (Option.isSome(link)) return link
+    }
+    // A refund of a charge naming neither: the invoice its payment paid, once an
+    // `invoice_payment.paid` linked them. The payment's lock first, held to the end of the
+    // transaction: the event that links it waits, or has committed and is seen here.
+    const paymentId = refundPaymentOf(event)
+    if (paymentId === null) return Option.none<InvoiceLink>()
+    const links = yield* PaymentLinks
+    yield* links.lockPayment(event.provider, paymentId)
+    const paid = yield* links.linkOf(event.provider, paymentId)
+    return Option.isNone(paid) ? Option.none<InvoiceLink>() : yield* records.invoiceLink(paid.value.invoiceId)
   })
+
+/** The provider payment a refund event's charge belongs to, when usable as a link key. */
+const refundPaymentOf = (event: PaymentEvent): string | null => {
+  const id = event.type === "charge.refunded" ? (event.invoice?.linkedPaymentId ?? null) : null
+  return id !== null && id.length <= 255 ? id : null
+}
 
 const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, string | number | null>) =>
   AuditLog.use((a) =>
@@ -333,14 +363,113 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     return "applied" as Outcome
   })
 
+/**
+ * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it), the provider payment
+ * linked to the invoice, and the refunds waiting for that link credited. The link is a fact about
+ * the provider's objects: it stays even when our books refuse the payment (an invoice an operator
+ * settled by hand), so a later refund is still checked against what we received.
+ */
+const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+  Effect.gen(function* () {
+    const paymentId = facts.linkedPaymentId ?? null
+    // A payment Stripe records out of band names no PaymentIntent or charge: nothing to link.
+    if (paymentId === null || paymentId.length > 255) return yield* applyPaid(event, link, facts)
+    const links = yield* PaymentLinks
+    // The payment's lock, then the invoice's (the order a refund looking for this link takes
+    // them), before the link's row references the invoice: its key-share lock, taken first, would
+    // deadlock with another payment of the invoice waiting for the row lock.
+    yield* links.lockPayment(event.provider, paymentId)
+    yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    const stored = yield* links.link({
+      provider: event.provider,
+      providerPaymentId: paymentId,
+      customerId: link.customerId,
+      invoiceId: link.invoiceId,
+      eventId: event.id
+    })
+    if (stored.link.invoiceId !== link.invoiceId)
+      return yield* refuse(
+        event,
+        `payment ${paymentId} is linked to invoice ${stored.link.invoiceId} already`
+      )
+    const paid = yield* applyPaid(event, link, facts)
+    let credited = false
+    const waiting = yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
+    for (const pending of waiting) {
+      const refund: PaymentEvent = {
+        provider: pending.provider,
+        id: pending.eventId,
+        type: "charge.refunded",
+        createdAt: pending.occurredAt,
+        invoice: {
+          providerInvoiceId: null,
+          securebaseInvoiceId: null,
+          paymentId: pending.providerChargeId,
+          linkedPaymentId: pending.providerPaymentId,
+          amount: pending.amount,
+          currency: pending.currency,
+          reason: null,
+          refunds: pending.refunds
+        },
+        providerCustomerId: null
+      }
+      const outcome =
+        pending.customerId === link.customerId
+          ? yield* applyRefunded(refund, link, refund.invoice!)
+          : yield* refuse(refund, `the charge's customer is not invoice ${link.invoiceId}'s`)
+      if (outcome === "applied") credited = true
+    }
+    return stored.created || credited ? ("applied" as Outcome) : paid
+  })
+
+const holdRefund = (event: PaymentEvent, customerId: CustomerId, paymentId: string, facts: Facts) =>
+  Effect.gen(function* () {
+    const chargeId = facts.paymentId ?? null
+    // What `applyRefunded` would refuse at once is refused now, not held.
+    if (chargeId === null || chargeId.length > 255 || !Schema.is(CreditNote.CreditNoteText)(chargeId))
+      return yield* refuse(event, "the event names no usable charge")
+    if (facts.amount <= 0n) return yield* refuse(event, "no amount refunded")
+    if (!/^[A-Z]{3}$/.test(facts.currency)) return yield* refuse(event, "the event names no currency")
+    yield* PendingRefunds.use((p) =>
+      p.hold({
+        provider: event.provider,
+        eventId: event.id,
+        providerPaymentId: paymentId,
+        providerChargeId: chargeId,
+        customerId,
+        amount: facts.amount,
+        currency: facts.currency,
+        refunds: facts.refunds ?? [],
+        occurredAt: event.createdAt
+      })
+    )
+    yield* Effect.logInfo(
+      `payment event ${event.id} (${event.type}) pending: waiting for the invoice payment of ${paymentId}`
+    )
+    return "pending" as Outcome
+  })
+
+/**
+ * The customer of ours a refund waits for, when its invoice is not known yet: the charge's payment
+ * is not linked, and its provider customer is one we created. A charge of anyone else is not ours.
+ */
+const waitingCustomer = (event: PaymentEvent) =>
+  Effect.gen(function* () {
+    if (refundPaymentOf(event) === null || event.providerCustomerId === null) return Option.none<CustomerId>()
+    return yield* PaymentRecords.use((r) => r.customerOfProvider(event.provider, event.providerCustomerId!))
+  })
+
 const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
   Effect.gen(function* () {
     const isPaid = paidTypes.has(event.type)
     const isRefund = event.type === "charge.refunded"
-    if (!isPaid && !isRefund && event.type !== "invoice.payment_failed") return "ignored" as Outcome
+    const isInvoicePayment = event.type === "invoice_payment.paid"
+    if (!isPaid && !isRefund && !isInvoicePayment && event.type !== "invoice.payment_failed")
+      return "ignored" as Outcome
     if (Option.isNone(found) || event.invoice === null) return "unmatched" as Outcome
     if (isPaid) return yield* applyPaid(event, found.value, event.invoice)
     if (isRefund) return yield* applyRefunded(event, found.value, event.invoice)
+    if (isInvoicePayment) return yield* applyInvoicePayment(event, found.value, event.invoice)
     return yield* applyFailed(event, found.value, event.invoice)
   })
 
@@ -350,8 +479,12 @@ export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event
   const outcome = yield* EventClaim.once(event, (claim) =>
     Effect.gen(function* () {
       const found = yield* linkOf(event)
-      const fresh = yield* claim(Option.match(found, { onNone: () => null, onSome: (l) => l.customerId }))
+      const waiting = Option.isNone(found) ? yield* waitingCustomer(event) : Option.none<CustomerId>()
+      const customerId = Option.isSome(found) ? found.value.customerId : Option.getOrNull(waiting)
+      const fresh = yield* claim(customerId)
       if (!fresh) return "duplicate" as Outcome
+      if (Option.isSome(waiting) && event.invoice !== null)
+        return yield* holdRefund(event, waiting.value, refundPaymentOf(event)!, event.invoice)
       return yield* apply(event, found)
     })
   )
