@@ -15,6 +15,23 @@ export const defaultToleranceSeconds = 300
 // The SDK's webhook helpers need no API key; one instance serves every verification.
 const sdk = new Stripe("sk_webhooks_only", { telemetry: false, maxNetworkRetries: 0 })
 
+/**
+ * The events SecureBase acts on: the `enabled_events` of Stripe's webhook endpoint (the template's
+ * `StripeWebhookEvents` output and the README list the same; a test keeps them equal). Any other
+ * event is acknowledged and ignored.
+ */
+export const enabledEvents: ReadonlyArray<string> = [
+  "invoice.paid",
+  "payment_intent.succeeded",
+  "invoice_payment.paid",
+  "charge.refunded",
+  "invoice.payment_failed",
+  "customer.updated",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted"
+]
+
 /** The SDK's webhook helpers (tests sign with `generateTestHeaderString`). */
 export const webhooks: Stripe["webhooks"] = sdk.webhooks
 
