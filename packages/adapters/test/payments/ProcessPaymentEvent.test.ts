@@ -798,6 +798,47 @@ suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
     120_000
   )
 
+  it.effect(
+    "InvoicePayments paying parts of one invoice (Stripe's partial payments): each links its payment and records nothing (the invoice's key would keep the first part only); invoice.paid records the total once; a refund of each part credits through its link",
+    () =>
+      withPushed("2026-03", [2_000_000], ([link]) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const total = BigInt(link!.total)
+          const part = (paymentIntent: string, amount: bigint) => {
+            const e = invoicePaymentEvent(link!, paymentIntent, now)
+            return { ...e, invoice: { ...e.invoice!, amount } }
+          }
+          assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_1", total - 1000n)), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_2", 1000n)), "applied")
+          assert.deepStrictEqual(yield* paymentsOf(link!.invoice_id), [])
+          const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(link!))
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          assert.deepStrictEqual(
+            (yield* paymentsOf(link!.invoice_id)).map((p) => p.amount),
+            [link!.total]
+          )
+          const customer = yield* stripeCustomerOf(link!.invoice_id)
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_2", 1000n, now)),
+            "applied"
+          )
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_1", 500n, now)),
+            "applied"
+          )
+          assert.deepStrictEqual(
+            (yield* notesOf(link!.invoice_id)).map((n) => [n.amount, n.reason]),
+            [
+              ["1000", "Refunded through Stripe (ch_of_pi_part_2)"],
+              ["500", "Refunded through Stripe (ch_of_pi_part_1)"]
+            ]
+          )
+        })
+      ).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
   // Only the server runs transactions side by side (PGlite serializes them).
   if (kind === "server")
     it.effect(

@@ -22,8 +22,9 @@
  *   one only the difference; whether the charge lists its refunds or not (Stripe lists them only
  *   when expanded), the amounts are the same;
  * - `invoice_payment.paid` (Stripe's InvoicePayment: our pushed invoice and the payment that paid
- *   it, a PaymentIntent or a charge): the payment recorded as `invoice.paid` records it (the same
- *   key, so whichever arrives second is a duplicate), and the provider payment linked to the
+ *   it, a PaymentIntent or a charge): a payment of the whole invoice recorded as `invoice.paid`
+ *   records it (the same key, so whichever arrives second is a duplicate; a part of the invoice is
+ *   left to `invoice.paid`, which reports the total), and the provider payment linked to the
  *   invoice once (`PaymentLinks`); the refunds that were waiting for that link are credited in the
  *   same transaction, oldest first;
  * - `charge.refunded` of a charge that names neither our invoice nor its id (a charge paid on the
@@ -364,8 +365,8 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   })
 
 /**
- * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it), the provider payment
- * linked to the invoice, and the refunds waiting for that link credited. The link is a fact about
+ * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it) when it paid the whole
+ * invoice, the provider payment linked to the invoice, and the refunds waiting for that link credited. The link is a fact about
  * the provider's objects: it stays even when our books refuse the payment (an invoice an operator
  * settled by hand), so a later refund is still checked against what we received.
  */
@@ -379,7 +380,7 @@ const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Fact
     // them), before the link's row references the invoice: its key-share lock, taken first, would
     // deadlock with another payment of the invoice waiting for the row lock.
     yield* links.lockPayment(event.provider, paymentId)
-    yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     const stored = yield* links.link({
       provider: event.provider,
       providerPaymentId: paymentId,
@@ -392,7 +393,10 @@ const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Fact
         event,
         `payment ${paymentId} is linked to invoice ${stored.link.invoiceId} already`
       )
-    const paid = yield* applyPaid(event, link, facts)
+    // One payment of the whole invoice is the payment `invoice.paid` reports (the same key records
+    // it once, whichever comes first). One of several (Stripe's partial payments) is not recorded
+    // here: the invoice's key would keep the first part only, and `invoice.paid` records the total.
+    const paid = facts.amount === account.invoice.total ? yield* applyPaid(event, link, facts) : "duplicate"
     let credited = false
     const waiting = yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
     for (const pending of waiting) {
