@@ -6,6 +6,7 @@
 import { type Ids, type PaymentEvent, PendingRefunds } from "@securebase/core"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql/SqlError"
 import { mapRead, mapWrite } from "./SqlErrors.ts"
 
 const StoredRefunds = Schema.fromJsonString(
@@ -56,34 +57,44 @@ export const make = Effect.gen(function* () {
     )
   }
 
-  const take = (provider: string, providerPaymentId: string) =>
-    mapRead("PendingRefunds.take")(
-      Effect.flatMap(
-        sql`DELETE FROM payment_pending_refunds
-            WHERE provider = ${provider} AND provider_payment_id = ${providerPaymentId}
-            RETURNING provider, event_id, provider_payment_id, provider_charge_id, customer_id::text,
-                      amount::text, currency, refunds::text AS refunds, occurred_at`,
-        (rows) =>
-          Effect.map(decodeRows(rows), (found) =>
-            found
-              .map(toPending)
-              // Oldest first: each credits what its cumulative amount adds to the ones before it.
-              .sort((a, b) =>
-                DateTime.isLessThan(a.occurredAt, b.occurredAt)
-                  ? -1
-                  : DateTime.isLessThan(b.occurredAt, a.occurredAt)
-                    ? 1
-                    : a.amount < b.amount
-                      ? -1
-                      : a.amount > b.amount
-                        ? 1
-                        : 0
-              )
-          )
+  const columns = sql.unsafe(`p.provider, p.event_id, p.provider_payment_id, p.provider_charge_id,
+    p.customer_id::text, p.amount::text, p.currency, p.refunds::text AS refunds, p.occurred_at`)
+
+  // Oldest first: each credits what its cumulative amount adds to the ones before it.
+  const oldestFirst = (a: PendingRefunds.PendingRefund, b: PendingRefunds.PendingRefund) =>
+    DateTime.isLessThan(a.occurredAt, b.occurredAt)
+      ? -1
+      : DateTime.isLessThan(b.occurredAt, a.occurredAt)
+        ? 1
+        : a.amount < b.amount
+          ? -1
+          : a.amount > b.amount
+            ? 1
+            : 0
+
+  const decoded = (operation: string) => (rows: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+    mapRead(operation)(
+      Effect.flatMap(rows, (found) =>
+        Effect.map(decodeRows(found), (r) => r.map(toPending).sort(oldestFirst))
       )
     )
 
-  return PendingRefunds.PendingRefunds.of({ hold, take })
+  const take = (provider: string, providerPaymentId: string) =>
+    decoded("PendingRefunds.take")(
+      sql`DELETE FROM payment_pending_refunds p
+          WHERE p.provider = ${provider} AND p.provider_payment_id = ${providerPaymentId}
+          RETURNING ${columns}`
+    )
+
+  const takeForInvoice = (provider: string, invoiceId: Ids.InvoiceId) =>
+    decoded("PendingRefunds.takeForInvoice")(
+      sql`DELETE FROM payment_pending_refunds p USING payment_links l
+          WHERE p.provider = ${provider} AND l.provider = p.provider
+            AND l.provider_payment_id = p.provider_payment_id AND l.invoice_id = ${invoiceId}
+          RETURNING ${columns}`
+    )
+
+  return PendingRefunds.PendingRefunds.of({ hold, take, takeForInvoice })
 })
 
 /** `PendingRefunds` on the current `SqlClient`. */

@@ -799,7 +799,7 @@ suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
   )
 
   it.effect(
-    "InvoicePayments paying parts of one invoice (Stripe's partial payments): each links its payment and records nothing (the invoice's key would keep the first part only); invoice.paid records the total once; a refund of each part credits through its link",
+    "InvoicePayments paying parts of one invoice (Stripe's partial payments): each links its payment and records nothing (the invoice's key would keep the first part only); a refund held before its part's link waits on until invoice.paid records the total once and credits it; a later refund of each part credits through its link",
     () =>
       withPushed("2026-03", [2_000_000], ([link]) =>
         Effect.gen(function* () {
@@ -809,29 +809,42 @@ suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
             const e = invoicePaymentEvent(link!, paymentIntent, now)
             return { ...e, invoice: { ...e.invoice!, amount } }
           }
+          const customer = yield* stripeCustomerOf(link!.invoice_id)
+          // A refund of the first part before anything about it: held.
+          const early = hostedRefundEvent(customer, "pi_part_1", 500n, now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(early), "pending")
+          // The first part's link: nothing received yet (a part records nothing), so the refund
+          // is held again rather than refused as more than was received.
           assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_1", total - 1000n)), "applied")
           assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_2", 1000n)), "applied")
           assert.deepStrictEqual(yield* paymentsOf(link!.invoice_id), [])
+          assert.deepStrictEqual(yield* notesOf(link!.invoice_id), [])
+          assert.strictEqual(yield* pendingOf("pi_part_1"), 1)
+          // invoice.paid records the total once, and credits the held refund in its transaction.
           const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(link!))
           assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "duplicate")
           assert.deepStrictEqual(
             (yield* paymentsOf(link!.invoice_id)).map((p) => p.amount),
             [link!.total]
           )
-          const customer = yield* stripeCustomerOf(link!.invoice_id)
+          assert.strictEqual(yield* pendingOf("pi_part_1"), 0)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(early), "duplicate")
+          // Later refunds find their part's link at once.
           assert.strictEqual(
             yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_2", 1000n, now)),
             "applied"
           )
           assert.strictEqual(
-            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_1", 500n, now)),
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_1", 800n, now)),
             "applied"
           )
           assert.deepStrictEqual(
             (yield* notesOf(link!.invoice_id)).map((n) => [n.amount, n.reason]),
             [
+              ["500", "Refunded through Stripe (ch_of_pi_part_1)"],
               ["1000", "Refunded through Stripe (ch_of_pi_part_2)"],
-              ["500", "Refunded through Stripe (ch_of_pi_part_1)"]
+              ["300", "Refunded through Stripe (ch_of_pi_part_1)"]
             ]
           )
         })

@@ -6,7 +6,7 @@
  * in its own transaction. In PostgreSQL whatever store holds the provider records.
  */
 import { Context, type DateTime, type Effect } from "effect"
-import type { CustomerId } from "../Ids.ts"
+import type { CustomerId, InvoiceId } from "../Ids.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 import type { Refund } from "./PaymentEvent.ts"
 
@@ -43,6 +43,15 @@ export class PendingRefunds extends Context.Service<
     readonly take: (
       provider: string,
       providerPaymentId: string
+    ) => Effect.Effect<ReadonlyArray<PendingRefund>, PersistenceFailure>
+    /**
+     * The same for every payment linked to one of our invoices: the refunds held again because the
+     * invoice's payment was not recorded yet when their link arrived (one part of an invoice paid
+     * in parts), taken when it is.
+     */
+    readonly takeForInvoice: (
+      provider: string,
+      invoiceId: InvoiceId
     ) => Effect.Effect<ReadonlyArray<PendingRefund>, PersistenceFailure>
   }
 >()("@securebase/core/payments/PendingRefunds") {}

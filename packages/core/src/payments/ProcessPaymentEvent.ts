@@ -26,7 +26,8 @@
  *   records it (the same key, so whichever arrives second is a duplicate; a part of the invoice is
  *   left to `invoice.paid`, which reports the total), and the provider payment linked to the
  *   invoice once (`PaymentLinks`); the refunds that were waiting for that link are credited in the
- *   same transaction, oldest first;
+ *   same transaction, oldest first (one of a part whose invoice's payment is not recorded yet waits
+ *   on, and the `invoice.paid` that records it credits it);
  * - `charge.refunded` of a charge that names neither our invoice nor its id (a charge paid on the
  *   hosted invoice page): the invoice is the one its payment intent (or the charge) is linked to;
  *   before the link is known, a charge of a provider customer of ours is held (`PendingRefunds`,
@@ -63,7 +64,7 @@ import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
 import { PaymentLinks } from "./PaymentLinks.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
-import { PendingRefunds } from "./PendingRefunds.ts"
+import { type PendingRefund, PendingRefunds } from "./PendingRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
 
 /** What processing an event did. */
@@ -204,6 +205,9 @@ const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
       currency: facts.currency,
       amountDue: Receivables.amountDue(recorded.account).toString()
     })
+    // Refunds of a part of this invoice, held because their link came before this payment.
+    const held = yield* PendingRefunds.use((p) => p.takeForInvoice(event.provider, link.invoiceId))
+    yield* creditHeld(link, held)
     return "applied" as Outcome
   })
 
@@ -231,7 +235,12 @@ export const refundReason = (
     : `${base})`
 }
 
-const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+/**
+ * Credits a refund event. `held` is the refund as it was held (`PendingRefunds`), when it comes
+ * from there: if the invoice's payment has not been recorded yet (its link arrived before the
+ * `invoice.paid` of an invoice paid in parts), it is held again rather than refused.
+ */
+const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts, held?: PendingRefund) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
     // Stripe's charges list their refunds only when expanded: the charge's cumulative refunded
@@ -252,12 +261,23 @@ const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     const amount = facts.amount - credited
     if (amount <= 0n) return "duplicate" as Outcome
     // Checked before a number is taken: too much is refused whole.
-    const checked = yield* Receivables.checkCreditNote(account, { reason: "refund", amount }).pipe(
-      Effect.andThen(Receivables.checkRefund(account, amount)),
+    const creditable = yield* Receivables.checkCreditNote(account, { reason: "refund", amount }).pipe(
       Effect.map(() => null),
       Effect.catch((e) => Effect.succeed(e.message))
     )
-    if (checked !== null) return yield* refuse(event, checked)
+    if (creditable !== null) return yield* refuse(event, creditable)
+    const received = yield* Receivables.checkRefund(account, amount).pipe(
+      Effect.map(() => null),
+      Effect.catch((e) => Effect.succeed(e.message))
+    )
+    if (received !== null) {
+      // More than we have received while the invoice is still due: its payment is on its way.
+      if (held !== undefined && Receivables.amountDue(account) > 0n) {
+        yield* PendingRefunds.use((p) => p.hold(held))
+        return "pending" as Outcome
+      }
+      return yield* refuse(event, received)
+    }
     const { creditNote } = yield* IssueCreditNote.issueIn(
       link.customerId,
       link.invoiceId,
@@ -295,6 +315,40 @@ const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
       reason: null
     })
     return "applied" as Outcome
+  })
+
+/** The refund event a held refund was. */
+const heldEvent = (pending: PendingRefund): PaymentEvent => ({
+  provider: pending.provider,
+  id: pending.eventId,
+  type: "charge.refunded",
+  createdAt: pending.occurredAt,
+  invoice: {
+    providerInvoiceId: null,
+    securebaseInvoiceId: null,
+    paymentId: pending.providerChargeId,
+    linkedPaymentId: pending.providerPaymentId,
+    amount: pending.amount,
+    currency: pending.currency,
+    reason: null,
+    refunds: pending.refunds
+  },
+  providerCustomerId: null
+})
+
+/** Credits held refunds of the invoice (oldest first); true when any was credited. */
+const creditHeld = (link: InvoiceLink, waiting: ReadonlyArray<PendingRefund>) =>
+  Effect.gen(function* () {
+    let credited = false
+    for (const pending of waiting) {
+      const refund = heldEvent(pending)
+      const outcome =
+        pending.customerId === link.customerId
+          ? yield* applyRefunded(refund, link, refund.invoice!, pending)
+          : yield* refuse(refund, `the charge's customer is not invoice ${link.invoiceId}'s`)
+      if (outcome === "applied") credited = true
+    }
+    return credited
   })
 
 const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
@@ -397,32 +451,8 @@ const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Fact
     // it once, whichever comes first). One of several (Stripe's partial payments) is not recorded
     // here: the invoice's key would keep the first part only, and `invoice.paid` records the total.
     const paid = facts.amount === account.invoice.total ? yield* applyPaid(event, link, facts) : "duplicate"
-    let credited = false
     const waiting = yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
-    for (const pending of waiting) {
-      const refund: PaymentEvent = {
-        provider: pending.provider,
-        id: pending.eventId,
-        type: "charge.refunded",
-        createdAt: pending.occurredAt,
-        invoice: {
-          providerInvoiceId: null,
-          securebaseInvoiceId: null,
-          paymentId: pending.providerChargeId,
-          linkedPaymentId: pending.providerPaymentId,
-          amount: pending.amount,
-          currency: pending.currency,
-          reason: null,
-          refunds: pending.refunds
-        },
-        providerCustomerId: null
-      }
-      const outcome =
-        pending.customerId === link.customerId
-          ? yield* applyRefunded(refund, link, refund.invoice!)
-          : yield* refuse(refund, `the charge's customer is not invoice ${link.invoiceId}'s`)
-      if (outcome === "applied") credited = true
-    }
+    const credited = yield* creditHeld(link, waiting)
     return stored.created || credited ? ("applied" as Outcome) : paid
   })
 
