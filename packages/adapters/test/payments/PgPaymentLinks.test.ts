@@ -1,9 +1,9 @@
 /**
  * `PgPaymentLinks` and `PgPendingRefunds` (migration 0029), on PGlite and on the real server: a
  * provider payment is linked once (the first link stays, another invoice's is answered with it),
- * held refunds are taken oldest first and once, and both tables are tenant tables: the application
- * role reads its own customer's rows only and writes none; the payments worker writes every
- * customer's.
+ * held refunds are taken oldest first and once (by payment, or by the invoice their payments are
+ * linked to), and both tables are tenant tables: the application role reads its own customer's
+ * rows only and writes none; the payments worker writes every customer's.
  */
 import { assert } from "@effect/vitest"
 import { CustomerRepo, type Ids, InvoiceRepo, PaymentLinks, PendingRefunds, Tenancy } from "@securebase/core"
@@ -109,6 +109,18 @@ suite("PgPaymentLinks and PgPendingRefunds", (it) => {
         assert.deepStrictEqual(taken, [earlier, later])
         assert.deepStrictEqual(yield* tenancy.runAsWorker(held.take("stripe", piB)), [])
         assert.strictEqual(yield* tenancy.runAs(b.customerId, count("payment_pending_refunds")), 1)
+
+        // By invoice: the refunds held for the payments linked to it, and no other.
+        const ofLinked = pending(a.customerId, piA, 50n, t0)
+        const unlinked = pending(a.customerId, `pi_${crypto.randomUUID()}`, 60n, t0)
+        for (const p of [ofLinked, unlinked]) yield* tenancy.runAsWorker(held.hold(p))
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.takeForInvoice("stripe", b.invoiceId)), [])
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.takeForInvoice("stripe", a.invoiceId)), [
+          ofLinked
+        ])
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.take("stripe", unlinked.providerPaymentId)), [
+          unlinked
+        ])
       }).pipe(Effect.provide(layer)),
     60_000
   )
