@@ -817,6 +817,13 @@ suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
           // is held again rather than refused as more than was received.
           assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_1", total - 1000n)), "applied")
           assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_2", 1000n)), "applied")
+          // A part paid out of band (a payment record: no payment to link): nothing either.
+          const outOfBand = part("pi_unused", 1000n)
+          const noPayment = {
+            ...outOfBand,
+            invoice: { ...outOfBand.invoice, paymentId: null, linkedPaymentId: null }
+          }
+          assert.strictEqual(yield* ProcessPaymentEvent.process(noPayment), "ignored")
           assert.deepStrictEqual(yield* paymentsOf(link!.invoice_id), [])
           assert.deepStrictEqual(yield* notesOf(link!.invoice_id), [])
           assert.strictEqual(yield* pendingOf("pi_part_1"), 1)

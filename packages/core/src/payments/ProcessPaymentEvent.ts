@@ -419,41 +419,50 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   })
 
 /**
- * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it) when it paid the whole
- * invoice, the provider payment linked to the invoice, and the refunds waiting for that link credited. The link is a fact about
- * the provider's objects: it stays even when our books refuse the payment (an invoice an operator
- * settled by hand), so a later refund is still checked against what we received.
+ * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it) when it paid the
+ * whole invoice, the provider payment linked to the invoice, and the refunds waiting for that link
+ * credited. The link is a fact about the provider's objects: it stays even when our books refuse
+ * the payment (an invoice an operator settled by hand), so a later refund is still checked
+ * against what we received.
  */
 const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
   Effect.gen(function* () {
-    const paymentId = facts.linkedPaymentId ?? null
-    // A payment Stripe records out of band names no PaymentIntent or charge: nothing to link.
-    if (paymentId === null || paymentId.length > 255) return yield* applyPaid(event, link, facts)
     const links = yield* PaymentLinks
+    // A payment Stripe records out of band names no PaymentIntent or charge: nothing to link.
+    const paymentId =
+      facts.linkedPaymentId != null && facts.linkedPaymentId.length <= 255 ? facts.linkedPaymentId : null
     // The payment's lock, then the invoice's (the order a refund looking for this link takes
     // them), before the link's row references the invoice: its key-share lock, taken first, would
     // deadlock with another payment of the invoice waiting for the row lock.
-    yield* links.lockPayment(event.provider, paymentId)
+    if (paymentId !== null) yield* links.lockPayment(event.provider, paymentId)
     const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
-    const stored = yield* links.link({
-      provider: event.provider,
-      providerPaymentId: paymentId,
-      customerId: link.customerId,
-      invoiceId: link.invoiceId,
-      eventId: event.id
-    })
-    if (stored.link.invoiceId !== link.invoiceId)
-      return yield* refuse(
-        event,
-        `payment ${paymentId} is linked to invoice ${stored.link.invoiceId} already`
-      )
+    let linked = false
+    if (paymentId !== null) {
+      const stored = yield* links.link({
+        provider: event.provider,
+        providerPaymentId: paymentId,
+        customerId: link.customerId,
+        invoiceId: link.invoiceId,
+        eventId: event.id
+      })
+      if (stored.link.invoiceId !== link.invoiceId)
+        return yield* refuse(
+          event,
+          `payment ${paymentId} is linked to invoice ${stored.link.invoiceId} already`
+        )
+      linked = stored.created
+    }
     // One payment of the whole invoice is the payment `invoice.paid` reports (the same key records
     // it once, whichever comes first). One of several (Stripe's partial payments) is not recorded
     // here: the invoice's key would keep the first part only, and `invoice.paid` records the total.
-    const paid = facts.amount === account.invoice.total ? yield* applyPaid(event, link, facts) : "duplicate"
-    const waiting = yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
+    const paid =
+      facts.amount === account.invoice.total
+        ? yield* applyPaid(event, link, facts)
+        : ((paymentId === null ? "ignored" : "duplicate") as Outcome)
+    const waiting =
+      paymentId === null ? [] : yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
     const credited = yield* creditHeld(link, waiting)
-    return stored.created || credited ? ("applied" as Outcome) : paid
+    return linked || credited ? ("applied" as Outcome) : paid
   })
 
 const holdRefund = (event: PaymentEvent, customerId: CustomerId, paymentId: string, facts: Facts) =>
