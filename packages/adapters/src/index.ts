@@ -93,6 +93,8 @@ export * as PgOutbox from "./postgres/PgOutbox.ts"
 export * as PgPastDueInvoices from "./postgres/PgPastDueInvoices.ts"
 /** `PaymentCustomerDetails` on PostgreSQL: the time of the provider customer's newest details. */
 export * as PgPaymentCustomerDetails from "./postgres/PgPaymentCustomerDetails.ts"
+/** `PaymentLinks` on PostgreSQL: the provider payments of our invoices. */
+export * as PgPaymentLinks from "./postgres/PgPaymentLinks.ts"
 /** `PaymentPushes` on PostgreSQL: the outbox of invoice pushes to the payment provider. */
 export * as PgPaymentPushes from "./postgres/PgPaymentPushes.ts"
 /** `PaymentRecords` on PostgreSQL: provider ids, webhook events, payment attempts. */
@@ -101,6 +103,8 @@ export * as PgPaymentRecords from "./postgres/PgPaymentRecords.ts"
 export * as PgPaymentRefunds from "./postgres/PgPaymentRefunds.ts"
 /** `PaymentSubscriptions` on PostgreSQL: the provider's subscriptions, newest state kept. */
 export * as PgPaymentSubscriptions from "./postgres/PgPaymentSubscriptions.ts"
+/** `PendingRefunds` on PostgreSQL: refund events waiting for their payment's link. */
+export * as PgPendingRefunds from "./postgres/PgPendingRefunds.ts"
 /** `ReceivablesRepo` on PostgreSQL: payments and credit notes. */
 export * as PgReceivablesRepo from "./postgres/PgReceivablesRepo.ts"
 /** Evicts cached credentials when PostgreSQL announces a revocation (LISTEN/NOTIFY). */

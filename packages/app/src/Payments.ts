@@ -1,7 +1,8 @@
 /**
  * How the deployment collects payments (`PAYMENTS`), as layers: the provider records (always:
  * the webhook route reads them; in PostgreSQL, or in DynamoDB with `PAYMENT_RECORDS=dynamodb`,
- * whose table must exist at start), the credited refunds, the dunning steps, the subscriptions and
+ * whose table must exist at start), the credited refunds, the payment links and the refunds
+ * waiting for them, the dunning steps, the subscriptions and
  * the customer details' order (always in PostgreSQL: they commit with the effect they order), and
  * with Stripe the push outbox and its delivery
  * (`PaymentCollection`), the Stripe provider on the SDK, and the webhook verifier with the
@@ -13,10 +14,12 @@ import {
   DynamoPaymentRecords,
   PgDunningSteps,
   PgPaymentCustomerDetails,
+  PgPaymentLinks,
   PgPaymentPushes,
   PgPaymentRecords,
   PgPaymentRefunds,
   PgPaymentSubscriptions,
+  PgPendingRefunds,
   StripePaymentProvider,
   StripeWebhooks
 } from "@securebase/adapters"
@@ -50,6 +53,8 @@ export const layer = (config: PaymentsConfig, records: PaymentRecordsConfig = { 
   const store = Layer.mergeAll(
     recordsLayer(records),
     PgPaymentRefunds.layer,
+    PgPaymentLinks.layer,
+    PgPendingRefunds.layer,
     PgDunningSteps.layer,
     PgPaymentSubscriptions.layer,
     PgPaymentCustomerDetails.layer

@@ -196,6 +196,8 @@ export * as PaymentCollection from "./payments/PaymentCollection.ts"
 export * as PaymentCustomerDetails from "./payments/PaymentCustomerDetails.ts"
 /** Verified payment provider events and the webhook verifier port. */
 export * as PaymentEvent from "./payments/PaymentEvent.ts"
+/** Port: which provider payment paid which of our invoices (always beside the credit notes). */
+export * as PaymentLinks from "./payments/PaymentLinks.ts"
 /** Port: the payment provider (manual, Stripe): customers and invoices pushed for collection. */
 export * as PaymentProvider from "./payments/PaymentProvider.ts"
 /** Port: the outbox of invoice pushes to the payment provider. */
@@ -206,6 +208,8 @@ export * as PaymentRecords from "./payments/PaymentRecords.ts"
 export * as PaymentRefunds from "./payments/PaymentRefunds.ts"
 /** Port: the provider's subscriptions of our customers, newest state kept. */
 export * as PaymentSubscriptions from "./payments/PaymentSubscriptions.ts"
+/** Port: refund events waiting for the link of their payment (always beside the credit notes). */
+export * as PendingRefunds from "./payments/PendingRefunds.ts"
 /** A provider's customer and subscription events: billing details, plan change, close. */
 export * as ProcessCustomerEvent from "./payments/ProcessCustomerEvent.ts"
 /** A verified provider event's effect, exactly once, never undoing a newer state. */

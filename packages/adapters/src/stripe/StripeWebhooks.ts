@@ -15,6 +15,23 @@ export const defaultToleranceSeconds = 300
 // The SDK's webhook helpers need no API key; one instance serves every verification.
 const sdk = new Stripe("sk_webhooks_only", { telemetry: false, maxNetworkRetries: 0 })
 
+/**
+ * The events SecureBase acts on: the `enabled_events` of Stripe's webhook endpoint (the template's
+ * `StripeWebhookEvents` output and the README list the same; a test keeps them equal). Any other
+ * event is acknowledged and ignored.
+ */
+export const enabledEvents: ReadonlyArray<string> = [
+  "invoice.paid",
+  "payment_intent.succeeded",
+  "invoice_payment.paid",
+  "charge.refunded",
+  "invoice.payment_failed",
+  "customer.updated",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted"
+]
+
 /** The SDK's webhook helpers (tests sign with `generateTestHeaderString`). */
 export const webhooks: Stripe["webhooks"] = sdk.webhooks
 
@@ -25,6 +42,8 @@ const idOf = (v: unknown): string | null =>
   typeof v === "object" && v !== null ? str((v as Obj).id) : str(v)
 const int = (v: unknown): bigint =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : 0n
+
+const objOf = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {})
 
 // A charge's refunds (`refunds.data[]`, each with its id and amount), as the event lists them.
 const refundsOf = (o: Obj): ReadonlyArray<PaymentEvent.Refund> => {
@@ -71,11 +90,29 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
       reason: str(error.message)
     }
   }
+  if (type.startsWith("invoice_payment.")) {
+    // An InvoicePayment: the invoice, and the payment that paid it (its PaymentIntent, or the
+    // charge when the charge has none); no metadata of ours.
+    const payment = objOf(o.payment)
+    const paidBy = idOf(payment.payment_intent) ?? idOf(payment.charge)
+    return {
+      providerInvoiceId: idOf(o.invoice),
+      securebaseInvoiceId: null,
+      paymentId: paidBy,
+      linkedPaymentId: paidBy,
+      amount: int(o.amount_paid),
+      currency,
+      reason: null
+    }
+  }
   if (type.startsWith("charge.")) {
     return {
       providerInvoiceId: idOf(o.invoice),
       securebaseInvoiceId: str(metadata.securebase_invoice_id),
       paymentId: str(o.id),
+      // With the pinned API version a charge names no invoice: its payment intent leads to the
+      // invoice that an `invoice_payment.paid` linked.
+      linkedPaymentId: idOf(o.payment_intent) ?? str(o.id),
       amount: type === "charge.refunded" ? int(o.amount_refunded) : int(o.amount),
       currency,
       reason: null,
@@ -84,8 +121,6 @@ const invoiceFacts = (type: string, o: Obj): PaymentEvent.InvoiceFacts | null =>
   }
   return null
 }
-
-const objOf = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {})
 
 /** A `customer.updated` event's customer: its id, e-mail and address. */
 const customerFacts = (type: string, o: Obj): PaymentEvent.CustomerFacts | null => {

@@ -22,9 +22,11 @@ import { SqlClient } from "effect/sql"
 import * as PgBilling from "../../src/postgres/PgBilling.ts"
 import * as PgCreditNoteNumbers from "../../src/postgres/PgCreditNoteNumbers.ts"
 import * as PgPaymentCustomerDetails from "../../src/postgres/PgPaymentCustomerDetails.ts"
+import * as PgPaymentLinks from "../../src/postgres/PgPaymentLinks.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as PgPaymentRefunds from "../../src/postgres/PgPaymentRefunds.ts"
 import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
+import * as PgPendingRefunds from "../../src/postgres/PgPendingRefunds.ts"
 import * as StripeWebhooks from "../../src/stripe/StripeWebhooks.ts"
 import { authLayer } from "../auth/fixtures.ts"
 import * as Fixtures from "../postgres/support/Fixtures.ts"
@@ -36,6 +38,8 @@ const layers = Layer.mergeAll(
   PgBilling.layer,
   PgCreditNoteNumbers.layer,
   PgPaymentRefunds.layer,
+  PgPaymentLinks.layer,
+  PgPendingRefunds.layer,
   PgPaymentRecords.layer,
   PgPaymentSubscriptions.layer,
   PgPaymentCustomerDetails.layer,

@@ -17,13 +17,16 @@ import {
   type Payment,
   PaymentCollection,
   type PaymentEvent,
+  PaymentLinks,
+  PendingRefunds,
   ProcessPaymentEvent,
+  PushDelivery,
   Receivables,
   ReceivablesRepo,
   RecordPayment,
   Tenancy
 } from "@securebase/core"
-import { DateTime, Effect } from "effect"
+import { DateTime, Deferred, Effect, Fiber } from "effect"
 import { SqlClient } from "effect/sql"
 import * as StandIn from "../../src/testing/StripeStandIn.ts"
 import * as S from "../billing/Support.ts"
@@ -198,7 +201,71 @@ const refundScenario = (link: Link, charge: string, listed: boolean) =>
     return notes
   })
 
-suite("ProcessPaymentEvent (exactly once)", (it) => {
+/** An `invoice_payment.paid`: Stripe's InvoicePayment of a pushed invoice, paid by `paymentIntent`. */
+const invoicePaymentEvent = (
+  link: Link,
+  paymentIntent: string,
+  at: DateTime.Utc,
+  id = `evt_${crypto.randomUUID()}`
+) =>
+  stripeEvent(id, "invoice_payment.paid", at, {
+    providerInvoiceId: link.provider_invoice_id,
+    securebaseInvoiceId: null,
+    paymentId: paymentIntent,
+    linkedPaymentId: paymentIntent,
+    amount: BigInt(link.total),
+    currency: "USD",
+    reason: null
+  })
+
+/**
+ * A `charge.refunded` of a charge paid on the hosted invoice page: no invoice, no metadata of ours,
+ * only its payment intent and its (Stripe) customer.
+ */
+const hostedRefundEvent = (
+  customer: string | null,
+  paymentIntent: string,
+  amountRefunded: bigint,
+  at: DateTime.Utc,
+  id = `evt_${crypto.randomUUID()}`
+): PaymentEvent.PaymentEvent => ({
+  provider: "stripe",
+  id,
+  type: "charge.refunded",
+  createdAt: at,
+  invoice: {
+    providerInvoiceId: null,
+    securebaseInvoiceId: null,
+    paymentId: `ch_of_${paymentIntent}`,
+    linkedPaymentId: paymentIntent,
+    amount: amountRefunded,
+    currency: "USD",
+    reason: null
+  },
+  providerCustomerId: customer
+})
+
+/** The Stripe customer our invoice's customer was pushed as. */
+const stripeCustomerOf = (invoiceId: string) =>
+  Effect.map(
+    rows<{ provider_customer_id: string }>(
+      `SELECT c.provider_customer_id FROM payment_customers c JOIN invoices i ON i.customer_id = c.customer_id
+       WHERE i.id = $1`,
+      invoiceId
+    ),
+    (r) => r[0]!.provider_customer_id
+  )
+
+const pendingOf = (paymentIntent: string) =>
+  Effect.map(
+    rows<{ n: number }>(
+      `SELECT count(*)::int AS n FROM payment_pending_refunds WHERE provider_payment_id = $1`,
+      paymentIntent
+    ),
+    (r) => r[0]!.n
+  )
+
+suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
   it.effect(
     "10 concurrent deliveries of one event: one effect; a paid and an older failed event racing: paid",
     () =>
@@ -613,4 +680,277 @@ suite("ProcessPaymentEvent (exactly once)", (it) => {
       ).pipe(Effect.provide(S.layers), Effect.scoped),
     120_000
   )
+
+  it.effect(
+    "a charge paid on the hosted invoice page (no invoice, no metadata): invoice_payment.paid links its payment intent and charge.refunded credits through it; a refund arriving first waits (pending) and is credited when the link arrives, once; racing the link, once; a charge of a customer not ours is unmatched",
+    () =>
+      withPushed("2026-01", [2_000_000, 2_000_000, 2_000_000, 2_000_000], ([first, early, racing, other]) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const later = DateTime.add(now, { seconds: 1 })
+          const latest = DateTime.add(now, { seconds: 2 })
+
+          // The link first: the payment recorded as invoice.paid records it, once.
+          const linked = invoicePaymentEvent(first!, "pi_hosted_first", now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(linked), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(linked), "duplicate")
+          const paidToo = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(first!))
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paidToo), "duplicate")
+          assert.deepStrictEqual(
+            (yield* paymentsOf(first!.invoice_id)).map((p) => [p.amount, p.idempotency_key]),
+            [[first!.total, `stripe:${first!.provider_invoice_id}`]]
+          )
+          assert.strictEqual((yield* accountOf(first!.invoice_id)).invoice.status, "paid")
+          const customer = yield* stripeCustomerOf(first!.invoice_id)
+          const r1 = hostedRefundEvent(customer, "pi_hosted_first", 300n, now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(r1), "applied")
+          const r2 = hostedRefundEvent(customer, "pi_hosted_first", 500n, later)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(r2), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(r2), "duplicate")
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_hosted_first", 500n, later)),
+            "duplicate"
+          )
+          assert.deepStrictEqual(
+            (yield* notesOf(first!.invoice_id)).map((n) => [n.amount, n.refunded, n.reason]),
+            [
+              ["300", "300", "Refunded through Stripe (ch_of_pi_hosted_first)"],
+              ["200", "200", "Refunded through Stripe (ch_of_pi_hosted_first)"]
+            ]
+          )
+          // A payment is linked to one invoice: another invoice's event naming it is refused whole.
+          const stolen = invoicePaymentEvent(other!, "pi_hosted_first", now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(stolen), "refused")
+          assert.deepStrictEqual(yield* paymentsOf(other!.invoice_id), [])
+
+          // The refunds first: recorded and held, nothing credited yet; redelivered, duplicates.
+          const earlyCustomer = yield* stripeCustomerOf(early!.invoice_id)
+          const e1 = hostedRefundEvent(earlyCustomer, "pi_hosted_early", 400n, now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(e1), "pending")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(e1), "duplicate")
+          const e2 = hostedRefundEvent(earlyCustomer, "pi_hosted_early", 600n, later)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(e2), "pending")
+          assert.deepStrictEqual(yield* notesOf(early!.invoice_id), [])
+          assert.strictEqual(yield* pendingOf("pi_hosted_early"), 2)
+          // The link arrives (10 deliveries at once): the payment, then both refunds, oldest first.
+          const link = invoicePaymentEvent(early!, "pi_hosted_early", latest)
+          const outcomes = yield* Effect.all(
+            Array.from({ length: 10 }, () => ProcessPaymentEvent.process(link)),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual(outcomes.toSorted(), ["applied", ...Array(9).fill("duplicate")])
+          assert.strictEqual(yield* pendingOf("pi_hosted_early"), 0)
+          assert.deepStrictEqual(
+            (yield* notesOf(early!.invoice_id)).map((n) => [n.amount, n.refunded]),
+            [
+              ["400", "400"],
+              ["200", "200"]
+            ]
+          )
+          const credits = yield* rows<{ event_id: string; amount: string }>(
+            `SELECT event_id, amount::text FROM payment_refunds WHERE invoice_id = $1 ORDER BY amount DESC`,
+            early!.invoice_id
+          )
+          assert.deepStrictEqual(credits, [
+            { event_id: e1.id, amount: "400" },
+            { event_id: e2.id, amount: "200" }
+          ])
+          // Redeliveries of either, and the cumulative amount again under a new id: nothing new.
+          assert.strictEqual(yield* ProcessPaymentEvent.process(e2), "duplicate")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(link), "duplicate")
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(
+              hostedRefundEvent(earlyCustomer, "pi_hosted_early", 600n, latest)
+            ),
+            "duplicate"
+          )
+          assert.strictEqual((yield* notesOf(early!.invoice_id)).length, 2)
+
+          // Refunds and links racing each other (five payments of one invoice, each refund beside
+          // its link, all at once): each credited once, whichever commits first.
+          const racingCustomer = yield* stripeCustomerOf(racing!.invoice_id)
+          const intents = Array.from({ length: 5 }, (_, i) => `pi_hosted_racing_${i}`)
+          const race = yield* Effect.all(
+            intents.flatMap((pi) => [
+              ProcessPaymentEvent.process(hostedRefundEvent(racingCustomer, pi, 50n, later)),
+              ProcessPaymentEvent.process(invoicePaymentEvent(racing!, pi, now))
+            ]),
+            { concurrency: "unbounded" }
+          )
+          for (const [i, outcome] of race.entries())
+            assert.include(i % 2 === 0 ? ["pending", "applied"] : ["applied"], outcome)
+          assert.deepStrictEqual(
+            (yield* notesOf(racing!.invoice_id)).map((n) => n.amount),
+            Array(5).fill("50")
+          )
+          assert.strictEqual((yield* paymentsOf(racing!.invoice_id)).length, 1)
+          for (const pi of intents) assert.strictEqual(yield* pendingOf(pi), 0)
+
+          // Not ours: a charge of a Stripe customer we did not create, or of none, waits for nothing.
+          for (const stranger of ["cus_not_ours", null])
+            assert.strictEqual(
+              yield* ProcessPaymentEvent.process(hostedRefundEvent(stranger, "pi_not_ours", 100n, now)),
+              "unmatched"
+            )
+          assert.strictEqual(yield* pendingOf("pi_not_ours"), 0)
+        })
+      ).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  it.effect(
+    "InvoicePayments paying parts of one invoice (Stripe's partial payments): each links its payment and records nothing (the invoice's key would keep the first part only); a refund held before its part's link waits on until invoice.paid records the total once and credits it; a later refund of each part credits through its link",
+    () =>
+      withPushed("2026-03", [2_000_000], ([link]) =>
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const total = BigInt(link!.total)
+          const part = (paymentIntent: string, amount: bigint) => {
+            const e = invoicePaymentEvent(link!, paymentIntent, now)
+            return { ...e, invoice: { ...e.invoice!, amount } }
+          }
+          const customer = yield* stripeCustomerOf(link!.invoice_id)
+          // A refund of the first part before anything about it: held.
+          const early = hostedRefundEvent(customer, "pi_part_1", 500n, now)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(early), "pending")
+          // The first part's link: nothing received yet (a part records nothing), so the refund
+          // is held again rather than refused as more than was received.
+          assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_1", total - 1000n)), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(part("pi_part_2", 1000n)), "applied")
+          // A part paid out of band (a payment record: no payment to link): nothing either.
+          const outOfBand = part("pi_unused", 1000n)
+          const noPayment = {
+            ...outOfBand,
+            invoice: { ...outOfBand.invoice, paymentId: null, linkedPaymentId: null }
+          }
+          assert.strictEqual(yield* ProcessPaymentEvent.process(noPayment), "ignored")
+          assert.deepStrictEqual(yield* paymentsOf(link!.invoice_id), [])
+          assert.deepStrictEqual(yield* notesOf(link!.invoice_id), [])
+          assert.strictEqual(yield* pendingOf("pi_part_1"), 1)
+          // invoice.paid records the total once, and credits the held refund in its transaction.
+          const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(link!))
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+          assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "duplicate")
+          assert.deepStrictEqual(
+            (yield* paymentsOf(link!.invoice_id)).map((p) => p.amount),
+            [link!.total]
+          )
+          assert.strictEqual(yield* pendingOf("pi_part_1"), 0)
+          assert.strictEqual(yield* ProcessPaymentEvent.process(early), "duplicate")
+          // Later refunds find their part's link at once.
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_2", 1000n, now)),
+            "applied"
+          )
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(hostedRefundEvent(customer, "pi_part_1", 800n, now)),
+            "applied"
+          )
+          assert.deepStrictEqual(
+            (yield* notesOf(link!.invoice_id)).map((n) => [n.amount, n.reason]),
+            [
+              ["500", "Refunded through Stripe (ch_of_pi_part_1)"],
+              ["1000", "Refunded through Stripe (ch_of_pi_part_2)"],
+              ["300", "Refunded through Stripe (ch_of_pi_part_1)"]
+            ]
+          )
+        })
+      ).pipe(Effect.provide(S.layers), Effect.scoped),
+    120_000
+  )
+
+  // Only the server runs transactions side by side (PGlite serializes them).
+  if (kind === "server")
+    it.effect(
+      "the payment's lock orders a refund and its link: a refund waits for a link being recorded and credits through it; the link waits for a refund being held and credits it",
+      () =>
+        withPushed("2026-02", [2_000_000, 2_000_000], ([seen, held]) =>
+          Effect.gen(function* () {
+            const tenancy = yield* Tenancy.Tenancy
+            const links = yield* PaymentLinks.PaymentLinks
+            const now = yield* DateTime.now
+            const asWorker = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+              tenancy
+                .runAsWorker(effect)
+                .pipe(Effect.provideService(Tenancy.CurrentPrincipal, PushDelivery.paymentsWorker))
+            // Another transaction, holding the payment's lock while `during` runs, until released.
+            const holding = <A, E, R>(paymentId: string, during: Effect.Effect<A, E, R>) =>
+              Effect.gen(function* () {
+                const locked = yield* Deferred.make<void>()
+                const release = yield* Deferred.make<void>()
+                const fiber = yield* asWorker(
+                  Effect.gen(function* () {
+                    yield* links.lockPayment("stripe", paymentId)
+                    yield* Deferred.succeed(locked, undefined)
+                    yield* Deferred.await(release)
+                    return yield* during
+                  })
+                ).pipe(Effect.forkChild)
+                yield* Deferred.await(locked)
+                return { fiber, release: Deferred.succeed(release, undefined) }
+              })
+
+            // The link being recorded (its payment already paid by invoice.paid): the refund waits
+            // for that transaction, then credits through the link instead of waiting as pending.
+            const paid = stripeEvent(`evt_${crypto.randomUUID()}`, "invoice.paid", now, facts(seen!))
+            assert.strictEqual(yield* ProcessPaymentEvent.process(paid), "applied")
+            const seenAccount = yield* accountOf(seen!.invoice_id)
+            const linking = yield* holding(
+              "pi_locked_link",
+              links.link({
+                provider: "stripe",
+                providerPaymentId: "pi_locked_link",
+                customerId: seenAccount.invoice.customerId,
+                invoiceId: seen!.invoice_id as Ids.InvoiceId,
+                eventId: `evt_${crypto.randomUUID()}`
+              })
+            )
+            const customer = yield* stripeCustomerOf(seen!.invoice_id)
+            const refund = yield* ProcessPaymentEvent.process(
+              hostedRefundEvent(customer, "pi_locked_link", 120n, now)
+            ).pipe(Effect.forkChild)
+            yield* Effect.sleep("500 millis")
+            yield* linking.release
+            yield* Fiber.join(linking.fiber)
+            assert.strictEqual(yield* Fiber.join(refund), "applied")
+            assert.deepStrictEqual(
+              (yield* notesOf(seen!.invoice_id)).map((n) => n.amount),
+              ["120"]
+            )
+
+            // A refund being held: the invoice_payment.paid waits for that transaction, then
+            // credits it in its own.
+            const heldAccount = yield* accountOf(held!.invoice_id)
+            const holdingRefund = yield* holding(
+              "pi_locked_pending",
+              PendingRefunds.PendingRefunds.use((p) =>
+                p.hold({
+                  provider: "stripe",
+                  eventId: `evt_${crypto.randomUUID()}`,
+                  providerPaymentId: "pi_locked_pending",
+                  providerChargeId: "ch_locked_pending",
+                  customerId: heldAccount.invoice.customerId,
+                  amount: 80n,
+                  currency: "USD",
+                  refunds: [],
+                  occurredAt: now
+                })
+              )
+            )
+            const link = yield* ProcessPaymentEvent.process(
+              invoicePaymentEvent(held!, "pi_locked_pending", now)
+            ).pipe(Effect.forkChild)
+            yield* Effect.sleep("500 millis")
+            yield* holdingRefund.release
+            yield* Fiber.join(holdingRefund.fiber)
+            assert.strictEqual(yield* Fiber.join(link), "applied")
+            assert.deepStrictEqual(
+              (yield* notesOf(held!.invoice_id)).map((n) => n.amount),
+              ["80"]
+            )
+            assert.strictEqual(yield* pendingOf("pi_locked_pending"), 0)
+          })
+        ).pipe(Effect.provide(S.layers), Effect.scoped),
+      120_000
+    )
 })

@@ -4,10 +4,12 @@ import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgCreditNoteNumbers from "../../src/postgres/PgCreditNoteNumbers.ts"
 import * as PgPaymentCustomerDetails from "../../src/postgres/PgPaymentCustomerDetails.ts"
+import * as PgPaymentLinks from "../../src/postgres/PgPaymentLinks.ts"
 import * as PgPaymentPushes from "../../src/postgres/PgPaymentPushes.ts"
 import * as PgPaymentRecords from "../../src/postgres/PgPaymentRecords.ts"
 import * as PgPaymentRefunds from "../../src/postgres/PgPaymentRefunds.ts"
 import * as PgPaymentSubscriptions from "../../src/postgres/PgPaymentSubscriptions.ts"
+import * as PgPendingRefunds from "../../src/postgres/PgPendingRefunds.ts"
 import * as StripePaymentProvider from "../../src/stripe/StripePaymentProvider.ts"
 import type * as StandIn from "../../src/testing/StripeStandIn.ts"
 import { authLayer } from "../auth/fixtures.ts"
@@ -40,6 +42,8 @@ export const stripeCollection = (standIn: StandIn.StandIn) =>
         PgPaymentPushes.layer,
         PgPaymentRecords.layer,
         PgPaymentRefunds.layer,
+        PgPaymentLinks.layer,
+        PgPendingRefunds.layer,
         PgCreditNoteNumbers.layer,
         PgPaymentSubscriptions.layer,
         PgPaymentCustomerDetails.layer,

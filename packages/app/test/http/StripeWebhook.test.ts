@@ -546,6 +546,102 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })("POST 
       }),
     180_000
   )
+
+  it.effect(
+    "paid on Stripe's hosted page (no metadata on the charge, no invoice): a refund before the invoice_payment.paid waits (pending), the invoice_payment.paid records the payment, links its payment intent and credits the refund; a later refund credits through the link; redeliveries nothing",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const { url } = server
+        const payer = yield* Effect.provide(newTenant("Hosted Page Payer"), server.services)
+        yield* BillingRun.run({ period: Period.previous(Period.ofDateTime(DateTime.nowUnsafe())) }).pipe(
+          Effect.provideService(PeriodClose.UsageGrace, Duration.zero),
+          Effect.provide(PgBilling.layer),
+          Effect.provide(server.services),
+          Effect.orDie
+        )
+        const paying = (yield* pushed).find((l) => l.customer_id === payer.id)!
+        const stripeCustomer = yield* Effect.orDie(
+          Effect.provide(
+            Effect.flatMap(
+              SqlClient.SqlClient,
+              (sql) => sql<{ id: string }>`SELECT provider_customer_id AS id FROM payment_customers
+                WHERE customer_id = ${payer.id}`
+            ),
+            server.services
+          )
+        )
+        const invoice = () =>
+          Effect.map(call(url, "GET", `/invoices/${paying.invoice_id}`, { token: payer.key }), (r) => r.body)
+        // A charge as the SDK's pinned API version sends it: its payment intent and customer, no
+        // invoice, no metadata of ours (the hosted invoice page sets none).
+        const charge = (amountRefunded: number) => ({
+          id: "ch_hosted",
+          object: "charge",
+          amount: Number(paying.total),
+          amount_captured: Number(paying.total),
+          amount_refunded: amountRefunded,
+          refunded: false,
+          currency: "usd",
+          customer: stripeCustomer[0]!.id,
+          payment_intent: "pi_hosted",
+          metadata: {}
+        })
+        const createdAt = nowSeconds()
+        const early = event("charge.refunded", charge(300), { created: createdAt })
+        assert.strictEqual((yield* post(url, early, sign(early))).body.outcome, "pending")
+        assert.strictEqual((yield* post(url, early, sign(early))).body.outcome, "duplicate")
+        assert.deepStrictEqual((yield* invoice()).creditNotes, [])
+        // Stripe's InvoicePayment of our pushed invoice, paid by that payment intent.
+        const invoicePayment = event(
+          "invoice_payment.paid",
+          {
+            id: "inpay_hosted",
+            object: "invoice_payment",
+            amount_paid: Number(paying.total),
+            amount_requested: Number(paying.total),
+            currency: "usd",
+            invoice: paying.provider_invoice_id,
+            is_default: true,
+            livemode: false,
+            payment: { type: "payment_intent", payment_intent: "pi_hosted" },
+            status: "paid",
+            status_transitions: { canceled_at: null, paid_at: createdAt }
+          },
+          { created: createdAt + 1 }
+        )
+        assert.strictEqual((yield* post(url, invoicePayment, sign(invoicePayment))).body.outcome, "applied")
+        assert.strictEqual((yield* post(url, invoicePayment, sign(invoicePayment))).body.outcome, "duplicate")
+        // Stripe's invoice.paid of the same payment: recorded once.
+        const paid = event("invoice.paid", paidEvent(paying), { created: createdAt + 1 })
+        assert.strictEqual((yield* post(url, paid, sign(paid))).body.outcome, "duplicate")
+        const afterLink = yield* invoice()
+        assert.deepStrictEqual(
+          [afterLink.status, afterLink.amountDue, afterLink.payments.map((p: any) => p.idempotencyKey)],
+          ["paid", "0", [`stripe:${paying.provider_invoice_id}`]]
+        )
+        assert.deepStrictEqual(
+          afterLink.creditNotes.map((c: any) => [c.amount, c.refunded, c.reason]),
+          [["300", "300", "Refunded through Stripe (ch_hosted)"]]
+        )
+        // A second refund (cumulative 500) now finds the invoice through the link at once.
+        const later = event("charge.refunded", charge(500), { created: createdAt + 2 })
+        assert.strictEqual((yield* post(url, later, sign(later))).body.outcome, "applied")
+        assert.strictEqual((yield* post(url, later, sign(later))).body.outcome, "duplicate")
+        assert.deepStrictEqual(
+          (yield* invoice()).creditNotes.map((c: any) => c.amount),
+          ["300", "200"]
+        )
+        assert.strictEqual(
+          yield* countRows(
+            "SELECT count(*)::int AS n FROM payment_pending_refunds WHERE provider_payment_id = $1",
+            "pi_hosted"
+          ),
+          0
+        )
+      }),
+    180_000
+  )
 })
 
 layer(TestServer.layer(), { timeout: "180 seconds", excludeTestServices: true })(

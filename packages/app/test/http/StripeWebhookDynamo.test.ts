@@ -334,5 +334,64 @@ layer(serverLayer, { timeout: "180 seconds", excludeTestServices: true })(
           assert.strictEqual(yield* audits(link.invoiceId), 1)
         })
     )
+
+    it.effect(
+      "paid on Stripe's hosted page, after invoice.paid: a refund before the invoice_payment.paid waits (pending, its claim done in DynamoDB), the link credits it in PostgreSQL once; a later refund follows the link",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          // Paid by the invoice.paid of the concurrent deliveries above.
+          const link = (yield* pushed)[0]!
+          assert.strictEqual(yield* invoiceStatus(link.invoiceId), "paid")
+          const stripeCustomer = yield* inServer(
+            PaymentRecords.PaymentRecords.use((r) => r.customerLink("stripe", link.customerId))
+          )
+          const charge = (amountRefunded: number) => ({
+            id: "ch_dyn_hosted",
+            object: "charge",
+            amount: Number(link.total),
+            amount_refunded: amountRefunded,
+            currency: "usd",
+            customer: Option.getOrThrow(stripeCustomer),
+            payment_intent: "pi_dyn_hosted",
+            metadata: {}
+          })
+          const notes = inServer(
+            Effect.flatMap(
+              SqlClient.SqlClient,
+              (sql) => sql<{ amount: string }>`SELECT amount::text FROM credit_notes
+                WHERE invoice_id = ${link.invoiceId} ORDER BY number`
+            ).pipe(Effect.map((rows) => rows.map((r) => r.amount)))
+          )
+          const created = nowSeconds()
+          const early = event("charge.refunded", charge(400), eventId(), created)
+          assert.strictEqual((yield* post(url, early)).body.outcome, "pending")
+          assert.strictEqual((yield* post(url, early)).body.outcome, "duplicate")
+          assert.deepStrictEqual(yield* notes, [])
+          const invoicePayment = event(
+            "invoice_payment.paid",
+            {
+              id: "inpay_dyn_hosted",
+              object: "invoice_payment",
+              amount_paid: Number(link.total),
+              currency: "usd",
+              invoice: link.providerInvoiceId,
+              payment: { type: "payment_intent", payment_intent: "pi_dyn_hosted" },
+              status: "paid"
+            },
+            eventId(),
+            created + 1
+          )
+          // The payment was recorded by invoice.paid already: the link and the held refund are new.
+          assert.strictEqual((yield* post(url, invoicePayment)).body.outcome, "applied")
+          assert.strictEqual((yield* post(url, invoicePayment)).body.outcome, "duplicate")
+          assert.strictEqual(yield* audits(link.invoiceId), 1)
+          assert.deepStrictEqual(yield* notes, ["400"])
+          const later = event("charge.refunded", charge(700), eventId(), created + 2)
+          assert.strictEqual((yield* post(url, later)).body.outcome, "applied")
+          assert.strictEqual((yield* post(url, later)).body.outcome, "duplicate")
+          assert.deepStrictEqual(yield* notes, ["400", "300"])
+        })
+    )
   }
 )

@@ -11,6 +11,11 @@ export interface InvoiceFacts {
   readonly providerInvoiceId: string | null
   /** The provider's payment (or charge) id, when the object is one (not an invoice). */
   readonly paymentId?: string | null | undefined
+  /**
+   * The provider payment that `PaymentLinks` keys: the one an invoice payment event reports as
+   * paying the invoice, or the one a charge belongs to (Stripe: the PaymentIntent, else the charge).
+   */
+  readonly linkedPaymentId?: string | null | undefined
   /** Our invoice id from the provider object's metadata (`securebase_invoice_id`), when set. */
   readonly securebaseInvoiceId: string | null
   /** Minor units (paid, attempted, or a charge's cumulative refunded amount). */

@@ -21,6 +21,18 @@
  *   (`PaymentRefunds.recordRefund`), so a redelivered or older event credits nothing and a later
  *   one only the difference; whether the charge lists its refunds or not (Stripe lists them only
  *   when expanded), the amounts are the same;
+ * - `invoice_payment.paid` (Stripe's InvoicePayment: our pushed invoice and the payment that paid
+ *   it, a PaymentIntent or a charge): a payment of the whole invoice recorded as `invoice.paid`
+ *   records it (the same key, so whichever arrives second is a duplicate; a part of the invoice is
+ *   left to `invoice.paid`, which reports the total), and the provider payment linked to the
+ *   invoice once (`PaymentLinks`); the refunds that were waiting for that link are credited in the
+ *   same transaction, oldest first (one of a part whose invoice's payment is not recorded yet waits
+ *   on, and the `invoice.paid` that records it credits it);
+ * - `charge.refunded` of a charge that names neither our invoice nor its id (a charge paid on the
+ *   hosted invoice page): the invoice is the one its payment intent (or the charge) is linked to;
+ *   before the link is known, a charge of a provider customer of ours is held (`PendingRefunds`,
+ *   outcome `pending`) and credited when the link arrives. Both events take the payment's lock
+ *   first, so a refund and the link arriving together cannot miss each other;
  * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
  *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
  *   customer queued in the outbox, and `invoice.payment_failed` audited;
@@ -43,14 +55,16 @@ import * as Receivables from "../billing/Receivables.ts"
 import { ReceivablesRepo } from "../billing/ReceivablesRepo.ts"
 import * as RecordPayment from "../billing/RecordPayment.ts"
 import { CustomerRepo } from "../customer/CustomerRepo.ts"
-import type { InvoiceId } from "../Ids.ts"
+import type { CustomerId, InvoiceId } from "../Ids.ts"
 import * as Notification from "../notifications/Notification.ts"
 import { Outbox } from "../notifications/Outbox.ts"
 import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
 import * as EventClaim from "./EventClaim.ts"
 import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
+import { PaymentLinks } from "./PaymentLinks.ts"
 import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
+import { type PendingRefund, PendingRefunds } from "./PendingRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
 
 /** What processing an event did. */
@@ -67,6 +81,8 @@ export type Outcome =
   | "refused"
   /** A type we do not act on: recorded and logged. */
   | "ignored"
+  /** A refund whose payment is not linked to our invoice yet: recorded, credited when the link arrives. */
+  | "pending"
 
 const paidTypes = new Set(["invoice.paid", "payment_intent.succeeded"])
 
@@ -79,10 +95,26 @@ const linkOf = (event: PaymentEvent) =>
       const link = yield* records.invoiceOfProvider(event.provider, facts.providerInvoiceId)
       if (Option.isSome(link)) return link
     }
-    return facts.securebaseInvoiceId === null || !/^[0-9a-f-]{36}$/i.test(facts.securebaseInvoiceId)
-      ? Option.none<InvoiceLink>()
-      : yield* records.invoiceLink(facts.securebaseInvoiceId as InvoiceId)
+    if (facts.securebaseInvoiceId !== null && /^[0-9a-f-]{36}$/i.test(facts.securebaseInvoiceId)) {
+      const link = yield* records.invoiceLink(facts.securebaseInvoiceId as InvoiceId)
+      if (Option.isSome(link)) return link
+    }
+    // A refund of a charge naming neither: the invoice its payment paid, once an
+    // `invoice_payment.paid` linked them. The payment's lock first, held to the end of the
+    // transaction: the event that links it waits, or has committed and is seen here.
+    const paymentId = refundPaymentOf(event)
+    if (paymentId === null) return Option.none<InvoiceLink>()
+    const links = yield* PaymentLinks
+    yield* links.lockPayment(event.provider, paymentId)
+    const paid = yield* links.linkOf(event.provider, paymentId)
+    return Option.isNone(paid) ? Option.none<InvoiceLink>() : yield* records.invoiceLink(paid.value.invoiceId)
   })
+
+/** The provider payment a refund event's charge belongs to, when usable as a link key. */
+const refundPaymentOf = (event: PaymentEvent): string | null => {
+  const id = event.type === "charge.refunded" ? (event.invoice?.linkedPaymentId ?? null) : null
+  return id !== null && id.length <= 255 ? id : null
+}
 
 const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, string | number | null>) =>
   AuditLog.use((a) =>
@@ -173,6 +205,9 @@ const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
       currency: facts.currency,
       amountDue: Receivables.amountDue(recorded.account).toString()
     })
+    // Refunds of a part of this invoice, held because their link came before this payment.
+    const held = yield* PendingRefunds.use((p) => p.takeForInvoice(event.provider, link.invoiceId))
+    yield* creditHeld(link, held)
     return "applied" as Outcome
   })
 
@@ -200,7 +235,12 @@ export const refundReason = (
     : `${base})`
 }
 
-const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+/**
+ * Credits a refund event. `held` is the refund as it was held (`PendingRefunds`), when it comes
+ * from there: if the invoice's payment has not been recorded yet (its link arrived before the
+ * `invoice.paid` of an invoice paid in parts), it is held again rather than refused.
+ */
+const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts, held?: PendingRefund) =>
   Effect.gen(function* () {
     const records = yield* PaymentRecords
     // Stripe's charges list their refunds only when expanded: the charge's cumulative refunded
@@ -221,12 +261,23 @@ const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     const amount = facts.amount - credited
     if (amount <= 0n) return "duplicate" as Outcome
     // Checked before a number is taken: too much is refused whole.
-    const checked = yield* Receivables.checkCreditNote(account, { reason: "refund", amount }).pipe(
-      Effect.andThen(Receivables.checkRefund(account, amount)),
+    const creditable = yield* Receivables.checkCreditNote(account, { reason: "refund", amount }).pipe(
       Effect.map(() => null),
       Effect.catch((e) => Effect.succeed(e.message))
     )
-    if (checked !== null) return yield* refuse(event, checked)
+    if (creditable !== null) return yield* refuse(event, creditable)
+    const received = yield* Receivables.checkRefund(account, amount).pipe(
+      Effect.map(() => null),
+      Effect.catch((e) => Effect.succeed(e.message))
+    )
+    if (received !== null) {
+      // More than we have received while the invoice is still due: its payment is on its way.
+      if (held !== undefined && Receivables.amountDue(account) > 0n) {
+        yield* PendingRefunds.use((p) => p.hold(held))
+        return "pending" as Outcome
+      }
+      return yield* refuse(event, received)
+    }
     const { creditNote } = yield* IssueCreditNote.issueIn(
       link.customerId,
       link.invoiceId,
@@ -264,6 +315,40 @@ const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
       reason: null
     })
     return "applied" as Outcome
+  })
+
+/** The refund event a held refund was. */
+const heldEvent = (pending: PendingRefund): PaymentEvent => ({
+  provider: pending.provider,
+  id: pending.eventId,
+  type: "charge.refunded",
+  createdAt: pending.occurredAt,
+  invoice: {
+    providerInvoiceId: null,
+    securebaseInvoiceId: null,
+    paymentId: pending.providerChargeId,
+    linkedPaymentId: pending.providerPaymentId,
+    amount: pending.amount,
+    currency: pending.currency,
+    reason: null,
+    refunds: pending.refunds
+  },
+  providerCustomerId: null
+})
+
+/** Credits held refunds of the invoice (oldest first); true when any was credited. */
+const creditHeld = (link: InvoiceLink, waiting: ReadonlyArray<PendingRefund>) =>
+  Effect.gen(function* () {
+    let credited = false
+    for (const pending of waiting) {
+      const refund = heldEvent(pending)
+      const outcome =
+        pending.customerId === link.customerId
+          ? yield* applyRefunded(refund, link, refund.invoice!, pending)
+          : yield* refuse(refund, `the charge's customer is not invoice ${link.invoiceId}'s`)
+      if (outcome === "applied") credited = true
+    }
+    return credited
   })
 
 const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
@@ -333,14 +418,101 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     return "applied" as Outcome
   })
 
+/**
+ * `invoice_payment.paid`: the payment recorded (as `invoice.paid` records it) when it paid the
+ * whole invoice, the provider payment linked to the invoice, and the refunds waiting for that link
+ * credited. The link is a fact about the provider's objects: it stays even when our books refuse
+ * the payment (an invoice an operator settled by hand), so a later refund is still checked
+ * against what we received.
+ */
+const applyInvoicePayment = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
+  Effect.gen(function* () {
+    const links = yield* PaymentLinks
+    // A payment Stripe records out of band names no PaymentIntent or charge: nothing to link.
+    const paymentId =
+      facts.linkedPaymentId != null && facts.linkedPaymentId.length <= 255 ? facts.linkedPaymentId : null
+    // The payment's lock, then the invoice's (the order a refund looking for this link takes
+    // them), before the link's row references the invoice: its key-share lock, taken first, would
+    // deadlock with another payment of the invoice waiting for the row lock.
+    if (paymentId !== null) yield* links.lockPayment(event.provider, paymentId)
+    const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
+    let linked = false
+    if (paymentId !== null) {
+      const stored = yield* links.link({
+        provider: event.provider,
+        providerPaymentId: paymentId,
+        customerId: link.customerId,
+        invoiceId: link.invoiceId,
+        eventId: event.id
+      })
+      if (stored.link.invoiceId !== link.invoiceId)
+        return yield* refuse(
+          event,
+          `payment ${paymentId} is linked to invoice ${stored.link.invoiceId} already`
+        )
+      linked = stored.created
+    }
+    // One payment of the whole invoice is the payment `invoice.paid` reports (the same key records
+    // it once, whichever comes first). One of several (Stripe's partial payments) is not recorded
+    // here: the invoice's key would keep the first part only, and `invoice.paid` records the total.
+    const paid =
+      facts.amount === account.invoice.total
+        ? yield* applyPaid(event, link, facts)
+        : ((paymentId === null ? "ignored" : "duplicate") as Outcome)
+    const waiting =
+      paymentId === null ? [] : yield* PendingRefunds.use((p) => p.take(event.provider, paymentId))
+    const credited = yield* creditHeld(link, waiting)
+    return linked || credited ? ("applied" as Outcome) : paid
+  })
+
+const holdRefund = (event: PaymentEvent, customerId: CustomerId, paymentId: string, facts: Facts) =>
+  Effect.gen(function* () {
+    const chargeId = facts.paymentId ?? null
+    // What `applyRefunded` would refuse at once is refused now, not held.
+    if (chargeId === null || chargeId.length > 255 || !Schema.is(CreditNote.CreditNoteText)(chargeId))
+      return yield* refuse(event, "the event names no usable charge")
+    if (facts.amount <= 0n) return yield* refuse(event, "no amount refunded")
+    if (!/^[A-Z]{3}$/.test(facts.currency)) return yield* refuse(event, "the event names no currency")
+    yield* PendingRefunds.use((p) =>
+      p.hold({
+        provider: event.provider,
+        eventId: event.id,
+        providerPaymentId: paymentId,
+        providerChargeId: chargeId,
+        customerId,
+        amount: facts.amount,
+        currency: facts.currency,
+        refunds: facts.refunds ?? [],
+        occurredAt: event.createdAt
+      })
+    )
+    yield* Effect.logInfo(
+      `payment event ${event.id} (${event.type}) pending: waiting for the invoice payment of ${paymentId}`
+    )
+    return "pending" as Outcome
+  })
+
+/**
+ * The customer of ours a refund waits for, when its invoice is not known yet: the charge's payment
+ * is not linked, and its provider customer is one we created. A charge of anyone else is not ours.
+ */
+const waitingCustomer = (event: PaymentEvent) =>
+  Effect.gen(function* () {
+    if (refundPaymentOf(event) === null || event.providerCustomerId === null) return Option.none<CustomerId>()
+    return yield* PaymentRecords.use((r) => r.customerOfProvider(event.provider, event.providerCustomerId!))
+  })
+
 const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
   Effect.gen(function* () {
     const isPaid = paidTypes.has(event.type)
     const isRefund = event.type === "charge.refunded"
-    if (!isPaid && !isRefund && event.type !== "invoice.payment_failed") return "ignored" as Outcome
+    const isInvoicePayment = event.type === "invoice_payment.paid"
+    if (!isPaid && !isRefund && !isInvoicePayment && event.type !== "invoice.payment_failed")
+      return "ignored" as Outcome
     if (Option.isNone(found) || event.invoice === null) return "unmatched" as Outcome
     if (isPaid) return yield* applyPaid(event, found.value, event.invoice)
     if (isRefund) return yield* applyRefunded(event, found.value, event.invoice)
+    if (isInvoicePayment) return yield* applyInvoicePayment(event, found.value, event.invoice)
     return yield* applyFailed(event, found.value, event.invoice)
   })
 
@@ -350,8 +522,12 @@ export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event
   const outcome = yield* EventClaim.once(event, (claim) =>
     Effect.gen(function* () {
       const found = yield* linkOf(event)
-      const fresh = yield* claim(Option.match(found, { onNone: () => null, onSome: (l) => l.customerId }))
+      const waiting = Option.isNone(found) ? yield* waitingCustomer(event) : Option.none<CustomerId>()
+      const customerId = Option.isSome(found) ? found.value.customerId : Option.getOrNull(waiting)
+      const fresh = yield* claim(customerId)
       if (!fresh) return "duplicate" as Outcome
+      if (Option.isSome(waiting) && event.invoice !== null)
+        return yield* holdRefund(event, waiting.value, refundPaymentOf(event)!, event.invoice)
       return yield* apply(event, found)
     })
   )

@@ -6,7 +6,8 @@
  *
  * - 200 `{ received: true, outcome }` for every verified event, handled or not (a duplicate, an
  *   unknown type, one `refused` because it contradicts our books: retrying would not change
- *   that), so the provider stops retrying it;
+ *   that; a refund `pending` its payment's link, held until the link arrives), so the provider
+ *   stops retrying it;
  * - 400 `WEBHOOK.REJECTED` for an unsigned, forged, stale or malformed request (the provider's
  *   retry of a request that cannot verify would fail again);
  * - 404 `WEBHOOK.DISABLED` when the deployment collects payments manually;
@@ -28,8 +29,11 @@ import {
   type Outbox,
   type PaymentCustomerDetails,
   PaymentEvent,
+  type PaymentLinks,
   type PaymentRecords,
+  type PaymentRefunds,
   type PaymentSubscriptions,
+  type PendingRefunds,
   ProcessPaymentEvent,
   type ReceivablesRepo,
   type Tenancy
@@ -84,15 +88,19 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records,
- * subscriptions and customer details' order, invoices and their receivables, credit note numbers,
- * dunning steps, customers, the outbox, audit, the authenticator), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records, the credited
+ * refunds, the payment links and the refunds waiting for them, subscriptions and customer details'
+ * order, invoices and their receivables, credit note numbers, dunning steps, customers, the outbox,
+ * audit, the authenticator), captured when the layer is built.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
       | Tenancy.Tenancy
       | PaymentRecords.PaymentRecords
+      | PaymentRefunds.PaymentRefunds
+      | PaymentLinks.PaymentLinks
+      | PendingRefunds.PendingRefunds
       | PaymentCustomerDetails.PaymentCustomerDetails
       | PaymentSubscriptions.PaymentSubscriptions
       | InvoiceRepo.InvoiceRepo
