@@ -113,7 +113,9 @@ export interface RunOptions {
   /**
    * Customers per transaction. 1 (the default): each customer in its own transaction. More:
    * batch mode, where one transaction locks up to this many claims, reads their usage in one
-   * query, takes a block of consecutive numbers and stores everything with multi-row statements;
+   * query, stores the drafts with their lines and settles the claims, and only then takes a block
+   * of consecutive numbers and issues the drafts with their e-mails and audit events (multi-row
+   * statements throughout; the number row is held from there to commit, so that part is short);
    * a customer that cannot be priced is marked failed without touching the others, and a batch
    * whose writes fail is rolled back whole and redone customer by customer.
    */
@@ -288,12 +290,19 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           yield* claims.fail(period, c.customer.id, reason)
         }
       }
-      const numbers =
-        drafts.length === 0
-          ? []
-          : yield* InvoiceNumbers.use((n) =>
-              n.nextBlock(Period.parts(Period.ofDateTime(at)).year, drafts.length)
-            )
+      // The number row's lock serializes every issuer until commit, so everything that does not
+      // need the numbers is written before it is taken: the drafts with their lines (most of the
+      // batch's rows) and the settled claims. Under the lock: the block of numbers, one UPDATE
+      // issuing the drafts, their e-mails and audit events (which carry the numbers), the pushes.
+      // It is one transaction either way: nobody sees the drafts, and a failure undoes it all.
+      if (drafts.length > 0)
+        yield* batch.store({ invoices: drafts.map((d) => d.draft), notifications: [], auditEvents: [] })
+      for (const { customer, draft } of drafts) settled.push({ customerId: customer.id, invoiceId: draft.id })
+      yield* claims.completeMany(period, settled)
+      if (drafts.length === 0) return outcomes
+      const numbers = yield* InvoiceNumbers.use((n) =>
+        n.nextBlock(Period.parts(Period.ofDateTime(at)).year, drafts.length)
+      )
       const invoices: Array<Invoice.Invoice> = []
       const notifications: Array<Notification.NewNotification> = []
       const auditEvents: Array<NewAuditEvent> = []
@@ -304,13 +313,9 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         if (records.notification !== null) notifications.push(records.notification)
         auditEvents.push(records.audit)
         outcomes.push({ _tag: "Billed", invoice })
-        settled.push({ customerId: customer.id, invoiceId: invoice.id })
       }
-      if (invoices.length > 0) {
-        yield* batch.store({ invoices, notifications, auditEvents })
-        yield* (yield* PaymentCollection).enqueue(invoices, at)
-      }
-      yield* claims.completeMany(period, settled)
+      yield* batch.issue({ invoices, notifications, auditEvents })
+      yield* (yield* PaymentCollection).enqueue(invoices, at)
       return outcomes
     })
   )
