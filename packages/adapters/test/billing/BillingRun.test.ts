@@ -138,7 +138,8 @@ suite("BillingRun", (it, kind) => {
         const customers = yield* onboard(p, 4)
         const bad = customers[2]!.id
         const broken = yield* Ref.make(true)
-        // An InvoiceRepo that refuses the bad customer's invoice while `broken`: after its number.
+        // An InvoiceRepo that refuses the bad customer's invoice while `broken` (its draft, stored
+        // before the number is taken).
         const flaky = Layer.effect(
           InvoiceRepo.InvoiceRepo,
           Effect.map(PgInvoiceRepo.make, (repo) =>
@@ -177,6 +178,66 @@ suite("BillingRun", (it, kind) => {
         assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
         const rows = yield* S.invoicesOf(p)
         exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 4
+          )
+        )
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "a customer whose issuing fails after its number was taken rolls back alone, the number given back, and is retried",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-08")
+        const customers = yield* onboard(p, 4)
+        const bad = customers[1]!.id
+        const broken = yield* Ref.make(true)
+        // Refuses the bad customer's issuing (the UPDATE with its e-mail and audit event), which
+        // comes after its number.
+        const flaky = Layer.effect(
+          BillingBatch.BillingBatch,
+          Effect.map(PgBillingBatch.make, (batch) =>
+            BillingBatch.BillingBatch.of({
+              ...batch,
+              issue: (b) =>
+                Effect.flatMap(Ref.get(broken), (broke) =>
+                  broke && b.invoices.some((i) => i.customerId === bad)
+                    ? Effect.fail(
+                        new PersistenceError.PersistenceFailure({ operation: "test", kind: "Injected" })
+                      )
+                    : batch.issue(b)
+                )
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const first = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.strictEqual(first.billed, 3)
+        assert.deepStrictEqual(
+          first.failures.map((f) => f.customerId),
+          [bad]
+        )
+        assert.deepStrictEqual(first.remaining, { pending: 0, priced: 0, done: 3, failed: 1 })
+        const partial = yield* S.invoicesOf(p)
+        assert.isFalse(partial.some((r) => r.customer_id === bad))
+        assert.isTrue(
+          S.isContiguous(
+            partial.map((r) => r.number),
+            before,
+            before + 3
+          )
+        )
+        yield* Ref.set(broken, false)
+        const second = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(rows.every((r) => r.status === "issued"))
         assert.isTrue(
           S.isContiguous(
             rows.map((r) => r.number),

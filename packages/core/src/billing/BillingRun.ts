@@ -5,11 +5,11 @@
  * 1. locks the customer's claim (`BillingClaims.claimNext`, `FOR UPDATE SKIP LOCKED`),
  * 2. closes the customer's period to new usage and reads it (`BillableUsage.closeAndRead`),
  *    aggregates it and prices it with the core (`Invoicing.priceInvoice`),
- * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
- *    serializes issuers until commit),
- * 4. stores the invoice issued with its due date, queues its e-mail in the outbox (and its push
- *    to the payment provider, when the deployment collects with one), appends
- *    `invoice.issued` to the audit log, marks the claim done, and commits.
+ * 3. stores the invoice as a draft with its lines and marks the claim done,
+ * 4. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
+ *    serializes issuers until commit), issues the draft with its due date, queues its e-mail in
+ *    the outbox (and its push to the payment provider, when the deployment collects with one),
+ *    appends `invoice.issued` to the audit log, and commits.
  *
  * Idempotent: a claim is done once its invoice is committed, and an invoice that already exists
  * for (customer, period) settles the claim without billing again (the table is unique on it too).
@@ -170,12 +170,38 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           return [{ _tag: "Skipped", customerId: customer.id } as const]
         }
         const at = yield* DateTime.now
-        const invoice = yield* IssueInvoice.billCustomer(customer, period, { at }).pipe(
-          Effect.mapError(
-            (error) => new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+        const failed = (error: unknown) =>
+          new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+        // As a batch of one: the draft, its lines and the claim before the number, whose row lock
+        // serializes the issuers until commit; under it only the number, the issuing UPDATE with
+        // the e-mail and the audit event (one statement more), and the push.
+        const draft = yield* Effect.gen(function* () {
+          const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
+          const draft = yield* CustomerPricing.priceFromEvents(
+            customer,
+            period,
+            usage.get(customer.id) ?? [],
+            {
+              at
+            }
           )
-        )
-        yield* claims.complete(period, claim, invoice.id)
+          return yield* InvoiceRepo.use((r) => r.insert(draft))
+        }).pipe(Effect.mapError(failed))
+        yield* claims.complete(period, claim, draft.id)
+        const invoice = yield* Effect.gen(function* () {
+          const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(at)).year))
+          const invoice = yield* InvoiceLifecycle.issue(draft, { number, at })
+          const records = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
+          yield* BillingBatch.use((b) =>
+            b.issue({
+              invoices: [invoice],
+              notifications: records.notification === null ? [] : [records.notification],
+              auditEvents: [records.audit]
+            })
+          )
+          yield* (yield* PaymentCollection).enqueue([invoice], at)
+          return invoice
+        }).pipe(Effect.mapError(failed))
         return [{ _tag: "Billed", invoice } as const]
       })
     )
