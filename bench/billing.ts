@@ -2,7 +2,8 @@
  * The billing run over 10,000 customers on the real PostgreSQL in DATABASE_URL, in invoices per
  * second, with a ceiling measured in the same run: a plain bulk insert (multi-row INSERTs of
  * 1,000 rows, no transactions per customer, no locks, no audit chain, no constraints beyond the
- * copied ones) of exactly the rows the run wrote (invoices, lines, notifications, audit events).
+ * copied ones; the same column compression) of exactly the rows the run wrote (invoices, lines,
+ * notifications, audit events).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node bench/billing.ts
  *
@@ -198,7 +199,7 @@ const program = Effect.gen(function* () {
   // The ceiling: the rows of the last run, bulk-inserted into constraint-free copies.
   const period = periods[periods.length - 1]!
   const copy = ["invoices", "invoice_lines", "notifications", "audit_events"]
-  for (const t of copy) yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS)`)
+  for (const t of copy) yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS INCLUDING COMPRESSION)`)
   const invoices = yield* sql`SELECT * FROM invoices WHERE period = ${period}`
   const lines =
     yield* sql`SELECT l.* FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = ${period}`
