@@ -199,7 +199,8 @@ const program = Effect.gen(function* () {
   // The ceiling: the rows of the last run, bulk-inserted into constraint-free copies.
   const period = periods[periods.length - 1]!
   const copy = ["invoices", "invoice_lines", "notifications", "audit_events"]
-  for (const t of copy) yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS INCLUDING COMPRESSION)`)
+  for (const t of copy)
+    yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS INCLUDING COMPRESSION)`)
   const invoices = yield* sql`SELECT * FROM invoices WHERE period = ${period}`
   const lines =
     yield* sql`SELECT l.* FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = ${period}`
