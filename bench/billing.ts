@@ -2,7 +2,8 @@
  * The billing run over 10,000 customers on the real PostgreSQL in DATABASE_URL, in invoices per
  * second, with a ceiling measured in the same run: a plain bulk insert (multi-row INSERTs of
  * 1,000 rows, no transactions per customer, no locks, no audit chain, no constraints beyond the
- * copied ones) of exactly the rows the run wrote (invoices, lines, notifications, audit events).
+ * copied ones; the same column compression) of exactly the rows the run wrote (invoices, lines,
+ * notifications, audit events).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node bench/billing.ts
  *
@@ -10,7 +11,12 @@
  * in flight × customers per transaction, one month each; `n100` numbers per-customer transactions in
  * blocks of 100, `BillingRun`'s `numberEvery`) tune it. It works in a database of its own
  * (`sb_bench_<random>`), dropped at the end (kept with BENCH_KEEP=1).
+ *
+ * Each row also gives the CPU milliseconds an invoice cost, in this Node process and, when the
+ * server is local and /proc shows its processes, in PostgreSQL (all its processes: use a server
+ * nobody else is using). On a shared machine these move far less than invoices/s.
  */
+import { loadavg } from "node:os"
 import { PgClient } from "@effect/sql-pg"
 import type { Array as Arr } from "effect"
 import { Effect, Layer, Redacted } from "effect"
@@ -24,6 +30,7 @@ import * as PgTenancy from "../packages/adapters/src/postgres/PgTenancy.ts"
 import * as PgUsageEventRepo from "../packages/adapters/src/postgres/PgUsageEventRepo.ts"
 import * as Roles from "../packages/adapters/src/postgres/Roles.ts"
 import { BillingRun, type Period } from "../packages/core/src/index.ts"
+import { parentOf, serverCpuMillis } from "./support/cpu.ts"
 
 const base = process.env.DATABASE_URL
 if (base === undefined || base === "") {
@@ -148,10 +155,17 @@ const program = Effect.gen(function* () {
     `seeded ${customers.toLocaleString("en-US")} customers × ${periods.length} months in ${seconds(performance.now() - t0)} s`
   )
 
+  const backend = (yield* sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`)[0]!.pid
+  const postmaster = parentOf(backend)
+  const pgCpu = () => (postmaster === undefined ? Number.NaN : serverCpuMillis(postmaster))
+  const perInvoice = (ms: number, n: number) => (Number.isNaN(ms) ? "n/a" : (ms / n).toFixed(2))
+
   const rows: Array<Record<string, string>> = []
   const rates: Array<number> = []
   for (const [i, [concurrency, batchSize, numberEvery]] of configs.entries()) {
     const period = periods[i]!
+    const node0 = process.cpuUsage()
+    const pg0 = pgCpu()
     const start = performance.now()
     const summary = yield* BillingRun.run({
       period,
@@ -160,6 +174,8 @@ const program = Effect.gen(function* () {
       ...(numberEvery === undefined ? {} : { numberEvery })
     })
     const ms = performance.now() - start
+    const node = process.cpuUsage(node0)
+    const pgMs = pgCpu() - pg0
     if (summary.billed !== customers || summary.failures.length > 0)
       throw new Error(
         `expected ${customers} invoices, got ${summary.billed} (${summary.failures.length} failures)`
@@ -174,14 +190,17 @@ const program = Effect.gen(function* () {
           : `billing run, batches of ${batchSize}, ${concurrency} in flight`,
       rows: `${customers} invoices`,
       seconds: seconds(ms),
-      "invoices/s": Math.round((customers * 1000) / ms).toLocaleString("en-US")
+      "invoices/s": Math.round((customers * 1000) / ms).toLocaleString("en-US"),
+      "node CPU ms/invoice": perInvoice((node.user + node.system) / 1000, customers),
+      "PG CPU ms/invoice": perInvoice(pgMs, customers)
     })
   }
 
   // The ceiling: the rows of the last run, bulk-inserted into constraint-free copies.
   const period = periods[periods.length - 1]!
   const copy = ["invoices", "invoice_lines", "notifications", "audit_events"]
-  for (const t of copy) yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS)`)
+  for (const t of copy)
+    yield* sql.unsafe(`CREATE TABLE bench_${t} (LIKE ${t} INCLUDING DEFAULTS INCLUDING COMPRESSION)`)
   const invoices = yield* sql`SELECT * FROM invoices WHERE period = ${period}`
   const lines =
     yield* sql`SELECT l.* FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = ${period}`
@@ -189,6 +208,8 @@ const program = Effect.gen(function* () {
     yield* sql`SELECT n.* FROM notifications n WHERE n.payload->'data'->>'invoiceId' IN (SELECT id::text FROM invoices WHERE period = ${period})`
   const audits =
     yield* sql`SELECT a.* FROM audit_events a WHERE a.subject_id IN (SELECT id::text FROM invoices WHERE period = ${period})`
+  const node0 = process.cpuUsage()
+  const pg0 = pgCpu()
   const start = performance.now()
   const sets: Array<[string, ReadonlyArray<Record<string, unknown>>]> = [
     ["bench_invoices", invoices],
@@ -202,14 +223,20 @@ const program = Effect.gen(function* () {
     }
   }
   const ms = performance.now() - start
+  const node = process.cpuUsage(node0)
+  const pgMs = pgCpu() - pg0
   rows.push({
     what: "ceiling: plain bulk insert of the same rows",
     rows: `${invoices.length} invoices, ${lines.length} lines, ${notifications.length} mails, ${audits.length} audits`,
     seconds: seconds(ms),
-    "invoices/s": Math.round((invoices.length * 1000) / ms).toLocaleString("en-US")
+    "invoices/s": Math.round((invoices.length * 1000) / ms).toLocaleString("en-US"),
+    "node CPU ms/invoice": perInvoice((node.user + node.system) / 1000, invoices.length),
+    "PG CPU ms/invoice": perInvoice(pgMs, invoices.length)
   })
   console.log(
-    `billing benchmark, Node ${process.version}, ${new Date().toISOString()}, PostgreSQL at ${new URL(base).host}`
+    `billing benchmark, Node ${process.version}, ${new Date().toISOString()}, PostgreSQL at ${new URL(base).host}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`
   )
   console.table(rows)
   const ceiling = (invoices.length * 1000) / ms

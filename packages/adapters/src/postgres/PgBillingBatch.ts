@@ -3,7 +3,8 @@
  * rows and their audit events (the audit trigger still chains each event; a batch holds one event
  * per customer). Every row comes from `rows/`, the same definitions `PgInvoiceRepo`, `PgOutbox`
  * and `PgAuditLog` insert one at a time. The usage comes from `PgBillableUsage`. `issue` turns
- * stored drafts into issued invoices with one UPDATE (the billing run's numbering in blocks).
+ * stored drafts into issued invoices with one UPDATE (the billing run's batches and its numbering in
+ * blocks: the drafts are written before the number row is locked, the UPDATE after).
  */
 import { BillingBatch, type Invoice, PersistenceError } from "@securebase/core"
 import { type Array as Arr, DateTime, Effect, Layer } from "effect"

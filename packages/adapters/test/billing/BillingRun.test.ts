@@ -138,7 +138,8 @@ suite("BillingRun", (it, kind) => {
         const customers = yield* onboard(p, 4)
         const bad = customers[2]!.id
         const broken = yield* Ref.make(true)
-        // An InvoiceRepo that refuses the bad customer's invoice while `broken`: after its number.
+        // An InvoiceRepo that refuses the bad customer's invoice while `broken` (its draft, stored
+        // before the number is taken).
         const flaky = Layer.effect(
           InvoiceRepo.InvoiceRepo,
           Effect.map(PgInvoiceRepo.make, (repo) =>
@@ -177,6 +178,66 @@ suite("BillingRun", (it, kind) => {
         assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
         const rows = yield* S.invoicesOf(p)
         exactlyOneEach(customers, rows)
+        assert.isTrue(
+          S.isContiguous(
+            rows.map((r) => r.number),
+            before,
+            before + 4
+          )
+        )
+      }).pipe(Effect.provide(S.layers))
+  )
+
+  it.effect(
+    "a customer whose issuing fails after its number was taken rolls back alone, the number given back, and is retried",
+    () =>
+      Effect.gen(function* () {
+        yield* S.closeEveryone
+        const p = S.period("2025-08")
+        const customers = yield* onboard(p, 4)
+        const bad = customers[1]!.id
+        const broken = yield* Ref.make(true)
+        // Refuses the bad customer's issuing (the UPDATE with its e-mail and audit event), which
+        // comes after its number.
+        const flaky = Layer.effect(
+          BillingBatch.BillingBatch,
+          Effect.map(PgBillingBatch.make, (batch) =>
+            BillingBatch.BillingBatch.of({
+              ...batch,
+              issue: (b) =>
+                Effect.flatMap(Ref.get(broken), (broke) =>
+                  broke && b.invoices.some((i) => i.customerId === bad)
+                    ? Effect.fail(
+                        new PersistenceError.PersistenceFailure({ operation: "test", kind: "Injected" })
+                      )
+                    : batch.issue(b)
+                )
+            })
+          )
+        )
+        const before = yield* S.counter(yield* year())
+        const first = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.strictEqual(first.billed, 3)
+        assert.deepStrictEqual(
+          first.failures.map((f) => f.customerId),
+          [bad]
+        )
+        assert.deepStrictEqual(first.remaining, { pending: 0, priced: 0, done: 3, failed: 1 })
+        const partial = yield* S.invoicesOf(p)
+        assert.isFalse(partial.some((r) => r.customer_id === bad))
+        assert.isTrue(
+          S.isContiguous(
+            partial.map((r) => r.number),
+            before,
+            before + 3
+          )
+        )
+        yield* Ref.set(broken, false)
+        const second = yield* BillingRun.run({ period: p }).pipe(Effect.provide(flaky))
+        assert.deepStrictEqual([second.billed, second.failures.length], [1, 0])
+        const rows = yield* S.invoicesOf(p)
+        exactlyOneEach(customers, rows)
+        assert.isTrue(rows.every((r) => r.status === "issued"))
         assert.isTrue(
           S.isContiguous(
             rows.map((r) => r.number),
@@ -440,6 +501,78 @@ suite("BillingRun", (it, kind) => {
         )
       }).pipe(Effect.provide(S.layers))
   )
+
+  // The number row serializes issuers until they commit, so batch mode writes what does not need
+  // the numbers (the drafts, their lines, the claims) before it takes them. Seen from PostgreSQL:
+  // a batch queued behind another holder of the number row already holds its write locks on
+  // invoices and invoice_lines (before, it queued right after pricing, having written nothing).
+  if (kind === "server")
+    it.effect(
+      "batch mode: the drafts and their lines are written before the number row is locked, then issued gap-free",
+      () =>
+        Effect.gen(function* () {
+          yield* S.closeEveryone
+          const p = S.period("2025-09")
+          const customers = yield* onboard(p, 6)
+          const y = yield* year()
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`INSERT INTO invoice_number_sequences (year, last_value) VALUES (${y}, 0) ON CONFLICT DO NOTHING`
+          const before = yield* S.counter(y)
+          const db = yield* TestDatabase
+          const locked = yield* Deferred.make<void>()
+          const release = yield* Deferred.make<void>()
+          const holder = yield* Effect.forkChild(
+            db.asLogin(
+              undefined,
+              Effect.flatMap(SqlClient.SqlClient, (other) =>
+                other.withTransaction(
+                  other`SELECT 1 FROM invoice_number_sequences WHERE year = ${y} FOR UPDATE`.pipe(
+                    Effect.andThen(Deferred.succeed(locked, undefined)),
+                    Effect.andThen(Deferred.await(release))
+                  )
+                )
+              )
+            )
+          )
+          yield* Deferred.await(locked)
+          const run = yield* Effect.forkChild(BillingRun.run({ period: p, batchSize: 6 }))
+          // The run's backend, once it waits for the number row: which tables it has written.
+          const waiting = sql<{ tables: ReadonlyArray<string> }>`
+            SELECT coalesce(array_agg(DISTINCT l.relation::regclass::text)
+              FILTER (WHERE l.mode = 'RowExclusiveLock' AND l.granted AND l.relation IS NOT NULL), '{}') AS tables
+            FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+            WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.wait_event_type = 'Lock'
+              AND a.query LIKE '%invoice_number_sequences%'
+            GROUP BY a.pid`
+          let tables: ReadonlyArray<string> | undefined
+          for (let i = 0; i < 5_000 && tables === undefined; i++) {
+            tables = (yield* waiting)[0]?.tables
+            if (tables === undefined) yield* Effect.yieldNow
+          }
+          assert.isDefined(tables, "the run never queued for the number row")
+          for (const table of ["invoices", "invoice_lines", "billing_claims"])
+            assert.include(tables!, table, `written before the numbers: ${tables!.join(", ")}`)
+          yield* Deferred.succeed(release, undefined)
+          yield* Fiber.join(holder)
+          const summary = yield* Fiber.join(run)
+          assert.strictEqual(summary.billed, 6)
+          const rows = yield* S.invoicesOf(p)
+          exactlyOneEach(customers, rows)
+          assert.isTrue(rows.every((r) => r.status === "issued"))
+          assert.isTrue(
+            S.isContiguous(
+              rows.map((r) => r.number),
+              before,
+              before + 6
+            )
+          )
+          const [counts] = yield* sql<{ mails: number; audits: number; open: number }>`
+            SELECT (SELECT count(*)::int FROM notifications WHERE payload->'data'->>'invoiceId' IN (SELECT id::text FROM invoices WHERE period = ${p})) AS mails,
+                   (SELECT count(*)::int FROM audit_events WHERE action = 'invoice.issued' AND subject_id IN (SELECT id::text FROM invoices WHERE period = ${p})) AS audits,
+                   (SELECT count(*)::int FROM billing_claims WHERE period = ${p} AND status <> 'done') AS open`
+          assert.deepStrictEqual([counts!.mails, counts!.audits, counts!.open], [6, 6, 0])
+        }).pipe(Effect.provide(S.layers))
+    )
 
   it.effect(
     "the overdue sweep moves past-due invoices to overdue with a notification and an audit event, once",

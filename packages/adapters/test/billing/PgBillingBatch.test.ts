@@ -72,7 +72,7 @@ const refusingIssue = Layer.effect(
   )
 )
 
-suite("PgBillingBatch", (it) => {
+suite("PgBillingBatch", (it, kind) => {
   it.effect(
     "store: a batch is stored whole as the worker, audit events included, never falling back to one by one",
     () =>
@@ -106,6 +106,27 @@ suite("PgBillingBatch", (it) => {
                 WHERE i.period = ${p}) AS mails`.pipe(Effect.orDie)
         assert.deepStrictEqual([counts!.audits, counts!.mails], [3, 3])
       }).pipe(Effect.provide(S.layers))
+  )
+
+  // Migration 0026: the e-mails (rendered text and HTML, written under the number row's lock) are
+  // compressed with lz4 where the server has it; PGlite is built without it and keeps pglz.
+  it.effect("store: a batch's e-mails are stored compressed with lz4 (pglz where the server lacks it)", () =>
+    Effect.gen(function* () {
+      yield* S.closeEveryone
+      const p = S.period("2024-05")
+      for (const i of [0, 1]) yield* S.customerWithUsage(p, 3_000_000 + i * 10_000)
+      const run = yield* BillingRun.run({ period: p, batchSize: 2 })
+      assert.strictEqual(run.billed, 2)
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ method: string | null; html: boolean }>`
+        SELECT pg_column_compression(n.payload) AS method, n.payload ? 'html' AS html
+        FROM notifications n JOIN invoices i ON n.payload->'data'->>'invoiceId' = i.id::text
+        WHERE i.period = ${p}`.pipe(Effect.orDie)
+      assert.deepStrictEqual(
+        rows.map((r) => [r.method, r.html]),
+        Array.from({ length: 2 }, () => [kind === "server" ? "lz4" : "pglz", true])
+      )
+    }).pipe(Effect.provide(S.layers))
   )
 
   it.effect(

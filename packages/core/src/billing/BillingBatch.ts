@@ -19,7 +19,10 @@ import type { Invoice } from "./Invoice.ts"
 export class BillingBatch extends Context.Service<
   BillingBatch,
   {
-    /** Stores issued invoices with their lines, queued e-mails and audit events. */
+    /**
+     * Stores invoices with their lines, queued e-mails and audit events: issued ones, or drafts
+     * (no e-mails nor events yet) that `issue` numbers later in the same transaction.
+     */
     readonly store: (batch: {
       readonly invoices: ReadonlyArray<Invoice>
       readonly notifications: ReadonlyArray<NewNotification>

@@ -5,11 +5,11 @@
  * 1. locks the customer's claim (`BillingClaims.claimNext`, `FOR UPDATE SKIP LOCKED`),
  * 2. closes the customer's period to new usage and reads it (`BillableUsage.closeAndRead`),
  *    aggregates it and prices it with the core (`Invoicing.priceInvoice`),
- * 3. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
- *    serializes issuers until commit),
- * 4. stores the invoice issued with its due date, queues its e-mail in the outbox (and its push
- *    to the payment provider, when the deployment collects with one), appends
- *    `invoice.issued` to the audit log, marks the claim done, and commits.
+ * 3. stores the invoice as a draft with its lines and marks the claim done,
+ * 4. takes the next gap-free number (`InvoiceNumbers`, as late as possible: its row lock
+ *    serializes issuers until commit), issues the draft with its due date, queues its e-mail in
+ *    the outbox (and its push to the payment provider, when the deployment collects with one),
+ *    appends `invoice.issued` to the audit log, and commits.
  *
  * Idempotent: a claim is done once its invoice is committed, and an invoice that already exists
  * for (customer, period) settles the claim without billing again (the table is unique on it too).
@@ -113,7 +113,9 @@ export interface RunOptions {
   /**
    * Customers per transaction. 1 (the default): each customer in its own transaction. More:
    * batch mode, where one transaction locks up to this many claims, reads their usage in one
-   * query, takes a block of consecutive numbers and stores everything with multi-row statements;
+   * query, stores the drafts with their lines and settles the claims, and only then takes a block
+   * of consecutive numbers and issues the drafts with their e-mails and audit events (multi-row
+   * statements throughout; the number row is held from there to commit, so that part is short);
    * a customer that cannot be priced is marked failed without touching the others, and a batch
    * whose writes fail is rolled back whole and redone customer by customer.
    */
@@ -168,12 +170,38 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           return [{ _tag: "Skipped", customerId: customer.id } as const]
         }
         const at = yield* DateTime.now
-        const invoice = yield* IssueInvoice.billCustomer(customer, period, { at }).pipe(
-          Effect.mapError(
-            (error) => new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+        const failed = (error: unknown) =>
+          new CustomerBillingFailed({ customerId: customer.id, reason: reasonOf(error) })
+        // As a batch of one: the draft, its lines and the claim before the number, whose row lock
+        // serializes the issuers until commit; under it only the number, the issuing UPDATE with
+        // the e-mail and the audit event (one statement more), and the push.
+        const draft = yield* Effect.gen(function* () {
+          const usage = yield* BillableUsage.use((u) => u.closeAndRead([customer.id], period))
+          const draft = yield* CustomerPricing.priceFromEvents(
+            customer,
+            period,
+            usage.get(customer.id) ?? [],
+            {
+              at
+            }
           )
-        )
-        yield* claims.complete(period, claim, invoice.id)
+          return yield* InvoiceRepo.use((r) => r.insert(draft))
+        }).pipe(Effect.mapError(failed))
+        yield* claims.complete(period, claim, draft.id)
+        const invoice = yield* Effect.gen(function* () {
+          const number = yield* InvoiceNumbers.use((n) => n.next(Period.parts(Period.ofDateTime(at)).year))
+          const invoice = yield* InvoiceLifecycle.issue(draft, { number, at })
+          const records = yield* IssueInvoice.issuedRecords(invoice, customer, { at })
+          yield* BillingBatch.use((b) =>
+            b.issue({
+              invoices: [invoice],
+              notifications: records.notification === null ? [] : [records.notification],
+              auditEvents: [records.audit]
+            })
+          )
+          yield* (yield* PaymentCollection).enqueue([invoice], at)
+          return invoice
+        }).pipe(Effect.mapError(failed))
         return [{ _tag: "Billed", invoice } as const]
       })
     )
@@ -288,12 +316,19 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
           yield* claims.fail(period, c.customer.id, reason)
         }
       }
-      const numbers =
-        drafts.length === 0
-          ? []
-          : yield* InvoiceNumbers.use((n) =>
-              n.nextBlock(Period.parts(Period.ofDateTime(at)).year, drafts.length)
-            )
+      // The number row's lock serializes every issuer until commit, so everything that does not
+      // need the numbers is written before it is taken: the drafts with their lines (most of the
+      // batch's rows) and the settled claims. Under the lock: the block of numbers, one UPDATE
+      // issuing the drafts, their e-mails and audit events (which carry the numbers), the pushes.
+      // It is one transaction either way: nobody sees the drafts, and a failure undoes it all.
+      if (drafts.length > 0)
+        yield* batch.store({ invoices: drafts.map((d) => d.draft), notifications: [], auditEvents: [] })
+      for (const { customer, draft } of drafts) settled.push({ customerId: customer.id, invoiceId: draft.id })
+      yield* claims.completeMany(period, settled)
+      if (drafts.length === 0) return outcomes
+      const numbers = yield* InvoiceNumbers.use((n) =>
+        n.nextBlock(Period.parts(Period.ofDateTime(at)).year, drafts.length)
+      )
       const invoices: Array<Invoice.Invoice> = []
       const notifications: Array<Notification.NewNotification> = []
       const auditEvents: Array<NewAuditEvent> = []
@@ -304,13 +339,9 @@ export const run = Effect.fn("BillingRun.run")(function* (options: RunOptions) {
         if (records.notification !== null) notifications.push(records.notification)
         auditEvents.push(records.audit)
         outcomes.push({ _tag: "Billed", invoice })
-        settled.push({ customerId: customer.id, invoiceId: invoice.id })
       }
-      if (invoices.length > 0) {
-        yield* batch.store({ invoices, notifications, auditEvents })
-        yield* (yield* PaymentCollection).enqueue(invoices, at)
-      }
-      yield* claims.completeMany(period, settled)
+      yield* batch.issue({ invoices, notifications, auditEvents })
+      yield* (yield* PaymentCollection).enqueue(invoices, at)
       return outcomes
     })
   )
