@@ -21,6 +21,7 @@ import { migration as m0019 } from "./0019_payment_effects.ts"
 import { migration as m0020 } from "./0020_payment_subscriptions.ts"
 import { migration as m0021 } from "./0021_push_notify.ts"
 import { migration as m0022 } from "./0022_billable_usage.ts"
+import { migration as m0024 } from "./0024_usage_ingest_triggers.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -50,5 +51,6 @@ export const all: ReadonlyArray<Migration> = [
   m0019,
   m0020,
   m0021,
-  m0022
+  m0022,
+  m0024
 ]
