@@ -133,6 +133,34 @@ suite("UsageEventRepo", (it) => {
     }).pipe(Effect.provide(Fixtures.adapters))
   )
 
+  // The batch statement answers only the ids it did not insert (issue 16): the counts and the
+  // conflict check must still see every stored one, among new ones and repeats in any order.
+  it.effect(
+    "a batch of new, stored and repeated events counts each once; a changed one among them takes it all back",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const repo = yield* UsageEventRepo.UsageEventRepo
+        const id = yield* onboard()
+        const e = (key: string, quantity = "1") => Fixtures.usageEvent(id, key, quantity)
+        const first = yield* tenancy.runAs(id, repo.recordAll([e("b"), e("d")]))
+        assert.deepStrictEqual(first, { recorded: 2, duplicates: 0 })
+        const mixed = yield* tenancy.runAs(
+          id,
+          repo.recordAll([e("e"), e("d"), e("a"), e("a"), e("c"), e("b", "1.0")])
+        )
+        assert.deepStrictEqual(mixed, { recorded: 3, duplicates: 3 })
+        const conflict = yield* Effect.flip(
+          tenancy.runAs(id, repo.recordAll([e("f"), e("b"), e("d", "2"), e("g")]))
+        )
+        assert.strictEqual(conflict._tag, "UsageEventConflict")
+        const period = Schema.decodeSync(Period.Period)("2026-10")
+        const stored = yield* tenancy.runAs(id, repo.listForPeriod(id, period))
+        assert.deepStrictEqual(stored.map((s) => s.id).sort(), ["a", "b", "c", "d", "e"])
+        assert.deepStrictEqual(encodeEvent(stored.find((s) => s.id === "d")!), encodeEvent(e("d")))
+      }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
   it.effect("a different event under a used id is a UsageEventConflict and changes nothing", () =>
     Effect.gen(function* () {
       const tenancy = yield* Tenancy.Tenancy
