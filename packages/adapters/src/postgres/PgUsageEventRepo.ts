@@ -189,6 +189,7 @@ export const make = Effect.gen(function* () {
       if (!Arr.isReadonlyArrayNonEmpty(sorted)) return { recorded: 0, duplicates: events.length }
       // A statement per customer, customers in order: together, the rows go in the global order.
       const resent: Array<Usage.UsageEvent> = []
+      const resentByCustomer: Array<readonly [string, ReadonlyArray<Usage.UsageEvent>]> = []
       let from = 0
       while (from < sorted.length) {
         const customerId = sorted[from]!.customerId
@@ -200,19 +201,26 @@ export const make = Effect.gen(function* () {
         )
         if (skipped.length > 0) {
           const ids = new Set(skipped.map((r) => r.event_id))
-          for (const e of group) if (ids.has(e.id)) resent.push(e)
+          const again = group.filter((e) => ids.has(e.id))
+          resent.push(...again)
+          resentByCustomer.push([customerId, again])
         }
         from = to
       }
       if (resent.length > 0) {
+        // The stored rows by primary key: the customer, and its ids as an array literal (every
+        // element quoted: an id such as NULL is a valid key, and the id's alphabet needs no escape).
         const stored = yield* mapRead("UsageEventRepo.record")(
-          Effect.flatMap(
-            sql`SELECT ${select} FROM usage_events
-                WHERE (customer_id, event_id) IN (
-                  SELECT (k->>0)::uuid, k->>1 FROM jsonb_array_elements(${JSON.stringify(
-                    resent.map((e) => [e.customerId, e.id])
-                  )}::jsonb) AS keys(k))`,
-            Schema.decodeUnknownEffect(Schema.Array(Row))
+          Effect.map(
+            Effect.forEach(resentByCustomer, ([customerId, again]) =>
+              Effect.flatMap(
+                sql`SELECT ${select} FROM usage_events
+                    WHERE customer_id = ${customerId}::uuid
+                      AND event_id = ANY (${`{${again.map((e) => `"${e.id}"`).join(",")}}`}::text[])`,
+                Schema.decodeUnknownEffect(Schema.Array(Row))
+              )
+            ),
+            (rows) => rows.flat()
           )
         )
         const byId = new Map(stored.map((r) => [`${r.customer_id}/${r.event_id}`, r]))

@@ -143,20 +143,21 @@ suite("UsageEventRepo", (it) => {
         const repo = yield* UsageEventRepo.UsageEventRepo
         const id = yield* onboard()
         const e = (key: string, quantity = "1") => Fixtures.usageEvent(id, key, quantity)
-        const first = yield* tenancy.runAs(id, repo.recordAll([e("b"), e("d")]))
-        assert.deepStrictEqual(first, { recorded: 2, duplicates: 0 })
+        // "NULL" is a valid id: it must not read as a missing one where ids travel as a list.
+        const first = yield* tenancy.runAs(id, repo.recordAll([e("b"), e("d"), e("NULL")]))
+        assert.deepStrictEqual(first, { recorded: 3, duplicates: 0 })
         const mixed = yield* tenancy.runAs(
           id,
-          repo.recordAll([e("e"), e("d"), e("a"), e("a"), e("c"), e("b", "1.0")])
+          repo.recordAll([e("e"), e("d"), e("a"), e("NULL"), e("a"), e("c"), e("b", "1.0")])
         )
-        assert.deepStrictEqual(mixed, { recorded: 3, duplicates: 3 })
+        assert.deepStrictEqual(mixed, { recorded: 3, duplicates: 4 })
         const conflict = yield* Effect.flip(
           tenancy.runAs(id, repo.recordAll([e("f"), e("b"), e("d", "2"), e("g")]))
         )
         assert.strictEqual(conflict._tag, "UsageEventConflict")
         const period = Schema.decodeSync(Period.Period)("2026-10")
         const stored = yield* tenancy.runAs(id, repo.listForPeriod(id, period))
-        assert.deepStrictEqual(stored.map((s) => s.id).sort(), ["a", "b", "c", "d", "e"])
+        assert.deepStrictEqual(stored.map((s) => s.id).sort(), ["NULL", "a", "b", "c", "d", "e"])
         assert.deepStrictEqual(encodeEvent(stored.find((s) => s.id === "d")!), encodeEvent(e("d")))
       }).pipe(Effect.provide(Fixtures.adapters))
   )
