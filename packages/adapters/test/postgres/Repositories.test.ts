@@ -11,6 +11,7 @@ import {
   UsageEventRepo
 } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 import * as Fixtures from "./support/Fixtures.ts"
 import { suite } from "./support/TestDatabase.ts"
 
@@ -160,6 +161,35 @@ suite("UsageEventRepo", (it) => {
         assert.deepStrictEqual(stored.map((s) => s.id).sort(), ["NULL", "a", "b", "c", "d", "e"])
         assert.deepStrictEqual(encodeEvent(stored.find((s) => s.id === "d")!), encodeEvent(e("d")))
       }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  // A resent event is compared with the stored row before (instead of) validating the row
+  // (issue 16): a row today's rules refuse must still be a conflict, never a duplicate or a 5xx.
+  it.effect("a resend over a stored row that breaks today's rules is a UsageEventConflict", () =>
+    Effect.gen(function* () {
+      const tenancy = yield* Tenancy.Tenancy
+      const repo = yield* UsageEventRepo.UsageEventRepo
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* onboard()
+      const at = "2026-10-20T08:00:00Z"
+      // Written by the suite's privileged login, as another writer (or an older version) could.
+      yield* sql`INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity)
+        VALUES (${id}, 'nan', 'api_calls', ${at}, 'NaN'),
+               (${id}, 'huge', 'api_calls', ${at}, 123456789012345678901234567890),
+               (${id}, 'fine', 'api_calls', ${at}, 1)`
+      const occurredAt = DateTime.makeUnsafe(at)
+      for (const key of ["nan", "huge"]) {
+        const error = yield* Effect.flip(
+          tenancy.runAs(id, repo.recordAll([Fixtures.usageEvent(id, key, "1", occurredAt)]))
+        )
+        assert.strictEqual(error._tag, "UsageEventConflict", key)
+      }
+      const fine = yield* tenancy.runAs(
+        id,
+        repo.recordAll([Fixtures.usageEvent(id, "fine", "1.000", occurredAt)])
+      )
+      assert.deepStrictEqual(fine, { recorded: 0, duplicates: 1 })
+    }).pipe(Effect.provide(Fixtures.adapters))
   )
 
   it.effect("a different event under a used id is a UsageEventConflict and changes nothing", () =>
