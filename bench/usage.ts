@@ -22,7 +22,7 @@
  * BENCH_CPU_PROF=<dir> runs the app under `node --cpu-prof` and writes its profile there on exit.
  */
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Array as Arr, ConfigProvider, Effect, Layer, Redacted } from "effect"
@@ -246,6 +246,7 @@ await withScratchDatabase(base, async (url) => {
       ])
     }
   )
+  rmSync(csv)
   console.log(
     `usage ingestion benchmark, Node ${process.version}, ${new Date().toISOString()}, PostgreSQL at ${new URL(base).host}`
   )
