@@ -30,7 +30,7 @@ import * as PgTenancy from "../packages/adapters/src/postgres/PgTenancy.ts"
 import * as PgUsageEventRepo from "../packages/adapters/src/postgres/PgUsageEventRepo.ts"
 import * as Roles from "../packages/adapters/src/postgres/Roles.ts"
 import { BillingRun, type Period } from "../packages/core/src/index.ts"
-import { parentOf, serverCpuMillis } from "./support/cpu.ts"
+import { clusterCpuMillis, parentOf } from "./support/cpu.ts"
 
 const base = process.env.DATABASE_URL
 if (base === undefined || base === "") {
@@ -157,7 +157,7 @@ const program = Effect.gen(function* () {
 
   const backend = (yield* sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`)[0]!.pid
   const postmaster = parentOf(backend)
-  const pgCpu = () => (postmaster === undefined ? Number.NaN : serverCpuMillis(postmaster))
+  const pgCpu = () => (postmaster === undefined ? Number.NaN : clusterCpuMillis(postmaster))
   const perInvoice = (ms: number, n: number) => (Number.isNaN(ms) ? "n/a" : (ms / n).toFixed(2))
 
   const rows: Array<Record<string, string>> = []

@@ -17,11 +17,12 @@ export const cpuMillis = (pid: number): number => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
 }
 
-const statFields = (pid: number): Array<string> | undefined => {
+const statFields = (pid: string | number): ReadonlyArray<string> | undefined => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
   } catch {
+    // The process ended between the directory listing and the read.
     return undefined
   }
 }
@@ -33,19 +34,30 @@ export const parentOf = (pid: number): number | undefined => {
 }
 
 /**
- * User + system CPU milliseconds of a PostgreSQL server so far: the postmaster, its live children
- * (backends, WAL writer, checkpointer) and the children it has reaped (their time is added to the
- * postmaster's `cutime`/`cstime` when they exit). Only meaningful for a server nobody else uses.
+ * User + system CPU milliseconds used so far by a PostgreSQL cluster on this machine: its
+ * postmaster, every live child (backends, WAL writer, checkpointer, autovacuum) and, through the
+ * postmaster's reaped-children times, every child that has exited (a pool's closed connections).
  */
-export const serverCpuMillis = (postmaster: number): number => {
-  const own = statFields(postmaster)
-  if (own === undefined) return Number.NaN
-  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    const fields = statFields(Number(entry))
-    if (fields !== undefined && Number(fields[1]) === postmaster)
-      ticks += Number(fields[11]) + Number(fields[12])
+export const clusterCpuMillis = (postmasterPid: number): number => {
+  const reaped = () => {
+    const own = statFields(postmasterPid)
+    return own === undefined ? 0 : Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])
   }
-  return (ticks * 1000) / ticksPerSecond
+  // A child reaped while the children are read moves its time into the postmaster's between the
+  // two reads: read again until the postmaster's total did not change around the children's.
+  for (;;) {
+    const before = reaped()
+    let ticks = 0
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue
+      const fields = statFields(entry)
+      if (fields !== undefined && Number(fields[1]) === postmasterPid)
+        ticks += Number(fields[11]) + Number(fields[12])
+    }
+    if (reaped() === before) return ((before + ticks) * 1000) / ticksPerSecond
+  }
 }
+
+/** The postmaster's pid from its data directory's `postmaster.pid` (first line). */
+export const postmasterPid = (dataDirectory: string): number =>
+  Number(readFileSync(`${dataDirectory}/postmaster.pid`, "utf8").split("\n")[0])

@@ -41,6 +41,18 @@ const daysIn = (year: number, month: number): number =>
       ? 30
       : 31
 
+// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), in integer
+// arithmetic: a `Date` would be allocated and set field by field for every instant of a batch, and
+// `Date.UTC` reads the years 0-99 as 1900-1999.
+const daysFromCivil = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146_097 + dayOfEra - 719_468
+}
+
 /**
  * Parses RFC 3339 text into epoch milliseconds (a fraction beyond milliseconds is cut off), or
  * explains why it is not a real instant in that format. Leap seconds (`:60`) are refused: the
@@ -50,14 +62,12 @@ export const parseRfc3339 = (s: string): number | string => {
   const m = rfc3339.exec(s)
   if (m === null)
     return "expected an RFC 3339 date-time such as 2026-10-14T09:30:00Z or 2026-10-14T11:30:00+02:00"
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hour = Number(m[4])
+  const minute = Number(m[5])
+  const second = Number(m[6])
   if (month < 1 || month > 12) return `no month ${m[2]}`
   if (day < 1 || day > daysIn(year, month)) return `no day ${m[3]} in ${m[1]}-${m[2]}`
   if (hour > 23 || minute > 59) return `no time ${m[4]}:${m[5]}`
@@ -65,19 +75,34 @@ export const parseRfc3339 = (s: string): number | string => {
   const offsetHours = m[10] === undefined ? 0 : Number(m[10])
   const offsetMinutes = m[11] === undefined ? 0 : Number(m[11])
   if (offsetHours > 23 || offsetMinutes > 59) return `no offset ${m[9]}${m[10]}:${m[11]}`
-  const millis = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3))
-  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(hour, minute, second, millis)
+  const fraction = m[7]
+  const millis =
+    fraction === undefined ? 0 : Number(fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, "0"))
   const offset = (m[9] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
-  return date.getTime() - offset
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 +
+    ((hour * 60 + minute) * 60 + second) * 1000 +
+    millis -
+    offset
+  )
+}
+
+// Decoding checks the text (`isRfc3339`) and then converts it: the same string, parsed twice in a
+// row. The conversion reads the check's result instead (one entry: JavaScript runs one at a time).
+let lastText: string | undefined
+let lastParsed: number | string = ""
+const parseOnce = (s: string): number | string => {
+  if (s !== lastText) {
+    lastParsed = parseRfc3339(s)
+    lastText = s
+  }
+  return lastParsed
 }
 
 /** RFC 3339 text, strictly: a real calendar date and time with an explicit offset. */
 export const isRfc3339 = () =>
   Schema.makeFilter<string>((s) => {
-    const parsed = parseRfc3339(s)
+    const parsed = parseOnce(s)
     return typeof parsed === "number" || parsed
   })
 
@@ -90,7 +115,7 @@ export const FromRfc3339 = Schema.String.check(isRfc3339())
     Schema.decodeTo(
       Instant,
       SchemaTransformation.transform({
-        decode: (s: string) => DateTime.makeUnsafe(parseRfc3339(s) as number),
+        decode: (s: string) => DateTime.makeUnsafe(parseOnce(s) as number),
         encode: (at: DateTime.Utc) => DateTime.formatIso(at)
       })
     )

@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Result, Schema } from "effect"
+import * as fc from "fast-check"
 import { Instant } from "../src/index.ts"
 
 const decode = Schema.decodeUnknownResult(Instant.FromRfc3339)
@@ -74,6 +75,69 @@ describe("Instant.FromRfc3339", () => {
       DateTime.toEpochMillis(Schema.decodeSync(Instant.FromRfc3339)(text)),
       DateTime.toEpochMillis(at)
     )
+  })
+})
+
+describe("Instant.parseRfc3339", () => {
+  // What it computed with a Date before it did the calendar arithmetic itself (issue 16: the
+  // Date was most of its time in a batch of 1,000 events).
+  const withDate = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) => {
+    const date = new Date(0)
+    date.setUTCFullYear(y, mo - 1, d)
+    date.setUTCHours(h, mi, s, ms)
+    return date.getTime()
+  }
+  const pad = (n: number, width: number) => n.toString().padStart(width, "0")
+
+  it("gives the instant a Date gives, for every real date-time of every four-digit year and offset", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          year: fc.integer({ min: 0, max: 9999 }),
+          month: fc.integer({ min: 1, max: 12 }),
+          day: fc.integer({ min: 1, max: 31 }),
+          hour: fc.integer({ min: 0, max: 23 }),
+          minute: fc.integer({ min: 0, max: 59 }),
+          second: fc.integer({ min: 0, max: 59 }),
+          fraction: fc.option(fc.stringMatching(/^\d{1,9}$/), { nil: undefined }),
+          offset: fc.option(fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), { nil: undefined })
+        }),
+        ({ year, month, day, hour, minute, second, fraction, offset }) => {
+          const last = new Date(withDate(year, month + 1, 0, 0, 0, 0, 0)).getUTCDate()
+          const d = Math.min(day, last)
+          const zone =
+            offset === undefined
+              ? "Z"
+              : `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`
+          const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(d, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction === undefined ? "" : `.${fraction}`}${zone}`
+          const millis = Number((fraction ?? "").padEnd(3, "0").slice(0, 3))
+          const expected = withDate(year, month, d, hour, minute, second, millis) - (offset ?? 0) * 60_000
+          assert.strictEqual(Instant.parseRfc3339(text), expected, text)
+        }
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("reads the years 0-99 as themselves, and leap days by the Gregorian rules", () => {
+    assert.strictEqual(Instant.parseRfc3339("0000-01-01T00:00:00Z"), withDate(0, 1, 1, 0, 0, 0, 0))
+    assert.strictEqual(
+      Instant.parseRfc3339("0099-12-31T23:59:59.999Z"),
+      withDate(99, 12, 31, 23, 59, 59, 999)
+    )
+    assert.strictEqual(Instant.parseRfc3339("2000-02-29T12:00:00Z"), Date.UTC(2000, 1, 29, 12))
+    assert.strictEqual(Instant.parseRfc3339("1970-01-01T00:00:00Z"), 0)
+    assert.strictEqual(
+      Instant.parseRfc3339("2199-12-31T23:59:59.999Z"),
+      Date.UTC(2199, 11, 31, 23, 59, 59, 999)
+    )
+  })
+
+  it("decodes after a refused text without reusing the refusal", () => {
+    assert.match(iso("2026-02-30T00:00:00Z"), /^refused: no day 30/)
+    assert.strictEqual(iso("2026-03-01T00:00:00Z"), "2026-03-01T00:00:00.000Z")
+    assert.strictEqual(iso("2026-03-01T00:00:00Z"), "2026-03-01T00:00:00.000Z")
+    assert.match(iso("2026-02-30T00:00:00Z"), /^refused: no day 30/)
   })
 })
 

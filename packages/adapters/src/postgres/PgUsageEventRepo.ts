@@ -3,7 +3,8 @@
  * `ON CONFLICT DO NOTHING` makes a resend a no-op, and the stored event is then compared with the
  * resent one so a different event under a used id is a `UsageEventConflict`, never an overwrite.
  *
- * A batch is ONE INSERT in (customer, event id) order, its events in one jsonb parameter. Two transactions that insert
+ * A batch is ONE INSERT per customer (one, from the API) in (customer, event id) order, its events
+ * in one jsonb parameter, answering only the ids already stored. Two transactions that insert
  * overlapping keys wait for each other on the first key they share; inserted in each request's
  * own order, resends of the same events shuffled differently waited in a cycle (a deadlock, 503).
  * In one global order they queue instead, and the statement is much faster than one per event.
@@ -19,6 +20,7 @@
 import type { Ids } from "@securebase/core"
 import {
   Decimal,
+  type Metric,
   Period,
   PeriodClose,
   PersistenceError,
@@ -47,6 +49,7 @@ export type Row = typeof Row.Type
 export const columns = "event_id, customer_id::text, metric, occurred_at, quantity::text, subject"
 
 const decodeEvent = Schema.decodeUnknownEffect(Usage.UsageEvent)
+const decodeQuantity = Schema.decodeUnknownOption(Usage.Quantity)
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /**
@@ -117,15 +120,15 @@ export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const select = sql.unsafe(columns)
 
-  // A batch travels as ONE jsonb parameter, one array per event, whatever its size: one statement
-  // text (prepared once per connection) and one parameter to bind, instead of six per event.
+  // A customer's events travel as ONE jsonb parameter, one array per event, whatever their number:
+  // one statement text (prepared once per connection) and one parameter to bind, instead of six
+  // per event. The customer is a parameter of its own, not repeated in every event.
   const batchParameter = (events: ReadonlyArray<Usage.UsageEvent>): string =>
     JSON.stringify(
       events.map((event) => [
-        event.customerId,
         event.id,
-        event.metric,
         DateTime.formatIso(event.occurredAt),
+        event.metric,
         Decimal.format(event.quantity),
         event.subject ?? null
       ])
@@ -164,33 +167,62 @@ export const make = Effect.gen(function* () {
       kind: error.reason._tag
     })
 
+  // One customer's events (sorted by id): inserted in that order, answering the ids ON CONFLICT
+  // skipped (already stored), usually none, instead of a row for every event inserted.
+  const insertGroup = (customerId: string, group: ReadonlyArray<Usage.UsageEvent>) =>
+    sql<{ event_id: string }>`
+      WITH batch AS (
+        SELECT e->>0 AS event_id, (e->>1)::timestamptz AS occurred_at, e->>2 AS metric,
+               (e->>3)::numeric AS quantity, e->>4 AS subject, n
+        FROM jsonb_array_elements(${batchParameter(group)}::jsonb) WITH ORDINALITY AS b(e, n)
+      ), inserted AS (
+        INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity, subject)
+        SELECT ${customerId}::uuid, event_id, metric, occurred_at, quantity, subject FROM batch ORDER BY n
+        ON CONFLICT (customer_id, event_id) DO NOTHING
+        RETURNING event_id
+      )
+      SELECT event_id FROM batch WHERE NOT EXISTS (SELECT FROM inserted i WHERE i.event_id = batch.event_id)`
+
   const recordAll = (events: ReadonlyArray<Usage.UsageEvent>) =>
     Effect.gen(function* () {
       // Repeats within the batch are resends (or conflicts) of each other, never two rows.
       const unique = yield* Usage.deduplicate(events)
       const sorted = [...unique].sort(byKey)
       if (!Arr.isReadonlyArrayNonEmpty(sorted)) return { recorded: 0, duplicates: events.length }
-      // Rows are inserted in the batch's (sorted) order: WITH ORDINALITY ... ORDER BY keeps it.
-      const inserted = yield* sql<{ customer_id: string; event_id: string }>`
-        INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity, subject)
-        SELECT (e->>0)::uuid, e->>1, e->>2, (e->>3)::timestamptz, (e->>4)::numeric, e->>5
-        FROM jsonb_array_elements(${batchParameter(sorted)}::jsonb) WITH ORDINALITY AS batch(e, n)
-        ORDER BY n
-        ON CONFLICT (customer_id, event_id) DO NOTHING
-        RETURNING customer_id::text, event_id`.pipe(
-        Effect.catchTag("SqlError", (error) => insertFailure(error, sorted))
-      )
-      const isNew = new Set(inserted.map((r) => `${r.customer_id}/${r.event_id}`))
-      const resent = sorted.filter((e) => !isNew.has(`${e.customerId}/${e.id}`))
+      // A statement per customer, customers in order: together, the rows go in the global order.
+      const resent: Array<Usage.UsageEvent> = []
+      const resentByCustomer: Array<readonly [string, ReadonlyArray<Usage.UsageEvent>]> = []
+      let from = 0
+      while (from < sorted.length) {
+        const customerId = sorted[from]!.customerId
+        let to = from + 1
+        while (to < sorted.length && sorted[to]!.customerId === customerId) to++
+        const group = sorted.slice(from, to)
+        const skipped = yield* insertGroup(customerId, group).pipe(
+          Effect.catchTag("SqlError", (error) => insertFailure(error, sorted))
+        )
+        if (skipped.length > 0) {
+          const ids = new Set(skipped.map((r) => r.event_id))
+          const again = group.filter((e) => ids.has(e.id))
+          resent.push(...again)
+          resentByCustomer.push([customerId, again])
+        }
+        from = to
+      }
       if (resent.length > 0) {
+        // The stored rows by primary key: the customer, and its ids as an array literal (every
+        // element quoted: an id such as NULL is a valid key, and the id's alphabet needs no escape).
         const stored = yield* mapRead("UsageEventRepo.record")(
-          Effect.flatMap(
-            sql`SELECT ${select} FROM usage_events
-                WHERE (customer_id, event_id) IN (
-                  SELECT (k->>0)::uuid, k->>1 FROM jsonb_array_elements(${JSON.stringify(
-                    resent.map((e) => [e.customerId, e.id])
-                  )}::jsonb) AS keys(k))`,
-            Schema.decodeUnknownEffect(Schema.Array(Row))
+          Effect.map(
+            Effect.forEach(resentByCustomer, ([customerId, again]) =>
+              Effect.flatMap(
+                sql`SELECT ${select} FROM usage_events
+                    WHERE customer_id = ${customerId}::uuid
+                      AND event_id = ANY (${`{${again.map((e) => `"${e.id}"`).join(",")}}`}::text[])`,
+                Schema.decodeUnknownEffect(Schema.Array(Row))
+              )
+            ),
+            (rows) => rows.flat()
           )
         )
         const byId = new Map(stored.map((r) => [`${r.customer_id}/${r.event_id}`, r]))
@@ -204,13 +236,30 @@ export const make = Effect.gen(function* () {
               kind: "ResentEventNotFound"
             })
           // The id is taken (by a live or a voided event): the same content is a resend, anything
-          // else a conflict. A stored event that today's rules refuse cannot equal a valid new one.
-          const prior = yield* Effect.option(toEvent(row))
-          if (prior._tag === "None" || !Usage.sameContent(prior.value, e))
+          // else a conflict. A stored event that today's rules refuse cannot equal a valid new one,
+          // and one equal to it obeys every rule it does: so the row is compared as it is, and only
+          // its quantity decoded (a stored NaN, say, equals nothing), instead of a full validation
+          // per resent event.
+          const quantity = decodeQuantity(row.quantity)
+          const prior =
+            quantity._tag === "Some" &&
+            new Usage.UsageEvent(
+              {
+                id: e.id,
+                customerId: row.customer_id as Ids.CustomerId,
+                metric: row.metric as Metric.MetricCode,
+                occurredAt: row.occurred_at,
+                quantity: quantity.value,
+                ...(row.subject === null ? {} : { subject: row.subject })
+              },
+              { disableChecks: true }
+            )
+          if (prior === false || !Usage.sameContent(prior, e))
             return yield* new Usage.UsageEventConflict({ id: e.id })
         }
       }
-      return { recorded: inserted.length, duplicates: events.length - inserted.length }
+      const recorded = sorted.length - resent.length
+      return { recorded, duplicates: events.length - recorded }
     }).pipe(
       // A savepoint inside the caller's transaction (or a transaction of its own): a conflict
       // found after the INSERT takes the whole batch back.

@@ -11,6 +11,7 @@ import {
   UsageEventRepo
 } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
+import { SqlClient } from "effect/sql"
 import * as Fixtures from "./support/Fixtures.ts"
 import { suite } from "./support/TestDatabase.ts"
 
@@ -130,6 +131,64 @@ suite("UsageEventRepo", (it) => {
       assert.deepStrictEqual([first, again], ["recorded", "duplicate"])
       const period = Schema.decodeSync(Period.Period)("2026-10")
       assert.strictEqual((yield* tenancy.runAs(id, repo.listForPeriod(id, period))).length, 1)
+    }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  // The batch statement answers only the ids it did not insert (issue 16): the counts and the
+  // conflict check must still see every stored one, among new ones and repeats in any order.
+  it.effect(
+    "a batch of new, stored and repeated events counts each once; a changed one among them takes it all back",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const repo = yield* UsageEventRepo.UsageEventRepo
+        const id = yield* onboard()
+        const e = (key: string, quantity = "1") => Fixtures.usageEvent(id, key, quantity)
+        // "NULL" is a valid id: it must not read as a missing one where ids travel as a list.
+        const first = yield* tenancy.runAs(id, repo.recordAll([e("b"), e("d"), e("NULL")]))
+        assert.deepStrictEqual(first, { recorded: 3, duplicates: 0 })
+        const mixed = yield* tenancy.runAs(
+          id,
+          repo.recordAll([e("e"), e("d"), e("a"), e("NULL"), e("a"), e("c"), e("b", "1.0")])
+        )
+        assert.deepStrictEqual(mixed, { recorded: 3, duplicates: 4 })
+        const conflict = yield* Effect.flip(
+          tenancy.runAs(id, repo.recordAll([e("f"), e("b"), e("d", "2"), e("g")]))
+        )
+        assert.strictEqual(conflict._tag, "UsageEventConflict")
+        const period = Schema.decodeSync(Period.Period)("2026-10")
+        const stored = yield* tenancy.runAs(id, repo.listForPeriod(id, period))
+        assert.deepStrictEqual(stored.map((s) => s.id).sort(), ["NULL", "a", "b", "c", "d", "e"])
+        assert.deepStrictEqual(encodeEvent(stored.find((s) => s.id === "d")!), encodeEvent(e("d")))
+      }).pipe(Effect.provide(Fixtures.adapters))
+  )
+
+  // A resent event is compared with the stored row before (instead of) validating the row
+  // (issue 16): a row today's rules refuse must still be a conflict, never a duplicate or a 5xx.
+  it.effect("a resend over a stored row that breaks today's rules is a UsageEventConflict", () =>
+    Effect.gen(function* () {
+      const tenancy = yield* Tenancy.Tenancy
+      const repo = yield* UsageEventRepo.UsageEventRepo
+      const sql = yield* SqlClient.SqlClient
+      const id = yield* onboard()
+      const at = "2026-10-20T08:00:00Z"
+      // Written by the suite's privileged login, as another writer (or an older version) could.
+      yield* sql`INSERT INTO usage_events (customer_id, event_id, metric, occurred_at, quantity)
+        VALUES (${id}, 'nan', 'api_calls', ${at}, 'NaN'),
+               (${id}, 'huge', 'api_calls', ${at}, 123456789012345678901234567890),
+               (${id}, 'fine', 'api_calls', ${at}, 1)`
+      const occurredAt = DateTime.makeUnsafe(at)
+      for (const key of ["nan", "huge"]) {
+        const error = yield* Effect.flip(
+          tenancy.runAs(id, repo.recordAll([Fixtures.usageEvent(id, key, "1", occurredAt)]))
+        )
+        assert.strictEqual(error._tag, "UsageEventConflict", key)
+      }
+      const fine = yield* tenancy.runAs(
+        id,
+        repo.recordAll([Fixtures.usageEvent(id, "fine", "1.000", occurredAt)])
+      )
+      assert.deepStrictEqual(fine, { recorded: 0, duplicates: 1 })
     }).pipe(Effect.provide(Fixtures.adapters))
   )
 

@@ -40,6 +40,14 @@ export const acceptsUsage = (
   grace: Duration.Duration
 ): boolean => !isBillable(period, at, grace)
 
+/**
+ * The earliest instant whose period still accepts usage at `at`: the first instant of the month of
+ * `at` minus the grace. An instant is accepted exactly when it is not before it (the same rule as
+ * {@link acceptsUsage}, as one comparison per event instead of its period's calendar arithmetic).
+ */
+export const earliestAccepted = (at: DateTime.DateTime, grace: Duration.Duration): DateTime.Utc =>
+  Period.start(Period.ofDateTime(DateTime.subtractDuration(DateTime.toUtc(at), grace)))
+
 /** A billing run for a period that is still open (current, future, or within its grace). */
 export class PeriodNotBillable extends Schema.TaggedError<PeriodNotBillable>()("PeriodNotBillable", {
   period: Period.Period,

@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Schema } from "effect"
 import { TestClock } from "effect/testing"
+import * as fc from "fast-check"
 import { Period, PeriodClose } from "../../src/index.ts"
 
 const p = (s: string) => Schema.decodeUnknownSync(Period.Period)(s)
@@ -12,6 +13,44 @@ const at = (iso: string) => DateTime.makeUnsafe(iso)
 const hour = Duration.hours(1)
 
 describe("PeriodClose", () => {
+  it("earliestAccepted: an instant is at or after it exactly when its period accepts usage", () => {
+    const from = Date.UTC(2000, 0, 1)
+    const to = Date.UTC(2199, 11, 1)
+    fc.assert(
+      fc.property(
+        fc.integer({ min: from, max: to }),
+        // Near the clock most of the time, where the months' edges are.
+        fc.oneof(
+          fc.integer({ min: from, max: to }),
+          fc.integer({ min: -62 * 86_400_000, max: 2 * 86_400_000 })
+        ),
+        fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 31 * 86_400_000 }), fc.constant(3_600_000)),
+        (clock, eventOrOffset, graceMillis) => {
+          const now = DateTime.makeUnsafe(clock)
+          const event = DateTime.makeUnsafe(
+            Math.abs(eventOrOffset) <= 62 * 86_400_000 ? clock + eventOrOffset : eventOrOffset
+          )
+          const grace = Duration.millis(graceMillis)
+          assert.strictEqual(
+            DateTime.toEpochMillis(event) >= DateTime.toEpochMillis(PeriodClose.earliestAccepted(now, grace)),
+            PeriodClose.acceptsUsage(Period.ofDateTime(event), now, grace),
+            `${DateTime.formatIso(event)} at ${DateTime.formatIso(now)}, grace ${graceMillis} ms`
+          )
+        }
+      ),
+      { numRuns: 3000 }
+    )
+    // At the grace's last millisecond the ended month still accepts usage; one later, it does not.
+    assert.strictEqual(
+      DateTime.formatIso(PeriodClose.earliestAccepted(at("2026-11-01T00:59:59.999Z"), hour)),
+      "2026-10-01T00:00:00.000Z"
+    )
+    assert.strictEqual(
+      DateTime.formatIso(PeriodClose.earliestAccepted(at("2026-11-01T01:00:00Z"), hour)),
+      "2026-11-01T00:00:00.000Z"
+    )
+  })
+
   it("a period becomes billable at its end plus the grace, and accepts usage exactly until then", () => {
     assert.strictEqual(
       DateTime.formatIso(PeriodClose.billableAt(p("2026-10"), hour)),

@@ -22,6 +22,7 @@ import { migration as m0020 } from "./0020_payment_subscriptions.ts"
 import { migration as m0021 } from "./0021_push_notify.ts"
 import { migration as m0022 } from "./0022_billable_usage.ts"
 import { migration as m0023 } from "./0023_invoice_page.ts"
+import { migration as m0024 } from "./0024_usage_ingest_triggers.ts"
 import { migration as m0026 } from "./0026_notification_compression.ts"
 import { migration as m0029 } from "./0029_payment_links.ts"
 import type { Migration } from "./Migration.ts"
@@ -55,6 +56,7 @@ export const all: ReadonlyArray<Migration> = [
   m0021,
   m0022,
   m0023,
+  m0024,
   m0026,
   m0029
 ]
