@@ -22,22 +22,26 @@ import * as Migrations from "../../../src/postgres/migrations/index.ts"
 import * as PgliteClient from "../../../src/postgres/PgliteClient.ts"
 import * as Roles from "../../../src/postgres/Roles.ts"
 
-/** Where the snapshot of the current migrations is (or will be) cached. */
-export const file = (): string => {
+/**
+ * What shapes a migrated cluster: PGlite's version, the bootstrap's and migrator's sources and the
+ * migrations' checksums, hashed. Also names the server suites' template database (`TestDatabase`).
+ */
+export const key = (): string => {
   // The package does not export its package.json: find it next to its entry point.
   const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite")
   const pgliteVersion = JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8"))
     .version as string
-  // The bootstrap and the migrator shape the snapshot too: their sources are part of the key.
   const sources = ["Roles.ts", "Migrator.ts"].map((name) =>
     readFileSync(new URL(`../../../src/postgres/${name}`, import.meta.url), "utf8")
   )
-  const key = createHash("sha256")
+  return createHash("sha256")
     .update([pgliteVersion, ...sources, ...Migrations.all.map(Migrator.checksum)].join("/"))
     .digest("hex")
     .slice(0, 16)
-  return join(tmpdir(), `securebase-pglite-${key}.tar`)
 }
+
+/** Where the snapshot of the current migrations is (or will be) cached. */
+export const file = (): string => join(tmpdir(), `securebase-pglite-${key()}.tar`)
 
 const build = (): Promise<Blob> =>
   Effect.runPromise(

@@ -6,8 +6,9 @@
  * (~0.3 s instead of ~2.5 s + migrations).
  *
  * Server: vitest runs files in parallel, so each suite creates its OWN database
- * (`sb_test_<random>`), bootstraps the cluster-wide roles (idempotent and race-safe), migrates,
- * and drops the database when the suite ends.
+ * (`sb_test_<random>`), copied from a migrated template database (`migratedTemplate`), runs the
+ * bootstrap of the cluster-wide roles (idempotent and race-safe) and the migrator on it, and
+ * drops the database when the suite ends.
  */
 import { PgClient } from "@effect/sql-pg"
 import type { Vitest } from "@effect/vitest"
@@ -85,6 +86,35 @@ const pgLayer = (url: string, maxConnections = 4, startupParameters?: Record<str
     ...(startupParameters === undefined ? {} : { startupParameters })
   })
 
+const migrate = (url: string) =>
+  Effect.scoped(Effect.provide(Effect.andThen(Roles.bootstrap, Migrator.run()), pgLayer(url, 1))).pipe(
+    Effect.catchTags({ MigrationChecksumMismatch: Effect.die, SchemaError: Effect.die })
+  )
+
+/**
+ * The migrated database every server suite copies (`CREATE DATABASE … TEMPLATE`), so a suite's
+ * database costs a file copy instead of the bootstrap and every migration's DDL. Built once per
+ * cluster and schema: its name carries `PgliteSnapshot.key()`, and it is renamed to that name only
+ * once complete (a concurrent builder that renamed first wins; the other copy is dropped). Nothing
+ * ever connects to it afterwards, which `TEMPLATE` requires.
+ */
+const migratedTemplate = (base: string) =>
+  Effect.gen(function* () {
+    const template = `sb_template_${PgliteSnapshot.key()}`
+    const admin = <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, SqlError>) =>
+      Effect.scoped(Effect.provide(Effect.flatMap(SqlClient.SqlClient, f), pgLayer(base, 1)))
+    const found = yield* admin((sql) => sql`SELECT 1 AS one FROM pg_database WHERE datname = ${template}`)
+    if (found.length > 0) return template
+    const building = `${template}_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`
+    const drop = admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`))
+    yield* admin((sql) => sql.unsafe(`CREATE DATABASE ${building}`))
+    yield* migrate(withDatabase(base, building)).pipe(Effect.onError(() => Effect.orDie(drop)))
+    yield* admin((sql) => sql.unsafe(`ALTER DATABASE ${building} RENAME TO ${template}`)).pipe(
+      Effect.catch(() => drop)
+    )
+    return template
+  })
+
 /** A migrated database of its own on the server in DATABASE_URL. */
 export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestDatabase, SqlError> =>
   Layer.unwrap(
@@ -92,8 +122,13 @@ export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestData
       const name = `sb_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
       const admin = (effect: Effect.Effect<unknown, SqlError, SqlClient.SqlClient>) =>
         Effect.scoped(Effect.provide(effect, pgLayer(base, 1)))
+      const template = yield* migratedTemplate(base)
       yield* Effect.acquireRelease(
-        admin(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`))),
+        admin(
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+          )
+        ),
         () =>
           Effect.orDie(
             admin(
@@ -104,9 +139,9 @@ export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestData
           )
       )
       const url = withDatabase(base, name)
-      yield* Effect.scoped(
-        Effect.provide(Effect.andThen(Roles.bootstrap, Migrator.run()), pgLayer(url, 1))
-      ).pipe(Effect.catchTags({ MigrationChecksumMismatch: Effect.die, SchemaError: Effect.die }))
+      // A copy of the template is already migrated; the bootstrap and the migrator run on it anyway,
+      // as on any database (they find nothing to do, and would refuse an edited migration).
+      yield* migrate(url)
       const testDb = Layer.succeed(
         TestDatabase,
         TestDatabase.of({
