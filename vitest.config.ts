@@ -14,8 +14,8 @@ export default defineConfig({
     maxWorkers: 2,
     hookTimeout: 300_000,
     // Builds (once, cached in the temporary directory) a migrated PGlite cluster and sets
-    // PGLITE_TEMPLATE to it: every in-memory server and command the suites start begins from it
-    // instead of an empty cluster (about 2.5 s of CPU less each; see PgDatabase.embedded).
+    // PGLITE_TEMPLATE to it: every new embedded database the suites' servers and commands open
+    // begins from it instead of an empty cluster (about 2.5 s of CPU less each; PgDatabase.embedded).
     globalSetup: ["packages/adapters/test/postgres/support/PgliteSnapshot.ts"],
     reporters: ["default", "./scripts/SummaryReporter.ts"]
   }

@@ -136,7 +136,7 @@ export interface ServerConfig {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   /** Where PGlite keeps its files; `None` keeps it in memory. */
   readonly pgliteDataDir: Option.Option<string>
-  /** A migrated PGlite dump the in-memory database starts from (`PgDatabase.embedded`). */
+  /** A migrated PGlite dump a new embedded database starts from (`PgDatabase.embedded`). */
   readonly pgliteTemplate: Option.Option<string>
   readonly signingKeys: ReadonlyArray<SigningKey>
   /** Whether `signingKeys` is one random key generated at start (dev without JWT_SIGNING_KEYS). */

@@ -7,8 +7,8 @@
  * by the application at startup: the application should connect as `securebase_app`, which may
  * not run DDL. The embedded database has no such step, so its layer bootstraps and migrates it.
  */
-import { mkdirSync, readFileSync } from "node:fs"
-import { dirname } from "node:path"
+import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, type Redacted } from "effect"
 import type { SqlClient } from "effect/sql"
@@ -23,14 +23,15 @@ export type DatabaseConfig =
   | {
       readonly _tag: "Embedded"
       readonly dataDir?: string | undefined
-      /** In memory only: a `dumpDataDir` file of a migrated cluster to start from (see `embedded`). */
+      /** A `dumpDataDir` file of a migrated cluster a new database starts from (see `embedded`). */
       readonly template?: string | undefined
     }
 
 /**
  * An embedded PGlite, bootstrapped and migrated (idempotent: a persistent data dir keeps its data).
- * In memory, it starts from `template` when one is given: a `dumpDataDir` file of a bootstrapped and
- * migrated cluster (what the test suites cache). The bootstrap and the migrations still run on it,
+ * A new database (in memory, or a data directory that holds no cluster yet) starts from `template`
+ * when one is given: a `dumpDataDir` file of a bootstrapped and migrated cluster (what the test
+ * suites cache); an existing directory is opened as it is. The bootstrap and the migrations run,
  * so a migration the template lacks is applied and an edited one is refused as on any database;
  * what the template saves is the fresh cluster and the migrations' DDL, about 70% of the CPU of
  * starting an empty in-memory database (2.5 of 3.5 s).
@@ -44,7 +45,7 @@ export const embedded = (dataDir?: string, template?: string): Layer.Layer<SqlCl
     )
   ).pipe(
     Layer.provideMerge(
-      dataDir === undefined && template !== undefined
+      template !== undefined && (dataDir === undefined || !existsSync(join(dataDir, "PG_VERSION")))
         ? Layer.unwrap(
             // An unreadable template is a broken configuration: fail at startup, naming the file.
             Effect.map(
@@ -52,7 +53,7 @@ export const embedded = (dataDir?: string, template?: string): Layer.Layer<SqlCl
                 try: () => new Blob([readFileSync(template)]),
                 catch: (cause) => new Error(`cannot read the PGlite template ${template}: ${String(cause)}`)
               }).pipe(Effect.orDie),
-              (loadDataDir) => PgliteClient.layer({ loadDataDir })
+              (loadDataDir) => PgliteClient.layer({ dataDir, loadDataDir })
             )
           )
         : PgliteClient.layer({ dataDir })

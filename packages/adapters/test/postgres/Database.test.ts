@@ -44,7 +44,7 @@ const tempDir = Effect.acquireRelease(
 )
 
 it.live(
-  "the in-memory database starts from a template (PGLITE_TEMPLATE): its rows are there, and the migrations still run on it",
+  "a new embedded database starts from a template (PGLITE_TEMPLATE): its rows are there, and the migrations still run on it",
   () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
@@ -57,19 +57,22 @@ it.live(
           yield* (yield* Tenancy.Tenancy).runAs(id, repo.insert(Fixtures.customer(id)))
         })
       )
-      const started = yield* Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
-        const [row] = yield* sql<{ migrations: string }>`
-          SELECT count(*)::text AS migrations FROM securebase_migrations`
-        const repo = yield* CustomerRepo.CustomerRepo
-        const found = yield* (yield* Tenancy.Tenancy).runAs(id, repo.findById(id))
-        return [row!.migrations, found.id]
-      }).pipe(
-        Effect.provide(
-          Layer.provideMerge(Fixtures.adapters, Database.layer({ _tag: "Embedded", template: good }))
-        )
-      )
-      assert.deepStrictEqual(started, [String(Migrations.all.length), id])
+      const startedOn = (config: Database.DatabaseConfig) =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const [row] = yield* sql<{ migrations: string }>`
+            SELECT count(*)::text AS migrations FROM securebase_migrations`
+          const repo = yield* CustomerRepo.CustomerRepo
+          const found = yield* (yield* Tenancy.Tenancy).runAs(id, repo.findById(id))
+          return [row!.migrations, found.id]
+        }).pipe(Effect.provide(Layer.provideMerge(Fixtures.adapters, Database.layer(config))))
+      const expected = [String(Migrations.all.length), id]
+      assert.deepStrictEqual(yield* startedOn({ _tag: "Embedded", template: good }), expected)
+      // A new data directory starts from it too, and is opened as it is afterwards (PGlite refuses
+      // to load a template over an existing cluster).
+      const dataDir = join(dir, "data")
+      assert.deepStrictEqual(yield* startedOn({ _tag: "Embedded", dataDir, template: good }), expected)
+      assert.deepStrictEqual(yield* startedOn({ _tag: "Embedded", dataDir, template: good }), expected)
 
       // A template whose applied migration was edited is refused like any database: the migrator ran.
       const edited = join(dir, "edited.tar")

@@ -5,9 +5,11 @@
  * change) pays the cold start and the migrations.
  *
  * The PGlite suites start from it (`TestDatabase`), and vitest's global setup hands it to the
- * application as `PGLITE_TEMPLATE` (`setup` below): every in-memory server and command the tests
- * start, in process or as a child, begins from it instead of an empty cluster. The migrations still
- * run on it (`PgDatabase.embedded`); `Database.test.ts` keeps the empty start covered.
+ * application as `PGLITE_TEMPLATE` (`setup` below): every new embedded database the tests' servers
+ * and commands open (in memory, or in a new data directory), in process or as a child, begins from
+ * it instead of an empty cluster. The migrations still run on it (`PgDatabase.embedded`);
+ * `Database.test.ts` keeps the empty start covered, and `db migrate` (which never uses the
+ * template) the migrations applied one by one on a new data directory (`cli/Main.test.ts`).
  */
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
