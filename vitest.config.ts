@@ -13,6 +13,10 @@ export default defineConfig({
     // overlap those waits (1,246 s of vitest on one worker, 756 s on two, 2026-11-29).
     maxWorkers: 2,
     hookTimeout: 300_000,
+    // Builds (once, cached in the temporary directory) a migrated PGlite cluster and sets
+    // PGLITE_TEMPLATE to it: every new embedded database the suites' servers and commands open
+    // begins from it instead of an empty cluster (about 2.5 s of CPU less each; PgDatabase.embedded).
+    globalSetup: ["packages/adapters/test/postgres/support/PgliteSnapshot.ts"],
     reporters: ["default", "./scripts/SummaryReporter.ts"]
   }
 })

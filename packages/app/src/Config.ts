@@ -136,6 +136,8 @@ export interface ServerConfig {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   /** Where PGlite keeps its files; `None` keeps it in memory. */
   readonly pgliteDataDir: Option.Option<string>
+  /** A migrated PGlite dump a new embedded database starts from (`PgDatabase.embedded`). */
+  readonly pgliteTemplate: Option.Option<string>
   readonly signingKeys: ReadonlyArray<SigningKey>
   /** Whether `signingKeys` is one random key generated at start (dev without JWT_SIGNING_KEYS). */
   readonly ephemeralSigningKey: boolean
@@ -219,6 +221,7 @@ const raw = Config.all({
   port: Config.Int("PORT").pipe(Config.withDefault(3000)),
   databaseUrl: Config.Redacted("DATABASE_URL").pipe(Config.option),
   pgliteDataDir: Config.String("PGLITE_DATA_DIR").pipe(Config.option),
+  pgliteTemplate: Config.String("PGLITE_TEMPLATE").pipe(Config.option),
   signingKeys: signingKeysConfig,
   jwtIssuer: Config.String("JWT_ISSUER").pipe(Config.withDefault("securebase")),
   jwtAudience: Config.String("JWT_AUDIENCE").pipe(Config.withDefault("securebase-api")),
@@ -382,6 +385,7 @@ export const load = Effect.gen(function* () {
     port: c.port,
     databaseUrl: c.databaseUrl,
     pgliteDataDir: c.pgliteDataDir,
+    pgliteTemplate: c.pgliteTemplate,
     signingKeys,
     ephemeralSigningKey: Option.isNone(c.signingKeys),
     jwtIssuer: c.jwtIssuer,

@@ -55,7 +55,11 @@ import * as Payments from "./Payments.ts"
 /** Where the configuration keeps the data: `DATABASE_URL`, else the embedded PGlite (in `PGLITE_DATA_DIR` or memory). */
 export const databaseConfig = (config: ServerConfig): PgDatabase.DatabaseConfig =>
   Option.match(config.databaseUrl, {
-    onNone: () => ({ _tag: "Embedded" as const, dataDir: Option.getOrUndefined(config.pgliteDataDir) }),
+    onNone: () => ({
+      _tag: "Embedded" as const,
+      dataDir: Option.getOrUndefined(config.pgliteDataDir),
+      template: Option.getOrUndefined(config.pgliteTemplate)
+    }),
     onSome: (url) => ({ _tag: "Server" as const, url })
   })
 

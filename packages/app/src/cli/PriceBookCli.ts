@@ -9,10 +9,10 @@
  * names the offending field's path, as `PriceBook.decode` reports it).
  */
 import { PriceBook } from "@securebase/core"
-import { PriceBookLaws } from "@securebase/core/testing"
-import { Console, Effect, FileSystem, Result } from "effect"
+import { Effect, Result } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as CliExit from "./CliExit.ts"
+import * as Lazy from "./Lazy.ts"
 
 /** Exit codes of the command. */
 export const ExitCode = {
@@ -56,19 +56,10 @@ const check = Command.make(
       Flag.withDefault("securebase")
     )
   },
-  (flags) =>
-    Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
-      const text = yield* fs
-        .readFileString(flags.file)
-        .pipe(
-          Effect.mapError((e) => CliExit.usage(`price-book check: cannot read ${flags.file}: ${e.message}`))
-        )
-      const book = yield* decodeText(flags.file, text)
-      const found = yield* PriceBookLaws.check(book, { runs: flags.runs, seed: flags.seed })
-      yield* Console.log(PriceBookLaws.render(book, found))
-      if (found.length > 0) return yield* new CliExit.CliExit({ code: ExitCode.counterexamples, message: "" })
-    })
+  Lazy.handler(
+    () => import("./PriceBookCheck.ts"),
+    (m) => m.run
+  )
 ).pipe(
   Command.withDescription(
     "Decode a price book (JSON) and check the core's pricing laws on it: exit 0 when they hold, 1 with counterexamples, 2 when the file is not a valid book."

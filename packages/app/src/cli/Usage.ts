@@ -6,12 +6,11 @@
  * Exit codes: 0 voided; 1 refused (no such event, already voided, or its month already invoiced);
  * 2 bad arguments; 3 the command could not run (configuration, database).
  */
-import { Ids as IdSchemas, type Ids, Tenancy, UsageVoid } from "@securebase/core"
-import { Console, DateTime, Effect, Option, Result, Schema } from "effect"
+import { Ids as IdSchemas, type Ids, UsageVoid } from "@securebase/core"
+import { Option, Result, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
-import * as ServerConfig from "../Config.ts"
-import { dataLayer } from "../Layers.ts"
 import * as CliExit from "./CliExit.ts"
+import * as Lazy from "./Lazy.ts"
 
 /** Exit codes of the command. */
 export const ExitCode = {
@@ -69,35 +68,6 @@ export const decodeArgs = (flags: Flags): Args | string => {
   return { customerId: customerId.ok, eventId: eventId.ok, reason: reason.ok, actor: `operator:${name.ok}` }
 }
 
-/** Voids the event as `args.actor` and reports it; the exit code says how it went. */
-export const run = (args: Args) =>
-  UsageVoid.voidEvent({ customerId: args.customerId, eventId: args.eventId, reason: args.reason }).pipe(
-    Effect.provideService(Tenancy.CurrentPrincipal, { actor: args.actor }),
-    Effect.flatMap((v) =>
-      Effect.as(
-        Console.log(
-          [
-            `Voided usage event ${v.eventId} of customer ${v.customerId}`,
-            `  event    ${v.metric} ${v.quantity} at ${DateTime.formatIso(v.occurredAt)} (period ${v.period})`,
-            `  voided   by ${v.voidedBy} at ${DateTime.formatIso(v.voidedAt)}`,
-            `  reason   ${v.reason}`,
-            "  audited  usage_event.voided in the customer's audit trail"
-          ].join("\n")
-        ),
-        ExitCode.ok
-      )
-    ),
-    Effect.catchTags({
-      UsageEventVoidRefused: (e) =>
-        Effect.as(Console.error(`refused: ${e.code}: ${e.message}`), ExitCode.refused),
-      PersistenceFailure: (e) =>
-        Effect.as(
-          Console.error(`usage:void could not finish: ${e.code} (${e.operation}: ${e.kind})`),
-          ExitCode.error
-        )
-    })
-  )
-
 /** `usage void`. */
 export const voidCommand = Command.make(
   "void",
@@ -114,14 +84,10 @@ export const voidCommand = Command.make(
       Flag.optional
     )
   },
-  (flags) =>
-    Effect.gen(function* () {
-      const args = decodeArgs(flags)
-      if (typeof args === "string") return yield* CliExit.usage(args)
-      const config = yield* ServerConfig.load
-      const code = yield* Effect.provide(run(args), dataLayer(config))
-      if (code !== ExitCode.ok) return yield* new CliExit.CliExit({ code, message: "" })
-    })
+  Lazy.handler(
+    () => import("./UsageRun.ts"),
+    (m) => m.run
+  )
 ).pipe(
   Command.withDescription(
     "Void one usage event: kept, marked with who, when and why, audited as usage_event.voided, and left out of metrics and billing. Refused (exit 1) for an unknown or already voided event and for a month already invoiced."

@@ -8,6 +8,14 @@ import { fileURLToPath } from "node:url"
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 
+// PATH and HOME, and the migrated cluster the suites' global setup cached (PgliteSnapshot), which
+// an in-memory database starts from; nothing else of the test runner's environment.
+const baseEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  ...(process.env.PGLITE_TEMPLATE === undefined ? {} : { PGLITE_TEMPLATE: process.env.PGLITE_TEMPLATE })
+})
+
 /** A running server process. */
 export interface ServerProcess {
   readonly url: string
@@ -17,11 +25,11 @@ export interface ServerProcess {
   readonly stop: () => Promise<number | null>
 }
 
-/** Runs `main.ts` with exactly `env` on top of PATH and HOME, until it exits or `deadlineMs` passes. */
+/** Runs `main.ts` with exactly `env` on top of `baseEnv`, until it exits or `deadlineMs` passes. */
 export const runToExit = (env: Record<string, string>, deadlineMs = 60_000) =>
   new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      env: { ...baseEnv(), ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
@@ -44,7 +52,7 @@ export const start = (
 ) =>
   new Promise<ServerProcess>((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
+      env: { ...baseEnv(), PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""

@@ -39,7 +39,16 @@ export class TestServer extends Context.Service<
             // Every test request comes from 127.0.0.1: a lenient failure throttle keeps the suites'
             // deliberate failures from locking each other out (throttling has its own test).
             ConfigProvider.fromEnv({
-              env: { SEED_DEMO: "true", AUTH_FREE_FAILURES: "1000", AUTH_MAX_FAILURES: "2000", ...env }
+              env: {
+                SEED_DEMO: "true",
+                AUTH_FREE_FAILURES: "1000",
+                AUTH_MAX_FAILURES: "2000",
+                // The migrated cluster the suites' global setup cached (PgliteSnapshot).
+                ...(process.env.PGLITE_TEMPLATE === undefined
+                  ? {}
+                  : { PGLITE_TEMPLATE: process.env.PGLITE_TEMPLATE }),
+                ...env
+              }
             })
           ),
           Effect.orDie

@@ -2,30 +2,25 @@
  * The two backends every PostgreSQL suite runs on: embedded PGlite, always, and the real server
  * named by DATABASE_URL, when it is set (CI sets it).
  *
- * PGlite: a cluster is bootstrapped and migrated once per test file and snapshotted with
- * `dumpDataDir`; each suite starts from the snapshot (~0.3 s instead of ~2.5 s + migrations).
+ * PGlite: each suite starts from the bootstrapped and migrated cluster `PgliteSnapshot` caches
+ * (~0.3 s instead of ~2.5 s + migrations).
  *
  * Server: vitest runs files in parallel, so each suite creates its OWN database
- * (`sb_test_<random>`), bootstraps the cluster-wide roles (idempotent and race-safe), migrates,
- * and drops the database when the suite ends.
+ * (`sb_test_<random>`), copied from a migrated template database (`migratedTemplate`), runs the
+ * bootstrap of the cluster-wide roles (idempotent and race-safe) and the migrator on it, and
+ * drops the database when the suite ends.
  */
-import { createHash } from "node:crypto"
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import type { Vitest } from "@effect/vitest"
 import { layer as vitestLayer } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
-import { Reactivity } from "effect/reactivity"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { describe } from "vitest"
 import * as Migrator from "../../../src/postgres/Migrator.ts"
-import * as Migrations from "../../../src/postgres/migrations/index.ts"
 import * as PgliteClient from "../../../src/postgres/PgliteClient.ts"
 import * as Roles from "../../../src/postgres/Roles.ts"
+import * as PgliteSnapshot from "./PgliteSnapshot.ts"
 
 /** What a suite knows about its database beyond the privileged `SqlClient`. */
 export class TestDatabase extends Context.Service<
@@ -46,58 +41,9 @@ export class TestDatabase extends Context.Service<
   }
 >()("@securebase/adapters/test/TestDatabase") {}
 
-let snapshot: Promise<Blob> | undefined
-
-// The migrated cluster is also cached on disk, keyed by the migrations' checksums and PGlite's
-// version, so only the first test file of a run (or of a schema change) pays the cold start and
-// the migrations. Written to a temporary name and renamed: concurrent writers cannot tear it.
-const snapshotFile = (): string => {
-  // The package does not export its package.json: find it next to its entry point.
-  const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite")
-  const pgliteVersion = JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8"))
-    .version as string
-  // The bootstrap and the migrator shape the snapshot too: their sources are part of the key.
-  const sources = ["Roles.ts", "Migrator.ts"].map((file) =>
-    readFileSync(new URL(`../../../src/postgres/${file}`, import.meta.url), "utf8")
-  )
-  const key = createHash("sha256")
-    .update([pgliteVersion, ...sources, ...Migrations.all.map(Migrator.checksum)].join("/"))
-    .digest("hex")
-    .slice(0, 16)
-  return join(tmpdir(), `securebase-pglite-${key}.tar`)
-}
-
-const buildSnapshot = (): Promise<Blob> =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const client = yield* PgliteClient.make()
-        yield* Effect.provideService(
-          Effect.andThen(Roles.bootstrap, Migrator.run()),
-          SqlClient.SqlClient,
-          client
-        )
-        return yield* Effect.promise(() => client.pglite.dumpDataDir("none"))
-      })
-    ).pipe(Effect.provide(Reactivity.layer))
-  )
-
-const pgliteSnapshot = (): Promise<Blob> => {
-  snapshot ??= (async () => {
-    const file = snapshotFile()
-    if (existsSync(file)) return new Blob([readFileSync(file)])
-    const blob = await buildSnapshot()
-    const temporary = `${file}.${process.pid}.${crypto.randomUUID()}`
-    writeFileSync(temporary, Buffer.from(await blob.arrayBuffer()))
-    renameSync(temporary, file)
-    return blob
-  })()
-  return snapshot
-}
-
 /** A migrated PGlite, fresh from this file's snapshot. */
 export const pglite: Layer.Layer<SqlClient.SqlClient | TestDatabase, SqlError> = Layer.unwrap(
-  Effect.map(Effect.promise(pgliteSnapshot), (loadDataDir) => {
+  Effect.map(Effect.promise(PgliteSnapshot.load), ({ blob: loadDataDir }) => {
     const client = PgliteClient.layer({ loadDataDir })
     const testDb = Layer.effect(
       TestDatabase,
@@ -140,6 +86,35 @@ const pgLayer = (url: string, maxConnections = 4, startupParameters?: Record<str
     ...(startupParameters === undefined ? {} : { startupParameters })
   })
 
+const migrate = (url: string) =>
+  Effect.scoped(Effect.provide(Effect.andThen(Roles.bootstrap, Migrator.run()), pgLayer(url, 1))).pipe(
+    Effect.catchTags({ MigrationChecksumMismatch: Effect.die, SchemaError: Effect.die })
+  )
+
+/**
+ * The migrated database every server suite copies (`CREATE DATABASE … TEMPLATE`), so a suite's
+ * database costs a file copy instead of the bootstrap and every migration's DDL. Built once per
+ * cluster and schema: its name carries `PgliteSnapshot.key()`, and it is renamed to that name only
+ * once complete (a concurrent builder that renamed first wins; the other copy is dropped). Nothing
+ * ever connects to it afterwards, which `TEMPLATE` requires.
+ */
+const migratedTemplate = (base: string) =>
+  Effect.gen(function* () {
+    const template = `sb_template_${PgliteSnapshot.key()}`
+    const admin = <A>(f: (sql: SqlClient.SqlClient) => Effect.Effect<A, SqlError>) =>
+      Effect.scoped(Effect.provide(Effect.flatMap(SqlClient.SqlClient, f), pgLayer(base, 1)))
+    const found = yield* admin((sql) => sql`SELECT 1 AS one FROM pg_database WHERE datname = ${template}`)
+    if (found.length > 0) return template
+    const building = `${template}_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`
+    const drop = admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`))
+    yield* admin((sql) => sql.unsafe(`CREATE DATABASE ${building}`))
+    yield* migrate(withDatabase(base, building)).pipe(Effect.onError(() => Effect.orDie(drop)))
+    yield* admin((sql) => sql.unsafe(`ALTER DATABASE ${building} RENAME TO ${template}`)).pipe(
+      Effect.catch(() => drop)
+    )
+    return template
+  })
+
 /** A migrated database of its own on the server in DATABASE_URL. */
 export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestDatabase, SqlError> =>
   Layer.unwrap(
@@ -147,8 +122,13 @@ export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestData
       const name = `sb_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
       const admin = (effect: Effect.Effect<unknown, SqlError, SqlClient.SqlClient>) =>
         Effect.scoped(Effect.provide(effect, pgLayer(base, 1)))
+      const template = yield* migratedTemplate(base)
       yield* Effect.acquireRelease(
-        admin(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name}`))),
+        admin(
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+          )
+        ),
         () =>
           Effect.orDie(
             admin(
@@ -159,9 +139,9 @@ export const server = (base: string): Layer.Layer<SqlClient.SqlClient | TestData
           )
       )
       const url = withDatabase(base, name)
-      yield* Effect.scoped(
-        Effect.provide(Effect.andThen(Roles.bootstrap, Migrator.run()), pgLayer(url, 1))
-      ).pipe(Effect.catchTags({ MigrationChecksumMismatch: Effect.die, SchemaError: Effect.die }))
+      // A copy of the template is already migrated; the bootstrap and the migrator run on it anyway,
+      // as on any database (they find nothing to do, and would refuse an edited migration).
+      yield* migrate(url)
       const testDb = Layer.succeed(
         TestDatabase,
         TestDatabase.of({
