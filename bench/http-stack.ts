@@ -21,11 +21,10 @@ import { createServer, IncomingMessage, type RequestListener, type Server, Serve
 import { Duplex } from "node:stream"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { HttpRouter } from "effect/http"
 import * as ServerConfig from "../packages/app/src/Config.ts"
 import * as DemoData from "../packages/app/src/demo/DemoData.ts"
-import { auditLayer, authLayer, dataLayer, routesLayer } from "../packages/app/src/Layers.ts"
-import { PeriodClose } from "../packages/core/src/index.ts"
+import { servicesLayer } from "../packages/app/src/Layers.ts"
+import * as AppServer from "../packages/app/src/Server.ts"
 import { admitAll } from "./support/admit-all.ts"
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 50_000)
@@ -124,19 +123,13 @@ const measure = async (
 
 const program = Effect.gen(function* () {
   const config = yield* ServerConfig.load
-  const data = dataLayer(config)
-  const services = Layer.mergeAll(
-    authLayer(config).pipe(Layer.provide(data), Layer.provide(admitAll)),
-    data,
-    admitAll,
-    auditLayer(config),
-    Layer.succeed(PeriodClose.UsageGrace, config.usageGrace)
-  )
-  // `bench/support/app-server.ts`'s composition on a Node server this harness can hand requests to.
+  const services = yield* Layer.build(servicesLayer(config, { limits: admitAll }))
+  // `Server.layer`'s composition on a Node server this harness can hand requests to.
   yield* Layer.build(
-    HttpRouter.serve(routesLayer(config), { disableLogger: !config.accessLog, disableListenLog: true }).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(captureServer, { port: 0, host: "127.0.0.1" })),
-      Layer.provide(services)
+    AppServer.layerOn(
+      config,
+      services,
+      NodeHttpServer.layerServer(captureServer, { port: 0, host: "127.0.0.1" })
     )
   )
   const tenants = yield* Effect.provide(DemoData.seed({ newKeysForExisting: true }), services)

@@ -29,6 +29,7 @@ import {
   type PaymentCustomerDetails,
   PaymentEvent,
   type PaymentRecords,
+  type PaymentRefunds,
   type PaymentSubscriptions,
   ProcessPaymentEvent,
   type ReceivablesRepo,
@@ -84,15 +85,17 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
   )
 
 /**
- * The route, over the services of the layer's context (tenancy, the payment records,
- * subscriptions and customer details' order, invoices and their receivables, credit note numbers,
- * dunning steps, customers, the outbox, audit, the authenticator), captured when the layer is built.
+ * The route, over the services of the layer's context (tenancy, the payment records, credited
+ * refunds, subscriptions and customer details' order, invoices and their receivables, credit note
+ * numbers, dunning steps, customers, the outbox, audit, the authenticator), captured when the layer
+ * is built: the server's request context does not carry them.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
     const context = yield* Effect.context<
       | Tenancy.Tenancy
       | PaymentRecords.PaymentRecords
+      | PaymentRefunds.PaymentRefunds
       | PaymentCustomerDetails.PaymentCustomerDetails
       | PaymentSubscriptions.PaymentSubscriptions
       | InvoiceRepo.InvoiceRepo
