@@ -42,7 +42,15 @@ import {
   PgUsageEventRepo,
   Sha256ApiKeySecrets
 } from "@securebase/adapters"
-import { Authenticator, Dunning, Operators, PeriodClose, Seller, Throttle } from "@securebase/core"
+import {
+  Authenticator,
+  Dunning,
+  type LimitStore,
+  Operators,
+  PeriodClose,
+  Seller,
+  Throttle
+} from "@securebase/core"
 import { HttpApp } from "@securebase/http"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -200,9 +208,15 @@ export const auditLayer = (config: ServerConfig) =>
  * once per process and provide the same value everywhere (layers are memoized by reference), so
  * there is one database and one cache.
  */
-export const servicesLayer = (config: ServerConfig) => {
+export const servicesLayer = (
+  config: ServerConfig,
+  options: {
+    /** The limits' store instead of the configured one (the HTTP benchmarks' store that admits all). */
+    readonly limits?: Layer.Layer<LimitStore.LimitStore>
+  } = {}
+) => {
   const data = dataLayer(config)
-  const limits = LimitStores.layer(config.limitStore)
+  const limits = options.limits ?? LimitStores.layer(config.limitStore)
   const seller = Layer.succeed(Seller.CurrentSeller, config.seller)
   // The pushes queue the invoice e-mails (online collection), with the configured seller.
   const payments = Payments.layer(config.payments, config.paymentRecords).pipe(

@@ -14,6 +14,41 @@ import type * as ServerConfig from "./Config.ts"
 import * as DemoData from "./demo/DemoData.ts"
 import { routesLayer, servicesLayer } from "./Layers.ts"
 
+/** The services the routes are built on: what `servicesLayer` provides. */
+export type Services = Layer.Success<ReturnType<typeof servicesLayer>>
+
+/**
+ * The API on `httpServer` (a Node HTTP server layer), over already built `services`.
+ *
+ * The services are given to the routes, which capture them when they are built (every HttpApi
+ * group, and the webhook route, provides its captured context to its own requests), and not to
+ * the server: a request's fiber starts from the server's own context, the platform's few
+ * services. Each API request merges its group's context into its fiber's, copying both, so the
+ * server's context is kept small: given the services too, every request copied them twice more.
+ * The compiler holds the routes to it: a route that needed a service from the request's context
+ * would be a requirement of this layer.
+ */
+export const layerOn = <E>(
+  config: ServerConfig.ServerConfig,
+  services: Context.Context<Services>,
+  httpServer: Layer.Layer<HttpServer.HttpServer, E>
+) =>
+  HttpRouter.serve(
+    routesLayer(config).pipe(
+      Layer.provide(Layer.succeedContext(services)),
+      // The platform's services (files, paths, ETags) are the routes' too, not the server's.
+      Layer.provide(NodeHttpServer.layerHttpServices)
+    ),
+    { disableLogger: !config.accessLog, disableListenLog: true }
+  ).pipe(Layer.provideMerge(httpServer))
+
+/** The API on a Node HTTP server listening on `port` and `host` (see `layerOn`). */
+export const layer = (
+  config: ServerConfig.ServerConfig,
+  services: Context.Context<Services>,
+  listen: { readonly port: number; readonly host: string }
+) => layerOn(config, services, NodeHttpServer.layerServer(createServer, listen))
+
 /** What the banner says about the database. */
 const databaseLine = (config: ServerConfig.ServerConfig) =>
   Option.isSome(config.databaseUrl)
@@ -75,13 +110,8 @@ export const banner = (
 /** Runs the server until interrupted. */
 export const run = Effect.fn("Server.run")(function* (config: ServerConfig.ServerConfig) {
   const services = yield* Layer.build(servicesLayer(config))
-  const server = yield* Layer.build(
-    // The banner says where the server listens, once the demo data is in.
-    HttpRouter.serve(routesLayer(config), { disableLogger: !config.accessLog, disableListenLog: true }).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: config.port, host: config.host })),
-      Layer.provide(Layer.succeedContext(services))
-    )
-  )
+  // The banner says where the server listens, once the demo data is in.
+  const server = yield* Layer.build(layer(config, services, { port: config.port, host: config.host }))
   const address = Context.get(server, HttpServer.HttpServer).address
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host
   const url =

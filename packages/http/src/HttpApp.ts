@@ -6,6 +6,7 @@
  * Node server and to the Lambda web handler alike.
  */
 import { type Duration, Layer } from "effect"
+import type { HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "./Api.ts"
 import * as AccountHttp from "./account/AccountHttp.ts"
@@ -52,6 +53,19 @@ export interface Options {
   readonly portalDir?: string | undefined
 }
 
+/** `R` with each per-request requirement (`HttpRouter.Request<"Requires", X>`) made `X`. */
+type BuiltOn<R> = R extends HttpRouter.Request<"Requires", infer X> ? X : R
+
+/**
+ * HttpApi groups whose handlers' per-request requirements are requirements of the groups' build,
+ * which is what they are: `HttpApiBuilder.group` captures the context it is built in and provides
+ * it to every request of its handlers. Typed so, the server that serves them does not need the
+ * services in its own context (where each API request would copy them; see the app's `Server`),
+ * and the compiler still names any other route that reads a service from the request's context.
+ */
+const builtOn = <A, E, R>(groups: Layer.Layer<A, E, R>): Layer.Layer<A, E, BuiltOn<R>> =>
+  groups as Layer.Layer<A, E, never> as Layer.Layer<A, E, BuiltOn<R>>
+
 /** Every route, with the middleware (still needing the services the handlers use). */
 export const layer = (options: Options) => {
   const keyOptions = { trustProxy: options.trustProxy }
@@ -74,6 +88,7 @@ export const layer = (options: Options) => {
     AdminComplianceHttp.layer,
     AdminSupportHttp.layer
   ).pipe(
+    builtOn,
     Layer.provide(AuthenticationLive.layer(keyOptions)),
     Layer.provide(OperatorAuthenticationLive.layer(keyOptions))
   )

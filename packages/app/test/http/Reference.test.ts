@@ -205,6 +205,19 @@ layer(TestServer.layer(), { timeout: 120_000, excludeTestServices: true })("the 
         }),
       60_000
     )
+    it.effect(
+      "its compression is the page's alone: other routes answer a gzip-accepting client as before",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          for (const path of ["/openapi.json", "/health"]) {
+            const r = yield* raw(`${url}${path}`, { "accept-encoding": "gzip, deflate, br" })
+            assert.strictEqual(r.status, 200, path)
+            assert.isUndefined(r.headers["content-encoding"], path)
+            assert.isObject(JSON.parse(r.body.toString("utf8")), path)
+          }
+        })
+    )
   })
 
   describe("errors that say what is allowed", () => {

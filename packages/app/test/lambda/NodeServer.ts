@@ -7,22 +7,17 @@
  * this package: `@securebase/http` exports `src/` only, and relative imports may not leave a
  * package. This is the same composition, on the container's services.)
  */
-import { createServer } from "node:http"
-import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import { HttpRouter, HttpServer } from "effect/http"
-import { routesLayer } from "../../src/Layers.ts"
+import { HttpServer } from "effect/http"
 import type * as Container from "../../src/lambda/Container.ts"
+import * as Server from "../../src/Server.ts"
 
 /** Starts the server on 127.0.0.1 (an ephemeral port); `close` stops it. */
 export const start = async (app: Container.App) => {
   const scope = Effect.runSync(Scope.make())
   const context = await Effect.runPromise(
     Layer.buildWithMemoMap(
-      HttpRouter.serve(routesLayer(app.config), { disableLogger: true }).pipe(
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-        Layer.provide(app.services)
-      ),
+      Server.layer({ ...app.config, accessLog: false }, app.context, { port: 0, host: "127.0.0.1" }),
       Layer.forkMemoMapUnsafe(app.memoMap),
       scope
     )

@@ -3,14 +3,13 @@
  * PGlite with the demo tenants seeded: what `npm start` runs, so the tests exercise it through
  * loopback exactly as a client would.
  */
-import { createServer } from "node:http"
-import { NodeHttpServer } from "@effect/platform-node"
 import { Operators, Pricing } from "@securebase/core"
 import { ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
-import { HttpRouter, HttpServer } from "effect/http"
+import { HttpServer } from "effect/http"
 import * as ServerConfig from "../../src/Config.ts"
 import * as DemoData from "../../src/demo/DemoData.ts"
-import { routesLayer, servicesLayer } from "../../src/Layers.ts"
+import { servicesLayer } from "../../src/Layers.ts"
+import * as Server from "../../src/Server.ts"
 
 /** A running server and its seeded tenants (index 0 standard … 3 gov-federal). */
 export class TestServer extends Context.Service<
@@ -53,19 +52,25 @@ export class TestServer extends Context.Service<
           ),
           Effect.orDie
         )
-        const context = yield* Layer.build(
-          HttpRouter.serve(routesLayer(config), { disableLogger: true }).pipe(
-            Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-            Layer.provideMerge(servicesLayer(config)),
-            Layer.provide(
+        // The pricing policy is one of the services the routes are built on (see `Server.layer`).
+        const services = yield* Layer.build(
+          servicesLayer(config).pipe(
+            Layer.provideMerge(
               options.policy === undefined ? Layer.empty : Layer.succeed(Pricing.Pricing, options.policy)
             )
           )
         )
-        const tenants = yield* Effect.orDie(Effect.provide(DemoData.seedWithKeys(), context))
-        const address = Context.get(context, HttpServer.HttpServer).address
+        const server = yield* Layer.build(
+          Server.layer({ ...config, accessLog: false }, services, { port: 0, host: "127.0.0.1" })
+        )
+        const tenants = yield* Effect.orDie(Effect.provide(DemoData.seedWithKeys(), services))
+        const address = Context.get(server, HttpServer.HttpServer).address
         if (address._tag === "UnixPathAddress") return yield* Effect.die("expected a TCP address")
-        return { url: `http://127.0.0.1:${address.port}`, tenants, services: context as Context.Context<any> }
+        return {
+          url: `http://127.0.0.1:${address.port}`,
+          tenants,
+          services: services as Context.Context<any>
+        }
       })
     )
 }

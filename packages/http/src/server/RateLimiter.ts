@@ -61,10 +61,12 @@ export const middleware = (options: Options) =>
         limit: options.policy.limit,
         windowMillis: Duration.toMillis(options.policy.window)
       }
-      return (httpEffect) =>
+      const exempt = new Set(options.exempt)
+      const limited = (
+        request: HttpServerRequest.HttpServerRequest,
+        httpEffect: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown>
+      ) =>
         Effect.gen(function* () {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          if (options.exempt.includes(pathOf(request.url))) return yield* httpEffect
           const client = yield* ClientAddress.ofRequest(request, options.trustProxy)
           const decision = yield* RateLimit.consume(keyOf(client), policy).pipe(
             Effect.provideService(LimitStore.LimitStore, store),
@@ -95,6 +97,12 @@ export const middleware = (options: Options) =>
             "ratelimit-reset": String(decision.resetSeconds)
           })
         })
+      // An exempt path (a load balancer's health check) goes straight to the app: one lookup, no
+      // generator, nothing counted.
+      return (httpEffect) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          exempt.has(pathOf(request.url)) ? httpEffect : limited(request, httpEffect)
+        )
     }),
     { global: true }
   )

@@ -34,28 +34,29 @@ export const scalarConfiguration = {
 // One compressed copy per body (the page's response is built once and reused).
 const compressed = new WeakMap<Uint8Array, Uint8Array>()
 
-const gzipPage = HttpRouter.middleware(
-  (httpEffect) =>
-    Effect.gen(function* () {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const response = yield* httpEffect
-      if (new URL(request.url, "http://local").pathname !== path) return response
-      if (!/\bgzip\b/.test(request.headers["accept-encoding"] ?? "")) return response
-      const body = response.body
-      if (body._tag !== "Uint8Array" || response.status !== 200) return response
-      let gzipped = compressed.get(body.body)
-      if (gzipped === undefined) {
-        gzipped = gzipSync(body.body, { level: 9 })
-        compressed.set(body.body, gzipped)
-      }
-      return HttpServerResponse.uint8Array(gzipped, {
-        status: 200,
-        contentType: body.contentType,
-        headers: { ...response.headers, "content-encoding": "gzip", vary: "accept-encoding" }
-      })
-    }),
-  { global: true }
+// A route middleware, given to the page's route only: other requests never run it (as a global
+// middleware it parsed every request's URL to find out it was not for the page).
+const gzipPage = HttpRouter.middleware((httpEffect) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const response = yield* httpEffect
+    if (!/\bgzip\b/.test(request.headers["accept-encoding"] ?? "")) return response
+    const body = response.body
+    if (body._tag !== "Uint8Array" || response.status !== 200) return response
+    let gzipped = compressed.get(body.body)
+    if (gzipped === undefined) {
+      gzipped = gzipSync(body.body, { level: 9 })
+      compressed.set(body.body, gzipped)
+    }
+    return HttpServerResponse.uint8Array(gzipped, {
+      status: 200,
+      contentType: body.contentType,
+      headers: { ...response.headers, "content-encoding": "gzip", vary: "accept-encoding" }
+    })
+  })
 )
 
-/** The reference page and its compression. */
-export const layer = Layer.mergeAll(HttpApiScalar.layer(Api, { path, scalar: scalarConfiguration }), gzipPage)
+/** The reference page, compressed. */
+export const layer = HttpApiScalar.layer(Api, { path, scalar: scalarConfiguration }).pipe(
+  Layer.provide(gzipPage.layer)
+)

@@ -91,7 +91,8 @@ const handle = (request: HttpServerRequest.HttpServerRequest) =>
  * The route, over the services of the layer's context (tenancy, the payment records, the credited
  * refunds, the payment links and the refunds waiting for them, subscriptions and customer details'
  * order, invoices and their receivables, credit note numbers, dunning steps, customers, the outbox,
- * audit, the authenticator), captured when the layer is built.
+ * audit, the authenticator), captured when the layer is built: the server's request context does
+ * not carry them.
  */
 export const layer = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
