@@ -290,13 +290,13 @@ suite("Receivables", (it) => {
           amount: invoice.total / 3n
         })
         const rest = invoice.total - invoice.total / 3n
-        const second = yield* IssueCreditNote.issue(customerId, invoice.id, { reason: "the rest", amount: rest })
+        const second = yield* IssueCreditNote.issue(customerId, invoice.id, {
+          reason: "the rest",
+          amount: rest
+        })
         const tenancy = yield* Tenancy.Tenancy
         const read = (id: CreditNote.CreditNoteId) =>
-          tenancy.runAs(
-            customerId,
-            PgReceivablesRepo.make.pipe(Effect.flatMap((r) => r.creditNoteById(id)))
-          )
+          tenancy.runAs(customerId, PgReceivablesRepo.make.pipe(Effect.flatMap((r) => r.creditNoteById(id))))
         const [a, b] = [yield* read(first.creditNote.id), yield* read(second.creditNote.id)]
         assert.deepStrictEqual(encodeNote(a), encodeNote(first.creditNote))
         assert.deepStrictEqual(encodeNote(b), encodeNote(second.creditNote))
