@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, BigDecimal } from "effect"
-import { CreditNoteTax, type Invoice } from "../../src/index.ts"
+import { CreditNoteTax, type Invoice, Money } from "../../src/index.ts"
 import { Primitives } from "../../src/testing/index.ts"
 
 const runs = { arbitrary: { runs: 300 } }
@@ -101,6 +101,29 @@ describe("laws: CreditNoteTax.split", () => {
       tax: 0n,
       net: 2500n
     })
+  })
+
+  it("never states a negative tax where largest remainder would (the Alabama paradox)", () => {
+    // $10.00 net + 6% state tax $0.60 + 0.5% county tax $0.05; a note of $0.77, then one of $0.01.
+    const weights = [1000n, 60n, 5n]
+    const hamilton = (c: bigint) => Money.allocate(Money.make("USD", c), weights).map((m) => m.minor)
+    assert.deepStrictEqual(hamilton(77n), [72n, 4n, 1n])
+    assert.deepStrictEqual(hamilton(78n), [73n, 5n, 0n]) // the 1-cent note would reverse −$0.01 county tax
+    const rate = BigDecimal.fromStringUnsafe("0.06")
+    const invoice = {
+      total: 1065n,
+      taxLines: [
+        { jurisdiction: "US-CA", name: "State tax", rate, taxable: 1000n, amount: 60n },
+        { jurisdiction: "US-CA", name: "County tax", rate, taxable: 1000n, amount: 5n }
+      ]
+    }
+    const first = CreditNoteTax.split(invoice, 0n, 77n)
+    const second = CreditNoteTax.split(invoice, 77n, 1n)
+    assert.deepStrictEqual(
+      first.taxLines.map((t) => t.amount),
+      [4n, 0n]
+    )
+    assert.deepStrictEqual([second.taxLines.map((t) => t.amount), second.net], [[0n, 0n], 1n])
   })
 
   it("prints 'of which <tax> (<rate>)' rows and the net; nothing for a note without a split", () => {
