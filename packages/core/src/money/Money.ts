@@ -242,9 +242,9 @@ export const allocate = (total: Money, weights: ReadonlyArray<bigint>): Array<Mo
  * shrinks as `house` grows, so differences of cumulative apportionments are never negative. When
  * `house` is the weights' sum, every part is exactly its weight.
  *
- * Computed in O(parts²) whatever the size of `house`: every part's lower quota
- * `floor(house · w / Σw)` is a D'Hondt seat count (those seats are exactly the quotients
- * `w / k ≥ Σw / house`), so at most parts − 1 units are left to hand out one by one, compared by
+ * Computed in O(parts²) whatever the size of `house`: the lower quotas `floor(house · w / Σw)` are
+ * the seats of every quotient `w / k ≥ Σw / house`, which the greedy hands out before any other,
+ * so it starts from them and has at most parts − 1 units left to hand out one by one, compared by
  * exact bigint cross-multiplication.
  */
 export const apportion = (house: bigint, weights: ReadonlyArray<bigint>): Array<bigint> => {
