@@ -68,6 +68,8 @@ export * as Breakdown from "./billing/Breakdown.ts"
 export * as CreditNote from "./billing/CreditNote.ts"
 /** Port: gap-free credit note numbers. */
 export * as CreditNoteNumbers from "./billing/CreditNoteNumbers.ts"
+/** The tax a credit note reverses: D'Hondt apportionment of the cumulative credit over the invoice's net and tax lines. */
+export * as CreditNoteTax from "./billing/CreditNoteTax.ts"
 /** Pricing one customer's period from its events: the draft that billing, previews and repricing share. */
 export * as CustomerPricing from "./billing/CustomerPricing.ts"
 /** Per-customer terms: negotiated prices, coupons, a minimum commitment. */

@@ -463,6 +463,12 @@ suite("ProcessPaymentEvent (exactly once)", (it, kind) => {
           assert.strictEqual(account.invoice.status, "paid")
           assert.strictEqual(Receivables.amountDue(account), 0n)
           assert.strictEqual(Receivables.refundable(account), total - 800n)
+          // The worker's refund notes state their tax split too (written in the same INSERT).
+          assert.strictEqual(account.creditNotes.length, 2)
+          for (const n of account.creditNotes) {
+            assert.strictEqual(n.taxLines?.length, account.invoice.taxLines.length)
+            assert.strictEqual(n.tax! + n.net!, n.amount)
+          }
 
           // A cumulative amount past what was received: refused whole, no note, no number taken.
           const counterBefore = yield* rows<{ v: string }>(

@@ -399,5 +399,88 @@ layer(TestServer.layer({ SELLER_NAME: sellerName }), { timeout: 180_000, exclude
         )
       })
     )
+
+    it.effect(
+      "a credit note on a taxed invoice states the tax it reverses; two notes crediting all of it reverse the tax exactly",
+      () =>
+        Effect.gen(function* () {
+          const { url } = yield* TestServer
+          const op = yield* operatorKey(["invoices:read", "invoices:write"])
+          // The standard demo tenant pays one 8% sales tax (its one open invoice is part paid above).
+          const invoice = (yield* openInvoices(0)).at(-1)
+          assert.isDefined(invoice, "the standard demo tenant has an open invoice")
+          const path = `/admin/invoices/${invoice.id}`
+          const start = (yield* call(url, "GET", path, { token: op.key })).body
+          assert.deepStrictEqual(
+            start.taxLines.map((t: any) => [t.jurisdiction, t.name, t.rate]),
+            [["US", "Sales tax", "0.08"]]
+          )
+          const total = BigInt(start.total)
+          const salesTax = BigInt(start.taxLines[0].amount)
+          assert.isTrue(salesTax > 0n)
+          // Credit what is left of the invoice (an earlier test may have credited some) in two notes.
+          const before = (start.creditNotes as Array<any>).reduce((a, c) => a + BigInt(c.amount), 0n)
+          const beforeTax = (start.creditNotes as Array<any>).reduce((a, c) => a + BigInt(c.tax ?? "0"), 0n)
+          const remaining = total - before
+          const first = remaining / 3n
+          const issue = (amount: bigint, reason: string) =>
+            call(url, "POST", `${path}/credit-notes`, {
+              token: op.key,
+              json: { reason, amount: amount.toString() }
+            })
+          const a = yield* issue(first, "Outage credit, part 1")
+          assert.strictEqual(a.status, 201, JSON.stringify(a.body))
+          const noteA = a.body.creditNote
+          assert.deepStrictEqual(
+            noteA.taxLines.map((t: any) => [t.jurisdiction, t.name, t.rate]),
+            [["US", "Sales tax", "0.08"]]
+          )
+          assert.strictEqual(noteA.tax, noteA.taxLines[0].amount)
+          assert.strictEqual(BigInt(noteA.tax) + BigInt(noteA.net), first)
+          // About 8/108 of the note, to the cent of D'Hondt's rounding.
+          const exact = (first * salesTax) / total
+          assert.isTrue(BigInt(noteA.tax) >= exact - 1n && BigInt(noteA.tax) <= exact + 1n, noteA.tax)
+
+          // Its PDF and its e-mail state the split; the audit records the tax.
+          const pdf = yield* call(url, "GET", `${path}/credit-notes/${noteA.id}/download`, { token: op.key })
+          const money = (minor: bigint) =>
+            `$${(minor / 100n).toLocaleString("en-US")}.${(minor % 100n).toString().padStart(2, "0")}`
+          const text = yield* pdfText(pdf.bytes)
+          assert.include(text, `of which Sales tax (8%) ${money(BigInt(noteA.tax))}`)
+          assert.include(text, `Net of tax ${money(BigInt(noteA.net))}`)
+          const mail = (yield* creditNoteMails(invoice.id)).find((m) => m.data.creditNoteId === noteA.id)!
+          assert.include(mail.text, `of which Sales tax (8%): ${money(BigInt(noteA.tax))}`)
+          assert.include(mail.text, `Net of tax: ${money(BigInt(noteA.net))}`)
+          const events = yield* call(url, "GET", "/audit/events?limit=100", { token: yield* tenantKey(0) })
+          const issued = (events.body.data as Array<any>).find(
+            (e) => e.action === "credit_note.issued" && e.subjectId === noteA.id
+          )
+          assert.strictEqual(issued.payload.tax, noteA.tax)
+
+          const b = yield* issue(remaining - first, "Outage credit, the rest")
+          assert.strictEqual(b.status, 201, JSON.stringify(b.body))
+          const noteB = b.body.creditNote
+          assert.strictEqual(BigInt(noteB.tax) + BigInt(noteB.net), remaining - first)
+          // Everything is credited now: the notes reverse the invoice's tax to the cent.
+          const after = yield* call(url, "GET", `/invoices/${invoice.id}`, { token: yield* tenantKey(0) })
+          assert.strictEqual(after.status, 200)
+          const notes = after.body.creditNotes as Array<any>
+          assert.strictEqual(
+            notes.reduce((s, c) => s + BigInt(c.amount), 0n),
+            total
+          )
+          assert.strictEqual(beforeTax + BigInt(noteA.tax) + BigInt(noteB.tax), salesTax)
+          assert.deepStrictEqual(
+            [noteA.id, noteB.id].map((id) => notes.find((c) => c.id === id)?.tax),
+            [noteA.tax, noteB.tax]
+          )
+          if (before === 0n)
+            assert.strictEqual(
+              notes.reduce((s, c) => s + BigInt(c.tax), 0n),
+              salesTax
+            )
+          assert.deepStrictEqual([after.body.status, after.body.amountDue], ["paid", "0"])
+        })
+    )
   }
 )

@@ -86,6 +86,7 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
           })
           assert.strictEqual(credited.status, 201, JSON.stringify(credited.body))
           const note = credited.body.creditNote
+          assert.isArray(note.taxLines, "a new note states its tax split")
           const api = (yield* call(url, "GET", `/invoices/${latest}`, { token: apiKey })).body
           assert.strictEqual(BigInt(api.amountDue), total - total / 4n - total / 10n)
           const notePath = `/invoices/${latest}/credit-notes/${note.id}/download`
@@ -112,6 +113,10 @@ describe.runIf(Browser.unavailable === undefined)("the customer portal in Chromi
             const noteText = await noteRow.innerText()
             for (const part of [note.number, "Service credit for the October outage", money(total / 10n)])
               assert.include(noteText, part)
+            // The tax the note reverses, in its own column, as the API states it.
+            const noteTable = section.getByRole("table", { name: "Credit notes" })
+            assert.strictEqual(await noteTable.getByRole("columnheader", { name: "Tax" }).count(), 1)
+            assert.strictEqual(await noteRow.locator("td").nth(4).innerText(), money(BigInt(note.tax)))
             const [download] = await Promise.all([
               page.waitForEvent("download", wait),
               page.getByRole("link", { name: `Download credit note ${note.number} (PDF)` }).click()

@@ -2,14 +2,18 @@
  * Credit notes: a reduction of an issued invoice, with a reason, its own gap-free number
  * (`CN-2026-000001`) and its lines. A credit note's amount is in the invoice's minor units and
  * gross (tax included, like the invoice's total); {@link ./Receivables.ts} splits it into the part
- * that reduces the amount due (`credited`) and the part paid back to the customer (`refunded`).
+ * that reduces the amount due (`credited`) and the part paid back to the customer (`refunded`), and
+ * states the tax it reverses: per tax line of the invoice, by D'Hondt apportionment of the
+ * cumulative credit ({@link ./CreditNoteTax.ts}), with `net = amount − tax`.
  */
 import { Schema } from "effect"
 import * as FieldDoc from "../FieldDoc.ts"
 import { CustomerId, InvoiceId } from "../Ids.ts"
 import { Currency } from "../money/Currency.ts"
+import { Decimal } from "../money/Decimal.ts"
 import { MinorUnits } from "../money/Money.ts"
 import * as Text from "../Text.ts"
+import { JurisdictionCode } from "./Tax.ts"
 
 /** A credit note id: a UUID. */
 export const CreditNoteId = Schema.String.check(Schema.isUUID()).pipe(Schema.brand("CreditNoteId"))
@@ -87,6 +91,19 @@ export const CreditNoteLine = Schema.Struct({
 }).annotate({ identifier: "CreditNoteLine" })
 export interface CreditNoteLine extends Schema.Schema.Type<typeof CreditNoteLine> {}
 
+/** The tax a credit note reverses of one tax line of its invoice. */
+export const CreditNoteTaxLine = Schema.Struct({
+  jurisdiction: JurisdictionCode.pipe(FieldDoc.describe("The invoice tax line's jurisdiction code.", ["US"])),
+  name: Schema.String.pipe(FieldDoc.describe("The tax's name, as on the invoice.", ["Sales tax"])),
+  rate: Decimal.pipe(
+    FieldDoc.describe('The tax rate as a decimal fraction string ("0.08" = 8 %).', ["0.08"])
+  ),
+  amount: MinorUnits.pipe(
+    FieldDoc.describe('The tax of that line this note credits, in minor units ("400" = $4.00).', ["400"])
+  )
+}).annotate({ identifier: "CreditNoteTaxLine" })
+export interface CreditNoteTaxLine extends Schema.Schema.Type<typeof CreditNoteTaxLine> {}
+
 /** An issued credit note. `amount = credited + refunded`, and the lines add to `amount`. */
 export const CreditNote = Schema.Struct({
   id: CreditNoteId.pipe(FieldDoc.describe("The credit note's id, a UUID.")),
@@ -101,6 +118,27 @@ export const CreditNote = Schema.Struct({
   credited: MinorUnits.pipe(FieldDoc.describe("The part that reduced the amount due, in minor units.")),
   /** The part paid back to the customer (the invoice had been paid beyond what was left due). */
   refunded: MinorUnits.pipe(FieldDoc.describe("The part paid back to the customer, in minor units.")),
+  /**
+   * The tax reversed, per tax line of the invoice (`[]` for a tax-exempt invoice); null for a note
+   * issued before the split was recorded (migration 0030), which states no split.
+   */
+  taxLines: Schema.NullOr(Schema.Array(CreditNoteTaxLine)).pipe(
+    FieldDoc.describe(
+      "The tax this note reverses, per tax line of the invoice, by D'Hondt apportionment of the cumulative " +
+        "credit over the invoice's net and tax lines ([] when the invoice has no tax); null for a note " +
+        "issued before tax splits were recorded."
+    )
+  ),
+  tax: Schema.NullOr(MinorUnits).pipe(
+    FieldDoc.describe("The tax reversed (the sum of taxLines), in minor units; null when taxLines is null.", [
+      "400"
+    ])
+  ),
+  net: Schema.NullOr(MinorUnits).pipe(
+    FieldDoc.describe("The amount net of tax (amount − tax), in minor units; null when taxLines is null.", [
+      "5000"
+    ])
+  ),
   issuedAt: Schema.DateTimeUtc.pipe(FieldDoc.describe("When it was issued, RFC 3339 UTC."))
 }).annotate({ identifier: "CreditNote" })
 export interface CreditNote extends Schema.Schema.Type<typeof CreditNote> {}

@@ -107,6 +107,8 @@ export const issueIn = (
           invoiceNumber: invoice.number,
           reason: creditNote.reason,
           amount: creditNote.amount.toString(),
+          // The tax it reverses (a note issued here always states its split).
+          tax: (creditNote.tax ?? 0n).toString(),
           credited: creditNote.credited.toString(),
           refunded: creditNote.refunded.toString(),
           amountDue: Receivables.amountDue(after).toString()

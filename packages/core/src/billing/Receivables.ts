@@ -19,6 +19,7 @@
 import { type DateTime, Effect, Schema } from "effect"
 import { InvoiceId } from "../Ids.ts"
 import * as CreditNote from "./CreditNote.ts"
+import * as CreditNoteTax from "./CreditNoteTax.ts"
 import type { Invoice } from "./Invoice.ts"
 import { InvoiceStatus } from "./Invoice.ts"
 import * as InvoiceLifecycle from "./InvoiceLifecycle.ts"
@@ -305,8 +306,10 @@ export const checkRefund = (account: Account, amount: bigint): Effect.Effect<voi
 
 /**
  * Issues a credit note: the part up to the amount due is credited (reducing it), the rest is a
- * refund of what was paid. The invoice is `paid` when nothing is left due, at the note's time,
- * with its number as the reference. With `refund`, the money already went back: the whole note is
+ * refund of what was paid. The note states the tax it reverses ({@link CreditNoteTax.split}:
+ * D'Hondt apportionment of the cumulative credit, from the invoice and the earlier notes' amounts).
+ * The invoice is `paid` when nothing is left due, at the note's time, with its number as the
+ * reference. With `refund`, the money already went back: the whole note is
  * refunded (nothing credited, the amount due unchanged), at most {@link refundable}.
  */
 export const applyCreditNote = (
@@ -343,6 +346,7 @@ export const applyCreditNote = (
       amount,
       credited: creditedNow,
       refunded: amount - creditedNow,
+      ...CreditNoteTax.split(invoice, creditTotal(account), amount),
       issuedAt: options.at
     }
     const after =

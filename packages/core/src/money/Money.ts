@@ -1,6 +1,7 @@
 /**
  * Money in integer minor units of a currency, the one rounding function that turns an exact decimal
- * into money, and the allocation that splits an amount without losing a cent.
+ * into money, and the allocations that split an amount without losing a cent (largest remainder,
+ * and the house-monotone D'Hondt apportionment).
  *
  * Amounts are `bigint` minor units (cents for USD), so sums never overflow and never drift. Unit
  * prices, rates and quantities stay exact decimals until {@link round} names how they become money.
@@ -231,6 +232,42 @@ export const allocate = (total: Money, weights: ReadonlyArray<bigint>): Array<Mo
     leftover -= 1n
   }
   return shares.map((s) => ({ currency: total.currency, minor: negative ? -s : s }))
+}
+
+/**
+ * Apportions `house` whole minor units (≥ 0) among parts proportional to `weights` by D'Hondt
+ * (Jefferson's divisor method): the same seats as handing out units one at a time to the part with
+ * the highest `w / (s + 1)`, ties to the earlier part. Unlike {@link allocate} (largest remainder,
+ * which suffers the Alabama paradox for three or more parts) it is house-monotone: no part ever
+ * shrinks as `house` grows, so differences of cumulative apportionments are never negative. When
+ * `house` is the weights' sum, every part is exactly its weight.
+ *
+ * Computed in O(parts²) whatever the size of `house`: the lower quotas `floor(house · w / Σw)` are
+ * the seats of every quotient `w / k ≥ Σw / house`, which the greedy hands out before any other,
+ * so it starts from them and has at most parts − 1 units left to hand out one by one, compared by
+ * exact bigint cross-multiplication.
+ */
+export const apportion = (house: bigint, weights: ReadonlyArray<bigint>): Array<bigint> => {
+  if (house < 0n) throw new RangeError("apportion needs a house of zero or more")
+  if (weights.some((w) => w < 0n)) throw new RangeError("apportionment weights must not be negative")
+  const total = weights.reduce((a, b) => a + b, 0n)
+  if (total === 0n) {
+    if (house === 0n) return weights.map(() => 0n)
+    throw new RangeError("apportionment weights must not all be zero")
+  }
+  const seats = weights.map((w) => (house * w) / total)
+  let left = house - seats.reduce((a, b) => a + b, 0n)
+  while (left > 0n) {
+    let best = -1
+    for (let i = 0; i < weights.length; i++) {
+      if (weights[i] === 0n) continue
+      // w_i / (s_i + 1) > w_best / (s_best + 1), strictly, so a tie stays with the earlier part.
+      if (best < 0 || weights[i]! * (seats[best]! + 1n) > weights[best]! * (seats[i]! + 1n)) best = i
+    }
+    seats[best] = seats[best]! + 1n
+    left -= 1n
+  }
+  return seats
 }
 
 const symbols: Partial<Record<Currency, string>> = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" }

@@ -1,11 +1,12 @@
 /**
- * The e-mail of an issued credit note: which invoice it credits and why, how much, how it was
- * applied (against the amount due, refunded), what is still due, and the note as an attached PDF
+ * The e-mail of an issued credit note: which invoice it credits and why, how much, the tax it
+ * reverses (per tax line) and the net, how it was applied (against the amount due, refunded), what is still due, and the note as an attached PDF
  * (made when the e-mail is delivered, like the invoice's: see `MailAttachments`). Rendered when
  * queued, in the transaction that issues the note, so the e-mail exists if and only if the note does.
  */
 import { DateTime } from "effect"
 import type * as CreditNote from "../billing/CreditNote.ts"
+import * as CreditNoteTax from "../billing/CreditNoteTax.ts"
 import type * as Invoice from "../billing/Invoice.ts"
 import * as Seller from "../billing/Seller.ts"
 import type { Customer } from "../customer/Customer.ts"
@@ -29,6 +30,7 @@ export const render = (
     ["Reason", note.reason],
     ...note.lines.map((l) => [`${l.position}. ${l.description}`, money(l.amount)] as const),
     ["Total credited", money(note.amount)],
+    ...CreditNoteTax.summary(note).map(([label, minor]) => [label, money(minor)] as const),
     ["Applied to the amount due", money(note.credited)],
     ["Refunded to you", money(note.refunded)],
     ["Still due on the invoice", money(options.amountDue)]

@@ -1,8 +1,9 @@
 /**
  * Laws of receivables, driven by random sequences of payments, credit notes and voids against
  * random invoices: payments plus credits never exceed the total, the amount due is never negative,
- * refunds never exceed what was paid, the invoice is `paid` exactly when nothing is left due, and
- * a refused step is a typed error that changes nothing.
+ * refunds never exceed what was paid, the invoice is `paid` exactly when nothing is left due, every
+ * credit note's tax split is whole, non-negative and adds up (and reverses each tax line exactly
+ * once the whole invoice is credited), and a refused step is a typed error that changes nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect } from "effect"
@@ -116,11 +117,28 @@ describe("laws: Receivables", () => {
           assert.isTrue(refunded <= paid, "refunds never exceed payments")
           for (const c of account.creditNotes) {
             assert.strictEqual(c.credited + c.refunded, c.amount)
+            // The tax split: whole, never negative, adding up with the net to the note's amount.
+            assert.isNotNull(c.taxLines)
+            assert.strictEqual(c.taxLines!.length, account.invoice.taxLines.length)
+            for (const t of c.taxLines!) assert.isTrue(t.amount >= 0n, "a note's tax part is never negative")
+            assert.strictEqual(
+              c.tax,
+              c.taxLines!.reduce((a, t) => a + t.amount, 0n)
+            )
+            assert.isTrue(c.net! >= 0n, "a note's net is never negative")
+            assert.strictEqual(c.tax! + c.net!, c.amount)
             assert.strictEqual(
               c.lines.reduce((a, l) => a + l.amount, 0n),
               c.amount
             )
           }
+          if (Receivables.creditTotal(account) === total)
+            for (const [i, line] of account.invoice.taxLines.entries())
+              assert.strictEqual(
+                account.creditNotes.reduce((a, c) => a + c.taxLines![i]!.amount, 0n),
+                line.amount,
+                "crediting the whole invoice reverses each tax line exactly"
+              )
           if (account.invoice.status === "paid") assert.strictEqual(due, 0n, "paid means nothing due")
           if (account.invoice.status === "issued" && total > 0n)
             assert.isTrue(due > 0n, "open means something due")

@@ -1,6 +1,6 @@
 /** The credit note e-mail: what was credited and how it was applied, the seller's contact, escaped HTML. */
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime } from "effect"
+import { BigDecimal, DateTime } from "effect"
 import { type CreditNote, CreditNoteMail, type Ids, Invoice, type Seller } from "../../src/index.ts"
 
 const seller: Seller.Seller = {
@@ -16,7 +16,10 @@ const invoice = {
 const note = (
   credited: bigint,
   refunded: bigint,
-  reason = "SLA credit, 2026-11-03 outage"
+  reason = "SLA credit, 2026-11-03 outage",
+  taxLines: CreditNote.CreditNote["taxLines"] = [
+    { jurisdiction: "US", name: "Sales tax", rate: BigDecimal.fromStringUnsafe("0.08"), amount: 6111n }
+  ]
 ): CreditNote.CreditNote => ({
   id: "0b7c2a4e-3f1d-4c55-9a1e-000000000001" as CreditNote.CreditNoteId,
   number: "CN-2026-000004" as CreditNote.CreditNoteNumber,
@@ -31,6 +34,9 @@ const note = (
   amount: credited + refunded,
   credited,
   refunded,
+  taxLines,
+  tax: taxLines === null ? null : taxLines.reduce((a, t) => a + t.amount, 0n),
+  net: taxLines === null ? null : credited + refunded - taxLines.reduce((a, t) => a + t.amount, 0n),
   issuedAt: DateTime.makeUnsafe("2026-11-05T09:30:00Z")
 })
 
@@ -57,6 +63,10 @@ describe("CreditNoteMail", () => {
         "2. Goodwill",
         "$25.00",
         "$825.00",
+        "of which Sales tax (8%)",
+        "$61.11",
+        "Net of tax",
+        "$763.89",
         "Still due on the invoice",
         "$1,000.00",
         "CN-2026-000004.pdf",
@@ -65,6 +75,23 @@ describe("CreditNoteMail", () => {
       ])
         assert.include(body, part)
       assert.notInclude(body, "is refunded to you")
+    }
+  })
+
+  it("states the tax the note reverses, in text and HTML; $0 tax when exempt, nothing for a note without a split", () => {
+    const options = { amountDue: 0n, seller }
+    const taxed = CreditNoteMail.render(note(82500n, 0n), invoice, { name: "L" }, options)
+    assert.include(taxed.text, "of which Sales tax (8%): $61.11\nNet of tax: $763.89")
+    assert.include(taxed.html, "of which Sales tax (8%)</td><td")
+    assert.include(taxed.html, ">$61.11</td>")
+    assert.include(taxed.html, ">Net of tax</td>")
+    assert.include(taxed.html, ">$763.89</td>")
+    const exempt = CreditNoteMail.render(note(82500n, 0n, "r", []), invoice, { name: "L" }, options)
+    assert.include(exempt.text, "of which tax: $0.00\nNet of tax: $825.00")
+    const before = CreditNoteMail.render(note(82500n, 0n, "r", null), invoice, { name: "L" }, options)
+    for (const body of [before.text, before.html]) {
+      assert.notInclude(body, "of which")
+      assert.notInclude(body, "Net of tax")
     }
   })
 

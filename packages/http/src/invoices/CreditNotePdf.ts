@@ -1,11 +1,12 @@
 /**
  * A credit note as a PDF (pdf-lib), beside the invoice's (`InvoicePdf`, whose seller it prints):
  * the seller, "CREDIT NOTE CN-…", the invoice it credits, the customer, the date and reason, the
- * numbered lines (with the invoice line each credits), the total, and how it was applied (credited
+ * numbered lines (with the invoice line each credits), the total, the tax it reverses ("of which
+ * Sales tax (8%)" per tax line) and the net, and how it was applied (credited
  * against the amount due, refunded). Dates come from the note, so the same note always renders to
  * the same bytes. Kept small on purpose: one page of up to 100 lines continues on further pages.
  */
-import { type CreditNote, type Customer, type Invoice, Money } from "@securebase/core"
+import { type CreditNote, CreditNoteTax, type Customer, type Invoice, Money } from "@securebase/core"
 import { DateTime, Effect, Schema } from "effect"
 import { HttpApiSchema } from "effect/http-api"
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from "pdf-lib"
@@ -100,6 +101,8 @@ export const render = (
         )
       y -= 8
       line("Total credited", { font: bold, right: money(note.amount) })
+      for (const [label, minor] of CreditNoteTax.summary(note))
+        line(label, { x: margin + 12, right: money(minor) })
       line("Applied to the amount due", { right: money(note.credited) })
       line("Refunded to the customer", { right: money(note.refunded) })
       return doc.save()

@@ -3,7 +3,7 @@ import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { CreditNote } from "@securebase/core"
-import { DateTime, Effect } from "effect"
+import { BigDecimal, DateTime, Effect } from "effect"
 import * as CreditNotePdf from "../../src/invoices/CreditNotePdf.ts"
 
 const pdfText = (bytes: Uint8Array) =>
@@ -42,6 +42,12 @@ const note: CreditNote.CreditNote = {
   amount: 63333n,
   credited: 50000n,
   refunded: 13333n,
+  taxLines: [
+    { jurisdiction: "US-CA", name: "State tax", rate: BigDecimal.fromStringUnsafe("0.0625"), amount: 3687n },
+    { jurisdiction: "US-CA", name: "County tax", rate: BigDecimal.fromStringUnsafe("0.01"), amount: 590n }
+  ],
+  tax: 4277n,
+  net: 59056n,
   issuedAt: DateTime.makeUnsafe("2026-11-20T09:00:00Z")
 }
 
@@ -61,6 +67,9 @@ describe("CreditNotePdf", () => {
       assert.include(text, "1 Platform fee, 2 days (invoice line 1) $533.33")
       assert.include(text, "2 Goodwill $100.00")
       assert.include(text, "Total credited $633.33")
+      assert.include(text, "of which State tax (6.25%) $36.87")
+      assert.include(text, "of which County tax (1%) $5.90")
+      assert.include(text, "Net of tax $590.56")
       assert.include(text, "Applied to the amount due $500.00")
       assert.include(text, "Refunded to the customer $133.33")
       // The same note renders to the same bytes.
@@ -70,6 +79,20 @@ describe("CreditNotePdf", () => {
         { name: "Acme Corp", email: "billing@acme.test" }
       )
       assert.deepStrictEqual(again, bytes)
+    })
+  )
+
+  it.effect("a note issued before tax splits were recorded prints no tax rows", () =>
+    Effect.gen(function* () {
+      const bytes = yield* CreditNotePdf.render(
+        { ...note, taxLines: null, tax: null, net: null },
+        { number: "INV-2026-000042" as never, period: "2026-10" as never },
+        { name: "Acme Corp", email: "billing@acme.test" }
+      )
+      const text = yield* pdfText(bytes)
+      assert.include(text, "Total credited $633.33")
+      assert.notInclude(text, "of which")
+      assert.notInclude(text, "Net of tax")
     })
   )
 })

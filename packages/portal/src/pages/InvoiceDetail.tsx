@@ -198,7 +198,7 @@ const methods: Record<Payment.PaymentMethod, string> = {
 
 /**
  * What happened to the invoice after issue: the amount still due, the payments received and the
- * credit notes issued, each note with its own PDF. Nothing for a draft or an invoice with neither.
+ * credit notes issued, each with the tax it reverses and its own PDF. Nothing for a draft or an invoice with neither.
  */
 const PaymentsAndCredits = ({
   inv
@@ -267,6 +267,9 @@ const PaymentsAndCredits = ({
                 <th scope="col" className="num">
                   Refunded
                 </th>
+                <th scope="col" className="num">
+                  Tax
+                </th>
                 <th scope="col">PDF</th>
               </tr>
             </thead>
@@ -278,6 +281,22 @@ const PaymentsAndCredits = ({
                   <td>{note.reason}</td>
                   <td className="num">{money(note.credited)}</td>
                   <td className="num">{money(note.refunded)}</td>
+                  <td className="num">
+                    {note.taxLines === null || note.tax === null ? (
+                      // Issued before credit notes recorded their tax split: nothing to state.
+                      <span title="Not stated: issued before credit notes recorded their tax">—</span>
+                    ) : note.taxLines.length <= 1 ? (
+                      money(note.tax)
+                    ) : (
+                      <span
+                        title={note.taxLines
+                          .map((t) => `${t.name} ${formatPercent(t.rate)}: ${money(t.amount)}`)
+                          .join("\n")}
+                      >
+                        {money(note.tax)}
+                      </span>
+                    )}
+                  </td>
                   <td>
                     <a
                       href={`/invoices/${encodeURIComponent(inv.id)}/credit-notes/${encodeURIComponent(note.id)}/download`}
