@@ -519,6 +519,16 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
   if (ProcessCustomerEvent.handles(event.type)) return yield* ProcessCustomerEvent.process(event)
+  return yield* processInvoiceEvent(event)
+})
+
+/**
+ * Processes an event about invoices, payments or refunds once (any but the customer events): what
+ * `process` does with them, without needing the customer operations.
+ */
+export const processInvoiceEvent = Effect.fn("ProcessPaymentEvent.processInvoiceEvent")(function* (
+  event: PaymentEvent
+) {
   const outcome = yield* EventClaim.once(event, (claim) =>
     Effect.gen(function* () {
       const found = yield* linkOf(event)

@@ -25,6 +25,7 @@ import { migration as m0023 } from "./0023_invoice_page.ts"
 import { migration as m0024 } from "./0024_usage_ingest_triggers.ts"
 import { migration as m0026 } from "./0026_notification_compression.ts"
 import { migration as m0029 } from "./0029_payment_links.ts"
+import { migration as m0031 } from "./0031_pending_refund_lookups.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -58,5 +59,6 @@ export const all: ReadonlyArray<Migration> = [
   m0023,
   m0024,
   m0026,
-  m0029
+  m0029,
+  m0031
 ]
