@@ -9,6 +9,7 @@
  */
 import { assert } from "@effect/vitest"
 import {
+  BillingJobs,
   BillingRun,
   type Delivery,
   LookUpHeldRefunds,
@@ -65,7 +66,8 @@ const hostedRefund = (
   customer: string,
   paymentIntent: string,
   amountRefunded: bigint,
-  at: DateTime.Utc
+  at: DateTime.Utc,
+  charge = `ch_of_${paymentIntent}`
 ): PaymentEvent.PaymentEvent => ({
   provider: "stripe",
   id: `evt_${crypto.randomUUID()}`,
@@ -74,7 +76,7 @@ const hostedRefund = (
   invoice: {
     providerInvoiceId: null,
     securebaseInvoiceId: null,
-    paymentId: `ch_of_${paymentIntent}`,
+    paymentId: charge,
     linkedPaymentId: paymentIntent,
     amount: amountRefunded,
     currency: "USD",
@@ -177,9 +179,9 @@ suite("LookUpHeldRefunds (a held refund's payment looked up at Stripe)", (it) =>
             paidAt: epochSeconds(now) - 60
           })
           yield* dueNow("pi_lookup_linked")
-          // The daily job's pass, through the collection.
-          const report = yield* (yield* PaymentCollection.PaymentCollection).lookUpHeldRefunds()
-          assert.deepStrictEqual(report, { lookedUp: 1, resolved: 1, retried: 0, stopped: 0 })
+          // The daily job's pass (after the pushes).
+          const { refunds } = yield* BillingJobs.daily()
+          assert.deepStrictEqual(refunds, { lookedUp: 1, resolved: 1, retried: 0, stopped: 0 })
           assert.strictEqual(lookups(standIn, "pi_lookup_linked").length, 1)
           assert.deepStrictEqual(yield* heldOf("pi_lookup_linked"), [])
           assert.deepStrictEqual(
@@ -265,13 +267,29 @@ suite("LookUpHeldRefunds (a held refund's payment looked up at Stripe)", (it) =>
             }
           ])
           assert.deepStrictEqual(yield* notesOf(invoice!.invoice_id), [])
+          // A charge paid without a PaymentIntent: Stripe cannot list its invoice payments, so the
+          // lookup stops at once, saying why, with no request made.
+          assert.strictEqual(
+            yield* ProcessPaymentEvent.process(
+              hostedRefund(customer, "ch_lookup_bare", 250n, now, "ch_lookup_bare")
+            ),
+            "pending"
+          )
+          yield* dueNow("ch_lookup_bare")
+          assert.deepStrictEqual(yield* pass(), { lookedUp: 1, resolved: 0, retried: 0, stopped: 1 })
+          const [bare] = yield* heldOf("ch_lookup_bare")
+          assert.strictEqual(bare!.attempts, 1)
+          assert.isNull(bare!.due)
+          assert.match(bare!.error!, /payment intent only, not ch_lookup_bare/)
+          assert.isFalse(standIn.requests.some((r) => r.form["payment[payment_intent]"] === "ch_lookup_bare"))
           // Not looked up again by the next pass; listed for operators, oldest first.
           assert.deepStrictEqual(yield* pass(), { lookedUp: 0, resolved: 0, retried: 0, stopped: 0 })
           const listed = yield* LookUpHeldRefunds.list
-          const mine = listed.filter((r) => r.providerPaymentId.startsWith("pi_lookup_"))
+          const mine = listed.filter((r) => /^(pi|ch)_lookup_/.test(r.providerPaymentId))
           assert.deepStrictEqual(
             mine.map((r) => [r.providerPaymentId, r.amount, r.lookup.attempts, r.lookup.nextAt]).toSorted(),
             [
+              ["ch_lookup_bare", 250n, 1, null],
               ["pi_lookup_foreign", 250n, 1, null],
               ["pi_lookup_none", 250n, 1, null],
               ["pi_lookup_open", 250n, 1, null]

@@ -17,8 +17,9 @@
  * Per pass: due payments are claimed in one short worker transaction (their next lookup moved a
  * lease ahead, so a concurrent pass skips them); each is looked up OUTSIDE any transaction; the
  * answer is applied in the event's own transaction. A lookup that fails (the provider down, a
- * timeout) is retried with backoff and given up after the policy's attempts; an answer naming no
- * paid invoice of ours stops the lookups at once. Either way the refund stays held, listed with
+ * timeout) is retried with backoff and given up after the policy's attempts; one the provider
+ * refuses (not retryable: a bad key, a payment it cannot list by) and an answer naming no paid
+ * invoice of ours stop the lookups at once. Either way the refund stays held, listed with
  * its age and why (`securebase payments held`), and a late link still credits it.
  */
 import { DateTime, Duration, Effect, Result } from "effect"
@@ -109,20 +110,21 @@ const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
       Effect.result
     )
     const now = yield* DateTime.now
-    const retry = (why: string) =>
+    // A failure that waiting cannot cure (a refusal, a bad key) stops at once, as a push does.
+    const retry = (why: string, retryable: boolean) =>
       Effect.gen(function* () {
-        const last = attempts >= policy.maxAttempts
+        const last = attempts >= policy.maxAttempts || !retryable
         const left = yield* held.recordLookup(due.provider, due.providerPaymentId, {
           attempts,
           nextAt: last ? null : DateTime.addDuration(now, Delivery.backoff(policy, attempts)),
-          error: last ? `${why} (gave up after ${attempts} lookups)` : why
+          error: !retryable ? why : last ? `${why} (gave up after ${attempts} lookups)` : why
         })
         yield* Effect.logWarning(
           `held refunds of ${due.providerPaymentId}: lookup ${attempts} failed: ${why}${last ? "; given up" : ""}`
         )
         return (left === 0 ? "resolved" : last ? "stopped" : "retried") as Result1
       })
-    if (Result.isFailure(answer)) return yield* retry(answer.failure.message)
+    if (Result.isFailure(answer)) return yield* retry(answer.failure.message, answer.failure.retryable)
     const name = provider.name === "stripe" ? "Stripe" : provider.name
     const paid = answer.success.filter((f) => f.status === "paid" && f.paymentId === due.providerPaymentId)
     const outcomes: Array<string> = []
@@ -131,7 +133,8 @@ const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
         ProcessPaymentEvent.processInvoiceEvent(eventOf(due.provider, found))
       )
       // Our database failed (or a DynamoDB claim is held): nothing was applied; try again later.
-      if (Result.isFailure(applied)) return yield* retry(`applying ${found.id}: ${applied.failure._tag}`)
+      if (Result.isFailure(applied))
+        return yield* retry(`applying ${found.id}: ${applied.failure._tag}`, true)
       outcomes.push(`${found.providerInvoiceId}: ${applied.success}`)
     }
     // Credited (the rows are gone), or still held: say why, and stop looking it up.

@@ -3,7 +3,9 @@
  * order its events, and a `charge.refunded` of a charge paid on the hosted invoice page names
  * neither our invoice nor metadata of ours. Its facts wait here, its event id recorded (so a
  * redelivery is a duplicate), until the event that links the payment takes them and credits them
- * in its own transaction. In PostgreSQL whatever store holds the provider records.
+ * in its own transaction. A link that never comes is looked up at the provider
+ * (`LookUpHeldRefunds`), with its state kept beside the refund. In PostgreSQL whatever store holds
+ * the provider records.
  */
 import { Context, type DateTime, Duration, type Effect } from "effect"
 import type { CustomerId, InvoiceId } from "../Ids.ts"
