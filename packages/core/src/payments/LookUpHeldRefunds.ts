@@ -24,10 +24,11 @@
  */
 import { DateTime, Duration, Effect, Result } from "effect"
 import * as Delivery from "../notifications/Delivery.ts"
+import type { PersistenceFailure } from "../persistence/PersistenceError.ts"
 import { CurrentPrincipal, Tenancy } from "../tenancy/Tenancy.ts"
 import type { PaymentEvent } from "./PaymentEvent.ts"
 import { type InvoicePaymentFound, PaymentProvider, PaymentProviderError } from "./PaymentProvider.ts"
-import { type DueLookup, PendingRefunds } from "./PendingRefunds.ts"
+import { type DueLookup, type Lookup, PendingRefunds } from "./PendingRefunds.ts"
 import * as ProcessPaymentEvent from "./ProcessPaymentEvent.ts"
 import { paymentsWorker } from "./PushDelivery.ts"
 
@@ -84,12 +85,17 @@ export const eventOf = (provider: string, found: InvoicePaymentFound): PaymentEv
   providerCustomerId: null
 })
 
-type Result1 = "resolved" | "retried" | "stopped"
+/** What became of one payment's lookup. */
+type PaymentOutcome = "resolved" | "retried" | "stopped"
 
-const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
+/** Looks one payment up; `record` writes its lookup in a transaction of its own. */
+const lookUpOne = (
+  due: DueLookup,
+  policy: Delivery.RetrySchedule,
+  record: (lookup: Lookup) => Effect.Effect<number, PersistenceFailure>
+) =>
   Effect.gen(function* () {
     const provider = yield* PaymentProvider
-    const held = yield* PendingRefunds
     const attempts = due.attempts + 1
     const timeout = Duration.fromInputUnsafe(policy.sendTimeout)
     // Outside any transaction: nothing is held while the provider answers.
@@ -114,7 +120,7 @@ const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
     const retry = (why: string, retryable: boolean) =>
       Effect.gen(function* () {
         const last = attempts >= policy.maxAttempts || !retryable
-        const left = yield* held.recordLookup(due.provider, due.providerPaymentId, {
+        const left = yield* record({
           attempts,
           nextAt: last ? null : DateTime.addDuration(now, Delivery.backoff(policy, attempts)),
           error: !retryable ? why : last ? `${why} (gave up after ${attempts} lookups)` : why
@@ -122,7 +128,7 @@ const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
         yield* Effect.logWarning(
           `held refunds of ${due.providerPaymentId}: lookup ${attempts} failed: ${why}${last ? "; given up" : ""}`
         )
-        return (left === 0 ? "resolved" : last ? "stopped" : "retried") as Result1
+        return (left === 0 ? "resolved" : last ? "stopped" : "retried") as PaymentOutcome
       })
     if (Result.isFailure(answer)) return yield* retry(answer.failure.message, answer.failure.retryable)
     const name = provider.name === "stripe" ? "Stripe" : provider.name
@@ -142,14 +148,14 @@ const lookUpOne = (due: DueLookup, policy: Delivery.RetrySchedule) =>
       paid.length === 0
         ? `${name} names no paid invoice for ${due.providerPaymentId}`
         : `${name}'s invoice payment did not credit it (${outcomes.join(", ")})`
-    const left = yield* held.recordLookup(due.provider, due.providerPaymentId, {
+    const left = yield* record({
       attempts,
       nextAt: null,
       error: why
     })
     if (left > 0)
       yield* Effect.logWarning(`held refunds of ${due.providerPaymentId}: ${why}; left for an operator`)
-    return (left === 0 ? "resolved" : "stopped") as Result1
+    return (left === 0 ? "resolved" : "stopped") as PaymentOutcome
   })
 
 /** Looks up the payments of the held refunds that are due (see the module comment). */
@@ -166,11 +172,8 @@ export const run = Effect.fn("LookUpHeldRefunds.run")(function* (options: Option
   const counts = { resolved: 0, retried: 0, stopped: 0 }
   for (const payment of due) {
     // The bookkeeping of one lookup is its own short transaction; the lookup runs outside it.
-    const outcome = yield* lookUpOne(payment, policy).pipe(
-      Effect.provideService(PendingRefunds, {
-        ...held,
-        recordLookup: (provider, id, lookup) => asWorker(held.recordLookup(provider, id, lookup))
-      })
+    const outcome = yield* lookUpOne(payment, policy, (lookup) =>
+      asWorker(held.recordLookup(payment.provider, payment.providerPaymentId, lookup))
     )
     counts[outcome]++
   }
