@@ -192,6 +192,8 @@ export * as Notification from "./notifications/Notification.ts"
 export * as Outbox from "./notifications/Outbox.ts"
 /** The e-mail of a failed payment the provider reported. */
 export * as PaymentFailedMail from "./notifications/PaymentFailedMail.ts"
+/** Refunds held for a payment never linked: its invoice looked up at the provider, with backoff. */
+export * as LookUpHeldRefunds from "./payments/LookUpHeldRefunds.ts"
 /** How the deployment collects payments: queue and deliver invoice pushes (manual by default). */
 export * as PaymentCollection from "./payments/PaymentCollection.ts"
 /** Port: the order of the provider's customer events (the newest details kept). */

@@ -17,7 +17,7 @@
  * `securebase_invoice_number` and `securebase_customer_id` tie Stripe's objects back to ours.
  */
 import { type Customer, type Invoice, PaymentProvider } from "@securebase/core"
-import { DateTime, Effect, Layer } from "effect"
+import { DateTime, Effect, Layer, Option } from "effect"
 import type Stripe from "stripe"
 import * as StripeClient from "./StripeClient.ts"
 
@@ -79,6 +79,30 @@ export const items = (invoice: Invoice.Invoice) =>
     }
     return out
   })
+
+const idOf = (x: string | { readonly id?: string | undefined } | null | undefined): string | null =>
+  typeof x === "string" ? x : (x?.id ?? null)
+
+/** An InvoicePayment as the port reads it (the fields `invoice_payment.paid` carries); none if unusable. */
+export const invoicePaymentOf = (
+  p: Stripe.InvoicePayment
+): ReadonlyArray<PaymentProvider.InvoicePaymentFound> => {
+  const invoice = idOf(p.invoice)
+  const paymentId = idOf(p.payment.payment_intent) ?? idOf(p.payment.charge)
+  const paidAt = DateTime.make((p.status_transitions.paid_at ?? p.created) * 1000)
+  if (invoice === null || paymentId === null || Option.isNone(paidAt)) return []
+  return [
+    {
+      id: p.id,
+      providerInvoiceId: invoice,
+      paymentId,
+      amount: BigInt(Number.isSafeInteger(p.amount_paid) ? (p.amount_paid ?? 0) : 0),
+      currency: p.currency.toUpperCase(),
+      status: p.status,
+      paidAt: paidAt.value
+    }
+  ]
+}
 
 /** Builds the provider over an SDK client. */
 export const make = (stripe: Stripe, retry: StripeClient.CallRetry = StripeClient.defaultRetry) => {
@@ -169,7 +193,38 @@ export const make = (stripe: Stripe, retry: StripeClient.CallRetry = StripeClien
       } satisfies PaymentProvider.PushedInvoice
     })
 
-  return PaymentProvider.PaymentProvider.of({ name: "stripe", ensureCustomer, pushInvoice })
+  // Stripe lists invoice payments by PaymentIntent (or payment record), not by charge: a charge
+  // paid without a PaymentIntent cannot be looked up, and says so rather than "none".
+  const findInvoicePayments = (providerPaymentId: string) =>
+    providerPaymentId.startsWith("pi_")
+      ? Effect.map(
+          StripeClient.call(
+            "invoicePayments.list",
+            () =>
+              stripe.invoicePayments.list({
+                payment: { type: "payment_intent", payment_intent: providerPaymentId },
+                limit: 10
+              }),
+            retry
+          ),
+          (list) => list.data.flatMap((p) => invoicePaymentOf(p))
+        )
+      : Effect.fail(
+          new PaymentProvider.PaymentProviderError({
+            provider: "stripe",
+            operation: "invoicePayments.list",
+            reason: `Stripe lists invoice payments by payment intent only, not ${providerPaymentId}`,
+            status: null,
+            retryable: false
+          })
+        )
+
+  return PaymentProvider.PaymentProvider.of({
+    name: "stripe",
+    ensureCustomer,
+    pushInvoice,
+    findInvoicePayments
+  })
 }
 
 /** `PaymentProvider` on Stripe. */

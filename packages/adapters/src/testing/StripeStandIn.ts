@@ -1,7 +1,8 @@
 /**
  * A STAND-IN for the Stripe API, for tests only. Stripe's own `stripe-mock` is a Go binary that
  * cannot be installed here, so this small HTTP server speaks the subset SecureBase uses
- * (customers, invoices, invoice items, finalize) the way Stripe does: form-encoded requests,
+ * (customers, invoices, invoice items, finalize, listing invoice payments by payment intent) the
+ * way Stripe does: form-encoded requests,
  * JSON objects with Stripe-shaped ids, `Idempotency-Key` replays (the same key returns the first
  * response and creates nothing), error bodies `{ error: { type, message } }`.
  *
@@ -37,6 +38,19 @@ export interface StandIn {
   readonly failOn: (path: RegExp, count: number, status: 429 | 500 | 503) => void
   /** While down, every request is answered 503. */
   down: boolean
+  /**
+   * Records that `paymentIntent` paid `invoice` (an InvoicePayment `inpay_…`, status `paid` unless
+   * told), as Stripe does when the hosted page is paid; answers its id.
+   */
+  readonly payInvoice: (payment: {
+    readonly invoice: string
+    readonly paymentIntent: string
+    readonly amount: number
+    readonly currency?: string
+    readonly status?: "paid" | "open" | "canceled"
+    /** Epoch seconds: its creation, and its payment when paid. */
+    readonly paidAt: number
+  }) => string
 }
 
 const readBody = (req: IncomingMessage): Promise<string> =>
@@ -129,6 +143,24 @@ export const start = Effect.acquireRelease(
         invoice.hosted_invoice_url = `https://invoice.stripe.test/i/${invoice.id}`
         return { status: 200, body: invoice }
       }
+      if (method === "GET" && path === "/v1/invoice_payments") {
+        if (form["payment[type]"] !== "payment_intent" || form["payment[payment_intent]"] === undefined)
+          return {
+            status: 400,
+            body: {
+              error: { type: "invalid_request_error", message: "payment[type] payment_intent is required" }
+            }
+          }
+        const data = Array.from(objects.values()).filter(
+          (o) =>
+            o.object === "invoice_payment" &&
+            (o.payment as { payment_intent: string }).payment_intent === form["payment[payment_intent]"]
+        )
+        return {
+          status: 200,
+          body: { object: "list", data, has_more: false, url: "/v1/invoice_payments" }
+        }
+      }
       return {
         status: 404,
         body: { error: { type: "invalid_request_error", message: `no route ${method} ${path}` } }
@@ -137,8 +169,10 @@ export const start = Effect.acquireRelease(
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const raw = await readBody(req)
-      const form = Object.fromEntries(new URLSearchParams(raw))
-      const path = new URL(req.url ?? "/", "http://standin").pathname
+      const url = new URL(req.url ?? "/", "http://standin")
+      // A GET's parameters are its query, encoded as a POST's form.
+      const form = Object.fromEntries(new URLSearchParams(req.method === "GET" ? url.search : raw))
+      const path = url.pathname
       const key = req.headers["idempotency-key"] as string | undefined
       const base = {
         method: req.method ?? "",
@@ -204,7 +238,27 @@ export const start = Effect.acquireRelease(
       failOn: (path, count, status) => {
         pathFailures.push({ path, left: count, status })
       },
-      down: false
+      down: false,
+      payInvoice: (payment) => {
+        const created = payment.paidAt
+        const status = payment.status ?? "paid"
+        const invoicePayment = {
+          id: nextId("inpay"),
+          object: "invoice_payment",
+          amount_paid: status === "paid" ? payment.amount : 0,
+          amount_requested: payment.amount,
+          created,
+          currency: payment.currency ?? "usd",
+          invoice: payment.invoice,
+          is_default: true,
+          livemode: false,
+          payment: { type: "payment_intent", payment_intent: payment.paymentIntent },
+          status,
+          status_transitions: { canceled_at: null, paid_at: status === "paid" ? created : null }
+        }
+        objects.set(invoicePayment.id, invoicePayment)
+        return invoicePayment.id
+      }
     }
     return standIn
   }),

@@ -1,13 +1,16 @@
 /**
- * `PgPaymentLinks` and `PgPendingRefunds` (migration 0029), on PGlite and on the real server: a
+ * `PgPaymentLinks` and `PgPendingRefunds` (migrations 0029 and 0031), on PGlite and on the real server: a
  * provider payment is linked once (the first link stays, another invoice's is answered with it),
  * held refunds are taken oldest first and once (by payment, or by the invoice their payments are
  * linked to), and both tables are tenant tables: the application role reads its own customer's
- * rows only and writes none; the payments worker writes every customer's.
+ * rows only and writes none; the payments worker writes every customer's. The lookups of held
+ * refunds' payments (0031): a fresh hold is due ten minutes after it is held, a due payment is
+ * claimed once (a lease ahead), its lookup recorded on every held refund of it, and the worker
+ * may update those three columns only, never the refund's facts.
  */
 import { assert } from "@effect/vitest"
 import { CustomerRepo, type Ids, InvoiceRepo, PaymentLinks, PendingRefunds, Tenancy } from "@securebase/core"
-import { DateTime, Effect, Layer, Option } from "effect"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import * as PgPaymentLinks from "../../src/postgres/PgPaymentLinks.ts"
 import * as PgPendingRefunds from "../../src/postgres/PgPendingRefunds.ts"
@@ -46,7 +49,9 @@ const pending = (
   amount,
   currency: "USD",
   refunds: [{ id: "re_1", amount }],
-  occurredAt
+  occurredAt,
+  // Where its provider lookup stands (migration 0031): kept as held, answered as taken.
+  lookup: { attempts: 0, nextAt: DateTime.add(occurredAt, { minutes: 10 }), error: null }
 })
 
 const count = (table: string) =>
@@ -121,6 +126,96 @@ suite("PgPaymentLinks and PgPendingRefunds", (it) => {
         assert.deepStrictEqual(yield* tenancy.runAsWorker(held.take("stripe", unlinked.providerPaymentId)), [
           unlinked
         ])
+      }).pipe(Effect.provide(layer)),
+    60_000
+  )
+
+  it.effect(
+    "lookups: a fresh hold is due after ten minutes; a due payment is claimed once per lease, with every held refund of it; a recorded lookup stops or delays it; the worker may update the lookup only, the application role nothing",
+    () =>
+      Effect.gen(function* () {
+        const tenancy = yield* Tenancy.Tenancy
+        const held = yield* PendingRefunds.PendingRefunds
+        const sql = yield* SqlClient.SqlClient
+        const a = yield* invoice
+        const now = yield* DateTime.now
+        // Earlier holds of this suite are not this test's to claim.
+        yield* sql`UPDATE payment_pending_refunds SET next_lookup_at = NULL`
+        const pi = `pi_${crypto.randomUUID()}`
+        const fresh = { ...pending(a.customerId, pi, 300n, now), lookup: undefined }
+        const second = {
+          ...pending(a.customerId, pi, 500n, DateTime.add(now, { seconds: 1 })),
+          lookup: undefined
+        }
+        for (const p of [fresh, second]) yield* tenancy.runAsWorker(held.hold(p))
+        const listed = (yield* tenancy.runAsWorker(held.list)).filter((r) => r.providerPaymentId === pi)
+        assert.deepStrictEqual(
+          listed.map((r) => [r.amount, r.lookup.attempts, r.lookup.error]),
+          [
+            [300n, 0, null],
+            [500n, 0, null]
+          ]
+        )
+        const wait = Duration.toMillis(DateTime.distance(now, listed[0]!.lookup.nextAt!))
+        assert.isTrue(wait >= 9 * 60_000 && wait <= 11 * 60_000, `due in ten minutes, not ${wait} ms`)
+
+        const lease = Duration.minutes(5)
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.claimLookups(now, lease, 10)), [])
+        const inEleven = DateTime.add(now, { minutes: 11 })
+        const claimed = yield* tenancy.runAsWorker(held.claimLookups(inEleven, lease, 10))
+        assert.deepStrictEqual(claimed, [{ provider: "stripe", providerPaymentId: pi, attempts: 0 }])
+        // Claimed: another pass within the lease finds nothing; after it, the payment again.
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.claimLookups(inEleven, lease, 10)), [])
+        assert.strictEqual(
+          (yield* tenancy.runAsWorker(held.claimLookups(DateTime.add(inEleven, { minutes: 6 }), lease, 10)))
+            .length,
+          1
+        )
+
+        // A failed lookup: on every held refund of the payment.
+        const retryAt = DateTime.add(now, { hours: 1 })
+        assert.strictEqual(
+          yield* tenancy.runAsWorker(
+            held.recordLookup("stripe", pi, { attempts: 1, nextAt: retryAt, error: "503" })
+          ),
+          2
+        )
+        const after = (yield* tenancy.runAsWorker(held.list)).filter((r) => r.providerPaymentId === pi)
+        assert.deepStrictEqual(
+          after.map((r) => r.lookup),
+          [
+            { attempts: 1, nextAt: retryAt, error: "503" },
+            { attempts: 1, nextAt: retryAt, error: "503" }
+          ]
+        )
+        // Stopped: not claimed again, unless every one is asked for (`reconcile --all`).
+        yield* tenancy.runAsWorker(
+          held.recordLookup("stripe", pi, { attempts: 2, nextAt: null, error: "none" })
+        )
+        const muchLater = DateTime.add(now, { days: 30 })
+        assert.deepStrictEqual(yield* tenancy.runAsWorker(held.claimLookups(muchLater, lease, 10)), [])
+        const everyOne = yield* tenancy.runAsWorker(held.claimLookups(muchLater, lease, 10, true))
+        assert.deepStrictEqual(
+          everyOne.filter((c) => c.providerPaymentId === pi),
+          [{ provider: "stripe", providerPaymentId: pi, attempts: 2 }]
+        )
+
+        // The worker may move the lookup, not the refund's facts; the application role neither.
+        const facts = yield* tenancy
+          .runAsWorker(sql`UPDATE payment_pending_refunds SET amount = 1 WHERE provider_payment_id = ${pi}`)
+          .pipe(Effect.flip)
+        assert.strictEqual(facts._tag, "SqlError")
+        const asApp = yield* tenancy
+          .runAs(a.customerId, held.recordLookup("stripe", pi, { attempts: 9, nextAt: null, error: "x" }))
+          .pipe(Effect.flip)
+        assert.strictEqual(asApp._tag, "PersistenceFailure")
+        assert.deepStrictEqual(
+          (yield* tenancy.runAsWorker(held.take("stripe", pi))).map((r) => [r.amount, r.lookup?.attempts]),
+          [
+            [300n, 2],
+            [500n, 2]
+          ]
+        )
       }).pipe(Effect.provide(layer)),
     60_000
   )

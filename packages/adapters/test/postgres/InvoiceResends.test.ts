@@ -20,8 +20,10 @@ import {
 } from "@securebase/core"
 import { DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import * as PgDunningSteps from "../../src/postgres/PgDunningSteps.ts"
 import * as PgInvoiceResends from "../../src/postgres/PgInvoiceResends.ts"
 import * as PgOutbox from "../../src/postgres/PgOutbox.ts"
+import * as PgReceivablesRepo from "../../src/postgres/PgReceivablesRepo.ts"
 import * as StandIn from "../../src/testing/StripeStandIn.ts"
 import { stripeCollection } from "../payments/Support.ts"
 import * as Fixtures from "./support/Fixtures.ts"
@@ -134,7 +136,14 @@ suite("InvoiceResend", (it, kind) => {
           assert.strictEqual(after.length, 2)
           assert.notInclude(after[0], "Pay online")
           assert.include(after[1], `Pay online: ${url}`)
-        }).pipe(Effect.provide(stripeCollection(standIn)))
+        }).pipe(
+          Effect.provide(
+            // Collection also looks up held refunds' payments, which applies their invoice payment.
+            stripeCollection(standIn).pipe(
+              Layer.provide(Layer.mergeAll(PgDunningSteps.layer, PgReceivablesRepo.layer))
+            )
+          )
+        )
       }).pipe(Effect.provide(adapters), Effect.scoped)
   )
 

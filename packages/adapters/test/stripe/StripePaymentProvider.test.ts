@@ -183,4 +183,73 @@ describe("StripePaymentProvider (against the Stripe stand-in)", () => {
       }
     })
   )
+
+  it.live(
+    "findInvoicePayments lists Stripe's InvoicePayments by payment intent (GET, no idempotency key): paid and open ones, none for another intent; a charge id is refused without a request; an outage is retried, then a retryable failure",
+    () =>
+      Effect.gen(function* () {
+        const standIn = yield* StandIn.start
+        const stripe = providerFor(standIn)
+        const paid = standIn.payInvoice({
+          invoice: "in_lookup_1",
+          paymentIntent: "pi_lookup_1",
+          amount: 12_345,
+          paidAt: 1_790_000_000
+        })
+        standIn.payInvoice({
+          invoice: "in_lookup_2",
+          paymentIntent: "pi_lookup_1",
+          amount: 500,
+          status: "open",
+          paidAt: 1_790_000_100
+        })
+        standIn.payInvoice({
+          invoice: "in_other",
+          paymentIntent: "pi_other",
+          amount: 1,
+          paidAt: 1_790_000_000
+        })
+
+        const found = yield* stripe.findInvoicePayments("pi_lookup_1")
+        assert.deepStrictEqual(
+          found.map((f) => [f.id, f.providerInvoiceId, f.paymentId, f.amount, f.currency, f.status]),
+          [
+            [paid, "in_lookup_1", "pi_lookup_1", 12_345n, "USD", "paid"],
+            [found[1]!.id, "in_lookup_2", "pi_lookup_1", 0n, "USD", "open"]
+          ]
+        )
+        assert.strictEqual(DateTime.formatIso(found[0]!.paidAt), "2026-09-21T14:13:20.000Z")
+        const [request] = standIn.requests
+        assert.deepStrictEqual(
+          {
+            method: request!.method,
+            path: request!.path,
+            key: request!.idempotencyKey,
+            type: request!.form["payment[type]"],
+            intent: request!.form["payment[payment_intent]"]
+          },
+          {
+            method: "GET",
+            path: "/v1/invoice_payments",
+            key: undefined,
+            type: "payment_intent",
+            intent: "pi_lookup_1"
+          }
+        )
+        assert.deepStrictEqual(yield* stripe.findInvoicePayments("pi_unknown"), [])
+
+        standIn.requests.length = 0
+        const byCharge = yield* Effect.flip(stripe.findInvoicePayments("ch_without_intent"))
+        assert.isFalse(byCharge.retryable)
+        assert.match(byCharge.reason, /payment intent only/)
+        assert.strictEqual(standIn.requests.length, 0)
+
+        standIn.down = true
+        const down = yield* Effect.flip(stripe.findInvoicePayments("pi_lookup_1"))
+        assert.isTrue(down.retryable)
+        assert.strictEqual(down.status, 503)
+        assert.strictEqual(standIn.requests.length, 1 + fastRetry.times)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 })

@@ -20,6 +20,7 @@ import { servicesLayer } from "../Layers.ts"
 import * as MailerConfig from "../Mail.ts"
 import { ExitCode } from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
+import * as PaymentsRun from "./PaymentsRun.ts"
 import * as PriceBookCli from "./PriceBookCli.ts"
 
 interface Args {
@@ -89,7 +90,8 @@ const bill = (args: Args) =>
       dunning,
       mail,
       undelivered,
-      pushes
+      pushes,
+      refunds
     } = yield* BillingJobs.monthEnd({
       period: args.period,
       concurrency: args.concurrency,
@@ -126,6 +128,8 @@ const bill = (args: Args) =>
       yield* Console.log(
         `  payments   ${pushes.pushed} pushed, ${pushes.retried} to retry, ${pushes.failed} parked as failed`
       )
+    if (refunds !== undefined && refunds.lookedUp > 0)
+      yield* Console.log(`  ${PaymentsRun.reportLine(refunds)}`)
     yield* Console.log(`  elapsed    ${Duration.format(summary.elapsed)}`)
     if (summary.failures.length > 0 || summary.remaining.failed > 0) return ExitCode.failures
     if (undelivered !== undefined && undelivered.count > 0) {

@@ -12,6 +12,7 @@ import * as Bill from "./Bill.ts"
 import * as CliExit from "./CliExit.ts"
 import * as Db from "./Db.ts"
 import * as Operators from "./Operators.ts"
+import * as Payments from "./Payments.ts"
 import * as PriceBookCli from "./PriceBookCli.ts"
 import * as Serve from "./Serve.ts"
 import * as StartupError from "./StartupError.ts"
@@ -32,6 +33,7 @@ export const command = Command.make("securebase").pipe(
     Usage.command,
     Audit.command,
     Operators.command,
+    Payments.command,
     PriceBookCli.command
   ])
 )

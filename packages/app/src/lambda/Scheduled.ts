@@ -15,7 +15,13 @@
  * summary is logged, so the Lambda error metric alarms and EventBridge's retry (the run is
  * idempotent and retries failed customers) gets another go.
  */
-import { BillingJobs, type BillingRun, Period, type PushDelivery } from "@securebase/core"
+import {
+  BillingJobs,
+  type BillingRun,
+  type LookUpHeldRefunds,
+  Period,
+  type PushDelivery
+} from "@securebase/core"
 import { DateTime, Duration, Effect, Schema } from "effect"
 import type * as Container from "./Container.ts"
 import * as Jobs from "./Jobs.ts"
@@ -85,6 +91,8 @@ export interface BillingRunSummary {
   readonly mail: MailSummary
   /** The pushes to the payment provider (PAYMENTS=stripe only). */
   readonly payments?: PushDelivery.PushReport
+  /** The lookups of held refunds' payments at the provider (PAYMENTS=stripe only). */
+  readonly heldRefunds?: LookUpHeldRefunds.LookupReport
   readonly elapsedMs: number
 }
 
@@ -99,6 +107,8 @@ export interface OverdueSweepSummary {
   readonly mail: MailSummary
   /** The pushes to the payment provider (PAYMENTS=stripe only). */
   readonly payments?: PushDelivery.PushReport
+  /** The lookups of held refunds' payments at the provider (PAYMENTS=stripe only). */
+  readonly heldRefunds?: LookUpHeldRefunds.LookupReport
   readonly elapsedMs: number
 }
 
@@ -146,13 +156,14 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 ) {
   const { event: decoded, time } = yield* decodeEvent(event)
   const period = decoded.detail?.period ?? billingPeriod(time)
-  const { run, overdue, mail, pushes } = yield* BillingJobs.monthEnd({
+  const { run, overdue, mail, pushes, refunds } = yield* BillingJobs.monthEnd({
     period,
     concurrency: options.concurrency ?? 4
   })
   const summary = {
     ...billingSummary(decoded, run, overdue, mail!),
-    ...(pushes === undefined ? {} : { payments: pushes })
+    ...(pushes === undefined ? {} : { payments: pushes }),
+    ...(refunds === undefined ? {} : { heldRefunds: refunds })
   }
   yield* logSummary(summary)
   if (summary.failed > 0) return yield* new BillingRunIncomplete({ period, failed: summary.failed })
@@ -163,7 +174,7 @@ export const billingRun = Effect.fn("Scheduled.billingRun")(function* (
 export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event: unknown) {
   const { event: decoded } = yield* decodeEvent(event)
   const started = yield* DateTime.now
-  const { overdue, dunning, mail: delivered, pushes } = yield* BillingJobs.daily()
+  const { overdue, dunning, mail: delivered, pushes, refunds } = yield* BillingJobs.daily()
   const mail = delivered!
   const finished = yield* DateTime.now
   const summary: OverdueSweepSummary = {
@@ -174,6 +185,7 @@ export const overdueSweep = Effect.fn("Scheduled.overdueSweep")(function* (event
     dunning,
     mail: { sent: mail.sent, retried: mail.retried, failed: mail.failed },
     ...(pushes === undefined ? {} : { payments: pushes }),
+    ...(refunds === undefined ? {} : { heldRefunds: refunds }),
     elapsedMs: DateTime.toEpochMillis(finished) - DateTime.toEpochMillis(started)
   }
   yield* logSummary(summary)

@@ -37,7 +37,9 @@ describe("securebase", () => {
           [["db", "--help"], "securebase db <subcommand> [flags]"],
           [["db", "migrate", "--help"], "securebase db migrate"],
           [["db", "seed", "--help"], "--revoke-previous"],
-          [["bill", "--help"], "--batch-size integer"]
+          [["bill", "--help"], "--batch-size integer"],
+          [["payments", "--help"], "securebase payments <subcommand> [flags]"],
+          [["payments", "reconcile", "--help"], "--all"]
         ]
         for (const [args, expected] of helps) {
           const r = yield* securebase(args)

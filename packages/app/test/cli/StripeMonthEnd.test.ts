@@ -8,7 +8,9 @@
  * Stripe is down during the run: every invoice is issued and every push queued (the run is not
  * blocked) and no e-mail goes; Stripe recovers and the next run delivers each push once and then
  * each invoice's e-mail, once, with its hosted payment link; the webhooks record each invoice's
- * payment and mark it paid.
+ * payment and mark it paid. A refund of a payment whose `invoice_payment.paid` never came is held
+ * (`pending`), listed by `securebase payments held`, and credited once by `securebase payments
+ * reconcile`, which finds the payment's InvoicePayment at Stripe.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -204,6 +206,77 @@ describe.runIf(base !== "")("A month end with Stripe on the real server", () => 
           payments,
           links.map((l) => ({ amount: l.total, idempotency_key: `stripe:${l.provider_invoice_id}` }))
         )
+
+        // A refund of the first invoice's payment, whose invoice_payment.paid never came (the
+        // endpoint did not listen to it yet): held, listed, then found at Stripe and credited once.
+        const first = links[0]!
+        const stripeCustomer = (standIn.objects.get(first.provider_invoice_id) as Record<string, any>)
+          .customer
+        const refundPayload = JSON.stringify({
+          id: "evt_monthend_refund_unlinked",
+          object: "event",
+          created: Math.floor(Date.now() / 1000),
+          type: "charge.refunded",
+          data: {
+            object: {
+              id: "ch_monthend_unlinked",
+              object: "charge",
+              customer: stripeCustomer,
+              payment_intent: "pi_monthend_unlinked",
+              amount_refunded: 500,
+              currency: "usd"
+            }
+          }
+        })
+        const refunded = yield* Effect.promise(() =>
+          fetch(`${server.url}/webhooks/stripe`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "stripe-signature": StripeWebhooks.webhooks.generateTestHeaderString({
+                payload: refundPayload,
+                secret: webhookSecret
+              })
+            },
+            body: refundPayload
+          })
+        )
+        assert.strictEqual(
+          ((yield* Effect.promise(() => refunded.json())) as { outcome: string }).outcome,
+          "pending"
+        )
+        const listed = yield* securebase(["payments", "held"], env)
+        assert.strictEqual(listed.code, 0, listed.stderr)
+        assert.include(listed.stdout, "ch_monthend_unlinked of pi_monthend_unlinked")
+        assert.include(listed.stdout, "lookups 0, next lookup")
+        assert.include(listed.stdout, "1 held refund, 0 no longer looked up")
+        // Stripe knows the payment; the lookup's wait has passed.
+        standIn.payInvoice({
+          invoice: first.provider_invoice_id,
+          paymentIntent: "pi_monthend_unlinked",
+          amount: Number(first.total),
+          paidAt: Math.floor(Date.now() / 1000) - 60
+        })
+        yield* onDatabase(
+          url,
+          (sql) => sql`UPDATE payment_pending_refunds SET next_lookup_at = now() - interval '1 second'`
+        )
+        const reconciled = yield* securebase(["payments", "reconcile"], env)
+        assert.strictEqual(reconciled.code, 0, reconciled.stderr)
+        assert.include(
+          reconciled.stdout,
+          "held refunds: 1 payments looked up, 1 resolved, 0 to retry, 0 left for an operator"
+        )
+        const reconciledAgain = yield* securebase(["payments", "reconcile"], env)
+        assert.include(reconciledAgain.stdout, "held refunds: 0 payments looked up")
+        const notes = yield* onDatabase(
+          url,
+          (sql) => sql<{ amount: string; refunded: string }>`
+            SELECT amount::text, refunded::text FROM credit_notes WHERE invoice_id = ${first.invoice_id}`
+        )
+        assert.deepStrictEqual(notes, [{ amount: "500", refunded: "500" }])
+        const empty = yield* securebase(["payments", "held"], env)
+        assert.include(empty.stdout, "0 held refunds, 0 no longer looked up")
       }).pipe(Effect.scoped),
     240_000
   )

@@ -5,8 +5,9 @@
  * - `monthEnd`: once a month has closed, bill it (`BillingRun.run`), then do the daily work;
  * - `daily`: mark past-due invoices overdue (`OverdueSweep.sweep`), take the dunning steps due
  *   (`DunningSweep.sweep`: reminders, suspension), deliver the e-mail the transactions queued in
- *   the outbox (`Delivery.deliverDue`), reporting what stayed undelivered, and push queued
- *   invoices to the payment provider (`PaymentCollection`; nothing when manual).
+ *   the outbox (`Delivery.deliverDue`), reporting what stayed undelivered, push queued
+ *   invoices to the payment provider and look up the payments of refunds held for a link that
+ *   never came (`PaymentCollection`; nothing when manual).
  *
  * `scheduled` runs both forever in one process, driven by `Clock` (so `TestClock` can walk it):
  * the daily work every day at 00:00 UTC plus the usage grace, and on the 1st the month end instead.
@@ -17,6 +18,7 @@
  */
 import { DateTime, Duration, Effect } from "effect"
 import * as Delivery from "../notifications/Delivery.ts"
+import type * as LookUpHeldRefunds from "../payments/LookUpHeldRefunds.ts"
 import { PaymentCollection } from "../payments/PaymentCollection.ts"
 import type * as PushDelivery from "../payments/PushDelivery.ts"
 import * as BillingRun from "./BillingRun.ts"
@@ -44,6 +46,8 @@ export interface DailySummary {
   readonly undelivered: Delivery.Undelivered | undefined
   /** The pass of pushes to the payment provider, when delivering with one. */
   readonly pushes: PushDelivery.PushReport | undefined
+  /** The lookups of held refunds' payments at the provider, when delivering with one. */
+  readonly refunds: LookUpHeldRefunds.LookupReport | undefined
 }
 
 /** Mark past-due invoices overdue, take the dunning steps due, then deliver the outbox. */
@@ -56,15 +60,19 @@ export const daily = Effect.fn("BillingJobs.daily")(function* (options: DailyOpt
       dunning,
       mail: undefined,
       undelivered: undefined,
-      pushes: undefined
+      pushes: undefined,
+      refunds: undefined
     } satisfies DailySummary
   // The pushes first: with online collection a push queues its invoice's e-mail (with the payment
   // link), which then goes out in this same pass. A provider outage reschedules the pushes; it
   // never fails the daily work.
-  const pushes = yield* (yield* PaymentCollection).deliver
+  const collection = yield* PaymentCollection
+  const pushes = yield* collection.deliver
+  // Like a push, a lookup that cannot reach the provider is retried later; it never fails the job.
+  const refunds = yield* collection.lookUpHeldRefunds()
   const mail = yield* Delivery.deliverDue({ concurrency: options.concurrency ?? 1 })
   const undelivered = yield* Delivery.undelivered(mail)
-  return { overdue, dunning, mail, undelivered, pushes } satisfies DailySummary
+  return { overdue, dunning, mail, undelivered, pushes, refunds } satisfies DailySummary
 })
 
 /** What the month-end work did. */

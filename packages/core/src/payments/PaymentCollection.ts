@@ -14,6 +14,7 @@ import type * as Delivery from "../notifications/Delivery.ts"
 import type { Outbox } from "../notifications/Outbox.ts"
 import type { PersistenceFailure, TenantAccessDenied } from "../persistence/PersistenceError.ts"
 import type { Tenancy } from "../tenancy/Tenancy.ts"
+import * as LookUpHeldRefunds from "./LookUpHeldRefunds.ts"
 import { PaymentProvider } from "./PaymentProvider.ts"
 import { PaymentPushes } from "./PaymentPushes.ts"
 import { PaymentRecords } from "./PaymentRecords.ts"
@@ -43,6 +44,14 @@ export interface Collection {
     PushDelivery.PushReport | undefined,
     TenantAccessDenied | PersistenceFailure
   >
+  /**
+   * Looks up at the provider the payments of refunds held for a link that never came
+   * (`LookUpHeldRefunds`): those due, or with `all` every one; `undefined` report when manual
+   * (nothing is ever held).
+   */
+  readonly lookUpHeldRefunds: (options?: {
+    readonly all?: boolean
+  }) => Effect.Effect<LookUpHeldRefunds.LookupReport | undefined, PersistenceFailure>
 }
 
 /** Manual collection: nothing is queued or pushed. */
@@ -50,7 +59,8 @@ export const manual: Collection = {
   provider: "manual",
   enqueue: () => Effect.void,
   payUrl: () => Effect.succeed(null),
-  deliver: Effect.succeed(undefined)
+  deliver: Effect.succeed(undefined),
+  lookUpHeldRefunds: () => Effect.succeed(undefined)
 }
 
 /**
@@ -67,9 +77,19 @@ export const PaymentCollection = Context.Reference<Collection>(
   }
 )
 
-/** Collection through the provider and stores of the context, pushes retried with `policy`. */
+/** What looking up held refunds needs besides the pushes' services: what applying an event needs. */
+type LookUpRequirements = Effect.Services<ReturnType<typeof LookUpHeldRefunds.run>>
+
+/**
+ * Collection through the provider and stores of the context, pushes retried with `policy`, held
+ * refunds' lookups with `lookups` (`LookUpHeldRefunds.defaultPolicy` unless given).
+ */
 export const layer = (
-  options: { readonly policy?: Delivery.RetrySchedule; readonly concurrency?: number } = {}
+  options: {
+    readonly policy?: Delivery.RetrySchedule
+    readonly concurrency?: number
+    readonly lookups?: LookUpHeldRefunds.Options
+  } = {}
 ) =>
   Layer.effect(
     PaymentCollection,
@@ -83,6 +103,7 @@ export const layer = (
         | CustomerRepo
         | AuditLog
         | Outbox
+        | LookUpRequirements
       >()
       const pushes = Context.get(context, PaymentPushes)
       const records = Context.get(context, PaymentRecords)
@@ -103,7 +124,12 @@ export const layer = (
           Effect.map(records.invoiceLink(invoiceId), (link) =>
             Option.isSome(link) ? link.value.hostedUrl : null
           ),
-        deliver: Effect.provideContext(PushDelivery.deliverDue(options), context)
+        deliver: Effect.provideContext(PushDelivery.deliverDue(options), context),
+        lookUpHeldRefunds: (run) =>
+          Effect.provideContext(
+            LookUpHeldRefunds.run({ ...options.lookups, ...(run?.all === true ? { all: true } : {}) }),
+            context
+          )
       } satisfies Collection
     })
   )

@@ -7,7 +7,7 @@
  * the customer id and the invoice id, so a retried push never creates a second invoice (nor a
  * second charge).
  */
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, type DateTime, Effect, Layer, Schema } from "effect"
 import type { Invoice } from "../billing/Invoice.ts"
 import type { Customer } from "../customer/Customer.ts"
 
@@ -38,6 +38,27 @@ export interface PushedInvoice {
   readonly hostedUrl: string | null
 }
 
+/**
+ * One of the provider's invoice payments (Stripe's InvoicePayment): which provider invoice a
+ * provider payment paid, as the `invoice_payment.paid` event reports it.
+ */
+export interface InvoicePaymentFound {
+  /** The provider's id of the invoice payment (Stripe: `inpay_…`). */
+  readonly id: string
+  /** The provider invoice it belongs to. */
+  readonly providerInvoiceId: string
+  /** The provider payment that paid it (Stripe: the PaymentIntent, or the charge). */
+  readonly paymentId: string
+  /** Minor units paid (0 unless `paid`). */
+  readonly amount: bigint
+  /** Upper-case ISO 4217 code. */
+  readonly currency: string
+  /** The provider's status: only `paid` links a payment. */
+  readonly status: string
+  /** When it was paid (else created). */
+  readonly paidAt: DateTime.Utc
+}
+
 /** Collects payments of issued invoices. */
 export class PaymentProvider extends Context.Service<
   PaymentProvider,
@@ -57,6 +78,14 @@ export class PaymentProvider extends Context.Service<
       invoice: Invoice,
       providerCustomerId: string
     ) => Effect.Effect<PushedInvoice | null, PaymentProviderError>
+    /**
+     * The provider's invoice payments of one provider payment (read only, no idempotency key
+     * needed): how a refund held for a payment that was never linked finds its invoice. None when
+     * the provider collects nothing (`manual`).
+     */
+    readonly findInvoicePayments: (
+      providerPaymentId: string
+    ) => Effect.Effect<ReadonlyArray<InvoicePaymentFound>, PaymentProviderError>
   }
 >()("@securebase/core/payments/PaymentProvider") {
   /** Manual payments: nothing leaves SecureBase; operators record payments themselves. */
@@ -65,7 +94,8 @@ export class PaymentProvider extends Context.Service<
     PaymentProvider.of({
       name: "manual",
       ensureCustomer: () => Effect.succeed(null),
-      pushInvoice: () => Effect.succeed(null)
+      pushInvoice: () => Effect.succeed(null),
+      findInvoicePayments: () => Effect.succeed([])
     })
   )
 }

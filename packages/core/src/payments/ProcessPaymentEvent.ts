@@ -31,8 +31,10 @@
  * - `charge.refunded` of a charge that names neither our invoice nor its id (a charge paid on the
  *   hosted invoice page): the invoice is the one its payment intent (or the charge) is linked to;
  *   before the link is known, a charge of a provider customer of ours is held (`PendingRefunds`,
- *   outcome `pending`) and credited when the link arrives. Both events take the payment's lock
- *   first, so a refund and the link arriving together cannot miss each other;
+ *   outcome `pending`) and credited when the link arrives (or, when none comes, when
+ *   `LookUpHeldRefunds` finds the payment at the provider and applies it through this module as
+ *   the `invoice_payment.paid` it would have been). Both events take the payment's lock first, so
+ *   a refund and the link arriving together cannot miss each other;
  * - `invoice.payment_failed`: the attempt recorded with its reason, and, when the invoice still has
  *   something due, a dunning step `payment_failed` (one per attempt number) with an e-mail to the
  *   customer queued in the outbox, and `invoice.payment_failed` audited;
@@ -519,6 +521,16 @@ const apply = (event: PaymentEvent, found: Option.Option<InvoiceLink>) =>
 /** Processes a verified event once (see the module comment). */
 export const process = Effect.fn("ProcessPaymentEvent.process")(function* (event: PaymentEvent) {
   if (ProcessCustomerEvent.handles(event.type)) return yield* ProcessCustomerEvent.process(event)
+  return yield* processInvoiceEvent(event)
+})
+
+/**
+ * Processes an event about invoices, payments or refunds once (any but the customer events): what
+ * `process` does with them, without needing the customer operations.
+ */
+export const processInvoiceEvent = Effect.fn("ProcessPaymentEvent.processInvoiceEvent")(function* (
+  event: PaymentEvent
+) {
   const outcome = yield* EventClaim.once(event, (claim) =>
     Effect.gen(function* () {
       const found = yield* linkOf(event)

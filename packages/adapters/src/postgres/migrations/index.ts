@@ -26,6 +26,7 @@ import { migration as m0024 } from "./0024_usage_ingest_triggers.ts"
 import { migration as m0026 } from "./0026_notification_compression.ts"
 import { migration as m0029 } from "./0029_payment_links.ts"
 import { migration as m0030 } from "./0030_credit_note_tax.ts"
+import { migration as m0031 } from "./0031_pending_refund_lookups.ts"
 import type { Migration } from "./Migration.ts"
 
 export type { Migration } from "./Migration.ts"
@@ -60,5 +61,6 @@ export const all: ReadonlyArray<Migration> = [
   m0024,
   m0026,
   m0029,
-  m0030
+  m0030,
+  m0031
 ]
