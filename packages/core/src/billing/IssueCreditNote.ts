@@ -24,6 +24,7 @@ import { CreditNoteNumbers } from "./CreditNoteNumbers.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Receivables from "./Receivables.ts"
 import { ReceivablesRepo } from "./ReceivablesRepo.ts"
+import * as RecordPayment from "./RecordPayment.ts"
 import { CurrentSeller } from "./Seller.ts"
 
 /** Issues a credit note for `input` against `invoiceId` of `customerId` in its own transaction. */
@@ -115,15 +116,9 @@ export const issueIn = (
         }
       })
     )
-    if (invoice.status === "paid" && account.invoice.status !== "paid")
-      yield* audit.append(
-        new NewAuditEvent({
-          customerId,
-          action: "invoice.paid" as AuditAction,
-          subjectType: "invoice",
-          subjectId: invoiceId,
-          payload: { number: invoice.number, by: "credit_note", creditNoteId: creditNote.id }
-        })
-      )
+    yield* RecordPayment.auditSettled(account.invoice, invoice, {
+      by: "credit_note",
+      creditNoteId: creditNote.id
+    })
     return { creditNote, account: after }
   }).pipe(Effect.withSpan("IssueCreditNote.issueIn"))

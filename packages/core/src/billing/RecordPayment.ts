@@ -14,6 +14,7 @@ import { AuditLog } from "../audit/AuditLog.ts"
 import type { CustomerId, InvoiceId } from "../Ids.ts"
 import * as Ids from "../Ids.ts"
 import { Tenancy } from "../tenancy/Tenancy.ts"
+import type { Invoice } from "./Invoice.ts"
 import { InvoiceRepo } from "./InvoiceRepo.ts"
 import * as Payment from "./Payment.ts"
 import * as Receivables from "./Receivables.ts"
@@ -84,15 +85,32 @@ export const recordIn = (customerId: CustomerId, invoiceId: InvoiceId, input: Pa
         }
       })
     )
-    if (invoice.status === "paid" && account.invoice.status !== "paid")
-      yield* audit.append(
-        new NewAuditEvent({
-          customerId,
-          action: "invoice.paid" as AuditAction,
-          subjectType: "invoice",
-          subjectId: invoiceId,
-          payload: { number: invoice.number, by: "payment", paymentId: payment.id }
-        })
-      )
+    yield* auditSettled(account.invoice, invoice, { by: "payment", paymentId: payment.id })
     return { payment, account: after, replayed: false } satisfies Recorded
   }).pipe(Effect.withSpan("RecordPayment.recordIn"))
+
+/**
+ * Appends `invoice.paid` to the customer's chain when a settlement (a payment, a credit note) moved
+ * the invoice from `before` to paid; nothing when it was paid already or is still due. `by` names
+ * what settled it.
+ */
+export const auditSettled = (
+  before: Invoice,
+  after: Invoice,
+  by:
+    | { readonly by: "payment"; readonly paymentId: string }
+    | { readonly by: "credit_note"; readonly creditNoteId: string }
+) =>
+  after.status === "paid" && before.status !== "paid"
+    ? AuditLog.use((audit) =>
+        audit.append(
+          new NewAuditEvent({
+            customerId: after.customerId,
+            action: "invoice.paid" as AuditAction,
+            subjectType: "invoice",
+            subjectId: after.id,
+            payload: { number: after.number, ...by }
+          })
+        )
+      )
+    : Effect.void

@@ -64,7 +64,7 @@ import * as PaymentFailedMail from "../notifications/PaymentFailedMail.ts"
 import * as EventClaim from "./EventClaim.ts"
 import type { PaymentEvent, Refund } from "./PaymentEvent.ts"
 import { PaymentLinks } from "./PaymentLinks.ts"
-import { type InvoiceLink, PaymentRecords } from "./PaymentRecords.ts"
+import { type InvoiceLink, type PaymentAttempt, PaymentRecords } from "./PaymentRecords.ts"
 import { PaymentRefunds } from "./PaymentRefunds.ts"
 import { type PendingRefund, PendingRefunds } from "./PendingRefunds.ts"
 import * as ProcessCustomerEvent from "./ProcessCustomerEvent.ts"
@@ -117,6 +117,29 @@ const refundPaymentOf = (event: PaymentEvent): string | null => {
   const id = event.type === "charge.refunded" ? (event.invoice?.linkedPaymentId ?? null) : null
   return id !== null && id.length <= 255 ? id : null
 }
+
+/** The attempt `event` makes on `link`'s invoice, as the payment records keep it (once per event). */
+const recordAttempt = (
+  link: InvoiceLink,
+  event: PaymentEvent,
+  outcome: PaymentAttempt["outcome"],
+  amount: bigint,
+  currency: PaymentAttempt["currency"],
+  reason: string | null = null
+) =>
+  PaymentRecords.use((r) =>
+    r.recordAttempt({
+      invoiceId: link.invoiceId,
+      customerId: link.customerId,
+      provider: event.provider,
+      eventId: event.id,
+      amount,
+      currency,
+      occurredAt: event.createdAt,
+      outcome,
+      reason
+    })
+  )
 
 const audit = (link: InvoiceLink, action: WorkerAction, payload: Record<string, string | number | null>) =>
   AuditLog.use((a) =>
@@ -187,17 +210,7 @@ const applyPaid = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     // The link's row lock (taken by the update) orders concurrent events about one invoice; the
     // money arrived whatever the order, so the payment stands even when the state does not move.
     yield* records.advanceInvoiceState(link.invoiceId, "paid", event.createdAt)
-    yield* records.recordAttempt({
-      invoiceId: link.invoiceId,
-      customerId: link.customerId,
-      provider: event.provider,
-      eventId: event.id,
-      amount: facts.amount,
-      currency: facts.currency,
-      occurredAt: event.createdAt,
-      outcome: "succeeded",
-      reason: null
-    })
+    yield* recordAttempt(link, event, "succeeded", facts.amount, facts.currency)
     yield* audit(link, "invoice.paid_by_provider", {
       provider: event.provider,
       eventId: event.id,
@@ -244,7 +257,6 @@ export const refundReason = (
  */
 const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts, held?: PendingRefund) =>
   Effect.gen(function* () {
-    const records = yield* PaymentRecords
     // Stripe's charges list their refunds only when expanded: the charge's cumulative refunded
     // amount (`amount_refunded`) is what every `charge.refunded` carries.
     const chargeId = facts.paymentId ?? null
@@ -305,17 +317,7 @@ const applyRefunded = (event: PaymentEvent, link: InvoiceLink, facts: Facts, hel
         eventId: event.id
       })
     )
-    yield* records.recordAttempt({
-      invoiceId: link.invoiceId,
-      customerId: link.customerId,
-      provider: event.provider,
-      eventId: event.id,
-      amount,
-      currency: facts.currency,
-      occurredAt: event.createdAt,
-      outcome: "refunded",
-      reason: null
-    })
+    yield* recordAttempt(link, event, "refunded", amount, facts.currency)
     return "applied" as Outcome
   })
 
@@ -361,17 +363,7 @@ const applyFailed = (event: PaymentEvent, link: InvoiceLink, facts: Facts) =>
     // the link's (taken by the update), which orders concurrent events about one invoice.
     const account = yield* ReceivablesRepo.use((r) => r.account(link.invoiceId, { lock: true }))
     const moved = yield* records.advanceInvoiceState(link.invoiceId, "payment_failed", event.createdAt)
-    yield* records.recordAttempt({
-      invoiceId: link.invoiceId,
-      customerId: link.customerId,
-      provider: event.provider,
-      eventId: event.id,
-      amount: facts.amount,
-      currency: facts.currency,
-      occurredAt: event.createdAt,
-      outcome: "failed",
-      reason
-    })
+    yield* recordAttempt(link, event, "failed", facts.amount, facts.currency, reason)
     if (!moved) return "stale" as Outcome
     const due = Receivables.amountDue(account)
     // Paid (or voided) since the attempt: nothing to chase.
